@@ -1,0 +1,129 @@
+// The production shape on one machine for measuring: Temporal dev server on SQLite, the worker and the
+// API as processes of their own (so each one's memory is its own), a fresh database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort, startDevServer, waitForPort, type DevServer } from '../../src/temporal/dev-server.js';
+import { migrate } from '../../src/db/migrate.js';
+
+export interface BenchStack {
+  apiUrl: string;
+  temporalAddress(): string;
+  temporalPid(): number | undefined;
+  adminToken: string;
+  env: NodeJS.ProcessEnv;
+  worker(): ChildProcess | undefined;
+  api(): ChildProcess | undefined;
+  startWorker(): Promise<void>;
+  killWorker(signal?: NodeJS.Signals): Promise<void>;
+  restartTemporal(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Peak resident memory of a process (VmHWM), in MB; undefined once it is gone. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startBenchStack(options: { env?: Record<string, string>; log?: (msg: string) => void } = {}): Promise<BenchStack> {
+  const log = options.log ?? (() => {});
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
+  const dbName = `hookrelay_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  await migrate(dbUrl.toString());
+
+  const temporalPort = await freePort();
+  const uiPort = await freePort();
+  const dbFile = path.join(tmp, 'temporal.db');
+  let temporal: DevServer = await startDevServer({ port: temporalPort, uiPort, dbFile, headless: true });
+  const apiPort = await freePort();
+  const adminToken = `bench_${randomBytes(16).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    TEMPORAL_ADDRESS: temporal.address,
+    ADMIN_TOKEN: adminToken,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    LOG_LEVEL: 'warn',
+    WORKER_METRICS_PORT: String(await freePort()),
+    WORKER_CORE_METRICS_PORT: String(await freePort()),
+    ...options.env,
+  };
+  const spawnNode = (script: string) => {
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker and the API.
+    const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', `src/bin/${script}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('exit', (code, signal) => log(`${script} exited (${signal ?? code})`));
+    return child;
+  };
+  let worker: ChildProcess | undefined;
+  const api = spawnNode('api.ts');
+  // A benchmark that crashes must not leave its stack running.
+  process.once('exit', () => {
+    for (const child of [worker, api, temporal.process]) if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+  await waitForPort(apiPort, 60_000);
+
+  const stack: BenchStack = {
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    temporalAddress: () => temporal.address,
+    temporalPid: () => temporal.process.pid,
+    adminToken,
+    env,
+    worker: () => worker,
+    api: () => api,
+    async startWorker() {
+      worker = spawnNode('worker.ts');
+      await waitForPort(Number(env.WORKER_METRICS_PORT), 60_000);
+    },
+    async killWorker(signal = 'SIGKILL') {
+      const current = worker;
+      if (!current || current.exitCode !== null) return;
+      const gone = new Promise((resolve) => current.once('exit', resolve));
+      current.kill(signal);
+      await gone;
+    },
+    async restartTemporal(downMs = 0) {
+      await temporal.stop();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      temporal = await startDevServer({ port: temporalPort, uiPort, dbFile, headless: true });
+    },
+    async stop() {
+      for (const child of [worker, api]) {
+        if (child && child.exitCode === null) {
+          const gone = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await gone;
+          clearTimeout(timer);
+        }
+      }
+      await temporal.stop();
+      const drop = new pg.Client({ connectionString: ADMIN_URL });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await drop.end();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}

@@ -1,0 +1,57 @@
+import type { Dispatcher } from 'undici';
+import type { Pool } from '../db/pool.js';
+import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
+import { pino, type Logger } from 'pino';
+import { claimNotificationWindow, finishDeliveryReturning, insertEvent, markSuppressed } from '../db/deliveries.js';
+import { makeDeliver } from './deliver.js';
+import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
+import type { ClaimInput, FinishedDeliverySummary, FinishInput } from './types.js';
+
+export interface ActivityDeps {
+  pool: Pool;
+  agent: Dispatcher;
+  clock?: () => Date;
+  allowPrivateTargets: boolean;
+  /** A subscription failing every attempt for this long is disabled. */
+  autoDisableAfterMs: number;
+  /** The same failure.extraction (tenant, user, data source, reason) is notified at most once per window. */
+  notificationWindowMs: number;
+  metrics?: WorkerMetrics;
+  logger?: Logger;
+}
+
+/** All activities, bound to their dependencies (the samples' dependency-injection idiom). */
+export function createActivities(deps: ActivityDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const metrics = deps.metrics ?? createWorkerMetrics(false);
+  return {
+    prepareDeliveries: makePrepareDeliveries(deps.pool),
+    planDelivery: makePlanDelivery(deps.pool),
+    deliver: makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) }),
+    async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {
+      const row = await finishDeliveryReturning(deps.pool, input.deliveryId, input.status, input.reason);
+      if (!row) return null;
+      if (row.changed) {
+        metrics.deliveries.inc({ outcome: input.status });
+        metrics.attemptsPerDelivery.observe(row.attempt_count);
+      }
+      return {
+        attempts: row.attempt_count,
+        lastStatusCode: row.last_status_code,
+        lastError: row.last_error,
+        firstAttemptAt: row.first_attempt_at?.toISOString() ?? null,
+        lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
+      };
+    },
+    /** Stores the event, claims its notification window, and marks it suppressed when another event holds the window. */
+    async claimNotificationWindow(input: ClaimInput): Promise<{ claimed: boolean; holder: string }> {
+      await insertEvent(deps.pool, { tenantId: input.tenantId, eventId: input.eventId, ...input.event });
+      const claim = await claimNotificationWindow(deps.pool, input.tenantId, input.key, input.eventId, deps.notificationWindowMs);
+      if (!claim.claimed) await markSuppressed(deps.pool, input.tenantId, input.eventId, claim.holder);
+      return claim;
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type * from './types.js';

@@ -1,0 +1,37 @@
+import type { Pool } from '../db/pool.js';
+import {
+  createFirstDeliveries, enabledSubscriptions, insertEvent, plannedDelivery, type PlannedDeliveryRow,
+} from '../db/deliveries.js';
+import { matchesAny } from '../domain/event-type.js';
+import { resolveRetryPolicy, type RetryPolicySpec } from '../domain/retry-policy.js';
+import type { DeliveryPlan, PrepareInput } from './types.js';
+
+export function makePrepareDeliveries(pool: Pool) {
+  /** Persists the event and creates one pending delivery per matching subscription. */
+  return async function prepareDeliveries(input: PrepareInput): Promise<DeliveryPlan[]> {
+    await insertEvent(pool, input);
+    const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
+    const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
+    if (matching.length === 0) return [];
+    const rows = await createFirstDeliveries(pool, input.tenantId, input.eventId, input.workflowId, matching);
+    return rows.map(toPlan);
+  };
+}
+
+function toPlan(row: PlannedDeliveryRow): DeliveryPlan {
+  return {
+    deliveryId: row.delivery_id,
+    subscriptionId: row.subscription_id,
+    url: row.url,
+    retryPolicy: resolveRetryPolicy(row.retry_policy as RetryPolicySpec),
+    timeoutMs: row.timeout_ms,
+  };
+}
+
+export function makePlanDelivery(pool: Pool) {
+  /** The plan of one pending delivery (a redelivery); null when it is no longer pending. */
+  return async function planDelivery(deliveryId: string): Promise<DeliveryPlan | null> {
+    const row = await plannedDelivery(pool, deliveryId);
+    return row ? toPlan(row) : null;
+  };
+}

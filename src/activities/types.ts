@@ -1,0 +1,67 @@
+import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
+
+export interface PrepareInput {
+  tenantId: string;
+  eventId: string;
+  environment: string;
+  type: string;
+  payload: Record<string, unknown>;
+  workflowId: string;
+}
+
+/** What the workflow needs to schedule one delivery: ids and policy only, never secrets or payloads. */
+export interface DeliveryPlan {
+  deliveryId: string;
+  subscriptionId: string;
+  url: string;
+  retryPolicy: ResolvedRetryPolicy;
+  timeoutMs: number;
+}
+
+export interface DeliverInput {
+  deliveryId: string;
+  /** Attempts already made before this activity (1 when the first ran as a local activity). */
+  attemptOffset?: number;
+  retryPolicy: ResolvedRetryPolicy;
+  /** Scales a receiver's Retry-After the same way the policy's intervals are scaled. */
+  timeScale: number;
+}
+
+export interface DeliverResult {
+  statusCode: number;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface FinishInput {
+  deliveryId: string;
+  status: 'failed' | 'cancelled';
+  reason: string | null;
+}
+
+/** What a failure.delivery notification reports about the delivery that gave up. */
+export interface FinishedDeliverySummary {
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+}
+
+export interface ClaimInput {
+  tenantId: string;
+  eventId: string;
+  key: string;
+  /** Stored first, so a suppressed event is still in the log, marked. */
+  event: { environment: string; type: string; payload: Record<string, unknown>; workflowId: string };
+}
+
+/** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */
+export interface SubscriptionDisabledDetail {
+  subscriptionDisabled: { subscriptionId: string; url: string; reason: string };
+}
+
+/** Attached to a retryable failure when the receiver's Retry-After set the next delay (already bounded and scaled). */
+export interface RetryAfterDetail {
+  retryAfterMs: number;
+}

@@ -1,0 +1,79 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Pool } from '../db/pool.js';
+import type { EventStarter } from '../temporal/event-workflows.js';
+import { authenticate } from './auth.js';
+import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
+import { createRegistry } from './openapi.js';
+import { createApiMetrics, type ApiMetrics } from '../metrics.js';
+import { Routes } from './route.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export interface ApiDeps {
+  pool: Pool;
+  temporal: EventStarter;
+  config: Config;
+  logger: Logger;
+  metrics: ApiMetrics;
+  auth: { admin: RequestHandler; tenant: RequestHandler; any: RequestHandler };
+}
+
+// Bodies are JSON only: a body of any other type is refused rather than misread.
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  next();
+};
+
+/** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics'> & { metrics?: ApiMetrics }): express.Express {
+  if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
+  const deps: ApiDeps = {
+    ...base,
+    metrics: base.metrics ?? createApiMetrics(),
+    auth: {
+      admin: authenticate(base.pool, base.config.adminToken, ['admin']),
+      tenant: authenticate(base.pool, base.config.adminToken, ['tenant']),
+      any: authenticate(base.pool, base.config.adminToken, ['admin', 'tenant']),
+    },
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({
+    logger: base.logger,
+    // A caller's x-request-id is kept (for tracing across services); otherwise one is made.
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  }));
+  app.use((req, res, next) => {
+    const stop = deps.metrics.httpRequests.startTimer();
+    res.once('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+  app.use(requireJson);
+  // Larger than the 256 KiB payload limit so an oversized payload gets its own 413 naming the field.
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  const routes = new Routes(Router(), createRegistry(), deps.auth);
+  for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
+  app.use(routes.router);
+  app.locals.routes = routes;
+  app.use(unmatchedRoute);
+  app.use(errorHandler(base.logger));
+  return app;
+}

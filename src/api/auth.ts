@@ -1,0 +1,51 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Queryable } from '../db/pool.js';
+import { hashKey, tenantForKeyHash } from '../db/tenants.js';
+import { ApiError } from './errors.js';
+
+export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenantId: string };
+
+function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+const unauthorized = () => new ApiError(401, 'unauthorized', 'missing or invalid bearer token');
+
+/**
+ * Resolves the caller: the admin token (compared in constant time on its hash) or a tenant key
+ * (looked up by its SHA-256, the stored hash compared again in constant time).
+ */
+export function authenticate(db: Queryable, adminToken: string, allowed: Array<Principal['kind']>): RequestHandler {
+  const adminHash = hashKey(adminToken);
+  return async (req, res, next) => {
+    const token = bearer(req.headers.authorization);
+    if (!token) throw unauthorized();
+    const presented = hashKey(token);
+    if (constantTimeEqual(presented, adminHash)) {
+      if (!allowed.includes('admin')) throw new ApiError(403, 'forbidden', 'this route takes a tenant API key');
+      res.locals.principal = { kind: 'admin' } satisfies Principal;
+      return next();
+    }
+    const found = await tenantForKeyHash(db, presented);
+    if (!found || !constantTimeEqual(found.keyHash, presented)) throw unauthorized();
+    if (!allowed.includes('tenant')) throw new ApiError(403, 'forbidden', 'this route takes the admin token');
+    res.locals.principal = { kind: 'tenant', tenantId: found.tenantId } satisfies Principal;
+    next();
+  };
+}
+
+export function principal(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+export function tenantId(res: Response): string {
+  const p = principal(res);
+  if (p.kind !== 'tenant') throw new ApiError(403, 'forbidden', 'this route takes a tenant API key');
+  return p.tenantId;
+}

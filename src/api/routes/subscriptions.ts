@@ -1,0 +1,116 @@
+import type { ApiDeps } from '../app.js';
+import { tenantId } from '../auth.js';
+import { invalid, notFound, parse, type ErrorDetail } from '../errors.js';
+import type { Routes } from '../route.js';
+import { IdParam } from '../schemas/common.js';
+import {
+  Subscription, SubscriptionCreate, SubscriptionListQuery, SubscriptionPage, SubscriptionPatch,
+} from '../schemas/subscription.js';
+import { decodeCursor } from '../../db/cursor.js';
+import {
+  deleteSubscription, getSubscription, insertSubscription, listSubscriptions, rotateSecret, updateSubscription,
+} from '../../db/subscriptions.js';
+import { cancelPendingDeliveries } from '../../db/delivery-log.js';
+import { z } from '../zod.js';
+import { generateSecret } from '../../delivery/signature.js';
+import { forbiddenLiteralHost } from '../../delivery/address-policy.js';
+
+/** With the SSRF guard on, a URL naming a private or loopback address literally is refused up front. */
+export function checkTarget(url: string | undefined, allowPrivateTargets: boolean): ErrorDetail[] {
+  if (!url || allowPrivateTargets) return [];
+  const range = forbiddenLiteralHost(url);
+  return range ? [{ path: 'url', message: `points at a ${range} address, which hookrelay does not deliver to` }] : [];
+}
+
+export function cursorParam(text: string | undefined) {
+  const cursor = decodeCursor(text);
+  if (cursor === null) throw invalid([{ path: 'cursor', message: 'not a cursor returned by this API' }]);
+  return cursor;
+}
+
+/** The previous secret keeps signing beside the new one this long after a rotation. */
+export const SECRET_ROTATION_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * Marks the subscription's pending deliveries cancelled, then tells their workflows so they stop
+ * now rather than at their next attempt. A workflow that cannot be told stops at that next attempt.
+ */
+async function cancelDeliveriesOf(deps: ApiDeps, subscriptionId: string, reason: string): Promise<void> {
+  const pending = await cancelPendingDeliveries(deps.pool, subscriptionId, reason);
+  const results = await Promise.allSettled(pending.map((d) => deps.temporal.cancelDelivery(d.workflow_id, d.id)));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed) deps.logger.warn({ subscriptionId, failed }, 'some workflows were not told of the cancellation; they stop at their next attempt');
+}
+
+export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
+  const { pool } = deps;
+  const tag = 'Subscriptions';
+
+  routes.add({
+    method: 'post', path: '/v1/subscriptions', tag, auth: 'tenant', body: SubscriptionCreate,
+    summary: 'Create a subscription; the answer carries its signing secret',
+    responses: { 201: { description: 'Created', schema: Subscription } },
+  }, async (req, res) => {
+    const input = parse(SubscriptionCreate, req.body);
+    const blocked = checkTarget(input.url, deps.config.allowPrivateTargets);
+    if (blocked.length) throw invalid(blocked);
+    const secret = generateSecret();
+    const created = await insertSubscription(pool, tenantId(res), input, secret);
+    res.status(201).json({ ...created, secret });
+  });
+
+  routes.add({
+    method: 'get', path: '/v1/subscriptions', tag, auth: 'tenant', query: SubscriptionListQuery,
+    summary: "List the tenant's subscriptions, newest first",
+    responses: { 200: { description: 'A page', schema: SubscriptionPage } },
+  }, async (req, res) => {
+    const query = parse(SubscriptionListQuery, req.query);
+    res.json(await listSubscriptions(pool, tenantId(res), { ...query, cursor: cursorParam(query.cursor) }));
+  });
+
+  routes.add({
+    method: 'get', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
+    summary: 'Read a subscription', responses: { 200: { description: 'The subscription', schema: Subscription } },
+  }, async (req, res) => {
+    const { id } = parse(IdParam, req.params);
+    const found = await getSubscription(pool, tenantId(res), id);
+    if (!found) throw notFound('subscription');
+    res.json(found);
+  });
+
+  routes.add({
+    method: 'patch', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam, body: SubscriptionPatch,
+    summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
+    responses: { 200: { description: 'The updated subscription', schema: Subscription } },
+  }, async (req, res) => {
+    const { id } = parse(IdParam, req.params);
+    const patch = parse(SubscriptionPatch, req.body);
+    const blocked = checkTarget(patch.url, deps.config.allowPrivateTargets);
+    if (blocked.length) throw invalid(blocked);
+    const updated = await updateSubscription(pool, tenantId(res), id, patch);
+    if (!updated) throw notFound('subscription');
+    if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
+    res.json(updated);
+  });
+
+  routes.add({
+    method: 'delete', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
+    summary: 'Delete a subscription; its pending deliveries are cancelled', responses: { 204: { description: 'Deleted' } },
+  }, async (req, res) => {
+    const { id } = parse(IdParam, req.params);
+    if (!(await deleteSubscription(pool, tenantId(res), id))) throw notFound('subscription');
+    await cancelDeliveriesOf(deps, id, 'the subscription was deleted');
+    res.status(204).end();
+  });
+
+  routes.add({
+    method: 'post', path: '/v1/subscriptions/:id/rotate-secret', tag, auth: 'tenant', params: IdParam,
+    summary: 'A new signing secret; the previous one keeps signing beside it for 24 h',
+    responses: { 200: { description: 'The new secret', schema: z.object({ secret: z.string() }).openapi('RotatedSecret') } },
+  }, async (req, res) => {
+    const { id } = parse(IdParam, req.params);
+    const secret = generateSecret();
+    if (!(await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS))) throw notFound('subscription');
+    res.json({ secret });
+  });
+}

@@ -1,0 +1,84 @@
+import { z } from '../zod.js';
+import { Environment } from './common.js';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
+
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** Notifications only hookrelay emits; a producer may not post them. */
+export const SYSTEM_EVENT_TYPES = ['failure.delivery', 'failure.subscription_disabled'];
+
+/** ROOK's failed data-source extraction, as the producer reports it. */
+export const ExtractionFailurePayload = z.looseObject({
+  user_id: z.string().min(1).max(256),
+  data_source: z.string().min(1).max(256),
+  reason: z.enum(['data_source_error', 'user_info_unavailable', 'credentials_invalid', 'permission_denied']),
+});
+
+export const EventCreate = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+      .optional()
+      .openapi({ description: 'Idempotency key: the same id again is acknowledged and not delivered twice.' }),
+    tenant_id: z.string().min(1).max(128),
+    environment: Environment,
+    type: z.string().max(EVENT_TYPE_MAX_LENGTH).regex(EVENT_TYPE_PATTERN, 'dotted lowercase, e.g. user.created'),
+    payload: z.record(z.string(), z.unknown()).openapi({ description: 'Any JSON object up to 256 KiB.' }),
+  })
+  .superRefine((event, ctx) => {
+    if (SYSTEM_EVENT_TYPES.includes(event.type)) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `${event.type} is sent by hookrelay itself` });
+    }
+    if (event.type === 'failure.extraction') {
+      const result = ExtractionFailurePayload.safeParse(event.payload);
+      for (const issue of result.error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: ['payload', ...issue.path.map(String)], message: issue.message });
+      }
+    }
+  })
+  .openapi('EventCreate', {
+    description: 'A `failure.extraction` event needs `payload.user_id`, `payload.data_source` and `payload.reason`.',
+  });
+export type EventCreate = z.infer<typeof EventCreate>;
+
+export const EventAccepted = z
+  .object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean().optional() })
+  .openapi('EventAccepted');
+
+export const DeliverySummary = z
+  .object({
+    id: z.string(),
+    event_id: z.string(),
+    subscription_id: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']),
+    attempt_count: z.number(),
+    last_status_code: z.number().nullable(),
+    last_error: z.string().nullable(),
+    redelivery_of: z.string().nullable(),
+    first_attempt_at: z.string().nullable(),
+    last_attempt_at: z.string().nullable(),
+    completed_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('DeliverySummary');
+
+export const Event = z
+  .object({
+    id: z.string(),
+    tenant_id: z.string(),
+    environment: Environment,
+    type: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+    workflow_id: z.string(),
+    created_at: z.string(),
+    suppressed_by: z.string().nullable().openapi({
+      description: 'A failure.extraction within the notification window of an earlier one: that event’s id. Not delivered.',
+    }),
+    deliveries: z.array(DeliverySummary),
+  })
+  .openapi('Event');
+
+export const EventQuery = z.strictObject({ tenant_id: z.string().max(128).optional() });

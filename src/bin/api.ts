@@ -1,0 +1,24 @@
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createPool } from '../db/pool.js';
+import { createApp } from '../api/app.js';
+import { createEventStarter } from '../temporal/event-workflows.js';
+import { onShutdown } from './shutdown.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const pool = createPool(config.databaseUrl, config.databasePoolSize);
+const temporal = createEventStarter({
+  address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
+});
+const app = createApp({ pool, temporal, config, logger });
+const server = app.listen(config.port, config.host, () => {
+  logger.info({ port: config.port }, `API listening on http://${config.host}:${config.port}`);
+});
+
+onShutdown(async () => {
+  // Stop accepting, let requests in flight finish, then release the dependencies.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await temporal.close();
+  await pool.end();
+}, (msg) => logger.info(msg));

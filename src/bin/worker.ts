@@ -1,0 +1,36 @@
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createPool } from '../db/pool.js';
+import { createWorker } from '../worker.js';
+import { createWorkerMetrics } from '../metrics.js';
+import { startWorkerHttp } from '../worker-http.js';
+import { installRuntime } from '../temporal/runtime.js';
+import { onShutdown } from './shutdown.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const coreMetrics = `127.0.0.1:${config.workerCoreMetricsPort}`;
+installRuntime(logger, coreMetrics);
+const pool = createPool(config.databaseUrl, config.databasePoolSize);
+const metrics = createWorkerMetrics();
+const handle = await createWorker(config, pool, { metrics, logger });
+const http = startWorkerHttp({
+  host: config.host,
+  port: config.workerMetricsPort,
+  registry: metrics.registry,
+  coreMetricsUrl: `http://${coreMetrics}/metrics`,
+  healthy: () => handle.worker.getState() === 'RUNNING',
+});
+logger.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, metricsPort: config.workerMetricsPort }, 'worker polling');
+
+onShutdown(async () => {
+  // Drain: no new tasks; attempts in flight finish (or go back to Temporal after the grace time).
+  await handle.shutdown();
+  http.close();
+  await pool.end();
+}, (msg) => logger.info(msg));
+
+handle.done.catch((error) => {
+  logger.fatal({ err: error }, 'worker stopped');
+  process.exit(1);
+});

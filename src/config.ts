@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { parseDuration, DURATION_PATTERN } from './domain/duration.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** Every environment variable hookrelay reads. The README's configuration table mirrors this. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/hookrelay'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('hookrelay'),
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  AUTO_DISABLE_AFTER: z.string().regex(DURATION_PATTERN).default('5d'),
+  NOTIFICATION_WINDOW: z.string().regex(DURATION_PATTERN).default('1h'),
+  RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(200),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(40),
+  WORKER_NON_STICKY_POLL_RATIO: z.coerce.number().min(0.1).max(1).default(0.75),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WORKER_MAX_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).default(64),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+});
+
+export interface Config {
+  databaseUrl: string;
+  databasePoolSize: number;
+  adminToken: string | undefined;
+  host: string;
+  port: number;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  allowPrivateTargets: boolean;
+  autoDisableAfterMs: number;
+  notificationWindowMs: number;
+  retryTimeScale: number;
+  logLevel: string;
+  workerMaxConcurrentActivities: number;
+  workerMaxConcurrentWorkflowTasks: number;
+  maxConnectionsPerOrigin: number;
+  workflowTaskPollers: number;
+  nonStickyPollRatio: number;
+  maxCachedWorkflows: number | undefined;
+  workerMetricsPort: number;
+  workerCoreMetricsPort: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    adminToken: e.ADMIN_TOKEN,
+    host: e.HOST,
+    port: e.PORT,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    autoDisableAfterMs: parseDuration(e.AUTO_DISABLE_AFTER),
+    notificationWindowMs: parseDuration(e.NOTIFICATION_WINDOW),
+    retryTimeScale: e.RETRY_TIME_SCALE,
+    logLevel: e.LOG_LEVEL,
+    workerMaxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    workerMaxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConnectionsPerOrigin: e.WORKER_MAX_CONNECTIONS_PER_ORIGIN,
+    workflowTaskPollers: e.WORKER_WORKFLOW_TASK_POLLERS,
+    nonStickyPollRatio: e.WORKER_NON_STICKY_POLL_RATIO,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
+  };
+}

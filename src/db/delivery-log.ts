@@ -1,0 +1,91 @@
+// The tenant's view of deliveries and attempts, and the writes the API makes to them.
+import type { Queryable } from './pool.js';
+import { newId } from './ids.js';
+import { pageOf, type Cursor } from './cursor.js';
+import { DELIVERY_COLUMNS, deliveryToApi } from './events.js';
+
+export interface DeliveryFilter {
+  event_id?: string;
+  subscription_id?: string;
+  status?: string;
+  limit: number;
+  cursor?: Cursor;
+}
+
+export async function listDeliveries(db: Queryable, tenantId: string, filter: DeliveryFilter) {
+  const { rows } = await db.query(
+    `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+     WHERE tenant_id = $1
+       AND ($2::text IS NULL OR event_id = $2)
+       AND ($3::text IS NULL OR subscription_id = $3)
+       AND ($4::text IS NULL OR status = $4)
+       AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6))
+     ORDER BY created_at DESC, id DESC
+     LIMIT $7`,
+    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null,
+      filter.cursor?.createdAt ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+  );
+  const page = pageOf(rows, filter.limit);
+  return { data: page.rows.map(deliveryToApi), next_cursor: page.nextCursor };
+}
+
+interface AttemptRow {
+  number: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  response_body: string | null;
+}
+
+export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, id: string) {
+  const { rows } = await db.query(
+    `SELECT ${DELIVERY_COLUMNS}, workflow_id FROM deliveries WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  if (!rows[0]) return undefined;
+  const attempts = await db.query<AttemptRow>(
+    `SELECT number, started_at, duration_ms, status_code, error_class, error_message, response_body
+     FROM attempts WHERE delivery_id = $1 ORDER BY number`,
+    [id],
+  );
+  return {
+    ...deliveryToApi(rows[0]),
+    workflow_id: rows[0].workflow_id as string,
+    attempts: attempts.rows.map((a) => ({ ...a, started_at: a.started_at.toISOString() })),
+  };
+}
+
+/** A new pending delivery of the same event to the same subscription; undefined when the original is not the tenant's. */
+export async function createRedelivery(db: Queryable, tenantId: string, originalId: string, workflowIdFor: (deliveryId: string) => string) {
+  const id = newId('dlv');
+  const { rows } = await db.query<{
+    id: string; event_id: string; subscription_id: string; workflow_id: string; type: string; environment: 'sandbox' | 'production';
+  }>(
+    `WITH created AS (
+       INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, redelivery_of)
+       SELECT $3, d.tenant_id, d.event_id, d.subscription_id, $4, d.id
+       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.tenant_id = $1 AND d.id = $2 AND s.deleted_at IS NULL
+       RETURNING id, tenant_id, event_id, subscription_id, workflow_id
+     )
+     SELECT c.id, c.event_id, c.subscription_id, c.workflow_id, e.type, e.environment
+     FROM created c JOIN events e ON e.tenant_id = c.tenant_id AND e.id = c.event_id`,
+    [tenantId, originalId, id, workflowIdFor(id)],
+  );
+  return rows[0];
+}
+
+export async function deleteDelivery(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM deliveries WHERE id = $1', [id]);
+}
+
+/** Marks the subscription's pending deliveries cancelled and returns them, so their workflows can be told. */
+export async function cancelPendingDeliveries(db: Queryable, subscriptionId: string, reason: string) {
+  const { rows } = await db.query<{ id: string; workflow_id: string }>(
+    `UPDATE deliveries SET status = 'cancelled', completed_at = now(), last_error = $2
+     WHERE subscription_id = $1 AND status = 'pending'
+     RETURNING id, workflow_id`,
+    [subscriptionId, reason],
+  );
+  return rows;
+}

@@ -1,0 +1,64 @@
+import type { Queryable } from './pool.js';
+
+export async function ingestCheck(db: Queryable, tenantId: string, eventId: string): Promise<{ tenant: boolean; workflowId?: string }> {
+  const { rows } = await db.query<{ event_workflow_id: string | null }>(
+    `SELECT e.workflow_id AS event_workflow_id FROM tenants t
+     LEFT JOIN events e ON e.tenant_id = t.id AND e.id = $2
+     WHERE t.id = $1`,
+    [tenantId, eventId],
+  );
+  const row = rows[0];
+  return row ? { tenant: true, workflowId: row.event_workflow_id ?? undefined } : { tenant: false };
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  attempt_count: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  redelivery_of: string | null;
+  first_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  completed_at: Date | null;
+  created_at: Date;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function deliveryToApi(row: DeliveryRow) {
+  return {
+    ...row,
+    first_attempt_at: iso(row.first_attempt_at),
+    last_attempt_at: iso(row.last_attempt_at),
+    completed_at: iso(row.completed_at),
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export const DELIVERY_COLUMNS = `id, event_id, subscription_id, status, attempt_count, last_status_code, last_error,
+  redelivery_of, first_attempt_at, last_attempt_at, completed_at, created_at`;
+
+/** The event with its deliveries; `tenantId` undefined (the admin) finds it in any tenant when the id is unambiguous. */
+export async function getEventWithDeliveries(db: Queryable, eventId: string, tenantId: string | undefined) {
+  const { rows } = await db.query<{
+    id: string; tenant_id: string; environment: 'sandbox' | 'production'; type: string;
+    payload: Record<string, unknown>; workflow_id: string; created_at: Date; suppressed_by: string | null;
+  }>(
+    `SELECT id, tenant_id, environment, type, payload, workflow_id, created_at, suppressed_by FROM events
+     WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) LIMIT 2`,
+    [eventId, tenantId ?? null],
+  );
+  if (rows.length !== 1) return { event: undefined, ambiguous: rows.length > 1 };
+  const event = rows[0]!;
+  const deliveries = await db.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at, id`,
+    [event.tenant_id, event.id],
+  );
+  return {
+    event: { ...event, created_at: event.created_at.toISOString(), deliveries: deliveries.rows.map(deliveryToApi) },
+    ambiguous: false,
+  };
+}

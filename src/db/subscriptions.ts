@@ -1,0 +1,133 @@
+import type { Queryable } from './pool.js';
+import { newId } from './ids.js';
+import { pageOf, type Cursor } from './cursor.js';
+import type { Subscription, SubscriptionCreate, SubscriptionPatch } from '../api/schemas/subscription.js';
+import type { RetryPolicySpec } from '../domain/retry-policy.js';
+
+interface SubscriptionRow {
+  id: string;
+  environment: 'sandbox' | 'production';
+  url: string;
+  method: 'POST' | 'PUT';
+  event_types: string[];
+  headers: Record<string, string>;
+  field_map: Record<string, string>;
+  retry_policy: RetryPolicySpec;
+  timeout_ms: number;
+  enabled: boolean;
+  disabled_reason: string | null;
+  description: string | null;
+  category: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, environment, url, method, event_types, headers, field_map, retry_policy, timeout_ms,
+  enabled, disabled_reason, description, category, created_at, updated_at`;
+
+function toApi(row: SubscriptionRow): Subscription {
+  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+}
+
+export async function insertSubscription(
+  db: Queryable, tenantId: string, input: SubscriptionCreate, secret: string, category: string | null = null,
+): Promise<Subscription> {
+  const { rows } = await db.query<SubscriptionRow>(
+    `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
+       retry_policy, timeout_ms, enabled, description, category, secret)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     RETURNING ${COLUMNS}`,
+    [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
+      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.enabled,
+      input.description ?? null, category, secret],
+  );
+  return toApi(rows[0]!);
+}
+
+export async function getSubscription(db: Queryable, tenantId: string, id: string): Promise<Subscription | undefined> {
+  const { rows } = await db.query<SubscriptionRow>(
+    `SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+    [tenantId, id],
+  );
+  return rows[0] && toApi(rows[0]);
+}
+
+export async function listSubscriptions(
+  db: Queryable, tenantId: string, query: { environment?: string; limit: number; cursor?: Cursor },
+): Promise<{ data: Subscription[]; next_cursor: string | null }> {
+  const { rows } = await db.query<SubscriptionRow>(
+    `SELECT ${COLUMNS} FROM subscriptions
+     WHERE tenant_id = $1 AND deleted_at IS NULL
+       AND ($2::text IS NULL OR environment = $2)
+       AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+     ORDER BY created_at DESC, id DESC
+     LIMIT $5`,
+    [tenantId, query.environment ?? null, query.cursor?.createdAt ?? null, query.cursor?.id ?? null, query.limit + 1],
+  );
+  const { rows: kept, nextCursor } = pageOf(rows, query.limit);
+  return { data: kept.map(toApi), next_cursor: nextCursor };
+}
+
+const PATCHABLE = ['url', 'method', 'environment', 'event_types', 'headers', 'field_map', 'retry_policy',
+  'timeout_ms', 'enabled', 'description'] as const;
+
+export async function updateSubscription(
+  db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch,
+): Promise<Subscription | undefined> {
+  const sets: string[] = [];
+  const values: unknown[] = [tenantId, id];
+  for (const field of PATCHABLE) {
+    const value = patch[field];
+    if (value === undefined) continue;
+    values.push(field === 'retry_policy' ? JSON.stringify(value) : value);
+    sets.push(`${field} = $${values.length}`);
+  }
+  // Re-enabling by hand clears the reason it was disabled and restarts the failure clock.
+  if (patch.enabled === true) sets.push('disabled_reason = NULL', 'failing_since = NULL');
+  if (patch.enabled === false) sets.push(`disabled_reason = 'disabled by the tenant'`);
+  sets.push('updated_at = now()');
+  const { rows } = await db.query<SubscriptionRow>(
+    `UPDATE subscriptions SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+    values,
+  );
+  return rows[0] && toApi(rows[0]);
+}
+
+export async function deleteSubscription(db: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE subscriptions SET deleted_at = now(), enabled = false, updated_at = now()
+     WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+    [tenantId, id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The new secret signs from now on; the previous one keeps signing beside it until `graceMs` has passed. */
+export async function rotateSecret(db: Queryable, tenantId: string, id: string, secret: string, graceMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE subscriptions SET previous_secret = secret, secret = $3,
+       previous_secret_until = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
+     WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+    [tenantId, id, secret, graceMs],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Rollee-style: the tenant's one subscription of a category in an environment, created or replaced in place. */
+export async function upsertCategorySubscription(
+  db: Queryable, tenantId: string, category: string, input: SubscriptionCreate, secret: string,
+): Promise<{ subscription: Subscription; created: boolean }> {
+  const { rows } = await db.query<SubscriptionRow & { inserted: boolean }>(
+    `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
+       retry_policy, timeout_ms, enabled, description, category, secret)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13)
+     ON CONFLICT (tenant_id, environment, category) WHERE category IS NOT NULL AND deleted_at IS NULL
+     DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers,
+       enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
+     RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
+    [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
+      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.description ?? null, category, secret],
+  );
+  const { inserted, ...row } = rows[0]!;
+  return { subscription: toApi(row), created: inserted };
+}

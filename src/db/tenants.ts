@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Pool, Queryable } from './pool.js';
+import { newId } from './ids.js';
+
+/** API keys are 256-bit random, so an unsalted SHA-256 is enough to make the stored hash useless to a thief. */
+export function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export interface CreatedTenant { id: string; name: string; api_key: string; created_at: string }
+
+export async function createTenant(pool: Pool, name: string): Promise<CreatedTenant> {
+  const id = newId('ten');
+  const apiKey = `hr_${randomBytes(32).toString('base64url')}`;
+  const { rows } = await pool.query<{ created_at: Date }>(
+    `WITH tenant AS (INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING created_at),
+          key AS (INSERT INTO api_keys (id, tenant_id, key_hash, prefix) SELECT $3, $1, $4, $5 FROM tenant)
+     SELECT created_at FROM tenant`,
+    [id, name, newId('key'), hashKey(apiKey), apiKey.slice(0, 7)],
+  );
+  return { id, name, api_key: apiKey, created_at: rows[0]!.created_at.toISOString() };
+}
+
+export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<{ tenantId: string; keyHash: Buffer } | undefined> {
+  const { rows } = await db.query<{ tenant_id: string; key_hash: Buffer }>(
+    'SELECT tenant_id, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    [keyHash],
+  );
+  const row = rows[0];
+  return row ? { tenantId: row.tenant_id, keyHash: row.key_hash } : undefined;
+}
+
+export async function tenantExists(db: Queryable, tenantId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId]);
+  return (rowCount ?? 0) > 0;
+}

@@ -1,0 +1,83 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ApiMetrics {
+  registry: Registry;
+  eventsAccepted: Counter<'environment' | 'result'>;
+  httpRequests: Histogram<'method' | 'route' | 'status'>;
+}
+
+export interface WorkerMetrics {
+  registry: Registry;
+  deliveries: Counter<'outcome'>;
+  attempts: Counter<'status_class'>;
+  acceptedToDelivered: Histogram;
+  attemptsPerDelivery: Histogram;
+  inFlight: Gauge;
+}
+
+/** A registry per process part (not prom-client's global one): several can live in one test process. */
+function registry(withProcessMetrics: boolean): Registry {
+  const r = new Registry();
+  if (withProcessMetrics) collectDefaultMetrics({ register: r, prefix: 'hookrelay_' });
+  return r;
+}
+
+export function createApiMetrics(withProcessMetrics = true): ApiMetrics {
+  const r = registry(withProcessMetrics);
+  return {
+    registry: r,
+    eventsAccepted: new Counter({
+      name: 'hookrelay_events_accepted_total',
+      help: 'Events posted by the producer: result is accepted (a workflow started) or duplicate',
+      labelNames: ['environment', 'result'],
+      registers: [r],
+    }),
+    httpRequests: new Histogram({
+      name: 'hookrelay_http_request_duration_seconds',
+      help: 'API request durations by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [r],
+    }),
+  };
+}
+
+export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
+  const r = registry(withProcessMetrics);
+  return {
+    registry: r,
+    deliveries: new Counter({
+      name: 'hookrelay_deliveries_total',
+      help: 'Deliveries that ended, by outcome (succeeded, failed, cancelled)',
+      labelNames: ['outcome'],
+      registers: [r],
+    }),
+    attempts: new Counter({
+      name: 'hookrelay_attempts_total',
+      help: 'HTTP attempts by status class (2xx, 3xx, 4xx, 5xx) or error class (timeout, connection_refused, dns, tls, ssrf_blocked, ...)',
+      labelNames: ['status_class'],
+      registers: [r],
+    }),
+    acceptedToDelivered: new Histogram({
+      name: 'hookrelay_event_accepted_to_delivered_seconds',
+      help: 'From the event accepted by the API to a successful delivery',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400],
+      registers: [r],
+    }),
+    attemptsPerDelivery: new Histogram({
+      name: 'hookrelay_attempts_per_delivery',
+      help: 'Attempts a delivery took, observed when it ends',
+      buckets: [1, 2, 3, 4, 5, 10, 20, 50, 100],
+      registers: [r],
+    }),
+    inFlight: new Gauge({
+      name: 'hookrelay_deliveries_in_flight',
+      help: 'HTTP attempts running now in this worker',
+      registers: [r],
+    }),
+  };
+}
+
+export function statusClass(statusCode: number | undefined, errorClass: string | undefined): string {
+  return statusCode !== undefined ? `${Math.floor(statusCode / 100)}xx` : errorClass ?? 'network';
+}

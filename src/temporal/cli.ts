@@ -1,0 +1,14 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/temporal-cli.sh');
+
+/** Path of the Temporal CLI, found or built by scripts/temporal-cli.sh (its progress goes to our stderr). */
+export async function findTemporalCli(): Promise<string> {
+  const child = promisify(execFile)('bash', [script], { maxBuffer: 1 << 20 });
+  child.child.stderr?.pipe(process.stderr);
+  const { stdout } = await child;
+  return stdout.trim();
+}

@@ -1,0 +1,94 @@
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { EventWorkflowInput } from '../workflows/event-workflow.js';
+import type { RedeliveryWorkflowInput } from '../workflows/redelivery-workflow.js';
+import { cancelDeliverySignal } from '../workflows/signals.js';
+import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from './search-attributes.js';
+
+/** Readable in the Web UI and unique per (tenant, event): Temporal itself refuses a duplicate. */
+export function eventWorkflowId(tenantId: string, eventId: string): string {
+  return `event:${tenantId}:${eventId}`;
+}
+
+export function redeliveryWorkflowId(tenantId: string, deliveryId: string): string {
+  return `redelivery:${tenantId}:${deliveryId}`;
+}
+
+export interface TemporalClientOptions { address: string; namespace: string; taskQueue: string }
+
+interface Labels { tenantId: string; environment: string; type: string }
+
+export interface EventStarter {
+  client: Client;
+  connection: Connection;
+  taskQueue: string;
+  /** `started`, or `duplicate` when a workflow with this id exists (running or closed). */
+  start(input: EventWorkflowInput): Promise<{ workflowId: string; status: 'started' | 'duplicate' }>;
+  startRedelivery(input: RedeliveryWorkflowInput, labels: Labels): Promise<{ workflowId: string }>;
+  /** Tells a workflow to stop one pending delivery; a workflow that has ended is not an error. */
+  cancelDelivery(workflowId: string, deliveryId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// A producer waits at most this long for Temporal before it gets a 503.
+const DEADLINE_MS = 5_000;
+
+function searchAttributes(labels: Labels): TypedSearchAttributes {
+  return new TypedSearchAttributes([
+    { key: TenantAttr, value: labels.tenantId },
+    { key: EnvironmentAttr, value: labels.environment },
+    { key: EventTypeAttr, value: labels.type },
+    { key: OutcomeAttr, value: 'pending' },
+  ]);
+}
+
+export function createEventStarter(options: TemporalClientOptions): EventStarter {
+  // Lazy: the API starts and answers /healthz while Temporal is still coming up.
+  const connection = Connection.lazy({ address: options.address });
+  const client = new Client({ connection, namespace: options.namespace });
+  const withDeadline = <T>(fn: () => Promise<T>) => connection.withDeadline(Date.now() + DEADLINE_MS, fn);
+  return {
+    client,
+    connection,
+    taskQueue: options.taskQueue,
+    async start(input) {
+      const workflowId = eventWorkflowId(input.tenantId, input.eventId);
+      try {
+        await withDeadline(() => client.workflow.start('eventWorkflow', {
+          taskQueue: options.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          staticSummary: `${input.type} for ${input.tenantId} (${input.environment})`,
+          typedSearchAttributes: searchAttributes(input),
+        }));
+        return { workflowId, status: 'started' };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'duplicate' };
+        throw error;
+      }
+    },
+    async startRedelivery(input, labels) {
+      const workflowId = redeliveryWorkflowId(input.tenantId, input.deliveryId);
+      await withDeadline(() => client.workflow.start('redeliveryWorkflow', {
+        taskQueue: options.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
+        typedSearchAttributes: searchAttributes(labels),
+      }));
+      return { workflowId };
+    },
+    async cancelDelivery(workflowId, deliveryId) {
+      try {
+        await withDeadline(() => client.workflow.getHandle(workflowId).signal(cancelDeliverySignal, deliveryId));
+      } catch (error) {
+        if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+      }
+    },
+    async close() {
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Config } from './config.js';
+import type { Pool } from './db/pool.js';
+import { createActivities } from './activities/index.js';
+import { createDeliveryAgent } from './delivery/http-agent.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+import type { Logger } from 'pino';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface WorkerHandle {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Settles when the worker has stopped (after shutdown, or on a fatal error). */
+  done: Promise<void>;
+  metrics: WorkerMetrics;
+  /** Drains: no new tasks, activities in flight finish, then the connection and agent close. */
+  shutdown(): Promise<void>;
+}
+
+/** Creates the worker and starts polling. */
+export async function createWorker(
+  config: Config,
+  pool: Pool,
+  extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
+): Promise<WorkerHandle> {
+  const metrics = extra.metrics ?? createWorkerMetrics(false);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const agent = createDeliveryAgent({
+    allowPrivateTargets: config.allowPrivateTargets,
+    connectionsPerOrigin: config.maxConnectionsPerOrigin,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({
+      pool, agent, clock: extra.clock,
+      allowPrivateTargets: config.allowPrivateTargets,
+      autoDisableAfterMs: config.autoDisableAfterMs,
+      notificationWindowMs: config.notificationWindowMs,
+      metrics,
+      ...(extra.logger ? { logger: extra.logger } : {}),
+    }),
+    maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentActivities,
+    // Most events finish in their first workflow task, which always comes from the normal (non-sticky)
+    // queue: the default 10 pollers at a 0.2 ratio left 2 pollers there and capped throughput at ~30/s.
+    maxConcurrentWorkflowTaskPolls: Math.min(config.workflowTaskPollers, config.workerMaxConcurrentWorkflowTasks),
+    nonStickyToStickyPollRatio: config.nonStickyPollRatio,
+    ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+    shutdownGraceTime: '30s',
+  });
+  const done = worker.run();
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    connection,
+    done,
+    metrics,
+    shutdown() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done.catch(() => {});
+        await agent.close();
+        await connection.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import {
+  ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities,
+  proxyLocalActivities, setHandler, sleep, TemporalFailure,
+} from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import type { Activities, DeliveryPlan } from '../activities/index.js';
+import type { RetryAfterDetail } from '../activities/types.js';
+import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js';
+import { cancelDeliverySignal } from './signals.js';
+import {
+  notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
+} from './notifications.js';
+
+export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled';
+export type EventOutcome = DeliveryOutcome | 'partial' | 'no_subscriptions' | 'suppressed';
+
+export interface DeliveryResult {
+  deliveryId: string;
+  subscriptionId: string;
+  status: DeliveryOutcome;
+  attempts?: number;
+  error?: string;
+}
+
+
+// Database work is short and idempotent: local activities, retried until the database answers,
+// so an accepted event waits out a database outage instead of being lost.
+export const db = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+const remote = proxyActivities<Activities>({ startToCloseTimeout: '1m' });
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m' });
+
+/**
+ * Patch marker: workflows from before it replay on the old path (every attempt a regular activity).
+ * Since it, attempt 1 runs as a local activity in the same workflow task as prepareDeliveries: a
+ * receiver that answers costs no activity task and no second workflow task. A failed first attempt
+ * hands the rest of the policy to a regular activity, which the Web UI shows as pending with its
+ * attempts (its count is hookrelay's attempt number minus one; failure messages carry the real one).
+ */
+export const FIRST_ATTEMPT_LOCAL = 'first-attempt-local';
+
+/** Per workflow: the cancellation scope of each pending delivery, reached by the cancel signal. */
+export class CancellableDeliveries {
+  private readonly scopes = new Map<string, CancellationScope>();
+  // A signal may arrive before its delivery started: that delivery's scope is then born cancelled.
+  private readonly cancelled = new Set<string>();
+
+  constructor() {
+    setHandler(cancelDeliverySignal, (deliveryId) => {
+      this.cancelled.add(deliveryId);
+      this.scopes.get(deliveryId)?.cancel();
+    });
+  }
+
+  open(deliveryId: string): CancellationScope {
+    const scope = new CancellationScope();
+    if (this.cancelled.has(deliveryId)) scope.cancel();
+    this.scopes.set(deliveryId, scope);
+    return scope;
+  }
+
+  close(deliveryId: string): void {
+    this.scopes.delete(deliveryId);
+  }
+}
+
+export interface DeliveryContext {
+  timeScale: number;
+  cancellable: CancellableDeliveries;
+  /** Where a failure is notified from; absent for notifications, which never notify. */
+  notify?: NotificationSource;
+}
+
+export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Promise<DeliveryResult> {
+  const { timeScale, cancellable } = ctx;
+  const base = { deliveryId: plan.deliveryId, subscriptionId: plan.subscriptionId };
+  const scope = cancellable.open(plan.deliveryId);
+  let status: DeliveryOutcome;
+  let reason: string;
+  let failureDetails: unknown[] | undefined;
+  try {
+    const result = await scope.run(() => attempts(plan, timeScale));
+    return { ...base, status: 'succeeded', attempts: result.attempts };
+  } catch (error) {
+    if (isCancellation(error)) {
+      status = 'cancelled';
+      reason = 'the subscription was disabled or deleted';
+    } else if (error instanceof TemporalFailure) {
+      const cause = attemptFailure(error);
+      status = cause instanceof ApplicationFailure && cause.type === 'DeliveryCancelled' ? 'cancelled' : 'failed';
+      reason = cause?.message ?? error.message;
+      if (cause instanceof ApplicationFailure) failureDetails = cause.details ?? undefined;
+    } else {
+      throw error;
+    }
+  } finally {
+    cancellable.close(plan.deliveryId);
+  }
+  const summary = await db.finishDelivery({ deliveryId: plan.deliveryId, status, reason });
+  if (ctx.notify && status === 'failed') {
+    await notifyDeliveryFailed(ctx.notify, plan, summary, reason);
+    const disabled = subscriptionDisabledDetail(failureDetails);
+    if (disabled) await notifySubscriptionDisabled(ctx.notify, plan, disabled, summary?.lastAttemptAt ?? null);
+  }
+  return { ...base, status, error: reason };
+}
+
+/** What an attempt failed with: a regular activity's failure comes wrapped in ActivityFailure, a local one's does not. */
+function attemptFailure(error: TemporalFailure): Error | undefined {
+  return error instanceof ActivityFailure ? error.cause : error;
+}
+
+/** Every attempt of one delivery under its policy; throws the final ActivityFailure when it gives up. */
+async function attempts(plan: DeliveryPlan, timeScale: number) {
+  const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
+  const summary = `${plan.subscriptionId} → ${plan.url}`;
+  const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale };
+  if (!patched(FIRST_ATTEMPT_LOCAL)) return remote.deliver.executeWithOptions({ ...options, summary }, [input]);
+
+  const started = Date.now();
+  try {
+    return await local.deliver.executeWithOptions(
+      { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary }, [input]);
+  } catch (error) {
+    if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
+    const cause = attemptFailure(error);
+    if ((cause instanceof ApplicationFailure && cause.nonRetryable) || plan.retryPolicy.maximumAttempts === 1) throw error;
+    // The first retry interval, or the receiver's Retry-After (already bounded by the policy).
+    const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined) : undefined;
+    const asked = detail?.retryAfterMs
+      ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
+    await sleep(asked ?? options.retry.initialInterval);
+    const rest = afterFirstAttempt(options, Date.now() - started);
+    return remote.deliver.executeWithOptions({ ...rest, summary }, [{ ...input, attemptOffset: 1 }]);
+  }
+}
+
+export function summarize(statuses: DeliveryOutcome[]): EventOutcome {
+  if (statuses.length === 0) return 'no_subscriptions';
+  const first = statuses[0]!;
+  return statuses.every((s) => s === first) ? first : 'partial';
+}

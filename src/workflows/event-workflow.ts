@@ -1,0 +1,71 @@
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { OutcomeAttr } from '../temporal/search-attributes.js';
+import { db, deliverOne, CancellableDeliveries, summarize, type DeliveryResult, type EventOutcome } from './deliver-one.js';
+import { startNotification } from './notifications.js';
+
+export interface EventWorkflowInput {
+  tenantId: string;
+  eventId: string;
+  environment: 'sandbox' | 'production';
+  type: string;
+  payload: Record<string, unknown>;
+  /** Shrinks every retry interval (tests); 1 in production. */
+  timeScale?: number;
+}
+
+export interface EventWorkflowResult {
+  outcome: EventOutcome;
+  deliveries: DeliveryResult[];
+  /** For a suppressed failure.extraction: the event that was notified within the window. */
+  suppressedBy?: string;
+}
+
+/** Finds the event's subscriptions and delivers to each in parallel; `notifies` is false inside a notification. */
+async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promise<EventWorkflowResult> {
+  const cancellable = new CancellableDeliveries();
+  const { workflowId } = workflowInfo();
+  const timeScale = input.timeScale ?? 1;
+  const plans = await db.prepareDeliveries({
+    tenantId: input.tenantId,
+    eventId: input.eventId,
+    environment: input.environment,
+    type: input.type,
+    payload: input.payload,
+    workflowId,
+  });
+  const notify = notifies
+    ? { tenantId: input.tenantId, environment: input.environment, eventId: input.eventId, eventType: input.type, workflowId, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}) }
+    : undefined;
+  const deliveries = await Promise.all(plans.map((plan) => deliverOne(plan, { timeScale, cancellable, ...(notify ? { notify } : {}) })));
+  return finish({ outcome: summarize(deliveries.map((d) => d.status)), deliveries });
+}
+
+function finish(result: EventWorkflowResult): EventWorkflowResult {
+  upsertSearchAttributes([{ key: OutcomeAttr, value: result.outcome }]);
+  return result;
+}
+
+/** ROOK's failed data-source extraction: at most one notification per (user, data source, reason) per window. */
+async function extractionFailure(input: EventWorkflowInput): Promise<EventWorkflowResult> {
+  const { user_id, data_source, reason } = input.payload as Record<string, string>;
+  const claim = await db.claimNotificationWindow({
+    tenantId: input.tenantId,
+    eventId: input.eventId,
+    key: `failure.extraction:${user_id}:${data_source}:${reason}`,
+    event: { environment: input.environment, type: input.type, payload: input.payload, workflowId: workflowInfo().workflowId },
+  });
+  if (!claim.claimed) return finish({ outcome: 'suppressed', deliveries: [], suppressedBy: claim.holder });
+  const child = await startNotification(input, `${workflowInfo().workflowId}/failure.extraction`);
+  return finish(await child.result());
+}
+
+/** One event posted by the producer. */
+export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
+  if (input.type === 'failure.extraction') return extractionFailure(input);
+  return deliverEvent(input, true);
+}
+
+/** A failure notification: delivered like any event, and never the cause of another notification. */
+export async function notificationWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
+  return deliverEvent(input, false);
+}

@@ -1,0 +1,3 @@
+// The worker's workflowsPath: every workflow type hookrelay runs.
+export { eventWorkflow, notificationWorkflow } from './event-workflow.js';
+export { redeliveryWorkflow } from './redelivery-workflow.js';

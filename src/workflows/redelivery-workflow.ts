@@ -1,0 +1,32 @@
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { OutcomeAttr } from '../temporal/search-attributes.js';
+import { db, deliverOne, CancellableDeliveries, type DeliveryResult } from './deliver-one.js';
+
+export interface RedeliveryWorkflowInput {
+  tenantId: string;
+  eventId: string;
+  environment: 'sandbox' | 'production';
+  type: string;
+  /** The new delivery, already created (pending) by the API. */
+  deliveryId: string;
+  timeScale?: number;
+}
+
+/** A tenant asked for one delivery again: same event, same subscription, a new delivery with its own attempts. */
+export async function redeliveryWorkflow(input: RedeliveryWorkflowInput): Promise<DeliveryResult | undefined> {
+  const plan = await db.planDelivery(input.deliveryId);
+  if (!plan) return undefined;
+  const result = await deliverOne(plan, {
+    timeScale: input.timeScale ?? 1,
+    cancellable: new CancellableDeliveries(),
+    // A redelivery of a notification is itself a notification: it must not notify.
+    ...(input.type.startsWith('failure.') ? {} : {
+      notify: {
+        tenantId: input.tenantId, environment: input.environment, eventId: input.eventId, eventType: input.type,
+        workflowId: workflowInfo().workflowId, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
+      },
+    }),
+  });
+  upsertSearchAttributes([{ key: OutcomeAttr, value: result.status }]);
+  return result;
+}

@@ -1,0 +1,94 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { renderWorkerMetrics } from '../../src/worker-http.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { coreMetricsUrl, startStack, type Stack } from '../support/stack.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+const workerLines: string[] = [];
+let stack: Stack;
+let receiver: Receiver;
+beforeAll(async () => {
+  const sink = new Writable({ write(chunk, _e, done) { workerLines.push(...String(chunk).trim().split('\n')); done(); } });
+  [stack, receiver] = await Promise.all([
+    startStack({ env: { RETRY_TIME_SCALE: '0.001' }, workerLogger: createLogger('info', sink) }),
+    startReceiver(),
+  ]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+});
+
+/** The value of one sample in Prometheus text, or undefined. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line ? Number(line.split(' ').pop()) : undefined;
+}
+
+describe('metrics after a known sequence of deliveries', () => {
+  it('counts events, deliveries by outcome, attempts by class, latency and attempts per delivery', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    receiver.on('/m-bad', () => ({ status: 500 }));
+    const secret = (await stack.api.subscribe(t.api_key, { url: `${receiver.url}/m-ok`, event_types: ['user.*'] })).secret;
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/m-bad`, event_types: ['user.*'], retry_policy: { initial_interval: '1s', maximum_attempts: 2 } });
+    for (const id of ['m-1', 'm-2']) {
+      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} })).status).toBe(202);
+    }
+    expect((await stack.api.postEvent(stack.adminToken, { id: 'm-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} })).status).toBe(200);
+    await Promise.all(['m-1', 'm-2'].map((id) => stack.settle(t.id, id)));
+
+    const api = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(sample(api, 'hookrelay_events_accepted_total', 'environment="production",result="accepted"')).toBe(2);
+    expect(sample(api, 'hookrelay_events_accepted_total', 'environment="production",result="duplicate"')).toBe(1);
+    expect(sample(api, 'hookrelay_http_request_duration_seconds_count', 'method="POST",route="/v1/events",status="202"')).toBe(2);
+
+    const worker = await renderWorkerMetrics(stack.worker!.metrics.registry, coreMetricsUrl);
+    expect(sample(worker, 'hookrelay_deliveries_total', 'outcome="succeeded"')).toBe(2);
+    expect(sample(worker, 'hookrelay_deliveries_total', 'outcome="failed"')).toBe(2);
+    expect(sample(worker, 'hookrelay_attempts_total', 'status_class="2xx"')).toBe(2);
+    expect(sample(worker, 'hookrelay_attempts_total', 'status_class="5xx"')).toBe(4);
+    expect(sample(worker, 'hookrelay_event_accepted_to_delivered_seconds_count')).toBe(2);
+    expect(sample(worker, 'hookrelay_attempts_per_delivery_count')).toBe(4);
+    expect(sample(worker, 'hookrelay_attempts_per_delivery_sum')).toBe(6);
+    expect(sample(worker, 'hookrelay_deliveries_in_flight')).toBe(0);
+    // Temporal's own worker metrics ride along.
+    expect(worker).toMatch(/^temporal_\w+/m);
+    expect(worker).toContain('temporal_activity_execution_latency');
+
+    // Every delivery line names the event, the workflow and the subscription; no secret is logged.
+    const deliveryLines = workerLines.map((l) => JSON.parse(l)).filter((l) => l.deliveryId);
+    expect(deliveryLines).toHaveLength(6);
+    for (const line of deliveryLines) {
+      expect(line.eventId).toMatch(/^m-[12]$/);
+      expect(line.workflowId).toBe(`event:${t.id}:${line.eventId}`);
+      expect(line.subscriptionId).toMatch(/^sub_/);
+    }
+    expect(deliveryLines.filter((l) => l.msg === 'delivered')).toHaveLength(2);
+    expect(deliveryLines.find((l) => l.level === 40).msg).toMatch(/^HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/m-bad after \d+ ms$/);
+    expect(workerLines.join('\n')).not.toContain(secret);
+  });
+});
+
+describe('health', () => {
+  it('/healthz answers, /readyz checks PostgreSQL and Temporal', async () => {
+    expect((await stack.api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await stack.api.call('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', down: [], checks: { postgres: 'ok', temporal: 'ok' } });
+  });
+
+  it('/readyz answers 503 naming what is down', async () => {
+    const down = await startStack({ noWorker: true, temporalAddress: `127.0.0.1:${await freePort()}` });
+    try {
+      const res = await down.api.call('GET', '/readyz');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.body.down).toEqual(['temporal']);
+      expect(res.body.checks.postgres).toBe('ok');
+    } finally {
+      await down.stop();
+    }
+  });
+});

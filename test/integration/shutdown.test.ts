@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { createWorker } from '../../src/worker.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+let stack: Stack;
+let receiver: Receiver;
+beforeAll(async () => {
+  [stack, receiver] = await Promise.all([startStack({ noWorker: true }), startReceiver()]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM during a delivery: the attempt in flight finishes, and the delivery happens exactly once', async () => {
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: inject('databaseUrl'),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
+        WORKER_METRICS_PORT: String(await freePort()),
+        WORKER_CORE_METRICS_PORT: String(await freePort()),
+        ALLOW_PRIVATE_TARGETS: 'true',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    worker.stdout.on('data', (c: Buffer) => { output += c; });
+    worker.stderr.on('data', (c: Buffer) => { output += c; });
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => worker.once('exit', (code) => resolve({ code, at: Date.now() })));
+    try {
+      let answeredAt = 0;
+      receiver.on('/slow', () => new Promise((resolve) => setTimeout(() => { answeredAt = Date.now(); resolve({ status: 204 }); }, 3_000)));
+      const t = await stack.api.createTenant(stack.adminToken);
+      await stack.api.subscribe(t.api_key, { url: `${receiver.url}/slow`, retry_policy: { initial_interval: '1s', maximum_attempts: 5 } });
+      expect((await stack.api.postEvent(stack.adminToken, { id: 'sigterm-1', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+
+      await receiver.waitFor('/slow', 1, 60_000);
+      worker.kill('SIGTERM');
+      const { code, at } = await exited;
+      expect(code, output).toBe(0);
+      // It waited for the receiver's answer before exiting.
+      expect(answeredAt).toBeGreaterThan(0);
+      expect(at).toBeGreaterThanOrEqual(answeredAt);
+
+      // A fresh worker finishes the workflow; nothing is sent again.
+      const next = await createWorker(stack.config, stack.pool, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+      try {
+        const result = await stack.settle(t.id, 'sigterm-1');
+        expect(result.deliveries).toMatchObject([{ status: 'succeeded', attempts: 1 }]);
+      } finally {
+        await next.shutdown();
+      }
+      expect(receiver.forPath('/slow')).toHaveLength(1);
+      const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'sigterm-1'`);
+      expect(rows[0].n).toBe(1);
+      expect(output).toContain('SIGTERM received');
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+    }
+  });
+});

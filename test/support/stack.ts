@@ -1,0 +1,138 @@
+// A worker and an API on their own task queue, against the shared dev server and test database.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createPool, type Pool } from '../../src/db/pool.js';
+import { createApp } from '../../src/api/app.js';
+import { createLogger } from '../../src/logger.js';
+import { createApiMetrics } from '../../src/metrics.js';
+import { createEventStarter, type EventStarter } from '../../src/temporal/event-workflows.js';
+import { createWorker, type WorkerHandle } from '../../src/worker.js';
+import { installRuntime } from '../../src/temporal/runtime.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { Runtime } from '@temporalio/worker';
+import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
+
+export interface Stack {
+  url: string;
+  adminToken: string;
+  config: Config;
+  pool: Pool;
+  temporal: EventStarter;
+  worker: WorkerHandle | undefined;
+  api: ApiClient;
+  /** Waits for the event's workflow and returns its result. */
+  settle(tenantId: string, eventId: string): Promise<EventWorkflowResult>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  /** Start the API without a worker (nothing gets delivered). */
+  noWorker?: boolean;
+  /** Point the API's Temporal client somewhere else (e.g. a closed port). */
+  temporalAddress?: string;
+  /** The API's logger (default: silent). */
+  logger?: Logger;
+  /** The worker's logger for delivery lines (default: silent). */
+  workerLogger?: Logger;
+}
+
+/** Where the SDK core of this test process serves its Prometheus metrics. */
+export let coreMetricsUrl: string | undefined;
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const adminToken = `test_admin_${randomBytes(12).toString('hex')}`;
+  const config = loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+    ADMIN_TOKEN: adminToken,
+    ALLOW_PRIVATE_TARGETS: 'true',
+    LOG_LEVEL: 'silent',
+    DATABASE_POOL_SIZE: '5',
+    ...options.env,
+  });
+  if (!Runtime._instance) {
+    const port = await freePort();
+    installRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), `127.0.0.1:${port}`);
+    coreMetricsUrl = `http://127.0.0.1:${port}/metrics`;
+  }
+  const pool = createPool(config.databaseUrl, config.databasePoolSize);
+  const temporal = createEventStarter({
+    address: options.temporalAddress ?? config.temporalAddress,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+  });
+  const worker = options.noWorker
+    ? undefined
+    : await createWorker(config, pool, {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      ...(options.workerLogger ? { logger: options.workerLogger } : {}),
+    });
+  const app = createApp({ pool, temporal, config, logger: options.logger ?? createLogger('silent'), metrics: createApiMetrics(false) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const resultsClient = options.temporalAddress
+    ? createEventStarter({ address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue })
+    : temporal;
+  return {
+    url,
+    adminToken,
+    config,
+    pool,
+    temporal,
+    worker,
+    api: new ApiClient(url),
+    async settle(tenantId, eventId) {
+      return resultsClient.client.workflow.getHandle(`event:${tenantId}:${eventId}`).result();
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await worker?.shutdown();
+      await temporal.close();
+      if (resultsClient !== temporal) await resultsClient.close();
+      await pool.end();
+    },
+  };
+}
+
+export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T = any>(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (token) (init.headers as Record<string, string>).authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(this.baseUrl + path, init);
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  async createTenant(adminToken: string, name = 'tenant'): Promise<{ id: string; api_key: string }> {
+    const res = await this.call('POST', '/v1/tenants', adminToken, { name });
+    if (res.status !== 201) throw new Error(`tenant not created: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async subscribe(apiKey: string, body: Record<string, unknown>): Promise<{ id: string; secret: string } & Record<string, any>> {
+    const res = await this.call('POST', '/v1/subscriptions', apiKey, body);
+    if (res.status !== 201) throw new Error(`subscription not created: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async postEvent(adminToken: string, body: Record<string, unknown>): Promise<ApiResponse> {
+    return this.call('POST', '/v1/events', adminToken, body);
+  }
+}
