@@ -1,0 +1,43 @@
+// `hookrelay …`: a command-line client of the hookrelay HTTP API.
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { deliveryCommands } from './commands/deliveries.js';
+import { eventCommands } from './commands/events.js';
+import { subscriptionCommands } from './commands/subscriptions.js';
+import { tenantCommands } from './commands/tenants.js';
+import { CliError } from './errors.js';
+import { DEFAULT_API } from './options.js';
+import { Output } from './output.js';
+
+export function createProgram(): Command {
+  const program = new Command('hookrelay')
+    .description('command-line client of the hookrelay API')
+    .version(VERSION)
+    // Defaults are resolved at run time and never displayed: a token must not appear in --help.
+    .option('--api <url>', `API base URL (default: $HOOKRELAY_API or ${DEFAULT_API})`)
+    .option('--token <token>', 'tenant API key or admin token (default: $HOOKRELAY_TOKEN; admin commands try $ADMIN_TOKEN first)')
+    .option('--json', 'print the raw JSON answers')
+    .showHelpAfterError('(run with --help for usage)');
+  tenantCommands(program);
+  subscriptionCommands(program);
+  eventCommands(program);
+  deliveryCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    const out = new Output({ json: false });
+    if (error instanceof CliError) {
+      out.error(error.message, error.details);
+      process.exitCode = error.exitCode;
+    } else {
+      out.error((error as Error)?.message ?? String(error));
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main();

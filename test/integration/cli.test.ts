@@ -1,0 +1,198 @@
+// The `hookrelay` CLI as a real child process (stdout a pipe, not a terminal) against a real stack.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+const BIN = fileURLToPath(new URL('../../bin/hookrelay.js', import.meta.url));
+
+let stack: Stack;
+let receiver: Receiver;
+beforeAll(async () => {
+  // No retry time scale: a retry after 1 s really takes 1 s, so `follow` sees the delivery pending.
+  [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+});
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** The environment of the parent minus anything that would choose a token, an API or colours. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['HOOKRELAY_API', 'HOOKRELAY_TOKEN', 'ADMIN_TOKEN', 'NO_COLOR', 'FORCE_COLOR']) delete env[name];
+  return env;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...baseEnv(), HOOKRELAY_API: stack.url, ...env }, timeout: 45_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+  });
+}
+
+/** Nothing but printable text and newlines: no ANSI escapes, no carriage returns. */
+function expectPlain(run: Run): void {
+  for (const text of [run.stdout, run.stderr]) {
+    expect(text).not.toMatch(/\x1b/);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  }
+}
+
+function field(output: string, name: string): string {
+  const match = new RegExp(`^${name}:\\s+(\\S+)$`, 'm').exec(output);
+  if (!match?.[1]) throw new Error(`no ${name} in:\n${output}`);
+  return match[1];
+}
+
+async function deliveryOf(apiKey: string, eventId: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await stack.api.call('GET', `/v1/deliveries?event_id=${eventId}`, apiKey);
+    const first = res.body?.data?.[0] as { id: string } | undefined;
+    if (first) return first.id;
+    if (Date.now() > deadline) throw new Error(`no delivery of ${eventId}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('hookrelay CLI', () => {
+  it('creates a tenant and a subscription, sends an event and follows its delivery to success', async () => {
+    const admin = { ADMIN_TOKEN: stack.adminToken };
+    const tenantRun = await cli(['tenants', 'create', 'CLI Acme'], admin);
+    expect(tenantRun.code).toBe(0);
+    expectPlain(tenantRun);
+    const tenantId = field(tenantRun.stdout, 'id');
+    const apiKey = field(tenantRun.stdout, 'api_key');
+    expect(tenantId).toMatch(/^ten_/);
+    expect(tenantRun.stderr).toMatch(/shown only this once/);
+    const tenant = { HOOKRELAY_TOKEN: apiKey };
+
+    // The receiver fails the first attempt; the retry 1 s later succeeds.
+    receiver.on('/cli-ok', (_req, n) => (n === 1 ? { status: 503, body: 'warming up' } : { status: 204 }));
+    const subRun = await cli([
+      'subscriptions', 'create', '--url', `${receiver.url}/cli-ok`, '--event-type', 'user.*',
+      '--header', 'x-team=growth', '--retry-policy', '{"initial_interval":"1s","maximum_attempts":5}', '--timeout-ms', '5000',
+    ], tenant);
+    expect(subRun.code).toBe(0);
+    expectPlain(subRun);
+    const subscriptionId = field(subRun.stdout, 'id');
+    expect(field(subRun.stdout, 'secret')).toMatch(/^whsec_/);
+
+    const listRun = await cli(['subscriptions', 'list', '--environment', 'production'], tenant);
+    expect(listRun.code).toBe(0);
+    expect(listRun.stdout).toContain(subscriptionId);
+    expect(listRun.stdout).toContain(`${receiver.url}/cli-ok`);
+
+    const sendRun = await cli(['events', 'send', '--tenant', tenantId, '--type', 'user.created', '--id', 'cli-evt-1',
+      '--payload', '{"data":{"id":"u1"}}'], admin);
+    expect(sendRun.code).toBe(0);
+    expectPlain(sendRun);
+    expect(field(sendRun.stdout, 'id')).toBe('cli-evt-1');
+    expect(field(sendRun.stdout, 'workflow_id')).toBe(`event:${tenantId}:cli-evt-1`);
+
+    const deliveryId = await deliveryOf(apiKey, 'cli-evt-1');
+    const follow = await cli(['deliveries', 'follow', deliveryId], tenant);
+    expect(follow.stderr).toBe('');
+    expect(follow.code).toBe(0);
+    expectPlain(follow);
+    const lines = follow.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`delivery ${deliveryId}: event cli-evt-1 → subscription ${subscriptionId}`);
+    expect(lines[1]).toMatch(/^attempt 1 {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}HTTP 503 {2}\d+ ms$/);
+    expect(lines[2]).toMatch(/^attempt 2 {2}\S+ {2}HTTP 204 {2}\d+ ms$/);
+    expect(lines[3]).toBe('succeeded after 2 attempts');
+    expect(lines).toHaveLength(4);
+
+    const [, delivered] = await receiver.waitFor('/cli-ok', 2);
+    expect(delivered!.headers['x-team']).toBe('growth');
+    expect(JSON.parse(delivered!.body)).toEqual({ data: { id: 'u1' } });
+
+    // The same id again: acknowledged as a duplicate, exit 0.
+    const again = await cli(['events', 'send', '--tenant', tenantId, '--type', 'user.created', '--id', 'cli-evt-1'], admin);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^duplicate: event cli-evt-1 /);
+
+    // --json prints the API's answer as it is.
+    const json = await cli(['--json', 'deliveries', 'follow', deliveryId], tenant);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: deliveryId, status: 'succeeded', attempts: [{ number: 1 }, { number: 2 }] });
+
+    // Every run above: the token never shows.
+    for (const run of [tenantRun, subRun, listRun, sendRun, follow, again]) {
+      expect(run.stdout + run.stderr).not.toContain(stack.adminToken);
+    }
+    for (const run of [subRun, listRun, follow]) expect(run.stdout + run.stderr).not.toContain(apiKey);
+  });
+
+  it('follows a failing delivery and an event to their end with exit code 1', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'cli-failing');
+    receiver.on('/cli-bad', () => ({ status: 500, body: 'broken' }));
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/cli-bad`, event_types: ['order.*'], retry_policy: 'none' });
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/cli-good`, event_types: ['order.*'] });
+    const sent = await cli(['--token', stack.adminToken, 'events', 'send', '--tenant', t.id, '--type', 'order.paid', '--id', 'cli-evt-2']);
+    expect(sent.code).toBe(0);
+
+    const eventRun = await cli(['events', 'follow', 'cli-evt-2'], { HOOKRELAY_TOKEN: t.api_key });
+    expect(eventRun.code).toBe(1);
+    expectPlain(eventRun);
+    expect(eventRun.stdout).toMatch(/^event cli-evt-2 \(order\.paid, production\)/);
+    expect(eventRun.stdout).toMatch(/attempt 1 {2}\S+ {2}HTTP 500/);
+    expect(eventRun.stdout).toMatch(/attempt 1 {2}\S+ {2}HTTP 204/);
+    expect(eventRun.stdout).toMatch(/failed after 1 attempt/);
+    expect(eventRun.stdout.trim().split('\n').at(-1)).toMatch(/^2 deliveries: (1 failed, 1 succeeded|1 succeeded, 1 failed)$/);
+
+    // The admin token may read the event but not the delivery log: the summaries are followed instead.
+    const asAdmin = await cli(['--token', stack.adminToken, 'events', 'follow', 'cli-evt-2', '--tenant', t.id]);
+    expect(asAdmin.code).toBe(1);
+    expectPlain(asAdmin);
+    expect(asAdmin.stdout).toMatch(/attempt 1 {2}last: HTTP 500/);
+    expect(asAdmin.stdout).toMatch(/attempt 1 {2}last: HTTP 204/);
+    expect(asAdmin.stdout + asAdmin.stderr).not.toContain(stack.adminToken);
+
+    const failed = (await stack.api.call('GET', '/v1/deliveries?event_id=cli-evt-2&status=failed', t.api_key)).body.data[0];
+    const follow = await cli(['deliveries', 'follow', failed.id], { HOOKRELAY_TOKEN: t.api_key });
+    expect(follow.code).toBe(1);
+    expectPlain(follow);
+    expect(follow.stdout).toMatch(/^failed after 1 attempt: .*HTTP 500/m);
+  });
+
+  it('prints the invalid field and exits 1; an unreachable API exits 2; the token is never printed', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'cli-errors');
+    const invalid = await cli(['subscriptions', 'create', '--url', 'ftp://x', '--timeout-ms', '5'], { HOOKRELAY_TOKEN: t.api_key });
+    expect(invalid.code).toBe(1);
+    expectPlain(invalid);
+    expect(invalid.stdout).toBe('');
+    const lines = invalid.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: invalid input: .*url/);
+    expect(lines).toContain('  url: must be an absolute http or https URL');
+    expect(lines.some((line) => line.startsWith('  timeout_ms: '))).toBe(true);
+    expect(invalid.stderr).not.toContain(t.api_key);
+
+    const unauthorized = await cli(['--token', 'hr_not_a_real_key_0123456789', 'subscriptions', 'list']);
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).toBe('error: missing or invalid bearer token\n');
+
+    const notFound = await cli(['deliveries', 'follow', 'dlv_missing'], { HOOKRELAY_TOKEN: t.api_key });
+    expect(notFound.code).toBe(1);
+    expect(notFound.stderr).toBe('error: delivery not found\n');
+
+    const closedPort = await freePort();
+    const down = await cli(['--api', `http://127.0.0.1:${closedPort}`, '--token', t.api_key, 'subscriptions', 'list']);
+    expect(down.code).toBe(2);
+    expectPlain(down);
+    expect(down.stderr).toBe(`error: cannot reach the API at http://127.0.0.1:${closedPort}: ECONNREFUSED\n`);
+    expect(down.stderr).not.toContain(t.api_key);
+
+    const noToken = await cli(['tenants', 'create', 'x']);
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/^error: no admin token/);
+  });
+});
