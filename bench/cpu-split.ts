@@ -1,0 +1,58 @@
+// Where the CPU goes at saturation: runs the end-to-end load (64 events outstanding, one
+// subscription each) for DURATION_S seconds and prints the CPU seconds each process used, from
+// /proc/<pid>/stat (Linux only). On a 2-core machine, 2 × DURATION_S CPU seconds are available.
+//
+//   npm run bench:cpu [-- 20]
+import { readFileSync } from 'node:fs';
+import { apiClient } from './lib/api.js';
+import { startBenchReceiver } from './lib/receiver.js';
+import { startBenchStack } from './lib/stack.js';
+
+const DURATION_S = Number(process.argv[2] ?? 20);
+const OUTSTANDING = 64;
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const receiver = await startBenchReceiver();
+const stack = await startBenchStack({ log: (line) => console.error(line) });
+const api = apiClient(stack.apiUrl);
+const tenant = await api.tenant(stack.adminToken, 'cpu-split');
+await api.subscribe(tenant.api_key, { url: `${receiver.url}/e2e` });
+
+const pids: Record<string, number> = {
+  worker: stack.worker()!.pid!,
+  api: stack.api()!.pid!,
+  temporal: stack.temporalPid()!,
+  receiver: receiver.pid(),
+  'load generator': process.pid,
+};
+const sample = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
+
+let posted = 0;
+const post = async () => {
+  const id = `e-${posted++}`;
+  await api.call('POST', '/v1/events', stack.adminToken, { id, tenant_id: tenant.id, environment: 'production', type: 'x.y', payload: {} });
+};
+
+const before = sample();
+const end = Date.now() + DURATION_S * 1000;
+await Promise.all(Array.from({ length: OUTSTANDING }, post));
+while (Date.now() < end) {
+  const room = OUTSTANDING - (posted - receiver.count('e-'));
+  if (room > 0) await Promise.all(Array.from({ length: room }, post));
+  else await new Promise((resolve) => setTimeout(resolve, 2));
+}
+const after = sample();
+
+console.log(`delivered: ${(receiver.count('e-') / DURATION_S).toFixed(1)} events/s over ${DURATION_S} s`);
+console.log(`CPU seconds used (of ${2 * DURATION_S} available on 2 cores):`);
+for (const name of Object.keys(pids)) console.log(`  ${name.padEnd(15)} ${((after[name]! - before[name]!) / CLOCK_TICKS).toFixed(1)}`);
+receiver.stop();
+await stack.stop();
+await api.close();
+process.exit(0);
