@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
@@ -6,8 +5,8 @@ import { createActivities } from './activities/index.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { Logger } from 'pino';
+import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 export interface WorkerHandle {
   worker: Worker;

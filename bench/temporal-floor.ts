@@ -1,0 +1,62 @@
+// Temporal's own ceiling on this machine, without hookrelay: how many workflows per second the dev
+// server (SQLite, same flags as the bench) can (a) accept, with no worker polling, and (b) run to
+// completion when each is a single empty workflow task, 64 outstanding. hookrelay's ingest and
+// end-to-end figures cannot exceed these.
+//
+//   npm run bench:floor [-- 15]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { freePort, startDevServer } from '../src/temporal/dev-server.js';
+
+const DURATION_S = Number(process.argv[2] ?? 15);
+const CONCURRENCY = 64;
+const run = Date.now().toString(36);
+
+/** Keeps `CONCURRENCY` calls of `op` in flight for DURATION_S seconds; returns completions per second. */
+async function closedLoop(op: (n: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const end = Date.now() + DURATION_S * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (Date.now() < end) {
+      await op(next++);
+      done++;
+    }
+  }));
+  return done / ((Date.now() - started) / 1000);
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-floor-'));
+const port = await freePort();
+const server = await startDevServer({ port, dbFile: path.join(tmp, 'temporal.db'), headless: true });
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection });
+try {
+  const accepted = await closedLoop((n) => client.workflow.start('noop', { taskQueue: `floor-idle-${run}`, workflowId: `start-${run}-${n}` }));
+  console.log(`starts accepted, no worker:         ${accepted.toFixed(0)} workflows/s`);
+
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const worker = await Worker.create({
+    connection: workerConnection,
+    taskQueue: `floor-${run}`,
+    workflowsPath: fileURLToPath(new URL('./floor/workflows.ts', import.meta.url)),
+    maxConcurrentWorkflowTaskPolls: 40,
+    nonStickyToStickyPollRatio: 0.75,
+  });
+  const running = worker.run();
+  const completed = await closedLoop((n) => client.workflow.execute('noop', { taskQueue: `floor-${run}`, workflowId: `run-${run}-${n}` }));
+  console.log(`empty workflows run to completion:  ${completed.toFixed(0)} workflows/s`);
+  worker.shutdown();
+  await running;
+  await workerConnection.close();
+} finally {
+  await connection.close();
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(0);

@@ -1,0 +1,23 @@
+// Webpack needs ~200 MB for the second it bundles the workflow code. Done in the worker itself, that
+// peak stays in the long-running process's resident set for good (V8 seldom returns it); done in a
+// short-lived child, the worker only ever holds the finished bundle.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const BUNDLER = fileURLToPath(new URL('../bin/bundle-workflows.ts', import.meta.url));
+
+/** The workflow bundle, made by a child process. */
+export async function bundleWorkflowsInChild(): Promise<{ code: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bundle-'));
+  const out = path.join(dir, 'workflows.js');
+  try {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', BUNDLER, out], { maxBuffer: 16 * 1024 * 1024 });
+    return { code: readFileSync(out, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
