@@ -51,6 +51,18 @@ try {
   const running = worker.run();
   const completed = await closedLoop((n) => client.workflow.execute('noop', { taskQueue: `floor-${run}`, workflowId: `run-${run}-${n}` }));
   console.log(`empty workflows run to completion:  ${completed.toFixed(0)} workflows/s`);
+
+  // Eager start: the server hands the first workflow task back in the start call's answer, to a
+  // worker sharing the starter's connection. In hookrelay the API and the worker are separate
+  // processes, so this measures what co-locating them would buy.
+  const sharing = new Client({ connection: workerConnection });
+  let eager = 0;
+  const eagerRate = await closedLoop(async (n) => {
+    const handle = await sharing.workflow.start('noop', { taskQueue: `floor-${run}`, workflowId: `eager-${run}-${n}`, requestEagerStart: true });
+    if (handle.eagerlyStarted) eager++;
+    await handle.result();
+  });
+  console.log(`the same with eager start:          ${eagerRate.toFixed(0)} workflows/s (${eager} started eagerly)`);
   worker.shutdown();
   await running;
   await workerConnection.close();

@@ -21,7 +21,7 @@ const EnvSchema = z.object({
   RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(200),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(100),
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(40),
   WORKER_NON_STICKY_POLL_RATIO: z.coerce.number().min(0.1).max(1).default(0.75),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),

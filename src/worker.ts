@@ -47,9 +47,11 @@ export async function createWorker(
     maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
     maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentActivities,
     // Most events finish in their first workflow task, which always comes from the normal (non-sticky)
-    // queue: the default 10 pollers at a 0.2 ratio left 2 pollers there and capped throughput at ~30/s.
+    // queue, so most polls go there (the SDK's default ratio sends 80% to the sticky queue).
     maxConcurrentWorkflowTaskPolls: Math.min(config.workflowTaskPollers, config.workerMaxConcurrentWorkflowTasks),
     nonStickyToStickyPollRatio: config.nonStickyPollRatio,
+    // The SDK's default (sized from memory) unless set: a cache of 50 saved ~40 MB but thrashed under a
+    // backlog of retrying workflows, evicting some with local activities in flight.
     ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
     shutdownGraceTime: '30s',
   });
