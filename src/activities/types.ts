@@ -1,13 +1,7 @@
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
 
-export interface PrepareInput {
-  tenantId: string;
-  eventId: string;
-  environment: string;
-  type: string;
-  payload: Record<string, unknown>;
-  workflowId: string;
-}
+/** The event as the workflow stores it before planning its deliveries. */
+export type { EventRecord as PrepareInput } from '../db/deliveries.js';
 
 /** What the workflow needs to schedule one delivery: ids and policy only, never secrets or payloads. */
 export interface DeliveryPlan {
