@@ -1,5 +1,5 @@
 // `node --import tsx src/bin/bundle-workflows.ts <out-file>`: writes the workflow bundle (code with
-// its inline source map) for a worker to load with `workflowBundle: { codePath }`.
+// its inline source map, which the worker requires) for src/temporal/workflow-bundle.ts to read.
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../temporal/workflows-path.js';
