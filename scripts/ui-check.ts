@@ -8,25 +8,25 @@
 // the worker and the API as child processes, a local receiver answering 503), drives headless Chromium
 // (Debian's /usr/bin/chromium through playwright-core; no browser download) and saves screenshots under
 // test-results/ui-check/. Exits 0 when every assertion holds, 1 when one fails, 2 on the time limit.
-// Env: CI=true installs chromium with apt-get when it is missing; UI_CHECK_TIMEOUT_MS (default 180000);
-// UI_CHECK_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// The stack is the benchmark's (bench/lib/stack.ts), with the Web UI on. Env: CI=true installs chromium
+// with apt-get when it is missing; UI_CHECK_TIMEOUT_MS (default 180000); BENCH_DATABASE_ADMIN_URL
+// (default postgres://postgres@127.0.0.1:5432/postgres).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server.js';
-import { migrate } from '../src/db/migrate.js';
+import { freePort } from '../src/temporal/dev-server.js';
+import { apiClient } from '../bench/lib/api.js';
+import { startBenchStack, type BenchStack } from '../bench/lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'test-results', 'ui-check');
 const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_DB_URL = process.env.UI_CHECK_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOTAL_TIMEOUT_MS = Number(process.env.UI_CHECK_TIMEOUT_MS ?? 180_000);
 const EVENT_ID = 'ui-check-1';
 const MIN_RECEIVER_REQUESTS = 3;
@@ -120,47 +120,23 @@ class Tail {
   }
 }
 
-interface Stack {
-  temporal?: DevServer;
-  temporalTail: Tail;
-  children: { name: string; child: ChildProcess; tail: Tail }[];
-  dbName?: string;
-  dbCreated: boolean;
+interface Resources {
+  /** Set as soon as the stack starts starting, so a time-out during start-up still tears it down. */
+  stack?: Promise<BenchStack>;
+  api?: ReturnType<typeof apiClient>;
+  tails: Tail[];
   receiver?: http.Server;
   context?: BrowserContext;
   userDataDir?: string;
 }
 
-const stack: Stack = { temporalTail: new Tail('temporal dev server'), children: [], dbCreated: false };
+const held: Resources = { tails: [] };
 
-function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+/** Keeps the last lines a process printed on these streams. */
+function follow(name: string, ...streams: (Readable | null | undefined)[]): void {
   const tail = new Tail(name);
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk.toString()));
-  child.once('exit', (code, signal) => tail.push(`(exited: ${signal ?? code})`));
-  stack.children.push({ name, child, tail });
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  // The worker drains on SIGTERM; a delivery retrying forever must not hold the run.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DB_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  for (const stream of streams) stream?.on('data', (chunk: Buffer) => tail.push(chunk.toString()));
+  held.tails.push(tail);
 }
 
 async function cleanup(): Promise<void> {
@@ -171,15 +147,15 @@ async function cleanup(): Promise<void> {
       console.error(`[ui-check] cleanup: ${what} failed: ${(error as Error).message}`);
     }
   };
-  if (stack.context) await step('closing chromium', 10_000, () => stack.context!.close());
-  if (stack.userDataDir) rmSync(stack.userDataDir, { recursive: true, force: true });
-  await step('stopping worker and API', 15_000, () => Promise.all(stack.children.map(({ child }) => stopChild(child))));
-  if (stack.temporal) await step('stopping the Temporal dev server', 15_000, () => stack.temporal!.stop());
-  if (stack.receiver) {
-    stack.receiver.closeAllConnections();
-    await step('closing the receiver', 5_000, () => new Promise((resolve) => stack.receiver!.close(resolve)));
+  if (held.context) await step('closing chromium', 10_000, () => held.context!.close());
+  if (held.userDataDir) rmSync(held.userDataDir, { recursive: true, force: true });
+  if (held.api) await step('closing the API client', 5_000, () => held.api!.close());
+  // The worker drains on SIGTERM; the stack kills what is still running after 10 s.
+  if (held.stack) await step('stopping the stack', 100_000, async () => (await held.stack!).stop());
+  if (held.receiver) {
+    held.receiver.closeAllConnections();
+    await step('closing the receiver', 5_000, () => new Promise((resolve) => held.receiver!.close(resolve)));
   }
-  if (stack.dbCreated && stack.dbName) await step(`dropping database ${stack.dbName}`, 15_000, () => adminQuery(`DROP DATABASE IF EXISTS "${stack.dbName}" WITH (FORCE)`));
 }
 
 /** The receiver every delivery of the check goes to: always 503, counting requests. */
@@ -192,7 +168,7 @@ async function startReceiver(): Promise<{ url: string; count: () => number }> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable (ui-check)');
     });
   });
-  stack.receiver = server;
+  held.receiver = server;
   const port = await freePort();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -201,16 +177,11 @@ async function startReceiver(): Promise<{ url: string; count: () => number }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => count };
 }
 
-async function api<T>(base: string, method: string, route: string, token: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
+/** A POST that must answer `status`; returns the answer's body. */
+async function post<T>(route: string, token: string, body: unknown, status: number): Promise<T> {
+  const res = await held.api!.call('POST', route, token, body);
+  if (res.status !== status) throw new Error(`POST ${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body as T;
 }
 
 // ---------------------------------------------------------------- the browser
@@ -244,76 +215,44 @@ async function main(): Promise<void> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
 
-  // 1. The stack.
-  const temporalPort = await freePort();
-  const uiPort = await freePort();
-  info(`starting the Temporal dev server (gRPC ${temporalPort}, Web UI ${uiPort})`);
-  stack.temporal = await startDevServer({ port: temporalPort, uiPort, log: (line) => stack.temporalTail.push(line) });
-  const uiUrl = stack.temporal.uiUrl!;
-
-  stack.dbName = `hookrelay_uicheck_${process.pid}`;
-  await adminQuery(`DROP DATABASE IF EXISTS "${stack.dbName}" WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE "${stack.dbName}"`);
-  stack.dbCreated = true;
-  const dbUrl = new URL(ADMIN_DB_URL);
-  dbUrl.pathname = `/${stack.dbName}`;
-  await migrate(dbUrl.toString());
-  info(`database ${stack.dbName} created and migrated`);
-
-  const apiPort = await freePort();
-  const adminToken = `uicheck_${randomBytes(16).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_ADDRESS: stack.temporal.address,
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    ADMIN_TOKEN: adminToken,
-    ALLOW_PRIVATE_TARGETS: 'true',
-    LOG_LEVEL: 'warn',
-    // The worker's own HTTP ports, so the check never collides with a worker already running here.
-    WORKER_METRICS_PORT: String(await freePort()),
-    WORKER_CORE_METRICS_PORT: String(await freePort()),
-  };
-  spawnNode('worker', 'src/bin/worker.ts', env);
-  spawnNode('api', 'src/bin/api.ts', env);
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitFor('the API to answer GET /healthz', 60_000, async () => {
-    const dead = stack.children.find(({ child }) => child.exitCode !== null);
-    if (dead) throw new CheckFailed(`${dead.name} exited early (code ${dead.child.exitCode})\n${dead.tail.dump()}`);
-    const res = await fetch(`${apiUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok ? true : undefined;
-  });
-  info(`API up on ${apiUrl}`);
+  // 1. The stack: dev server with its Web UI, a fresh database, the worker and the API.
+  info('starting the stack (Temporal dev server with the Web UI, database, worker, API)');
+  held.stack = startBenchStack({ ui: true, output: 'pipe', log: info });
+  const stack = await held.stack;
+  for (const [name, child] of [['worker', stack.worker()], ['api', stack.api()]] as const) follow(name, child?.stdout, child?.stderr);
+  const uiUrl = stack.uiUrl!;
+  const adminToken = stack.adminToken;
+  held.api = apiClient(stack.apiUrl);
+  info(`API up on ${stack.apiUrl}, Web UI on ${uiUrl}`);
 
   // 2. A delivery that keeps retrying, and a second tenant's workflow the filter must leave out.
   const receiver = await startReceiver();
-  const tenant = await api<{ id: string; api_key: string }>(apiUrl, 'POST', '/v1/tenants', adminToken, { name: 'UI check' });
-  await api(apiUrl, 'POST', '/v1/subscriptions', tenant.api_key, {
+  const tenant = await held.api.tenant(adminToken, 'UI check');
+  await held.api.subscribe(tenant.api_key, {
     url: `${receiver.url}/always-503`,
     retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 1000 },
   });
-  await api(apiUrl, 'POST', '/v1/events', adminToken, {
+  await post('/v1/events', adminToken, {
     id: EVENT_ID, tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: { n: 1 },
-  });
-  const other = await api<{ id: string }>(apiUrl, 'POST', '/v1/tenants', adminToken, { name: 'UI check (other tenant)' });
-  await api(apiUrl, 'POST', '/v1/events', adminToken, {
+  }, 202);
+  const other = await held.api.tenant(adminToken, 'UI check (other tenant)');
+  await post('/v1/events', adminToken, {
     id: `${EVENT_ID}-other`, tenant_id: other.id, environment: 'production', type: 'user.created', payload: { n: 2 },
-  });
+  }, 202);
   const workflowId = `event:${tenant.id}:${EVENT_ID}`;
   const otherWorkflowId = `event:${other.id}:${EVENT_ID}-other`;
   info(`events posted: ${workflowId} (retrying) and ${otherWorkflowId} (another tenant)`);
 
   await waitFor(`the receiver to see ${MIN_RECEIVER_REQUESTS} requests`, 45_000, async () => {
-    const dead = stack.children.find(({ child }) => child.exitCode !== null);
-    if (dead) throw new CheckFailed(`${dead.name} exited early (code ${dead.child.exitCode})\n${dead.tail.dump()}`);
+    const dead = [stack.worker(), stack.api()].find((child) => child !== undefined && child.exitCode !== null);
+    if (dead) throw new Error(`${dead === stack.worker() ? 'the worker' : 'the API'} exited early (code ${dead?.exitCode})`);
     return receiver.count() >= MIN_RECEIVER_REQUESTS ? true : undefined;
   });
   pass(`receiver at ${receiver.url}/always-503 answered 503 to ${receiver.count()} delivery attempts`);
 
   // 3. Chromium.
-  stack.userDataDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-ui-check-chromium-'));
-  stack.context = await chromium.launchPersistentContext(stack.userDataDir, {
+  held.userDataDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-ui-check-chromium-'));
+  held.context = await chromium.launchPersistentContext(held.userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -323,9 +262,9 @@ async function main(): Promise<void> {
     viewport: { width: 1600, height: 1000 },
     timeout: 30_000,
   });
-  stack.context.setDefaultTimeout(15_000);
-  stack.context.setDefaultNavigationTimeout(30_000);
-  const page = stack.context.pages()[0] ?? (await stack.context.newPage());
+  held.context.setDefaultTimeout(15_000);
+  held.context.setDefaultNavigationTimeout(30_000);
+  const page = held.context.pages()[0] ?? (await held.context.newPage());
 
   // 4a. The workflow list filtered by the tenant's search attribute.
   const query = `HookrelayTenant="${tenant.id}"`;
@@ -413,8 +352,7 @@ try {
   exitCode = timedOut ? 2 : 1;
   if (!(error instanceof CheckFailed) || !results.some((r) => !r.ok)) console.error(`ERROR ${(error as Error).message}`);
   if (!(error instanceof CheckFailed)) {
-    for (const { tail } of stack.children) console.error(tail.dump());
-    console.error(stack.temporalTail.dump());
+    for (const tail of held.tails) console.error(tail.dump());
   }
 } finally {
   clearTimeout(overall);

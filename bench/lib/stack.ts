@@ -1,5 +1,5 @@
-// The production shape on one machine for measuring: Temporal dev server on SQLite, the worker and the
-// API as processes of their own (so each one's memory is its own), a fresh database.
+// The production shape on one machine for measuring and checking: Temporal dev server on SQLite, the
+// worker and the API as processes of their own (so each one's memory is its own), a fresh database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,8 @@ import { migrate } from '../../src/db/migrate.js';
 
 export interface BenchStack {
   apiUrl: string;
+  /** The Temporal Web UI, when started with `ui: true`. */
+  uiUrl: string | undefined;
   temporalAddress(): string;
   temporalPid(): number | undefined;
   adminToken: string;
@@ -36,7 +38,16 @@ export function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
-export async function startBenchStack(options: { env?: Record<string, string>; log?: (msg: string) => void } = {}): Promise<BenchStack> {
+export interface BenchStackOptions {
+  env?: Record<string, string>;
+  log?: (msg: string) => void;
+  /** Serve the dev server's Web UI (on a free port). */
+  ui?: boolean;
+  /** The worker's and the API's stdout and stderr: the caller's own (default), or pipes it reads. */
+  output?: 'inherit' | 'pipe';
+}
+
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const log = options.log ?? (() => {});
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
   const dbName = `hookrelay_bench_${process.pid}_${Date.now()}`;
@@ -51,7 +62,8 @@ export async function startBenchStack(options: { env?: Record<string, string>; l
   const temporalPort = await freePort();
   const uiPort = await freePort();
   const dbFile = path.join(tmp, 'temporal.db');
-  let temporal: DevServer = await startDevServer({ port: temporalPort, uiPort, dbFile, headless: true });
+  const startTemporal = () => startDevServer({ port: temporalPort, uiPort, dbFile, headless: !options.ui });
+  let temporal: DevServer = await startTemporal();
   const apiPort = await freePort();
   const adminToken = `bench_${randomBytes(16).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
@@ -70,7 +82,7 @@ export async function startBenchStack(options: { env?: Record<string, string>; l
   const spawnNode = (script: string) => {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker and the API.
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extra, '--import', 'tsx', `src/bin/${script}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', `src/bin/${script}`], { env, stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'] });
     child.once('exit', (code, signal) => log(`${script} exited (${signal ?? code})`));
     return child;
   };
@@ -84,6 +96,7 @@ export async function startBenchStack(options: { env?: Record<string, string>; l
 
   const stack: BenchStack = {
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    uiUrl: temporal.uiUrl,
     temporalAddress: () => temporal.address,
     temporalPid: () => temporal.process.pid,
     adminToken,
@@ -104,7 +117,7 @@ export async function startBenchStack(options: { env?: Record<string, string>; l
     async restartTemporal(downMs = 0) {
       await temporal.stop();
       if (downMs) await new Promise((r) => setTimeout(r, downMs));
-      temporal = await startDevServer({ port: temporalPort, uiPort, dbFile, headless: true });
+      temporal = await startTemporal();
     },
     async stop() {
       for (const child of [worker, api]) {
