@@ -11,6 +11,7 @@ import { signatureHeader, generateSecret } from '../src/delivery/signature.js';
 import { startBenchStack, peakRssMb } from './lib/stack.js';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { apiClient } from './lib/api.js';
+import { sustainedLoad } from './lib/load.js';
 import { round, summarize } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -46,35 +47,14 @@ async function ingest(apiUrl: string, adminToken: string, tenantId: string) {
   };
 }
 
-/**
- * Sustained end to end: at most 64 events outstanding (accepted, not yet received); each receipt lets
- * the next one in. The rate is what the whole system keeps up with, not how fast a backlog can grow.
- */
+/** Sustained end to end, 64 events outstanding (see sustainedLoad). */
 async function endToEnd(api: ReturnType<typeof apiClient>, adminToken: string, tenantId: string, receiver: BenchReceiver) {
   const prefix = `e2e-${run}-`;
   const window = 64;
-  let posted = 0;
-  const start = now();
-  const end = start + D.e2eS * 1000;
-  const post = async () => {
-    const id = `${prefix}${posted++}`;
-    for (;;) {
-      const res = await api.call('POST', '/v1/events', adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'bench.e2e', payload: { id } });
-      if (res.status === 202 || res.status === 200) return;
-      await sleep(100);
-    }
-  };
-  await Promise.all(Array.from({ length: window }, post));
-  while (now() < end) {
-    const outstanding = posted - receiver.count(prefix);
-    const room = window - outstanding;
-    if (room > 0) await Promise.all(Array.from({ length: room }, post));
-    else await sleep(2);
-  }
-  const elapsed = (now() - start) / 1000;
+  const { posted, elapsedS } = await sustainedLoad(api, adminToken, tenantId, receiver, { prefix, seconds: D.e2eS, type: 'bench.e2e', window });
   const delivered = receiver.count(prefix);
   const drained = await receiver.waitFor(Array.from({ length: posted }, (_, i) => `${prefix}${i}`), 120_000);
-  return { delivered_per_s: round(delivered / elapsed), outstanding_window: window, posted, delivered_in_window: delivered, all_delivered: drained };
+  return { delivered_per_s: round(delivered / elapsedS), outstanding_window: window, posted, delivered_in_window: delivered, all_delivered: drained };
 }
 
 /** Open loop at `rate` events/s: from each 202 to the receipt of that event. */

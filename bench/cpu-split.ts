@@ -5,6 +5,7 @@
 //   npm run bench:cpu [-- 20]
 import { readdirSync, readFileSync } from 'node:fs';
 import { apiClient } from './lib/api.js';
+import { sustainedLoad } from './lib/load.js';
 import { startBenchReceiver } from './lib/receiver.js';
 import { startBenchStack } from './lib/stack.js';
 
@@ -44,23 +45,11 @@ function postgresTicks(): number {
 }
 const sample = (): Record<string, number> => ({ ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)])), postgresql: postgresTicks() });
 
-let posted = 0;
-const post = async () => {
-  const id = `e-${posted++}`;
-  await api.call('POST', '/v1/events', stack.adminToken, { id, tenant_id: tenant.id, environment: 'production', type: 'x.y', payload: {} });
-};
-
 const before = sample();
-const end = Date.now() + DURATION_S * 1000;
-await Promise.all(Array.from({ length: OUTSTANDING }, post));
-while (Date.now() < end) {
-  const room = OUTSTANDING - (posted - receiver.count('e-'));
-  if (room > 0) await Promise.all(Array.from({ length: room }, post));
-  else await new Promise((resolve) => setTimeout(resolve, 2));
-}
+const { elapsedS } = await sustainedLoad(api, stack.adminToken, tenant.id, receiver, { prefix: 'e-', seconds: DURATION_S, type: 'x.y', window: OUTSTANDING });
 const after = sample();
 
-console.log(`delivered: ${(receiver.count('e-') / DURATION_S).toFixed(1)} events/s over ${DURATION_S} s`);
+console.log(`delivered: ${(receiver.count('e-') / elapsedS).toFixed(1)} events/s over ${elapsedS.toFixed(0)} s`);
 console.log(`CPU seconds used (of ${2 * DURATION_S} available on 2 cores):`);
 for (const name of [...Object.keys(pids), 'postgresql']) console.log(`  ${name.padEnd(15)} ${((after[name]! - before[name]!) / CLOCK_TICKS).toFixed(1)}`);
 receiver.stop();
