@@ -9,7 +9,7 @@ export type Query = Record<string, string | number | undefined>;
 export class ApiClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string, private readonly token: string | undefined, private readonly timeoutMs = 30_000) {
+  constructor(baseUrl: string, private readonly token: string, private readonly timeoutMs = 30_000) {
     this.baseUrl = normalizeBaseUrl(baseUrl);
   }
 
@@ -22,7 +22,6 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, query: Query = {}): Promise<T> {
-    if (!this.token) throw new CliError('no API token: pass --token or set HOOKRELAY_TOKEN');
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };

@@ -16,8 +16,19 @@ export interface FollowOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Attempt numbers are unique within a delivery (Temporal's attempt numbers, offset past a local first attempt). */
-const attemptKey = (attempt: Attempt) => attempt.number;
+/**
+ * Prints, in order, the attempts not in `seen` and adds them to it (attempt numbers are unique within a
+ * delivery); returns all the attempts in order.
+ */
+function printNewAttempts(out: Output, attempts: readonly Attempt[], seen: Set<number>, prefix?: string): Attempt[] {
+  const ordered = [...attempts].sort((a, b) => a.number - b.number || a.started_at.localeCompare(b.started_at));
+  for (const attempt of ordered) {
+    if (seen.has(attempt.number)) continue;
+    seen.add(attempt.number);
+    if (!out.json) out.line(attemptLine(out, attempt, prefix));
+  }
+  return ordered;
+}
 
 function transient(error: unknown): boolean {
   return error instanceof NetworkError || (error instanceof ApiError && (error.status === 503 || error.status === 502 || error.status === 504));
@@ -59,12 +70,7 @@ export async function followDelivery(client: ApiClient, id: string, out: Output,
       const delivery = await poll(() => client.get<Delivery>(`/v1/deliveries/${encodeURIComponent(id)}`), out, progress, opts);
       if (first && !out.json) out.line(`delivery ${safe(delivery.id)}: event ${safe(delivery.event_id)} → subscription ${safe(delivery.subscription_id)}`);
       first = false;
-      const attempts = [...delivery.attempts].sort((a, b) => a.number - b.number || a.started_at.localeCompare(b.started_at));
-      for (const attempt of attempts) {
-        if (seen.has(attemptKey(attempt))) continue;
-        seen.add(attemptKey(attempt));
-        if (!out.json) out.line(attemptLine(out, attempt));
-      }
+      const attempts = printNewAttempts(out, delivery.attempts, seen);
       if (delivery.status !== 'pending') {
         progress.stop();
         if (!out.json) out.line(finalLine(out, delivery));
@@ -149,12 +155,7 @@ async function reportAttempts(
   if (detailed) {
     try {
       const delivery = await poll(() => client.get<Delivery>(`/v1/deliveries/${encodeURIComponent(summary.id)}`), out, progress, opts);
-      const attempts = [...delivery.attempts].sort((a, b) => a.number - b.number || a.started_at.localeCompare(b.started_at));
-      for (const attempt of attempts) {
-        if (state.seen.has(attemptKey(attempt))) continue;
-        state.seen.add(attemptKey(attempt));
-        if (!out.json) out.line(attemptLine(out, attempt, summary.id));
-      }
+      printNewAttempts(out, delivery.attempts, state.seen, summary.id);
       return true;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 403) throw error;
