@@ -1,7 +1,16 @@
+// The activities' contract with the workflows: every activity input and result is stored in workflow
+// histories, so a change here must keep old histories readable (db/ depends on these types, not the reverse).
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
 
 /** The event as the workflow stores it before planning its deliveries. */
-export type { EventRecord as PrepareInput } from '../db/deliveries.js';
+export interface PrepareInput {
+  tenantId: string;
+  eventId: string;
+  environment: string;
+  type: string;
+  payload: Record<string, unknown>;
+  workflowId: string;
+}
 
 /** What the workflow needs to schedule one delivery: ids and policy only, never secrets or payloads. */
 export interface DeliveryPlan {
@@ -47,7 +56,7 @@ export interface ClaimInput {
   eventId: string;
   key: string;
   /** Stored first, so a suppressed event is still in the log, marked. */
-  event: { environment: string; type: string; payload: Record<string, unknown>; workflowId: string };
+  event: Omit<PrepareInput, 'tenantId' | 'eventId'>;
 }
 
 /** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */

@@ -1,4 +1,5 @@
 import type { Queryable } from './pool.js';
+import type { PrepareInput } from '../activities/types.js';
 
 export async function ingestCheck(db: Queryable, tenantId: string, eventId: string): Promise<{ tenant: boolean; workflowId?: string }> {
   const { rows } = await db.query<{ event_workflow_id: string | null }>(
@@ -61,4 +62,17 @@ export async function getEventWithDeliveries(db: Queryable, eventId: string, ten
     event: { ...event, created_at: event.created_at.toISOString(), deliveries: deliveries.rows.map(deliveryToApi) },
     ambiguous: false,
   };
+}
+
+/** Idempotent: the API writes the event right after Temporal accepts it, and the workflow writes it again in case the API could not. */
+export async function insertEvent(db: Queryable, event: PrepareInput): Promise<void> {
+  await db.query(
+    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [event.tenantId, event.eventId, event.environment, event.type, JSON.stringify(event.payload), event.workflowId],
+  );
+}
+
+export async function markSuppressed(db: Queryable, tenantId: string, eventId: string, suppressedBy: string): Promise<void> {
+  await db.query('UPDATE events SET suppressed_by = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, eventId, suppressedBy]);
 }

@@ -4,8 +4,7 @@ import { ApiError, invalid, isDependencyDown, notFound, parse, unavailable } fro
 import { IdParam } from '../schemas/common.js';
 import type { Routes } from '../route.js';
 import { Event, EventAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES } from '../schemas/event.js';
-import { getEventWithDeliveries, ingestCheck } from '../../db/events.js';
-import { insertEvent } from '../../db/deliveries.js';
+import { getEventWithDeliveries, ingestCheck, insertEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
 
 export function eventRoutes(routes: Routes, deps: ApiDeps): void {
