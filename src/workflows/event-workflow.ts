@@ -1,6 +1,9 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
-import { db, deliverOne, CancellableDeliveries, summarize, type DeliveryResult, type EventOutcome } from './deliver-one.js';
+import { db } from './activity-proxies.js';
+import { CancellableDeliveries } from './cancellable-deliveries.js';
+import { deliverOne } from './deliver-one.js';
+import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
 import { startNotification } from './notifications.js';
 
 export interface EventWorkflowInput {
@@ -45,7 +48,7 @@ function finish(result: EventWorkflowResult): EventWorkflowResult {
   return result;
 }
 
-/** ROOK's failed data-source extraction: at most one notification per (user, data source, reason) per window. */
+/** A failed data-source extraction: at most one notification per (user, data source, reason) per window. */
 async function extractionFailure(input: EventWorkflowInput): Promise<EventWorkflowResult> {
   const { user_id, data_source, reason } = input.payload as Record<string, string>;
   const claim = await db.claimNotificationWindow({
