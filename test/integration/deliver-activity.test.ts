@@ -1,5 +1,6 @@
 // The delivery activity run on its own (MockActivityEnvironment) against the test database and a receiver.
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,11 +30,15 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+/** The activity's environment as Temporal's attempt `attempt` (its expected failures not logged). */
+const activityAt = (attempt: number) => new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
+
 async function deliveredEvent(path: string, eventId: string) {
+  const type = `act.${eventId.replaceAll('-', '_')}`;
   const sub = await stack.api.subscribe(tenant.api_key, {
-    url: `${receiver.url}${path}`, event_types: [`act.${eventId}`], retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
+    url: `${receiver.url}${path}`, event_types: [type], retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
   });
-  const posted = await stack.api.postEvent(stack.adminToken, { id: eventId, tenant_id: tenant.id, environment: 'production', type: `act.${eventId}`, payload: {} });
+  const posted = await stack.api.postEvent(stack.adminToken, { id: eventId, tenant_id: tenant.id, environment: 'production', type, payload: {} });
   expect(posted.status).toBe(202);
   const result = await stack.settle(tenant.id, eventId);
   return { sub, delivery: result.deliveries[0]! };
@@ -51,7 +56,7 @@ describe('the delivery activity', () => {
 
     // A later run of the activity (as after a worker lost the first run's completion), as attempt 5.
     const requestsBefore = receiver.forPath('/created').length;
-    const result = await new MockActivityEnvironment({ attempt: 4 }).run(deliver, {
+    const result = await activityAt(4).run(deliver, {
       deliveryId: delivery.deliveryId, attemptOffset: 1, retryPolicy: resolveRetryPolicy('default'), timeScale: 1,
     });
     expect(result).toEqual({ statusCode: 201, attempts: 2, durationMs: recorded.duration_ms });
@@ -64,7 +69,7 @@ describe('the delivery activity', () => {
     await stack.pool.query(`UPDATE deliveries SET status = 'pending' WHERE id = $1`, [delivery.deliveryId]);
     await stack.pool.query('UPDATE subscriptions SET enabled = false WHERE id = $1', [sub.id]);
     const requestsBefore = receiver.forPath('/disabled').length;
-    const error = await new MockActivityEnvironment({ attempt: 2 })
+    const error = await activityAt(2)
       .run(deliver, { deliveryId: delivery.deliveryId, retryPolicy: resolveRetryPolicy('default'), timeScale: 1 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
