@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 const fast = (over: Partial<ResolvedRetryPolicy> = {}): ResolvedRetryPolicy => ({
-  initialIntervalMs: 300, backoffCoefficient: 2, maximumIntervalMs: 10_000, maximumAttempts: 5, maxDurationMs: 0,
+  initialIntervalMs: 200, backoffCoefficient: 2, maximumIntervalMs: 10_000, maximumAttempts: 5, maxDurationMs: 0,
   nonRetryableStatuses: [], ...over,
 });
 
@@ -128,7 +128,7 @@ describe('event workflow with stub activities', () => {
     ]);
   });
 
-  it('retry, then succeed: attempt 1 local, 2 and 3 remote, at the policy\'s intervals (300 ms, then 600 ms)', async () => {
+  it('retry, then succeed: attempt 1 local, 2 and 3 remote, at the policy\'s intervals (200 ms, then 400 ms)', async () => {
     const s = scenario('retry', [{ respond: (n) => { if (n < 3) throw http500(n); return ok(n); } }]);
     await s.start();
     const result = await s.result();
@@ -137,10 +137,10 @@ describe('event workflow with stub activities', () => {
     const made = calls.get(s.ids[0]!)!;
     expect(made.map((c) => [c.attempt, c.local])).toEqual([[1, true], [2, false], [3, false]]);
     const [first, second] = gaps(made);
-    expect(first).toBeGreaterThanOrEqual(300);
-    expect(first).toBeLessThan(300 + SLACK_MS);
-    expect(second).toBeGreaterThanOrEqual(600);
-    expect(second).toBeLessThan(600 + SLACK_MS);
+    expect(first).toBeGreaterThanOrEqual(200);
+    expect(first).toBeLessThan(200 + SLACK_MS);
+    expect(second).toBeGreaterThanOrEqual(400);
+    expect(second).toBeLessThan(400 + SLACK_MS);
   });
 
   it('gives up after maximum_attempts and finishes the delivery failed, notifying failure.delivery', async () => {
@@ -185,19 +185,20 @@ describe('event workflow with stub activities', () => {
   it('Retry-After sets the next delay: after the local attempt (by detail) and after a remote one (nextRetryDelay)', async () => {
     const s = scenario('retry-after', [{
       respond: (n) => {
-        if (n === 1) throw http500(n, { nextRetryDelay: 1_500, details: [{ retryAfterMs: 1_500 }] });
-        if (n === 2) throw http500(n, { nextRetryDelay: 1_000, details: [{ retryAfterMs: 1_000 }] });
+        if (n === 1) throw http500(n, { nextRetryDelay: 900, details: [{ retryAfterMs: 900 }] });
+        if (n === 2) throw http500(n, { nextRetryDelay: 700, details: [{ retryAfterMs: 700 }] });
         return ok(n);
       },
-      policy: fast({ initialIntervalMs: 100 }),
+      policy: fast({ initialIntervalMs: 50 }),
     }]);
     await s.start();
     expect((await s.result()).outcome).toBe('succeeded');
     const [first, second] = gaps(calls.get(s.ids[0]!)!);
-    expect(first).toBeGreaterThanOrEqual(1_500);
-    expect(first).toBeLessThan(1_500 + SLACK_MS);
-    expect(second).toBeGreaterThanOrEqual(1_000);
-    expect(second).toBeLessThan(1_000 + SLACK_MS);
+    // Without Retry-After: 50 ms, then 100 ms.
+    expect(first).toBeGreaterThanOrEqual(900);
+    expect(first).toBeLessThan(900 + SLACK_MS);
+    expect(second).toBeGreaterThanOrEqual(700);
+    expect(second).toBeLessThan(700 + SLACK_MS);
   });
 
   it('the cancel signal before a delivery started: it is never attempted, the others go on', async () => {
