@@ -27,13 +27,18 @@ export const unavailable = (what: string, retryAfterSeconds = 5) =>
 type Issue = z.core.$ZodIssue;
 
 /**
- * A union's branches that failed on the value's own type (a string given where an object is
- * expected, ...) were not what the caller meant; when exactly one branch remains, its issues
- * name the nested fields (`retry_policy.maximum_attempts`), not just the union.
+ * The union branch the caller meant, whose issues then name the nested fields
+ * (`retry_policy.maximum_attempts`) rather than the union. A branch failing at the value itself on its
+ * kind (an object given to the preset names, a string given to the policy object) was not meant; a
+ * value of no branch's kind at all (`"fast"`) is then matched on type alone, to name the preset names.
  */
 function meantBranch(issue: Extract<Issue, { code: 'invalid_union' }>): Issue[] | undefined {
-  const candidates = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
-  return candidates.length === 1 ? candidates[0] : undefined;
+  const failsAtRoot = (codes: string[]) => (branch: Issue[]) => branch.some((i) => i.path.length === 0 && codes.includes(i.code));
+  for (const codes of [['invalid_type', 'invalid_value'], ['invalid_type']]) {
+    const candidates = issue.errors.filter((branch) => !failsAtRoot(codes)(branch));
+    if (candidates.length === 1) return candidates[0];
+  }
+  return undefined;
 }
 
 /** Every invalid field, each named by its path; unknown keys are named one by one. */
