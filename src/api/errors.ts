@@ -125,7 +125,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       apiError = new ApiError(415, 'unsupported_media_type', error.message);
     } else if (error instanceof URIError && status === 400) {
       apiError = new ApiError(400, 'invalid_path', 'the path is not valid percent-encoded UTF-8', [{ path: 'path', message: 'malformed percent-encoding' }]);
-    } else if (status === 400 && error?.type === undefined && typeof error?.code === 'string' && error.code.startsWith('Z_')) {
+    } else if (status === 400 && error?.type === undefined) {
+      // body-parser's errors of its own carry a `type`; one without is the decompressor's (zlib, brotli).
       apiError = new ApiError(400, 'invalid_body', 'the body is not valid for its Content-Encoding', [{ path: 'body', message: error.message }]);
     } else if (status !== undefined) {
       apiError = new ApiError(status, 'bad_request', error.expose === false ? 'bad request' : String(error.message));
