@@ -98,7 +98,7 @@ function fromPostgres(error: { code?: unknown; constraint?: unknown }, logger: L
   // Class 22 (data exception): input the validators should have refused; answered as bad input, logged as a gap.
   if (/^22[0-9A-Z]{3}$/.test(code)) {
     logger.error({ err: error }, 'the database refused a value the validators let through');
-    return new ApiError(400, 'invalid_request', 'a value was refused by the database');
+    return new ApiError(400, 'refused_by_database', 'a value was refused by the database');
   }
   return undefined;
 }
@@ -120,7 +120,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof ApiError) apiError = error;
     else if (error instanceof z.ZodError) apiError = invalid(zodDetails(error));
     else if (error?.type === 'entity.too.large') apiError = new ApiError(413, 'too_large', 'request body too large');
-    else if (error?.type === 'entity.parse.failed') apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+    else if (error?.type === 'entity.parse.failed') apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON', [{ path: 'body', message: String(error.message) }]);
     else if (error?.type === 'charset.unsupported' || error?.type === 'encoding.unsupported') {
       apiError = new ApiError(415, 'unsupported_media_type', error.message);
     } else if (error instanceof URIError && status === 400) {
