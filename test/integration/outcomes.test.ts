@@ -2,11 +2,10 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { eventWorkflowId } from '../../src/temporal/event-workflows.js';
-import { useStack, type StackFixture } from '../support/use-stack.js';
+import { useStacks, type StackFixture } from '../support/use-stack.js';
 
-const stack = useStack();
-/** Same code, retry intervals scaled by 1/1000: the presets' real shapes in milliseconds. */
-const scaled = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
+/** `scaled`: the same code, retry intervals scaled by 1/1000: the presets' real shapes in milliseconds. */
+const [stack, scaled] = useStacks({}, { env: { RETRY_TIME_SCALE: '0.001' } });
 const { receiver } = stack;
 let raw: http.Server;
 let rawUrl: string;

@@ -66,24 +66,33 @@ export function useReceiver(): Receiver {
  * stops them; returns the fixture, usable inside tests and hooks.
  */
 export function useStack(options: StackOptions = {}): StackFixture {
-  const stack = late<Stack>('the stack');
-  const receiver = late<Receiver>('the receiver');
-  let started: Stack | undefined;
-  let listening: Receiver | undefined;
+  return useStacks(options)[0];
+}
+
+/** Several stacks (e.g. with other settings) for one file, started side by side in one beforeAll. */
+export function useStacks<T extends StackOptions[]>(...all: T): { [K in keyof T]: StackFixture } {
+  const slots = all.map(() => ({ stack: late<Stack>('the stack'), receiver: late<Receiver>('the receiver') }));
+  const running: Array<Stack | Receiver> = [];
   beforeAll(async () => {
-    [started, listening] = await Promise.all([startStack(options), startReceiver()]);
-    stack.set(started);
-    receiver.set(listening);
+    await Promise.all(all.map(async (options, i) => {
+      const [stack, receiver] = await Promise.all([startStack(options), startReceiver()]);
+      running.push(stack, receiver);
+      slots[i]!.stack.set(stack);
+      slots[i]!.receiver.set(receiver);
+    }));
   });
   afterAll(async () => {
-    await Promise.all([started?.stop(), listening?.close()]);
+    await Promise.all(running.map((one) => ('stop' in one ? one.stop() : one.close())));
   });
+  return slots.map(({ stack, receiver }) => fixtureOf(stack.value, receiver.value)) as { [K in keyof T]: StackFixture };
+}
 
+function fixtureOf(stack: Stack, receiver: Receiver): StackFixture {
   const fixture: Omit<StackFixture, keyof Stack> = {
-    receiver: receiver.value,
-    tenant: (name) => stack.value.api.createTenant(stack.value.adminToken, name),
+    receiver,
+    tenant: (name) => stack.api.createTenant(stack.adminToken, name),
     async postEvent(tenantId, eventId, fields = {}) {
-      const res = await stack.value.api.postEvent(stack.value.adminToken, {
+      const res = await stack.api.postEvent(stack.adminToken, {
         id: eventId, tenant_id: tenantId, environment: fields.environment ?? 'production', type: fields.type ?? 'a.b', payload: fields.payload ?? {},
       });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -91,19 +100,19 @@ export function useStack(options: StackOptions = {}): StackFixture {
     },
     async deliver(tenantId, eventId, fields) {
       await fixture.postEvent(tenantId, eventId, fields);
-      return stack.value.settle(tenantId, eventId);
+      return stack.settle(tenantId, eventId);
     },
     async attempts(eventId) {
-      const { rows } = await stack.value.pool.query<AttemptRow>(
+      const { rows } = await stack.pool.query<AttemptRow>(
         `SELECT a.number, a.status_code, a.error_class, a.error_message, a.duration_ms, a.started_at, length(a.response_body) AS body_length
          FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 ORDER BY a.number`, [eventId]);
       return rows;
     },
   };
-  // The stack's own members first (api, pool, settle, …), then the fixture's.
+  // The fixture's members, then the stack's own (api, pool, settle, …).
   return new Proxy(fixture as StackFixture, {
     get(target, key) {
-      return key in target ? Reflect.get(target, key) : Reflect.get(stack.value, key);
+      return key in target ? Reflect.get(target, key) : Reflect.get(stack, key);
     },
   });
 }
