@@ -5,7 +5,7 @@ import type { EventAccepted, Subscription, TenantCreated } from './types.js';
 
 export type Query = Record<string, string | number | undefined>;
 
-export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+export interface ApiResponse<T = any> { status: number; statusText: string; body: T; headers: Headers }
 
 export interface SendInit { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }
 /** One HTTP exchange; never follows a redirect. */
@@ -55,7 +55,7 @@ export class HookrelayApi {
     } catch (error) {
       throw new NetworkError(`cannot reach the API at ${displayUrl(this.baseUrl)}: ${networkReason(error)}`);
     }
-    return { status: answer.status, body: parseJson(answer.text) as T, headers: answer.headers };
+    return { status: answer.status, statusText: answer.statusText, body: parseJson(answer.text) as T, headers: answer.headers };
   }
 
   async createTenant(adminToken: string, name = 'tenant'): Promise<TenantCreated> {
@@ -113,7 +113,7 @@ function apiError(response: ApiResponse<unknown>): ApiError {
       : [];
     return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'error', error.message, details);
   }
-  return new ApiError(response.status, 'http_error', `HTTP ${response.status}`);
+  return new ApiError(response.status, 'http_error', `HTTP ${response.status} ${response.statusText}`.trim());
 }
 
 function parseJson(text: string): unknown {
