@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from '../src/temporal/dev-server.js';
+import { eventWorkflowId } from '../src/temporal/workflow-client.js';
 import { apiClient } from '../bench/lib/api.js';
 import { startBenchStack, type BenchStack } from '../bench/lib/stack.js';
 
@@ -239,8 +240,8 @@ async function main(): Promise<void> {
   await post('/v1/events', adminToken, {
     id: `${EVENT_ID}-other`, tenant_id: other.id, environment: 'production', type: 'user.created', payload: { n: 2 },
   }, 202);
-  const workflowId = `event:${tenant.id}:${EVENT_ID}`;
-  const otherWorkflowId = `event:${other.id}:${EVENT_ID}-other`;
+  const workflowId = eventWorkflowId(tenant.id, EVENT_ID);
+  const otherWorkflowId = eventWorkflowId(other.id, `${EVENT_ID}-other`);
   info(`events posted: ${workflowId} (retrying) and ${otherWorkflowId} (another tenant)`);
 
   await waitFor(`the receiver to see ${MIN_RECEIVER_REQUESTS} requests`, 45_000, async () => {

@@ -5,9 +5,8 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { freePort, startDevServer, waitForPort, type DevServer } from '../../src/temporal/dev-server.js';
-import { migrate } from '../../src/db/migrate.js';
+import { createScratchDatabase, DEFAULT_ADMIN_URL } from '../../src/db/scratch-database.js';
 
 export interface BenchStack {
   apiUrl: string;
@@ -24,8 +23,6 @@ export interface BenchStack {
   restartTemporal(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
-
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Peak resident memory of a process (VmHWM), in MB; undefined once it is gone. */
 export function peakRssMb(pid: number | undefined): number | undefined {
@@ -50,14 +47,7 @@ export interface BenchStackOptions {
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const log = options.log ?? (() => {});
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
-  const dbName = `hookrelay_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  await migrate(dbUrl.toString());
+  const database = await createScratchDatabase(process.env.BENCH_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL, 'hookrelay_bench');
 
   const temporalPort = await freePort();
   const uiPort = await freePort();
@@ -68,7 +58,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const adminToken = `bench_${randomBytes(16).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporal.address,
     ADMIN_TOKEN: adminToken,
     PORT: String(apiPort),
@@ -130,10 +120,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
         }
       }
       await temporal.stop();
-      const drop = new pg.Client({ connectionString: ADMIN_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await drop.end();
+      await database.drop();
       rmSync(tmp, { recursive: true, force: true });
     },
   };

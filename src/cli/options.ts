@@ -46,18 +46,21 @@ export function numberOrText(text: string): number | string {
 
 export interface GlobalOptions { api?: string; token?: string; json?: boolean }
 
-/**
- * The API's base URL and the token. Tenant commands take --token, then $HOOKRELAY_TOKEN; admin
- * commands take --token, then $ADMIN_TOKEN, then $HOOKRELAY_TOKEN.
- */
-export function resolveConnection(options: GlobalOptions, kind: 'admin' | 'tenant', env: NodeJS.ProcessEnv = process.env) {
+/** Who may run a command: the admin, a tenant, or either (a command the API answers for both). */
+export type TokenKind = 'admin' | 'tenant' | 'either';
+
+const TOKEN_SOURCES: Record<TokenKind, { env: string[]; missing: string }> = {
+  admin: { env: ['ADMIN_TOKEN', 'HOOKRELAY_TOKEN'], missing: 'no admin token: pass --token or set ADMIN_TOKEN (or HOOKRELAY_TOKEN)' },
+  tenant: { env: ['HOOKRELAY_TOKEN'], missing: 'no tenant API key: pass --token or set HOOKRELAY_TOKEN' },
+  // A tenant key first: it reads more (each attempt of a delivery) than the admin token.
+  either: { env: ['HOOKRELAY_TOKEN', 'ADMIN_TOKEN'], missing: 'no token: pass --token or set HOOKRELAY_TOKEN (a tenant API key) or ADMIN_TOKEN' },
+};
+
+/** The API's base URL and the token: --token, else the first of the kind's variables that is set. */
+export function resolveConnection(options: GlobalOptions, kind: TokenKind, env: NodeJS.ProcessEnv = process.env) {
   const fromEnv = (name: string) => (env[name] ? env[name] : undefined);
-  const token = options.token
-    ?? (kind === 'admin' ? fromEnv('ADMIN_TOKEN') ?? fromEnv('HOOKRELAY_TOKEN') : fromEnv('HOOKRELAY_TOKEN'));
-  if (!token) {
-    throw new CliError(kind === 'admin'
-      ? 'no admin token: pass --token or set ADMIN_TOKEN (or HOOKRELAY_TOKEN)'
-      : "no tenant API key: pass --token or set HOOKRELAY_TOKEN");
-  }
+  const sources = TOKEN_SOURCES[kind];
+  const token = options.token ?? sources.env.map(fromEnv).find((value) => value !== undefined);
+  if (!token) throw new CliError(sources.missing);
   return { api: options.api ?? fromEnv('HOOKRELAY_API') ?? DEFAULT_API, token };
 }

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack } from '../support/stack.js';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ noWorker: true });
-});
-afterAll(async () => stack?.stop());
+const stack = useStack({ noWorker: true });
 
 describe('validation', () => {
   it('answers 400 naming every invalid field, unknown fields included', async () => {

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack({ env: { AUTO_DISABLE_AFTER: '2s' } }), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack({ env: { AUTO_DISABLE_AFTER: '2s' } });
+const { receiver } = stack;
 
 // Retries 30 s apart: a pending delivery sits in Temporal's backoff when the subscription changes.
 const patient = { initial_interval: '30s', maximum_attempts: 10 };
@@ -18,7 +10,7 @@ const patient = { initial_interval: '30s', maximum_attempts: 10 };
 async function pendingDelivery(t: { id: string; api_key: string }, path: string, eventId: string) {
   receiver.on(path, () => ({ status: 500 }));
   const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}${path}`, retry_policy: patient });
-  await stack.api.postEvent(stack.adminToken, { id: eventId, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+  await stack.postEvent(t.id, eventId);
   await receiver.waitFor(path, 1);
   return sub;
 }

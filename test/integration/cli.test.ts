@@ -1,23 +1,16 @@
 // The `hookrelay` CLI as a real child process (stdout a pipe, not a terminal) against a real stack.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { useStack } from '../support/use-stack.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hookrelay.js', import.meta.url));
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  // No retry time scale: a retry after 1 s really takes 1 s, so `follow` sees the delivery pending.
-  [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+// No retry time scale: a retry after 1 s really takes 1 s, so `follow` sees the delivery pending.
+const stack = useStack();
+const { receiver } = stack;
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -97,7 +90,7 @@ describe('hookrelay CLI', () => {
     expect(sendRun.code).toBe(0);
     expectPlain(sendRun);
     expect(field(sendRun.stdout, 'id')).toBe('cli-evt-1');
-    expect(field(sendRun.stdout, 'workflow_id')).toBe(`event:${tenantId}:cli-evt-1`);
+    expect(field(sendRun.stdout, 'workflow_id')).toBe(eventWorkflowId(tenantId, 'cli-evt-1'));
 
     const deliveryId = await deliveryOf(apiKey, 'cli-evt-1');
     const follow = await cli(['deliveries', 'follow', deliveryId], tenant);
@@ -162,6 +155,24 @@ describe('hookrelay CLI', () => {
     expect(follow.code).toBe(1);
     expectPlain(follow);
     expect(follow.stdout).toMatch(/^failed after 1 attempt: .*HTTP 500/m);
+  });
+
+  it('follows an event with only ADMIN_TOKEN set, as its help says (the deliveries from the event\'s answer)', async () => {
+    const t = await stack.tenant('cli-admin-follow');
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/cli-admin-follow`, event_types: ['order.*'] });
+    await stack.deliver(t.id, 'cli-evt-admin', { type: 'order.paid' });
+    const run = await cli(['events', 'follow', 'cli-evt-admin'], { ADMIN_TOKEN: stack.adminToken });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expectPlain(run);
+    expect(run.stdout).toMatch(/^event cli-evt-admin \(order\.paid, production\) of tenant ten_/);
+    expect(run.stdout).toMatch(/^dlv_\S+ {2}attempt 1 {2}last: HTTP 204$/m);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('1 delivery: 1 succeeded');
+    expect(run.stdout).not.toContain(stack.adminToken);
+
+    const noToken = await cli(['events', 'follow', 'cli-evt-admin']);
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toBe('error: no token: pass --token or set HOOKRELAY_TOKEN (a tenant API key) or ADMIN_TOKEN\n');
   });
 
   it('prints the invalid field and exits 1; an unreachable API exits 2; the token is never printed', async () => {

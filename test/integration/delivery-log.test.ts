@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack({ env: { RETRY_TIME_SCALE: '0.001' } }), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
+const { receiver } = stack;
 
-async function post(t: { id: string }, id: string, type = 'user.created') {
-  const res = await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload: { id } });
-  expect(res.status).toBe(202);
-}
+const post = (t: { id: string }, id: string, type = 'user.created') => stack.postEvent(t.id, id, { type, payload: { id } });
 
 describe('GET /v1/deliveries', () => {
   it('filters by event, subscription and status', async () => {

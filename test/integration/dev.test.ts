@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
 import { freePort, waitForPort } from '../../src/temporal/dev-server.js';
 import { resolveDevDatabase } from '../../src/db/embedded-postgres.js';
 import { ApiClient } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { useReceiver } from '../support/use-stack.js';
 
-let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
-afterAll(async () => receiver?.close());
+const receiver = useReceiver();
 
 async function closed(port: number): Promise<boolean> {
   return waitForPort(port, 300).then(() => false, () => true);

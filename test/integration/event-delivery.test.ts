@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack();
+const { receiver } = stack;
 
 const fast = { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 5 };
 
@@ -30,7 +22,7 @@ describe('an event end to end', () => {
       payload: { action: 'create_user', data: { id: 'u1' } },
     });
     expect(posted.status).toBe(202);
-    expect(posted.body.workflow_id).toBe(`event:${a.id}:evt-match`);
+    expect(posted.body.workflow_id).toBe(eventWorkflowId(a.id, 'evt-match'));
 
     const result = await stack.settle(a.id, 'evt-match');
     expect(result.outcome).toBe('succeeded');

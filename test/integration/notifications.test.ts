@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([
-    startStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '3s' } }),
-    startReceiver(),
-  ]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '3s' } });
+const { receiver } = stack;
 
 const workflow = (id: string) => stack.temporal.client.workflow.getHandle(id);
-
-async function post(tenantId: string, id: string, type: string, payload: Record<string, unknown>) {
-  const res = await stack.api.postEvent(stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type, payload });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return stack.settle(tenantId, id);
-}
+const post = (tenantId: string, id: string, type: string, payload: Record<string, unknown>) => stack.deliver(tenantId, id, { type, payload });
 
 /** A ROOK-style notification webhook beside an ordinary one. */
 async function tenantWithNotificationWebhook(path: string, notificationPath: string, retry_policy: unknown = 'none') {
@@ -40,12 +25,12 @@ describe('failure.delivery', () => {
     const result = await post(t.id, 'fd-1', 'user.created', { n: 1 });
     expect(result.deliveries.find((d) => d.subscriptionId === sub.id)?.status).toBe('failed');
 
-    const childId = `event:${t.id}:fd-1/failure.delivery/${sub.id}`;
+    const childId = `${eventWorkflowId(t.id, 'fd-1')}/failure.delivery/${sub.id}`;
     const child = await workflow(childId).result();
     expect(child.outcome).toBe('succeeded');
     const description = await workflow(childId).describe();
     expect(description.type).toBe('notificationWorkflow');
-    expect(description.parentExecution?.workflowId).toBe(`event:${t.id}:fd-1`);
+    expect(description.parentExecution?.workflowId).toBe(eventWorkflowId(t.id, 'fd-1'));
 
     const [notice] = receiver.forPath('/fd-notify').filter((r) => r.headers['x-hookrelay-event-type'] === 'failure.delivery');
     const delivery = result.deliveries.find((d) => d.subscriptionId === sub.id)!;
@@ -102,7 +87,7 @@ describe('failure.extraction', () => {
 
     const first = await post(t.id, 'ex-1', 'failure.extraction', extraction('credentials_invalid'));
     expect(first.outcome).toBe('succeeded');
-    expect((await workflow(`event:${t.id}:ex-1/failure.extraction`).describe()).parentExecution?.workflowId).toBe(`event:${t.id}:ex-1`);
+    expect((await workflow(`${eventWorkflowId(t.id, 'ex-1')}/failure.extraction`).describe()).parentExecution?.workflowId).toBe(eventWorkflowId(t.id, 'ex-1'));
 
     const second = await post(t.id, 'ex-2', 'failure.extraction', extraction('credentials_invalid'));
     expect(second).toMatchObject({ outcome: 'suppressed', suppressedBy: 'ex-1', deliveries: [] });
@@ -136,7 +121,7 @@ describe('failure.subscription_disabled', () => {
     receiver.on('/gone-for-good', () => ({ status: 410 }));
     const { t, sub } = await tenantWithNotificationWebhook('/gone-for-good', '/sd-notify', { initial_interval: '1s', maximum_attempts: 5 });
     await post(t.id, 'sd-1', 'user.deleted', {});
-    await workflow(`event:${t.id}:sd-1/failure.subscription_disabled/${sub.id}`).result();
+    await workflow(`${eventWorkflowId(t.id, 'sd-1')}/failure.subscription_disabled/${sub.id}`).result();
     const notice = receiver.forPath('/sd-notify').find((r) => r.headers['x-hookrelay-event-type'] === 'failure.subscription_disabled');
     expect(JSON.parse(notice!.body)).toMatchObject({ subscription_id: sub.id, url: `${receiver.url}/gone-for-good`, event_id: 'sd-1' });
     expect(JSON.parse(notice!.body).reason).toMatch(/410 Gone/);

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Express } from 'express';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/use-stack.js';
 import type { Routes } from '../../src/api/route.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ noWorker: true });
-});
-afterAll(async () => stack?.stop());
+const stack = useStack({ noWorker: true });
 
 /** Every method+path the Express router answers, read from the router itself. */
 function routerRoutes(app: Express): string[] {

@@ -1,25 +1,16 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { renderWorkerMetrics } from '../../src/worker-http.js';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { coreMetricsUrl, startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { coreMetricsUrl, startStack } from '../support/stack.js';
+import { useStack } from '../support/use-stack.js';
 
 const workerLines: string[] = [];
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  const sink = new Writable({ write(chunk, _e, done) { workerLines.push(...String(chunk).trim().split('\n')); done(); } });
-  [stack, receiver] = await Promise.all([
-    startStack({ env: { RETRY_TIME_SCALE: '0.001' }, workerLogger: createLogger('info', sink) }),
-    startReceiver(),
-  ]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const sink = new Writable({ write(chunk, _e, done) { workerLines.push(...String(chunk).trim().split('\n')); done(); } });
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' }, workerLogger: createLogger('info', sink) });
+const { receiver } = stack;
 
 /** The value of one sample in Prometheus text, or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {
@@ -62,7 +53,7 @@ describe('metrics after a known sequence of deliveries', () => {
     expect(deliveryLines).toHaveLength(6);
     for (const line of deliveryLines) {
       expect(line.eventId).toMatch(/^m-[12]$/);
-      expect(line.workflowId).toBe(`event:${t.id}:${line.eventId}`);
+      expect(line.workflowId).toBe(eventWorkflowId(t.id, line.eventId));
       expect(line.subscriptionId).toMatch(/^sub_/);
     }
     expect(deliveryLines.filter((l) => l.msg === 'delivered')).toHaveLength(2);

@@ -1,20 +1,16 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { useStacks, type StackFixture } from '../support/use-stack.js';
 
-let stack: Stack;
-/** Same code, retry intervals scaled by 1/1000: the presets' real shapes in milliseconds. */
-let scaled: Stack;
-let receiver: Receiver;
+/** `scaled`: the same code, retry intervals scaled by 1/1000: the presets' real shapes in milliseconds. */
+const [stack, scaled] = useStacks({}, { env: { RETRY_TIME_SCALE: '0.001' } });
+const { receiver } = stack;
 let raw: http.Server;
 let rawUrl: string;
 
 beforeAll(async () => {
-  [stack, scaled, receiver] = await Promise.all([
-    startStack(), startStack({ env: { RETRY_TIME_SCALE: '0.001' } }), startReceiver(),
-  ]);
   // Answers that the scripted receiver cannot give: a body that drips, a body that never ends.
   raw = http.createServer((req, res) => {
     req.resume();
@@ -36,28 +32,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', () => resolve()));
   rawUrl = `http://127.0.0.1:${(raw.address() as { port: number }).port}`;
 });
-afterAll(async () => {
+afterAll(() => {
   raw?.closeAllConnections();
   raw?.close();
-  await Promise.all([stack?.stop(), scaled?.stop(), receiver?.close()]);
 });
 
-async function tenant(s: Stack = stack) {
-  return s.api.createTenant(s.adminToken);
-}
-
-async function deliverOnce(s: Stack, t: { id: string }, id: string) {
-  const res = await s.api.postEvent(s.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'sync.completed', payload: { id } });
-  expect(res.status).toBe(202);
-  return s.settle(t.id, id);
-}
-
-async function attemptsOf(s: Stack, eventId: string) {
-  const { rows } = await s.pool.query(
-    `SELECT a.number, a.status_code, a.error_class, a.error_message, a.duration_ms, a.started_at, length(a.response_body) AS body_length
-     FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 ORDER BY a.number`, [eventId]);
-  return rows;
-}
+const tenant = (s: StackFixture = stack) => s.tenant();
+const deliverOnce = (s: StackFixture, t: { id: string }, id: string) => s.deliver(t.id, id, { type: 'sync.completed', payload: { id } });
+const attemptsOf = (s: StackFixture, eventId: string) => s.attempts(eventId);
 
 describe('limits', () => {
   it('refuses a payload over 256 KiB with 413 and accepts nothing', async () => {
@@ -74,7 +56,7 @@ describe('limits', () => {
     });
     expect(justUnder.status).toBe(202);
     expect((await stack.pool.query(`SELECT 1 FROM events WHERE id = 'evt-big'`)).rowCount).toBe(0);
-    await expect(stack.temporal.client.workflow.getHandle(`event:${t.id}:evt-big`).describe()).rejects.toThrow();
+    await expect(stack.temporal.client.workflow.getHandle(eventWorkflowId(t.id, 'evt-big')).describe()).rejects.toThrow();
   });
 
   it('refuses a body that is not JSON', async () => {
@@ -100,8 +82,8 @@ describe('outcomes of an attempt', () => {
     expect((await deliverOnce(stack, t, 'evt-drip')).outcome).toBe('failed');
     const [attempt] = await attemptsOf(stack, 'evt-drip');
     expect(attempt).toMatchObject({ error_class: 'timeout', status_code: null });
-    expect(attempt.duration_ms).toBeGreaterThanOrEqual(950);
-    expect(attempt.duration_ms).toBeLessThan(3000);
+    expect(attempt!.duration_ms).toBeGreaterThanOrEqual(950);
+    expect(attempt!.duration_ms).toBeLessThan(3000);
   });
 
   it('does not follow redirects: a 3xx is a failure, retried', async () => {

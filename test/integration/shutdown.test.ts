@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { createWorker } from '../../src/worker.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack({ noWorker: true }), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack({ noWorker: true });
+const { receiver } = stack;
 
 describe('graceful shutdown', () => {
   it('SIGTERM during a delivery: the attempt in flight finishes, and the delivery happens exactly once', async () => {

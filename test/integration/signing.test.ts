@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { useStack } from '../support/use-stack.js';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack();
+const { receiver } = stack;
 
 /** Verifies exactly as a receiver would: the raw body and the three webhook-* headers. */
 function verify(secret: string, req: { body: string; headers: Record<string, unknown> }) {
@@ -22,11 +14,8 @@ function verify(secret: string, req: { body: string; headers: Record<string, unk
   });
 }
 
-async function send(t: { id: string }, id: string, type = 'user.created', payload: Record<string, unknown> = { n: 1 }) {
-  const res = await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload });
-  expect(res.status).toBe(202);
-  return stack.settle(t.id, id);
-}
+const send = (t: { id: string }, id: string, type = 'user.created', payload: Record<string, unknown> = { n: 1 }) =>
+  stack.deliver(t.id, id, { type, payload });
 
 describe('the request a receiver gets', () => {
   it('is signed the Standard Webhooks way and carries every documented header', async () => {

@@ -1,21 +1,13 @@
 import dns from 'node:dns/promises';
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forbiddenRange } from '../../src/delivery/address-policy.js';
 import { newId } from '../../src/db/ids.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { useStack } from '../support/use-stack.js';
 
 // The guard's own tests turn it on: every other stack runs with ALLOW_PRIVATE_TARGETS=true.
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  [stack, receiver] = await Promise.all([startStack({ env: { ALLOW_PRIVATE_TARGETS: 'false' } }), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
+const stack = useStack({ env: { ALLOW_PRIVATE_TARGETS: 'false' } });
+const { receiver } = stack;
 
 const port = () => new URL(receiver.url).port;
 

@@ -1,15 +1,11 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/use-stack.js';
 
 const logLines: string[] = [];
 const sink = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ noWorker: true, logger: createLogger('trace', sink) });
-});
-afterAll(async () => stack?.stop());
+const stack = useStack({ noWorker: true, logger: createLogger('trace', sink) });
 
 const url = 'https://example.com/hook';
 

@@ -4,22 +4,17 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../../src/temporal/cli.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { beforeAll, expect, it } from 'vitest';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { useStack } from '../support/use-stack.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
-let stack: Stack;
-let receiver: Receiver;
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '1h' } });
+const { receiver } = stack;
 let cli: string;
 beforeAll(async () => {
   cli = await findTemporalCli();
   mkdirSync(dir, { recursive: true });
-  [stack, receiver] = await Promise.all([startStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '1h' } }), startReceiver()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
 });
 
 async function save(name: string, workflowId: string) {
@@ -30,8 +25,8 @@ async function save(name: string, workflowId: string) {
 }
 
 async function post(tenantId: string, id: string, type = 'user.created', payload: Record<string, unknown> = { n: 1 }) {
-  expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type, payload })).status).toBe(202);
-  return `event:${tenantId}:${id}`;
+  await stack.postEvent(tenantId, id, { type, payload });
+  return eventWorkflowId(tenantId, id);
 }
 
 it('records every workflow type and path', async () => {

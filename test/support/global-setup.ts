@@ -2,11 +2,10 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
-import { migrate } from '../../src/db/migrate.js';
+import { createScratchDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
 
 declare module 'vitest' {
@@ -17,26 +16,15 @@ declare module 'vitest' {
   }
 }
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 let server: DevServer | undefined;
-let dbName: string | undefined;
+let database: ScratchDatabase | undefined;
 let tmp: string | undefined;
 
 export async function setup(project: TestProject) {
-  dbName = `hookrelay_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
-
   const [devServer, bundle] = await Promise.all([
     startDevServer({ headless: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } }),
-    migrate(databaseUrl),
+    createScratchDatabase(process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL, 'hookrelay_test').then((db) => { database = db; }),
   ]);
   server = devServer;
   tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-test-'));
@@ -44,17 +32,12 @@ export async function setup(project: TestProject) {
   writeFileSync(workflowBundlePath, bundle.code);
 
   project.provide('temporalAddress', server.address);
-  project.provide('databaseUrl', databaseUrl);
+  project.provide('databaseUrl', database!.url);
   project.provide('workflowBundlePath', workflowBundlePath);
 }
 
 export async function teardown() {
   await server?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (dbName && !process.env.KEEP_TEST_DATABASE) {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  if (!process.env.KEEP_TEST_DATABASE) await database?.drop();
 }

@@ -9,7 +9,8 @@ import { createPool, type Pool } from '../../src/db/pool.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiMetrics } from '../../src/metrics.js';
-import { createEventStarter, type EventStarter } from '../../src/temporal/workflow-client.js';
+import { HookrelayApi } from '../../src/cli/api-client.js';
+import { createEventStarter, eventWorkflowId, type EventStarter } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../src/temporal/dev-server.js';
@@ -23,7 +24,7 @@ export interface Stack {
   pool: Pool;
   temporal: EventStarter;
   worker: WorkerHandle | undefined;
-  api: ApiClient;
+  api: HookrelayApi;
   /** Waits for the event's workflow and returns its result. */
   settle(tenantId: string, eventId: string): Promise<EventWorkflowResult>;
   stop(): Promise<void>;
@@ -88,9 +89,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pool,
     temporal,
     worker,
-    api: new ApiClient(url),
+    api: new HookrelayApi(url),
     async settle(tenantId, eventId) {
-      return resultsClient.client.workflow.getHandle(`event:${tenantId}:${eventId}`).result();
+      return resultsClient.client.workflow.getHandle(eventWorkflowId(tenantId, eventId)).result();
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -103,36 +104,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
-
-export class ApiClient {
-  constructor(readonly baseUrl: string) {}
-
-  async call<T = any>(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (token) (init.headers as Record<string, string>).authorization = `Bearer ${token}`;
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(this.baseUrl + path, init);
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  }
-
-  async createTenant(adminToken: string, name = 'tenant'): Promise<{ id: string; api_key: string }> {
-    const res = await this.call('POST', '/v1/tenants', adminToken, { name });
-    if (res.status !== 201) throw new Error(`tenant not created: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
-
-  async subscribe(apiKey: string, body: Record<string, unknown>): Promise<{ id: string; secret: string } & Record<string, any>> {
-    const res = await this.call('POST', '/v1/subscriptions', apiKey, body);
-    if (res.status !== 201) throw new Error(`subscription not created: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
-
-  async postEvent(adminToken: string, body: Record<string, unknown>): Promise<ApiResponse> {
-    return this.call('POST', '/v1/events', adminToken, body);
-  }
-}
+// The tests' client is the CLI's typed client of the API, answering whatever the status.
+export { HookrelayApi as ApiClient, type ApiResponse } from '../../src/cli/api-client.js';

@@ -39,11 +39,12 @@ export function eventCommands(program: Command): void {
 
   events
     .command('follow')
-    .description('follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1')
+    .description('follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1 '
+      + '(tenant API key from $HOOKRELAY_TOKEN: each attempt; admin token from $ADMIN_TOKEN: each delivery\'s count and last result)')
     .argument('<event-id>', 'the event id')
     .option('--tenant <id>', "the event's tenant (with the admin token, when several tenants have this event id)")
     .action(async (id: string, options: { tenant?: string }, command: Command) => {
-      const { client, out } = context(command, 'tenant');
+      const { client, out } = context(command, 'either');
       const event = await followEvent(client, id, options.tenant, out);
       if (out.json) out.printJson(event);
       process.exitCode = exitCodeOf(event.deliveries.map((d) => d.status));
