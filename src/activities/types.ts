@@ -1,7 +1,12 @@
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
 
-/** The event as the workflow stores it before planning its deliveries. */
-export type { EventRecord as PrepareInput } from '../db/deliveries.js';
+import type { EventRecord } from '../db/deliveries.js';
+
+/**
+ * The event whose deliveries to plan. Since durable accept the event is already stored and the input
+ * carries its identity only; a payload here (a notification, or a workflow started before) is stored first.
+ */
+export type PrepareInput = Omit<EventRecord, 'payload'> & { payload?: EventRecord['payload'] };
 
 /** What the workflow needs to schedule one delivery: ids and policy only, never secrets or payloads. */
 export interface DeliveryPlan {
@@ -45,9 +50,10 @@ export interface FinishedDeliverySummary {
 export interface ClaimInput {
   tenantId: string;
   eventId: string;
-  key: string;
+  /** Workflows started before durable accept name the key and carry the event; since, both are read from the stored event. */
+  key?: string;
   /** Stored first, so a suppressed event is still in the log, marked. */
-  event: { environment: string; type: string; payload: Record<string, unknown>; workflowId: string };
+  event?: { environment: string; type: string; payload: Record<string, unknown>; workflowId: string };
 }
 
 /** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */

@@ -12,11 +12,15 @@ export interface EventRecord {
   workflowId: string;
 }
 
-/** Idempotent: the API writes the event right after Temporal accepts it, and the workflow writes it again in case the API could not. */
+/**
+ * An event written by a running workflow (a failure notification, or an event of a workflow started
+ * before durable accept, whose payload came in its input): stored as started, so the relay leaves it.
+ * Idempotent.
+ */
 export async function insertEvent(db: Queryable, event: EventRecord): Promise<void> {
   await db.query(
-    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING`,
     [event.tenantId, event.eventId, event.environment, event.type, JSON.stringify(event.payload), event.workflowId],
   );
 }

@@ -14,6 +14,8 @@ declare module 'vitest' {
     temporalAddress: string;
     databaseUrl: string;
     workflowBundlePath: string;
+    /** Admin URL of the test PostgreSQL: each stack makes its own database from `databaseUrl`'s (migrated) one as a template. */
+    databaseAdminUrl: string;
   }
 }
 
@@ -46,6 +48,7 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', databaseUrl);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('databaseAdminUrl', ADMIN_URL);
 }
 
 export async function teardown() {

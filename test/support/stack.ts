@@ -14,6 +14,8 @@ import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { Runtime } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import pg from 'pg';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 
 export interface Stack {
@@ -44,10 +46,42 @@ export interface StackOptions {
 /** Where the SDK core of this test process serves its Prometheus metrics. */
 export let coreMetricsUrl: string | undefined;
 
+/**
+ * A database of the stack's own, copied from the migrated template: each stack's relay starts the events
+ * of its database only, so stacks with different settings (time scale, no worker...) never start each
+ * other's events.
+ */
+async function stackDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = new URL(inject('databaseUrl'));
+  const name = `${template.pathname.slice(1)}_s${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: inject('databaseAdminUrl') });
+    await client.connect();
+    try { await client.query(sql); } finally { await client.end(); }
+  };
+  // CREATE DATABASE ... TEMPLATE needs the template free of sessions: two stacks copying at once retry.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin(`CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`);
+      break;
+    } catch (error) {
+      if (attempt > 50 || (error as { code?: string }).code !== '55006') throw error;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => (process.env.KEEP_TEST_DATABASE ? Promise.resolve() : admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const adminToken = `test_admin_${randomBytes(12).toString('hex')}`;
+  const database = await stackDatabase();
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
     ADMIN_TOKEN: adminToken,
@@ -90,7 +124,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     worker,
     api: new ApiClient(url),
     async settle(tenantId, eventId) {
-      return resultsClient.client.workflow.getHandle(`event:${tenantId}:${eventId}`).result();
+      // The relay starts the workflow just after the 202: wait for it to exist.
+      const handle = resultsClient.client.workflow.getHandle(`event:${tenantId}:${eventId}`);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          return await handle.result();
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError) || Date.now() > deadline) throw error;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -99,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await temporal.close();
       if (resultsClient !== temporal) await resultsClient.close();
       await pool.end();
+      await database.drop();
     },
   };
 }
