@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   INGEST_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(100_000),
   RELAY_EAGER_START: bool.default(true),
+  RELAY_LISTEN: bool.default(true),
+  RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
 });
 
 export interface Config {
@@ -58,6 +60,9 @@ export interface Config {
   ingestBacklogLimit: number;
   /** The relay starts workflows eagerly through the worker's own connection. */
   relayEagerStart: boolean;
+  /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
+  relayListen: boolean;
+  relaySweepIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -91,5 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
     ingestBacklogLimit: e.INGEST_BACKLOG_LIMIT,
     relayEagerStart: e.RELAY_EAGER_START,
+    relayListen: e.RELAY_LISTEN,
+    relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
   };
 }

@@ -69,7 +69,7 @@ export async function createWorker(
     }),
     logger: extra.logger ?? pino({ level: 'silent' }),
     onStarted: (count) => metrics.workflowsStarted.inc(count),
-  });
+  }, { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs });
   const done = worker.run();
   relay.start();
   let stopped: Promise<void> | undefined;

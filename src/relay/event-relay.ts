@@ -17,9 +17,11 @@ export interface RelayOptions {
   sweepIntervalMs: number;
   /** The longest wait between tries while Temporal or PostgreSQL is down. */
   maxBackoffMs: number;
+  /** LISTEN for the events table's NOTIFY; without it only the sweep finds new events. */
+  listen: boolean;
 }
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 64, leaseMs: 30_000, sweepIntervalMs: 2_000, maxBackoffMs: 10_000 };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 64, leaseMs: 30_000, sweepIntervalMs: 2_000, maxBackoffMs: 10_000, listen: true };
 
 export interface RelayDeps {
   pool: Pool;
@@ -47,7 +49,7 @@ export class EventRelay {
 
   /** Listens and drains what is already waiting; never throws (a database that is down is retried). */
   start(): void {
-    void this.listen();
+    if (this.options.listen) void this.listen();
     this.sweepTimer = setInterval(() => this.wake(), this.options.sweepIntervalMs);
     this.sweepTimer.unref();
     this.wake();
@@ -85,6 +87,7 @@ export class EventRelay {
         if (this.stopped) return;
         const batch = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs);
         if (batch.length === 0) break;
+        this.deps.logger.debug({ claimed: batch.length }, 'relay: starting workflows');
         const results = await Promise.allSettled(batch.map((event) => this.deps.startWorkflow(event)));
         const started = batch.filter((_, i) => results[i]!.status === 'fulfilled');
         const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
