@@ -2,7 +2,9 @@ import type { Dispatcher } from 'undici';
 import type { Pool } from '../db/pool.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
 import { pino, type Logger } from 'pino';
-import { claimNotificationWindow, finishDeliveryReturning, insertEvent, markSuppressed } from '../db/deliveries.js';
+import { finishDelivery } from '../db/deliveries.js';
+import { insertEvent, markSuppressed } from '../db/events.js';
+import { claimNotificationWindow } from '../db/notification-windows.js';
 import { makeDeliver } from './deliver.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
@@ -31,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     planDelivery: makePlanDelivery(deps.pool),
     deliver: makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) }),
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {
-      const row = await finishDeliveryReturning(deps.pool, input.deliveryId, input.status, input.reason);
+      const row = await finishDelivery(deps.pool, input.deliveryId, input.status, input.reason);
       if (!row) return null;
       if (row.changed) {
         metrics.deliveries.inc({ outcome: input.status });

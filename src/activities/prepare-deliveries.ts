@@ -1,7 +1,7 @@
 import type { Pool } from '../db/pool.js';
-import {
-  createFirstDeliveries, enabledSubscriptions, insertEvent, plannedDelivery, type PlannedDeliveryRow,
-} from '../db/deliveries.js';
+import { createFirstDeliveries, plannedDelivery, type PlannedDeliveryRow } from '../db/deliveries.js';
+import { insertEvent } from '../db/events.js';
+import { enabledSubscriptions } from '../db/subscriptions.js';
 import { matchesAny } from '../domain/event-type.js';
 import { resolveRetryPolicy, type RetryPolicySpec } from '../domain/retry-policy.js';
 import type { DeliveryPlan, PrepareInput } from './types.js';

@@ -1,12 +1,19 @@
+// The activities' contract with the workflows: every activity input and result is stored in workflow
+// histories, so a change here must keep old histories readable (db/ depends on these types, not the reverse).
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
-
-import type { EventRecord } from '../db/deliveries.js';
 
 /**
  * The event whose deliveries to plan. Since durable accept the event is already stored and the input
  * carries its identity only; a payload here (a notification, or a workflow started before) is stored first.
  */
-export type PrepareInput = Omit<EventRecord, 'payload'> & { payload?: EventRecord['payload'] };
+export interface PrepareInput {
+  tenantId: string;
+  eventId: string;
+  environment: string;
+  type: string;
+  payload?: Record<string, unknown>;
+  workflowId: string;
+}
 
 /** What the workflow needs to schedule one delivery: ids and policy only, never secrets or payloads. */
 export interface DeliveryPlan {
@@ -53,7 +60,7 @@ export interface ClaimInput {
   /** Workflows started before durable accept name the key and carry the event; since, both are read from the stored event. */
   key?: string;
   /** Stored first, so a suppressed event is still in the log, marked. */
-  event?: { environment: string; type: string; payload: Record<string, unknown>; workflowId: string };
+  event?: Required<Omit<PrepareInput, 'tenantId' | 'eventId'>>;
 }
 
 /** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */

@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
-import type { EventStarter } from '../temporal/event-workflows.js';
+import type { EventStarter } from '../temporal/workflow-client.js';
 import { authenticate } from './auth.js';
 import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
 import { createRegistry } from './openapi.js';

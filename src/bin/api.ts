@@ -2,7 +2,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createPool } from '../db/pool.js';
 import { createApp } from '../api/app.js';
-import { createEventStarter } from '../temporal/event-workflows.js';
+import { createEventStarter } from '../temporal/workflow-client.js';
 import { onShutdown } from './shutdown.js';
 
 const config = loadConfig();

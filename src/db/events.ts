@@ -1,4 +1,5 @@
 import type { Queryable } from './pool.js';
+import type { PrepareInput } from '../activities/types.js';
 
 interface DeliveryRow {
   id: string;
@@ -58,4 +59,21 @@ export async function eventPayload(db: Queryable, tenantId: string, eventId: str
     'SELECT payload FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
   if (!rows[0]) throw new Error(`event ${tenantId}/${eventId} is not stored`);
   return rows[0].payload;
+}
+
+/**
+ * An event written by a running workflow (a failure notification, or an event of a workflow started
+ * before durable accept, whose payload came in its input): stored as started, so the relay leaves it.
+ * Idempotent.
+ */
+export async function insertEvent(db: Queryable, event: Required<PrepareInput>): Promise<void> {
+  await db.query(
+    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING`,
+    [event.tenantId, event.eventId, event.environment, event.type, JSON.stringify(event.payload), event.workflowId],
+  );
+}
+
+export async function markSuppressed(db: Queryable, tenantId: string, eventId: string, suppressedBy: string): Promise<void> {
+  await db.query('UPDATE events SET suppressed_by = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, eventId, suppressedBy]);
 }

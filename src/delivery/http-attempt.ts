@@ -1,16 +1,7 @@
 import { request, type Dispatcher } from 'undici';
+import type { ErrorClass } from '../domain/delivery-failures.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
-
-export type ErrorClass =
-  | 'http_status'
-  | 'timeout'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'dns'
-  | 'tls'
-  | 'ssrf_blocked'
-  | 'network';
 
 export interface AttemptRequest {
   url: string;

@@ -1,6 +1,9 @@
 // Declarative retry policies and their one-to-one mapping onto Temporal activity options.
 // Pure: the workflow imports `toActivityOptions`, the API and activities import `resolveRetryPolicy`.
 import { parseDuration } from './duration.js';
+import { NON_RETRYABLE_ERROR_TYPES } from './delivery-failures.js';
+
+export { NON_RETRYABLE_ERROR_TYPES };
 
 export const RETRY_PRESETS = ['default', 'three_retries', 'none'] as const;
 export type RetryPreset = (typeof RETRY_PRESETS)[number];
@@ -39,7 +42,7 @@ export const RETRY_BOUNDS = {
 } as const;
 
 const PRESETS: Record<RetryPreset, ResolvedRetryPolicy> = {
-  // At least once for 3 days, as Rollee promises.
+  // At least once for 3 days.
   default: {
     initialIntervalMs: 5_000,
     backoffCoefficient: 2,
@@ -48,7 +51,7 @@ const PRESETS: Record<RetryPreset, ResolvedRetryPolicy> = {
     maxDurationMs: 72 * 3_600_000,
     nonRetryableStatuses: [],
   },
-  // RootFi: three retries with exponentially growing delays.
+  // Three retries with exponentially growing delays.
   three_retries: {
     initialIntervalMs: 10_000,
     backoffCoefficient: 3,
@@ -82,9 +85,6 @@ export function resolveRetryPolicy(spec: RetryPolicySpec): ResolvedRetryPolicy {
     nonRetryableStatuses: [...(spec.non_retryable_statuses ?? [])],
   };
 }
-
-/** Error types the delivery activity throws that Temporal must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES = ['DeliveryGone', 'NonRetryableStatus', 'SsrfBlocked', 'DeliveryCancelled', 'SubscriptionDisabled'];
 
 /** Time the activity needs beyond the HTTP timeout for its database writes. */
 export const ACTIVITY_OVERHEAD_MS = 5_000;

@@ -1,36 +1,14 @@
-import {
-  ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities,
-  proxyLocalActivities, setHandler, sleep, TemporalFailure,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, sleep, TemporalFailure } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import type { Activities, DeliveryPlan } from '../activities/index.js';
-import type { RetryAfterDetail } from '../activities/types.js';
+import type { DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
+import { FailureType } from '../domain/delivery-failures.js';
 import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js';
-import { cancelDeliverySignal } from './signals.js';
+import { db, local, remote } from './activity-proxies.js';
+import type { CancellableDeliveries } from './cancellable-deliveries.js';
+import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import {
   notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
 } from './notifications.js';
-
-export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled';
-export type EventOutcome = DeliveryOutcome | 'partial' | 'no_subscriptions' | 'suppressed';
-
-export interface DeliveryResult {
-  deliveryId: string;
-  subscriptionId: string;
-  status: DeliveryOutcome;
-  attempts?: number;
-  error?: string;
-}
-
-
-// Database work is short and idempotent: local activities, retried until the database answers,
-// so an accepted event waits out a database outage instead of being lost.
-export const db = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
-const remote = proxyActivities<Activities>({ startToCloseTimeout: '1m' });
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m' });
 
 /**
  * Patch marker: workflows from before it replay on the old path (every attempt a regular activity).
@@ -40,31 +18,6 @@ const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m' });
  * attempts (its count is hookrelay's attempt number minus one; failure messages carry the real one).
  */
 export const FIRST_ATTEMPT_LOCAL = 'first-attempt-local';
-
-/** Per workflow: the cancellation scope of each pending delivery, reached by the cancel signal. */
-export class CancellableDeliveries {
-  private readonly scopes = new Map<string, CancellationScope>();
-  // A signal may arrive before its delivery started: that delivery's scope is then born cancelled.
-  private readonly cancelled = new Set<string>();
-
-  constructor() {
-    setHandler(cancelDeliverySignal, (deliveryId) => {
-      this.cancelled.add(deliveryId);
-      this.scopes.get(deliveryId)?.cancel();
-    });
-  }
-
-  open(deliveryId: string): CancellationScope {
-    const scope = new CancellationScope();
-    if (this.cancelled.has(deliveryId)) scope.cancel();
-    this.scopes.set(deliveryId, scope);
-    return scope;
-  }
-
-  close(deliveryId: string): void {
-    this.scopes.delete(deliveryId);
-  }
-}
 
 export interface DeliveryContext {
   timeScale: number;
@@ -89,7 +42,7 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
       reason = 'the subscription was disabled or deleted';
     } else if (error instanceof TemporalFailure) {
       const cause = attemptFailure(error);
-      status = cause instanceof ApplicationFailure && cause.type === 'DeliveryCancelled' ? 'cancelled' : 'failed';
+      status = cause instanceof ApplicationFailure && cause.type === FailureType.Cancelled ? 'cancelled' : 'failed';
       reason = cause?.message ?? error.message;
       if (cause instanceof ApplicationFailure) failureDetails = cause.details ?? undefined;
     } else {
@@ -135,10 +88,4 @@ async function attempts(plan: DeliveryPlan, timeScale: number) {
     const rest = afterFirstAttempt(options, Date.now() - started);
     return remote.deliver.executeWithOptions({ ...rest, summary }, [{ ...input, attemptOffset: 1 }]);
   }
-}
-
-export function summarize(statuses: DeliveryOutcome[]): EventOutcome {
-  if (statuses.length === 0) return 'no_subscriptions';
-  const first = statuses[0]!;
-  return statuses.every((s) => s === first) ? first : 'partial';
 }

@@ -1,6 +1,9 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
-import { db, deliverOne, CancellableDeliveries, summarize, type DeliveryResult, type EventOutcome } from './deliver-one.js';
+import { db } from './activity-proxies.js';
+import { CancellableDeliveries } from './cancellable-deliveries.js';
+import { deliverOne } from './deliver-one.js';
+import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
 import { startNotification } from './notifications.js';
 import { extractionKey } from '../domain/notification-key.js';
 
@@ -50,7 +53,7 @@ function finish(result: EventWorkflowResult): EventWorkflowResult {
   return result;
 }
 
-/** ROOK's failed data-source extraction: at most one notification per (user, data source, reason) per window. */
+/** A failed data-source extraction: at most one notification per (user, data source, reason) per window. */
 async function extractionFailure(input: EventWorkflowInput): Promise<EventWorkflowResult> {
   // The same local activity either way (history unchanged): an old input names the key and carries the event.
   const claim = await db.claimNotificationWindow(input.payload

@@ -1,6 +1,9 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
-import { db, deliverOne, CancellableDeliveries, type DeliveryResult } from './deliver-one.js';
+import { db } from './activity-proxies.js';
+import { CancellableDeliveries } from './cancellable-deliveries.js';
+import { deliverOne } from './deliver-one.js';
+import type { DeliveryResult } from './outcomes.js';
 
 export interface RedeliveryWorkflowInput {
   tenantId: string;

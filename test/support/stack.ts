@@ -9,7 +9,7 @@ import { createPool, type Pool } from '../../src/db/pool.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiMetrics } from '../../src/metrics.js';
-import { createEventStarter, type EventStarter } from '../../src/temporal/event-workflows.js';
+import { createEventStarter, type EventStarter } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../src/temporal/dev-server.js';

@@ -6,7 +6,7 @@ import { IdParam } from '../schemas/common.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, RedeliveryAccepted } from '../schemas/delivery.js';
 import { cursorParam } from './subscriptions.js';
 import { createRedelivery, deleteDelivery, getDeliveryWithAttempts, listDeliveries } from '../../db/delivery-log.js';
-import { redeliveryWorkflowId } from '../../temporal/event-workflows.js';
+import { redeliveryWorkflowId } from '../../temporal/workflow-client.js';
 
 export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;

@@ -9,7 +9,7 @@ import {
 import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvent, acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
-import { eventWorkflowId } from '../../temporal/event-workflows.js';
+import { eventWorkflowId } from '../../temporal/workflow-client.js';
 
 /** The payload as the JSON text that is stored and delivered; 413 over the limit. */
 function checkedPayload(payload: Record<string, unknown>, path: string): string {

@@ -1,0 +1,102 @@
+// The attempts table: what one attempt needs, and its record.
+import type { Queryable } from './pool.js';
+import type { DeliveryStatus } from './deliveries.js';
+
+export interface AttemptContext {
+  delivery_status: DeliveryStatus;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  subscription_id: string;
+  url: string;
+  method: 'POST' | 'PUT';
+  headers: Record<string, string>;
+  field_map: Record<string, string>;
+  timeout_ms: number;
+  enabled: boolean;
+  deleted: boolean;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_active: boolean;
+  event_created_at: Date;
+}
+
+/** Everything one attempt needs, read fresh each attempt: a PATCHed url, a rotated secret or a disabled subscription take effect at once. */
+export async function attemptContext(db: Queryable, deliveryId: string): Promise<AttemptContext | undefined> {
+  const { rows } = await db.query<AttemptContext>(
+    `SELECT d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type, e.payload::text AS payload,
+            s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
+            s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
+            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at
+     FROM deliveries d
+     JOIN subscriptions s ON s.id = d.subscription_id
+     JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
+     WHERE d.id = $1`,
+    [deliveryId],
+  );
+  return rows[0];
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  subscriptionId: string;
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  ok: boolean;
+  statusCode?: number;
+  errorClass?: string;
+  errorMessage?: string;
+  responseBody?: string;
+}
+
+/**
+ * One round trip: the attempt row, the delivery's summary (succeeded on a 2xx) and the
+ * subscription's failure clock (reset by a success). Returns when the subscription started failing.
+ */
+export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ failingSince: Date | null }> {
+  const lastError = a.ok ? null : a.errorMessage ?? (a.statusCode ? `HTTP ${a.statusCode}` : a.errorClass ?? null);
+  const { rows } = await db.query<{ failing_since: Date | null }>(
+    `WITH attempt AS (
+       INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class, error_message, response_body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (delivery_id, number) DO NOTHING
+     ), delivery AS (
+       UPDATE deliveries SET
+         attempt_count = GREATEST(attempt_count, $2),
+         last_status_code = $5,
+         last_error = $9,
+         first_attempt_at = COALESCE(first_attempt_at, $3),
+         last_attempt_at = $3,
+         status = CASE WHEN $10::boolean THEN 'succeeded' ELSE status END,
+         completed_at = CASE WHEN $10::boolean THEN now() ELSE completed_at END
+       WHERE id = $1 AND status = 'pending'
+     )
+     UPDATE subscriptions SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE COALESCE(failing_since, $3) END
+     WHERE id = $11
+     RETURNING failing_since`,
+    [a.deliveryId, a.number, a.startedAt, a.durationMs, a.statusCode ?? null, a.errorClass ?? null,
+      a.errorMessage ?? null, a.responseBody ?? null, lastError, a.ok, a.subscriptionId],
+  );
+  return { failingSince: rows[0]?.failing_since ?? null };
+}
+
+/** The attempt that delivered, as recorded (for an attempt that finds its delivery already succeeded). */
+export async function succeededAttempt(db: Queryable, deliveryId: string): Promise<{ number: number; status_code: number; duration_ms: number } | undefined> {
+  // The 2xx attempt row; the delivery row's own summary if that attempt's number was already taken
+  // by an earlier run of the same attempt (a local activity re-run after a worker crash).
+  const { rows } = await db.query<{ number: number; status_code: number; duration_ms: number }>(
+    `SELECT COALESCE(ok.number, d.attempt_count) AS number, COALESCE(ok.status_code, d.last_status_code) AS status_code,
+            COALESCE(ok.duration_ms, last.duration_ms, 0) AS duration_ms
+     FROM deliveries d
+     LEFT JOIN LATERAL (
+       SELECT number, status_code, duration_ms FROM attempts
+       WHERE delivery_id = d.id AND status_code BETWEEN 200 AND 299 ORDER BY number LIMIT 1
+     ) ok ON true
+     LEFT JOIN attempts last ON last.delivery_id = d.id AND last.number = d.attempt_count
+     WHERE d.id = $1 AND d.status = 'succeeded'`,
+    [deliveryId],
+  );
+  return rows[0];
+}

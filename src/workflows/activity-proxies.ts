@@ -1,0 +1,16 @@
+// The activities as the workflows call them, with the options each kind of call needs.
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+
+// Database work is short and idempotent: local activities, retried until the database answers,
+// so an accepted event waits out a database outage instead of being lost.
+export const db = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** Attempts after the first: a regular activity, retried by Temporal under the subscription's policy. */
+export const remote = proxyActivities<Activities>({ startToCloseTimeout: '1m' });
+
+/** The first attempt, in the same workflow task as prepareDeliveries. */
+export const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m' });
