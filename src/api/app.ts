@@ -1,7 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import type { EventStarter } from '../temporal/workflow-client.js';
@@ -17,6 +17,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { CursorCodec } from '../db/cursor.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -26,6 +27,7 @@ export interface ApiDeps {
   metrics: ApiMetrics;
   auth: { admin: RequestHandler; tenant: RequestHandler; any: RequestHandler };
   backlog: BacklogGate;
+  cursors: CursorCodec;
 }
 
 // Bodies are JSON only: a body of any other type is refused rather than misread.
@@ -38,7 +40,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'backlog'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog'> & { metrics?: ApiMetrics }): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,
@@ -49,6 +51,9 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'backlog'> & 
       tenant: authenticate(base.pool, base.config.adminToken, ['tenant']),
       any: authenticate(base.pool, base.config.adminToken, ['admin', 'tenant']),
     },
+    // Every API process of a deployment shares ADMIN_TOKEN, so each one accepts the others' cursors
+    // (and a restart keeps them valid); changing the token invalidates cursors, which clients re-list.
+    cursors: new CursorCodec(createHmac('sha256', base.config.adminToken).update('hookrelay list cursors').digest()),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -1,7 +1,8 @@
-import type { RequestHandler, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
-import { ErrorBody } from './schemas/common.js';
+import { invalid, zodDetails, type ErrorDetail } from './errors.js';
+import { ErrorBody, hasNul, NUL_MESSAGE } from './schemas/common.js';
 
 export type Auth = 'admin' | 'tenant' | 'any' | 'none';
 
@@ -18,11 +19,84 @@ export interface RouteSpec {
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
+type Parsed<S, K extends 'body' | 'query' | 'params'> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : undefined;
+
+/** What a handler receives: the request's body, query and path params, already validated by the spec's schemas. */
+export interface RouteInput<S extends RouteSpec> {
+  body: Parsed<S, 'body'>;
+  query: Parsed<S, 'query'>;
+  params: Parsed<S, 'params'>;
+}
+
+export type RouteHandler<S extends RouteSpec> = (input: RouteInput<S>, req: Request, res: Response, next: NextFunction) => unknown;
+
 const error = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+
+/** Path params and query values are checked for NUL on every route, whether it declares a schema for them or not. */
+function nulDetails(req: Request): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const [name, value] of Object.entries(req.params ?? {})) {
+    if (typeof value === 'string' && hasNul(value)) details.push({ path: name, message: NUL_MESSAGE });
+  }
+  for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (hasNul(name) || values.some((v) => typeof v === 'string' && hasNul(v))) details.push({ path: name, message: NUL_MESSAGE });
+  }
+  return details;
+}
+
+/**
+ * zod rebuilds objects by assignment and silently leaves out an own key named `__proto__`; a value
+ * must never lose a key without saying so. Walks the input beside zod's output (without recursion),
+ * skipping whatever zod passed through untouched (an event payload is kept as posted).
+ */
+function droppedKeys(input: unknown, output: unknown): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const stack: Array<[unknown, unknown, string[]]> = [[input, output, []]];
+  while (stack.length) {
+    const [from, to, path] = stack.pop()!;
+    if (from === to || from === null || to === null || typeof from !== 'object' || typeof to !== 'object') continue;
+    for (const key of Object.keys(from)) {
+      if (key === '__proto__' && !Object.hasOwn(to, key)) {
+        details.push({ path: [...path, key].join('.'), message: 'a key named __proto__ is not accepted here' });
+      } else if (Object.hasOwn(to, key)) {
+        stack.push([(from as Record<string, unknown>)[key], (to as Record<string, unknown>)[key], [...path, key]]);
+      }
+    }
+  }
+  return details;
+}
+
+function validate<S extends RouteSpec>(spec: S, req: Request): RouteInput<S> {
+  const nul = nulDetails(req);
+  if (nul.length) throw invalid(nul);
+  const details: ErrorDetail[] = [];
+  const run = (schema: z.ZodType | undefined, value: unknown) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      details.push(...zodDetails(result.error));
+      return undefined;
+    }
+    details.push(...droppedKeys(value, result.data));
+    return result.data;
+  };
+  const params = run(spec.params, req.params);
+  const query = run(spec.query, req.query);
+  const body = run(spec.body, req.body);
+  if (details.length) throw invalid(details);
+  return { body, query, params } as RouteInput<S>;
+}
 
 /**
  * Registers a route in Express and in the OpenAPI registry in one call, so the document is
  * generated from the same zod schemas that validate, and cannot list a route that does not exist.
+ *
+ * `add(spec, handler)`: the spec's `body`, `query` and `params` schemas (all optional) validate the
+ * request before the handler runs; any invalid field answers 400 naming every one of them (NUL in a
+ * path param or query value too, whether or not the route declares a schema for it). The handler
+ * gets `({ body, query, params }, req, res, next)` typed from those schemas (`undefined` for one the
+ * spec leaves out), so it never parses anything itself. Authentication (`auth`) runs first.
  */
 export class Routes {
   constructor(
@@ -31,9 +105,11 @@ export class Routes {
     readonly auth: Record<Exclude<Auth, 'none'>, RequestHandler>,
   ) {}
 
-  add(spec: RouteSpec, handler: RequestHandler): void {
+  add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     const middleware = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
-    this.router[spec.method](spec.path, ...middleware, handler);
+    this.router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
+      await handler(validate(spec, req), req, res, next);
+    });
 
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, { description, schema }] of Object.entries(spec.responses)) {

@@ -1,25 +1,47 @@
-/** Keyset pagination, newest first: rows created while a client pages appear only above its cursor, so none is skipped or repeated. */
-export interface Cursor { createdAt: string; id: string }
+// Keyset pagination, newest first, on each table's `seq` (an identity column: strictly increasing,
+// unique, and exact, unlike a timestamp read back at millisecond precision, which skipped rows that
+// shared a millisecond). A page asks for rows below the last seq it saw, so rows created while a
+// client pages land above its cursor and every row present when paging began comes exactly once.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export function encodeCursor(row: { created_at: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+/** A cursor names the list it came from and whose it is, so one issued elsewhere is refused, not misread. */
+export type CursorScope = 'subscriptions' | 'deliveries';
+
+const MAC_BYTES = 16;
+const TOKEN = /^[A-Za-z0-9_-]{32}$/; // base64url of 8 bytes of seq + 16 bytes of MAC
+const MAX_SEQ = 2n ** 63n - 1n;
+
+/**
+ * Cursors are opaque to clients: the row's seq and an HMAC over (scope, tenant, seq). Anything this
+ * API did not issue (edited, forged, from another tenant or list) fails the check and is a 400.
+ */
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {}
+
+  private mac(scope: CursorScope, tenantId: string, seq: bigint): Buffer {
+    return createHmac('sha256', this.key).update(`${scope}\n${tenantId}\n${seq}`).digest().subarray(0, MAC_BYTES);
+  }
+
+  encode(scope: CursorScope, tenantId: string, seq: string): string {
+    const value = BigInt(seq);
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(value);
+    return Buffer.concat([bytes, this.mac(scope, tenantId, value)]).toString('base64url');
+  }
+
+  /** The seq the cursor carries, or null when it was not issued by this API for this list and tenant. */
+  decode(scope: CursorScope, tenantId: string, text: string): string | null {
+    if (!TOKEN.test(text)) return null;
+    const bytes = Buffer.from(text, 'base64url');
+    const seq = bytes.readBigInt64BE(0);
+    if (seq < 1n || seq > MAX_SEQ) return null;
+    return timingSafeEqual(bytes.subarray(8), this.mac(scope, tenantId, seq)) ? seq.toString() : null;
+  }
 }
 
-export function decodeCursor(text: string | undefined): Cursor | undefined | null {
-  if (!text) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
-      && !Number.isNaN(Date.parse(value[0]))) {
-      return { createdAt: value[0], id: value[1] };
-    }
-  } catch { /* fall through */ }
-  return null;
-}
-
-/** Fetches limit+1 rows; the extra one only tells whether there is a next page. */
-export function pageOf<T extends { created_at: Date; id: string }>(rows: T[], limit: number): { rows: T[]; nextCursor: string | null } {
+/** Fetches limit+1 rows; the extra one only tells whether there is a next page, whose cursor is the last kept row's seq. */
+export function pageOf<T extends { seq: string }>(rows: T[], limit: number): { rows: Array<Omit<T, 'seq'>>; next: string | null } {
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
-  return { rows: kept, nextCursor: more ? encodeCursor(kept[kept.length - 1]!) : null };
+  return { rows: kept.map(({ seq: _seq, ...row }) => row), next: more ? kept[kept.length - 1]!.seq : null };
 }

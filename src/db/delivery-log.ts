@@ -1,32 +1,35 @@
 // The tenant's view of deliveries and attempts, and the writes the API makes to them.
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
-import { pageOf, type Cursor } from './cursor.js';
+import { pageOf } from './cursor.js';
 import { DELIVERY_COLUMNS, deliveryToApi } from './events.js';
+import type { DeliveryStatus } from '../domain/delivery-status.js';
+import type { Environment } from '../domain/environment.js';
 
 export interface DeliveryFilter {
   event_id?: string;
   subscription_id?: string;
-  status?: string;
+  status?: DeliveryStatus;
   limit: number;
-  cursor?: Cursor;
+  /** The seq of the last row of the previous page. */
+  after?: string;
 }
 
+/** Newest first; `next` is the seq to ask after for the next page. */
 export async function listDeliveries(db: Queryable, tenantId: string, filter: DeliveryFilter) {
   const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+    `SELECT ${DELIVERY_COLUMNS}, seq FROM deliveries
      WHERE tenant_id = $1
        AND ($2::text IS NULL OR event_id = $2)
        AND ($3::text IS NULL OR subscription_id = $3)
        AND ($4::text IS NULL OR status = $4)
-       AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6))
-     ORDER BY created_at DESC, id DESC
-     LIMIT $7`,
-    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null,
-      filter.cursor?.createdAt ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+       AND ($5::bigint IS NULL OR seq < $5)
+     ORDER BY seq DESC
+     LIMIT $6`,
+    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null, filter.after ?? null, filter.limit + 1],
   );
   const page = pageOf(rows, filter.limit);
-  return { data: page.rows.map(deliveryToApi), next_cursor: page.nextCursor };
+  return { data: page.rows.map((row) => deliveryToApi(row as Parameters<typeof deliveryToApi>[0])), next: page.next };
 }
 
 interface AttemptRow {
@@ -59,7 +62,7 @@ export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, i
 export async function createRedelivery(db: Queryable, tenantId: string, originalId: string, workflowIdFor: (deliveryId: string) => string) {
   const id = newId('dlv');
   const { rows } = await db.query<{
-    id: string; event_id: string; subscription_id: string; workflow_id: string; type: string; environment: 'sandbox' | 'production';
+    id: string; event_id: string; subscription_id: string; workflow_id: string; type: string; environment: Environment;
   }>(
     `WITH created AS (
        INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, redelivery_of)

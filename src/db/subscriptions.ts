@@ -1,12 +1,13 @@
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
-import { pageOf, type Cursor } from './cursor.js';
+import { pageOf } from './cursor.js';
 import type { Subscription, SubscriptionCreate, SubscriptionPatch } from '../api/schemas/subscription.js';
 import type { RetryPolicySpec } from '../domain/retry-policy.js';
+import type { Environment } from '../domain/environment.js';
 
 interface SubscriptionRow {
   id: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   url: string;
   method: 'POST' | 'PUT';
   event_types: string[];
@@ -52,20 +53,21 @@ export async function getSubscription(db: Queryable, tenantId: string, id: strin
   return rows[0] && toApi(rows[0]);
 }
 
+/** Newest first; `after` is the seq of the last row of the previous page, `next` the one to ask after for the next page. */
 export async function listSubscriptions(
-  db: Queryable, tenantId: string, query: { environment?: string; limit: number; cursor?: Cursor },
-): Promise<{ data: Subscription[]; next_cursor: string | null }> {
-  const { rows } = await db.query<SubscriptionRow>(
-    `SELECT ${COLUMNS} FROM subscriptions
+  db: Queryable, tenantId: string, query: { environment?: Environment; limit: number; after?: string },
+): Promise<{ data: Subscription[]; next: string | null }> {
+  const { rows } = await db.query<SubscriptionRow & { seq: string }>(
+    `SELECT ${COLUMNS}, seq FROM subscriptions
      WHERE tenant_id = $1 AND deleted_at IS NULL
        AND ($2::text IS NULL OR environment = $2)
-       AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
-     ORDER BY created_at DESC, id DESC
-     LIMIT $5`,
-    [tenantId, query.environment ?? null, query.cursor?.createdAt ?? null, query.cursor?.id ?? null, query.limit + 1],
+       AND ($3::bigint IS NULL OR seq < $3)
+     ORDER BY seq DESC
+     LIMIT $4`,
+    [tenantId, query.environment ?? null, query.after ?? null, query.limit + 1],
   );
-  const { rows: kept, nextCursor } = pageOf(rows, query.limit);
-  return { data: kept.map(toApi), next_cursor: nextCursor };
+  const page = pageOf(rows, query.limit);
+  return { data: page.rows.map(toApi), next: page.next };
 }
 
 const PATCHABLE = ['url', 'method', 'environment', 'event_types', 'headers', 'field_map', 'retry_policy',
@@ -113,7 +115,10 @@ export async function rotateSecret(db: Queryable, tenantId: string, id: string, 
   return (rowCount ?? 0) > 0;
 }
 
-/** Rollee-style: the tenant's one subscription of a category in an environment, created or replaced in place. */
+/**
+ * Rollee-style: the tenant's one subscription of a category in an environment, created or replaced
+ * in place. The category's event types are set again too: they are what makes it that category's webhook.
+ */
 export async function upsertCategorySubscription(
   db: Queryable, tenantId: string, category: string, input: SubscriptionCreate, secret: string,
 ): Promise<{ subscription: Subscription; created: boolean }> {
@@ -122,7 +127,7 @@ export async function upsertCategorySubscription(
        retry_policy, timeout_ms, enabled, description, category, secret)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13)
      ON CONFLICT (tenant_id, environment, category) WHERE category IS NOT NULL AND deleted_at IS NULL
-     DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers,
+     DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers, event_types = EXCLUDED.event_types,
        enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
     [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,

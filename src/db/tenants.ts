@@ -21,16 +21,11 @@ export async function createTenant(pool: Pool, name: string): Promise<CreatedTen
   return { id, name, api_key: apiKey, created_at: rows[0]!.created_at.toISOString() };
 }
 
-export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<{ tenantId: string; keyHash: Buffer } | undefined> {
-  const { rows } = await db.query<{ tenant_id: string; key_hash: Buffer }>(
-    'SELECT tenant_id, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+/** The tenant whose live key has this hash. */
+export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<string | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    'SELECT tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
     [keyHash],
   );
-  const row = rows[0];
-  return row ? { tenantId: row.tenant_id, keyHash: row.key_hash } : undefined;
-}
-
-export async function tenantExists(db: Queryable, tenantId: string): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId]);
-  return (rowCount ?? 0) > 0;
+  return rows[0]?.tenant_id;
 }

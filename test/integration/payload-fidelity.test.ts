@@ -50,11 +50,7 @@ describe('payload fidelity', () => {
     expect(rows[0]!.payload).toBe('{"__proto__":{"x":1},"a":1,"data_of":"p"}');
   });
 
-  // EXPECTED TO FAIL on this branch alone, hence `it.fails`: the API's event schema (src/api/schemas/event.ts,
-  // fixed on the api-edge branch for issue #9 item 9) drops `__proto__` at validation, before the delivery path;
-  // the receiver gets '{"a":1}'. Once both branches are merged this test passes, so `it.fails` then fails:
-  // turn it into `it` at the merge.
-  it.fails('a "__proto__" key posted through the API is delivered as posted', async () => {
+  it('a "__proto__" key posted through the API is delivered as posted', async () => {
     await post('fid-proto-api', '{"__proto__":{"x":1},"a":1}');
     expect(bodyOf('/plain', 'fid-proto-api')).toBe('{"__proto__":{"x":1},"a":1}');
     expect(bodyOf('/mapped', 'fid-proto-api')).toBe('{"__proto__":{"x":1},"b":1}');

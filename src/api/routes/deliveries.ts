@@ -1,10 +1,10 @@
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
-import { notFound, parse, unavailable } from '../errors.js';
+import { notFound, unavailable } from '../errors.js';
 import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, RedeliveryAccepted } from '../schemas/delivery.js';
-import { cursorParam } from './subscriptions.js';
+import { cursorParam, pageBody } from '../route-helpers.js';
 import { createRedelivery, deleteDelivery, getDeliveryWithAttempts, listDeliveries } from '../../db/delivery-log.js';
 import { redeliveryWorkflowId } from '../../temporal/workflow-client.js';
 
@@ -16,17 +16,17 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'get', path: '/v1/deliveries', tag, auth: 'tenant', query: DeliveryListQuery,
     summary: 'List deliveries, newest first, filtered by event, subscription or status',
     responses: { 200: { description: 'A page', schema: DeliveryPage } },
-  }, async (req, res) => {
-    const query = parse(DeliveryListQuery, req.query);
-    res.json(await listDeliveries(pool, tenantId(res), { ...query, cursor: cursorParam(query.cursor) }));
+  }, async ({ query: { cursor, ...filter } }, _req, res) => {
+    const tenant = tenantId(res);
+    const after = cursorParam(deps.cursors, 'deliveries', tenant, cursor);
+    res.json(pageBody(deps.cursors, 'deliveries', tenant, await listDeliveries(pool, tenant, { ...filter, after })));
   });
 
   routes.add({
     method: 'get', path: '/v1/deliveries/:id', tag, auth: 'tenant', params: IdParam,
     summary: 'A delivery with all its attempts',
     responses: { 200: { description: 'The delivery', schema: Delivery } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
+  }, async ({ params: { id } }, _req, res) => {
     const delivery = await getDeliveryWithAttempts(pool, tenantId(res), id);
     if (!delivery) throw notFound('delivery');
     res.json(delivery);
@@ -36,8 +36,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'post', path: '/v1/deliveries/:id/redeliver', tag, auth: 'tenant', params: IdParam,
     summary: 'Deliver the same event to the same subscription again, as a new delivery',
     responses: { 202: { description: 'Accepted', schema: RedeliveryAccepted } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
+  }, async ({ params: { id } }, _req, res) => {
     const tenant = tenantId(res);
     const created = await createRedelivery(pool, tenant, id, (newId) => redeliveryWorkflowId(tenant, newId));
     if (!created) throw notFound('delivery');

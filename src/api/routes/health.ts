@@ -25,14 +25,14 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'get', path: '/healthz', tag, auth: 'none', summary: 'Liveness: the process answers',
     responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
-  }, (_req, res) => {
+  }, (_input, _req, res) => {
     res.json({ status: 'ok' });
   });
 
   routes.add({
     method: 'get', path: '/readyz', tag, auth: 'none', summary: 'Readiness: PostgreSQL and Temporal answer',
     responses: { 200: { description: 'Ready', schema: Readiness }, 503: { description: 'Not ready; `down` names what', schema: Readiness } },
-  }, async (_req, res) => {
+  }, async (_input, _req, res) => {
     const [postgres, temporal] = await Promise.all([
       check(() => deps.pool.query('SELECT 1')),
       check(() => deps.temporal.connection.healthService.check({})),
@@ -46,7 +46,7 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'get', path: '/metrics', tag, auth: 'none', summary: 'Prometheus metrics of this API process',
     responses: { 200: { description: 'Prometheus text format' } },
-  }, async (_req, res) => {
+  }, async (_input, _req, res) => {
     res.setHeader('content-type', deps.metrics.registry.contentType);
     res.end(await deps.metrics.registry.metrics());
   });
@@ -54,14 +54,15 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'get', path: '/openapi.json', tag, auth: 'none', summary: 'This document (OpenAPI 3.1)',
     responses: { 200: { description: 'The OpenAPI document' } },
-  }, (_req, res) => {
+  }, (_input, _req, res) => {
     res.json(generateDocument(routes.docs));
   });
 
   // Swagger UI's assets come from the swagger-ui-dist package: no CDN.
   routes.router.use('/docs', swaggerUi.serve);
+  const docsPage = swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'hookrelay API' });
   routes.add({
     method: 'get', path: '/docs', tag, auth: 'none', summary: 'The API reference, rendered',
     responses: { 200: { description: 'HTML' } },
-  }, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'hookrelay API' }));
+  }, (_input, req, res, next) => docsPage(req, res, next));
 }

@@ -1,32 +1,19 @@
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
-import { invalid, notFound, parse, type ErrorDetail } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import {
   Subscription, SubscriptionCreate, SubscriptionListQuery, SubscriptionPage, SubscriptionPatch,
 } from '../schemas/subscription.js';
-import { decodeCursor } from '../../db/cursor.js';
+import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
+import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
 import {
   deleteSubscription, getSubscription, insertSubscription, listSubscriptions, rotateSecret, updateSubscription,
 } from '../../db/subscriptions.js';
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
 import { z } from '../zod.js';
 import { generateSecret } from '../../delivery/signature.js';
-import { forbiddenLiteralHost } from '../../delivery/address-policy.js';
-
-/** With the SSRF guard on, a URL naming a private or loopback address literally is refused up front. */
-export function checkTarget(url: string | undefined, allowPrivateTargets: boolean): ErrorDetail[] {
-  if (!url || allowPrivateTargets) return [];
-  const range = forbiddenLiteralHost(url);
-  return range ? [{ path: 'url', message: `points at a ${range} address, which hookrelay does not deliver to` }] : [];
-}
-
-export function cursorParam(text: string | undefined) {
-  const cursor = decodeCursor(text);
-  if (cursor === null) throw invalid([{ path: 'cursor', message: 'not a cursor returned by this API' }]);
-  return cursor;
-}
 
 /** The previous secret keeps signing beside the new one this long after a rotation. */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3_600_000;
@@ -42,6 +29,22 @@ async function cancelDeliveriesOf(deps: ApiDeps, subscriptionId: string, reason:
   if (failed) deps.logger.warn({ subscriptionId, failed }, 'some workflows were not told of the cancellation; they stop at their next attempt');
 }
 
+/**
+ * A category webhook (PUT /v1/webhooks/:category) receives its category's event types and no others:
+ * changing them would leave a "users" webhook that no longer gets user events. Refused, naming the field.
+ */
+async function keepCategoryEventTypes(deps: ApiDeps, tenant: string, id: string, eventTypes: string[]): Promise<void> {
+  const current = await getSubscription(deps.pool, tenant, id);
+  if (!current?.category) return;
+  const fixed: readonly string[] = CATEGORY_EVENT_TYPES[current.category as Category];
+  if (eventTypes.length !== fixed.length || eventTypes.some((type, i) => type !== fixed[i])) {
+    throw invalid([{
+      path: 'event_types',
+      message: `a ${current.category} webhook receives ${fixed.join(', ')}; create a separate subscription for other event types`,
+    }]);
+  }
+}
+
 export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool } = deps;
   const tag = 'Subscriptions';
@@ -50,10 +53,8 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'post', path: '/v1/subscriptions', tag, auth: 'tenant', body: SubscriptionCreate,
     summary: 'Create a subscription; the answer carries its signing secret',
     responses: { 201: { description: 'Created', schema: Subscription } },
-  }, async (req, res) => {
-    const input = parse(SubscriptionCreate, req.body);
-    const blocked = checkTarget(input.url, deps.config.allowPrivateTargets);
-    if (blocked.length) throw invalid(blocked);
+  }, async ({ body: input }, _req, res) => {
+    checkTarget(input.url, deps.config.allowPrivateTargets);
     const secret = generateSecret();
     const created = await insertSubscription(pool, tenantId(res), input, secret);
     res.status(201).json({ ...created, secret });
@@ -63,16 +64,17 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'get', path: '/v1/subscriptions', tag, auth: 'tenant', query: SubscriptionListQuery,
     summary: "List the tenant's subscriptions, newest first",
     responses: { 200: { description: 'A page', schema: SubscriptionPage } },
-  }, async (req, res) => {
-    const query = parse(SubscriptionListQuery, req.query);
-    res.json(await listSubscriptions(pool, tenantId(res), { ...query, cursor: cursorParam(query.cursor) }));
+  }, async ({ query }, _req, res) => {
+    const tenant = tenantId(res);
+    const after = cursorParam(deps.cursors, 'subscriptions', tenant, query.cursor);
+    const page = await listSubscriptions(pool, tenant, { environment: query.environment, limit: query.limit, after });
+    res.json(pageBody(deps.cursors, 'subscriptions', tenant, page));
   });
 
   routes.add({
     method: 'get', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
     summary: 'Read a subscription', responses: { 200: { description: 'The subscription', schema: Subscription } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
+  }, async ({ params: { id } }, _req, res) => {
     const found = await getSubscription(pool, tenantId(res), id);
     if (!found) throw notFound('subscription');
     res.json(found);
@@ -82,12 +84,11 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'patch', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam, body: SubscriptionPatch,
     summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
     responses: { 200: { description: 'The updated subscription', schema: Subscription } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
-    const patch = parse(SubscriptionPatch, req.body);
-    const blocked = checkTarget(patch.url, deps.config.allowPrivateTargets);
-    if (blocked.length) throw invalid(blocked);
-    const updated = await updateSubscription(pool, tenantId(res), id, patch);
+  }, async ({ params: { id }, body: patch }, _req, res) => {
+    checkTarget(patch.url, deps.config.allowPrivateTargets);
+    const tenant = tenantId(res);
+    if (patch.event_types) await keepCategoryEventTypes(deps, tenant, id, patch.event_types);
+    const updated = await updateSubscription(pool, tenant, id, patch);
     if (!updated) throw notFound('subscription');
     if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
     res.json(updated);
@@ -96,8 +97,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'delete', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
     summary: 'Delete a subscription; its pending deliveries are cancelled', responses: { 204: { description: 'Deleted' } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
+  }, async ({ params: { id } }, _req, res) => {
     if (!(await deleteSubscription(pool, tenantId(res), id))) throw notFound('subscription');
     await cancelDeliveriesOf(deps, id, 'the subscription was deleted');
     res.status(204).end();
@@ -107,8 +107,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'post', path: '/v1/subscriptions/:id/rotate-secret', tag, auth: 'tenant', params: IdParam,
     summary: 'A new signing secret; the previous one keeps signing beside it for 24 h',
     responses: { 200: { description: 'The new secret', schema: z.object({ secret: z.string() }).openapi('RotatedSecret') } },
-  }, async (req, res) => {
-    const { id } = parse(IdParam, req.params);
+  }, async ({ params: { id } }, _req, res) => {
     const secret = generateSecret();
     if (!(await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS))) throw notFound('subscription');
     res.json({ secret });

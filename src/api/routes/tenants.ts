@@ -1,5 +1,4 @@
 import type { ApiDeps } from '../app.js';
-import { parse } from '../errors.js';
 import type { Routes } from '../route.js';
 import { TenantCreate, TenantCreated } from '../schemas/tenant.js';
 import { createTenant } from '../../db/tenants.js';
@@ -9,8 +8,7 @@ export function tenantRoutes(routes: Routes, deps: ApiDeps): void {
     method: 'post', path: '/v1/tenants', tag: 'Tenants', auth: 'admin', body: TenantCreate,
     summary: 'Create a tenant; its API key is returned once',
     responses: { 201: { description: 'Created', schema: TenantCreated } },
-  }, async (req, res) => {
-    const input = parse(TenantCreate, req.body);
+  }, async ({ body: input }, _req, res) => {
     res.status(201).json(await createTenant(deps.pool, input.name));
   });
 }

@@ -1,10 +1,9 @@
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
-import { invalid, parse } from '../errors.js';
 import type { Routes } from '../route.js';
-import { Subscription, SubscriptionCreate } from '../schemas/subscription.js';
+import { Subscription, SUBSCRIPTION_DEFAULTS, type SubscriptionCreate } from '../schemas/subscription.js';
 import { CATEGORY_EVENT_TYPES, CategoryParam, CategoryQuery, CategoryWebhook } from '../schemas/webhook.js';
-import { checkTarget } from './subscriptions.js';
+import { checkTarget } from '../route-helpers.js';
 import { upsertCategorySubscription } from '../../db/subscriptions.js';
 import { generateSecret } from '../../delivery/signature.js';
 
@@ -15,17 +14,18 @@ export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
     summary: "Rollee-style: set the tenant's one webhook for users, accounts or endpoints in an environment",
     responses: {
       201: { description: 'Created; carries the signing secret', schema: Subscription },
-      200: { description: 'Replaced url, method and headers', schema: Subscription },
+      200: { description: 'Replaced url, method and headers (and the category\'s event types)', schema: Subscription },
     },
-  }, async (req, res) => {
-    const { category } = parse(CategoryParam, req.params);
-    const { environment } = parse(CategoryQuery, req.query);
-    const body = parse(CategoryWebhook, req.body);
-    const blocked = checkTarget(body.url, deps.config.allowPrivateTargets);
-    if (blocked.length) throw invalid(blocked);
-    const input = SubscriptionCreate.parse({
-      ...body, environment, event_types: [...CATEGORY_EVENT_TYPES[category]], description: `${category} webhook`,
-    });
+  }, async ({ params: { category }, query: { environment }, body }, _req, res) => {
+    checkTarget(body.url, deps.config.allowPrivateTargets);
+    const input: SubscriptionCreate = {
+      ...SUBSCRIPTION_DEFAULTS,
+      ...body,
+      environment,
+      event_types: [...CATEGORY_EVENT_TYPES[category]],
+      field_map: {},
+      description: `${category} webhook`,
+    };
     const secret = generateSecret();
     const { subscription, created } = await upsertCategorySubscription(deps.pool, tenantId(res), category, input, secret);
     res.status(created ? 201 : 200).json(created ? { ...subscription, secret } : subscription);

@@ -1,14 +1,11 @@
 import { z } from '../zod.js';
 import { DeliverySummary } from './event.js';
+import { DeliveryStatus, PageQuery, page, text } from './common.js';
 
-export const DeliveryStatus = z.enum(['pending', 'succeeded', 'failed', 'cancelled']);
-
-export const DeliveryListQuery = z.strictObject({
-  event_id: z.string().max(128).optional(),
-  subscription_id: z.string().max(128).optional(),
+export const DeliveryListQuery = PageQuery.extend({
+  event_id: text().max(128).optional(),
+  subscription_id: text().max(128).optional(),
   status: DeliveryStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
 });
 
 export const Attempt = z
@@ -25,7 +22,7 @@ export const Attempt = z
 
 export const Delivery = DeliverySummary.extend({ workflow_id: z.string(), attempts: z.array(Attempt) }).openapi('Delivery');
 
-export const DeliveryPage = z.object({ data: z.array(DeliverySummary), next_cursor: z.string().nullable() }).openapi('DeliveryPage');
+export const DeliveryPage = page(DeliverySummary, 'DeliveryPage');
 
 export const RedeliveryAccepted = z
   .object({ delivery: DeliverySummary.pick({ id: true, event_id: true, subscription_id: true, status: true }), workflow_id: z.string() })

@@ -1,5 +1,5 @@
 import { z } from '../zod.js';
-import { Environment } from './common.js';
+import { DeliveryStatus, Environment, JsonObject, MAX_JSON_DEPTH, text } from './common.js';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
 
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
@@ -9,8 +9,8 @@ export const SYSTEM_EVENT_TYPES = ['failure.delivery', 'failure.subscription_dis
 
 /** ROOK's failed data-source extraction, as the producer reports it. */
 export const ExtractionFailurePayload = z.looseObject({
-  user_id: z.string().min(1).max(256),
-  data_source: z.string().min(1).max(256),
+  user_id: text().min(1).max(256),
+  data_source: text().min(1).max(256),
   reason: z.enum(['data_source_error', 'user_info_unavailable', 'credentials_invalid', 'permission_denied']),
 });
 
@@ -23,10 +23,12 @@ export const EventCreate = z
       .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
       .optional()
       .openapi({ description: 'Idempotency key: the same id again is acknowledged and not delivered twice.' }),
-    tenant_id: z.string().min(1).max(128),
+    tenant_id: text().min(1).max(128),
     environment: Environment,
     type: z.string().max(EVENT_TYPE_MAX_LENGTH).regex(EVENT_TYPE_PATTERN, 'dotted lowercase, e.g. user.created'),
-    payload: z.record(z.string(), z.unknown()).openapi({ description: 'Any JSON object up to 256 KiB.' }),
+    payload: JsonObject.openapi({
+      description: `Any JSON object up to 256 KiB and ${MAX_JSON_DEPTH} levels deep, delivered exactly as posted.`,
+    }),
   })
   .superRefine((event, ctx) => {
     if (SYSTEM_EVENT_TYPES.includes(event.type)) {
@@ -63,7 +65,7 @@ export const DeliverySummary = z
     id: z.string(),
     event_id: z.string(),
     subscription_id: z.string(),
-    status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']),
+    status: DeliveryStatus,
     attempt_count: z.number(),
     last_status_code: z.number().nullable(),
     last_error: z.string().nullable(),
@@ -81,7 +83,7 @@ export const Event = z
     tenant_id: z.string(),
     environment: Environment,
     type: z.string(),
-    payload: z.record(z.string(), z.unknown()),
+    payload: JsonObject,
     workflow_id: z.string(),
     created_at: z.string(),
     started_at: z.string().nullable().openapi({ description: 'When its workflow started; null while it waits for the relay.' }),
@@ -92,4 +94,4 @@ export const Event = z
   })
   .openapi('Event');
 
-export const EventQuery = z.strictObject({ tenant_id: z.string().max(128).optional() });
+export const EventQuery = z.strictObject({ tenant_id: text().max(128).optional() });

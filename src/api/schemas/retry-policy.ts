@@ -1,14 +1,17 @@
 import { z } from '../zod.js';
-import { DURATION_PATTERN, parseDuration } from '../../domain/duration.js';
+import { DURATION_PATTERN, durationMs } from '../../domain/duration.js';
 import { RETRY_BOUNDS, RETRY_PRESETS } from '../../domain/retry-policy.js';
 
+// zod runs every check of a field even after one failed, so the range check must accept text the
+// pattern check already refused (durationMs gives undefined) rather than throw on it.
 function duration(minMs: number, maxMs: number) {
   return z
     .string()
     .regex(DURATION_PATTERN, 'a duration such as "5s", "10m" or "72h"')
-    .refine((text) => parseDuration(text) >= minMs && parseDuration(text) <= maxMs, {
-      message: `must be between ${minMs / 1000}s and ${maxMs / 1000}s`,
-    });
+    .refine((text) => {
+      const ms = durationMs(text);
+      return ms === undefined || (ms >= minMs && ms <= maxMs);
+    }, { message: `must be between ${minMs / 1000}s and ${maxMs / 1000}s` });
 }
 
 const HttpStatus = z.number().int().min(100).max(599);
@@ -26,10 +29,11 @@ export const RetryPolicyObject = z
     message: 'set maximum_attempts, max_duration or both',
     path: ['maximum_attempts'],
   })
-  .refine(
-    (p) => !p.initial_interval || !p.maximum_interval || parseDuration(p.maximum_interval) >= parseDuration(p.initial_interval),
-    { message: 'must not be shorter than initial_interval', path: ['maximum_interval'] },
-  )
+  .refine((p) => {
+    const initial = p.initial_interval === undefined ? undefined : durationMs(p.initial_interval);
+    const maximum = p.maximum_interval === undefined ? undefined : durationMs(p.maximum_interval);
+    return initial === undefined || maximum === undefined || maximum >= initial;
+  }, { message: 'must not be shorter than initial_interval', path: ['maximum_interval'] })
   .openapi('RetryPolicyObject');
 
 export const RetryPolicy = z

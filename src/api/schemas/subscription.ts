@@ -1,33 +1,48 @@
 import { z } from '../zod.js';
-import { Environment, page } from './common.js';
+import { Environment, PageQuery, page, text } from './common.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SUBSCRIPTION_PATTERN } from '../../domain/event-type.js';
+import { DEFAULT_ENVIRONMENT } from '../../domain/environment.js';
 
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['content-type', 'host', 'content-length', 'user-agent']);
 const RESERVED_PREFIXES = ['webhook-', 'x-hookrelay-'];
+/** Hop-by-hop: they describe one connection, and the HTTP client refuses to send them (or they break the request). */
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'proxy-connection']);
 
 export function isReservedHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
 
-const Url = z
-  .string()
+export const isHopByHopHeader = (name: string) => HOP_BY_HOP_HEADERS.has(name.toLowerCase());
+
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const Url = text()
   .max(2048)
   .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http or https URL');
+    const url = parsedUrl(value);
+    return url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  }, 'must be an absolute http or https URL')
+  // A password in the URL would be echoed by every read and in failure notifications, and is not sent as Authorization.
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return url === undefined || (url.username === '' && url.password === '');
+  }, 'must not contain credentials (user:pass@); put credentials in headers');
 
 const Headers = z
   .record(
     z.string().regex(HEADER_TOKEN, 'header names are HTTP tokens').refine((name) => !isReservedHeader(name), {
       message: 'is reserved: content-type, host, content-length, user-agent, webhook-* and x-hookrelay-* are set by hookrelay',
+    }).refine((name) => !isHopByHopHeader(name), {
+      message: `is a hop-by-hop header, which cannot be sent: ${[...HOP_BY_HOP_HEADERS].join(', ')}`,
     }),
     z.string().max(4096).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values may not contain control characters'),
   )
@@ -39,24 +54,36 @@ const EventTypes = z
   .max(50);
 
 const FieldMap = z
-  .record(z.string().min(1).max(256), z.string().min(1).max(256))
+  .record(text().min(1).max(256), text().min(1).max(256))
   .refine((map) => Object.keys(map).length <= 100, 'at most 100 renamed fields');
 
 const Method = z.enum(['POST', 'PUT']);
 const TimeoutMs = z.number().int().min(1000).max(60000);
-const Description = z.string().max(1000).nullable();
+const Description = text().max(1000).nullable();
+
+/** What a subscription gets for each field it leaves out (create, and the category webhooks of PUT /v1/webhooks). */
+export const SUBSCRIPTION_DEFAULTS = {
+  method: 'POST',
+  environment: DEFAULT_ENVIRONMENT,
+  event_types: ['*'],
+  headers: {},
+  field_map: {},
+  retry_policy: 'default',
+  timeout_ms: 10000,
+  enabled: true,
+} as const satisfies Record<string, unknown>;
 
 export const SubscriptionCreate = z
   .strictObject({
     url: Url,
-    method: Method.default('POST'),
-    environment: Environment.default('production'),
-    event_types: EventTypes.default(['*']),
+    method: Method.default(SUBSCRIPTION_DEFAULTS.method),
+    environment: Environment.default(SUBSCRIPTION_DEFAULTS.environment),
+    event_types: EventTypes.default([...SUBSCRIPTION_DEFAULTS.event_types]),
     headers: Headers.default({}),
     field_map: FieldMap.default({}),
-    retry_policy: RetryPolicy.default('default'),
-    timeout_ms: TimeoutMs.default(10000),
-    enabled: z.boolean().default(true),
+    retry_policy: RetryPolicy.default(SUBSCRIPTION_DEFAULTS.retry_policy),
+    timeout_ms: TimeoutMs.default(SUBSCRIPTION_DEFAULTS.timeout_ms),
+    enabled: z.boolean().default(SUBSCRIPTION_DEFAULTS.enabled),
     description: Description.optional(),
   })
   .openapi('SubscriptionCreate');
@@ -103,8 +130,4 @@ export type Subscription = z.infer<typeof Subscription>;
 
 export const SubscriptionPage = page(Subscription, 'SubscriptionPage');
 
-export const SubscriptionListQuery = z.strictObject({
-  environment: Environment.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
-});
+export const SubscriptionListQuery = PageQuery.extend({ environment: Environment.optional() });

@@ -1,6 +1,7 @@
 import { z } from '../zod.js';
+import { text } from './common.js';
 
-export const TenantCreate = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('TenantCreate');
+export const TenantCreate = z.strictObject({ name: text().trim().min(1).max(200) }).openapi('TenantCreate');
 export type TenantCreate = z.infer<typeof TenantCreate>;
 
 export const TenantCreated = z

@@ -1,6 +1,6 @@
 import { z } from '../zod.js';
 import { Environment } from './common.js';
-import { SubscriptionCreate } from './subscription.js';
+import { SUBSCRIPTION_DEFAULTS, SubscriptionCreate } from './subscription.js';
 
 /** Rollee's categories and the event types each one receives. */
 export const CATEGORY_EVENT_TYPES = {
@@ -8,8 +8,10 @@ export const CATEGORY_EVENT_TYPES = {
   accounts: ['account.*'],
   endpoints: ['endpoint.*'],
 } as const;
+export type Category = keyof typeof CATEGORY_EVENT_TYPES;
+const CATEGORIES = Object.keys(CATEGORY_EVENT_TYPES) as [Category, ...Category[]];
 
-export const CategoryParam = z.object({ category: z.enum(['users', 'accounts', 'endpoints']) });
-export const CategoryQuery = z.strictObject({ environment: Environment.default('production') });
+export const CategoryParam = z.object({ category: z.enum(CATEGORIES) });
+export const CategoryQuery = z.strictObject({ environment: Environment.default(SUBSCRIPTION_DEFAULTS.environment) });
 
 export const CategoryWebhook = SubscriptionCreate.pick({ url: true, method: true, headers: true }).openapi('CategoryWebhook');

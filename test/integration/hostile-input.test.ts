@@ -1,0 +1,257 @@
+// Issue #9: a hostile but fair caller gets a 4xx naming the field, never a 500.
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../support/stack.js';
+import { MAX_JSON_DEPTH } from '../../src/api/schemas/common.js';
+
+let stack: Stack;
+let tenant: { id: string; api_key: string };
+let other: { id: string; api_key: string };
+let subId: string;
+let eventId: string;
+let otherTenantsCursor: string;
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const nested = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+beforeAll(async () => {
+  stack = await startStack({ noWorker: true });
+  tenant = await stack.api.createTenant(stack.adminToken, 'hostile');
+  other = await stack.api.createTenant(stack.adminToken, 'other');
+  subId = (await stack.api.subscribe(tenant.api_key, { url: 'https://example.com/a' })).id;
+  for (let i = 0; i < 2; i++) await stack.api.subscribe(other.api_key, { url: `https://example.com/${i}` });
+  otherTenantsCursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', other.api_key)).body.next_cursor;
+  const posted = await stack.api.postEvent(stack.adminToken, { tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: {} });
+  eventId = posted.body.id;
+});
+afterAll(async () => stack?.stop());
+
+interface Case {
+  item: number;
+  what: string;
+  method: string;
+  path: () => string;
+  token: 'admin' | 'tenant' | 'none';
+  body?: unknown;
+  /** Sent as is (a string of JSON the client's serializer could not write, or compressed bytes). */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Runs first (e.g. the writes a conflict needs); may return the path to use. */
+  before?: () => Promise<string | void>;
+  status: number;
+  /** A path named in `details` (prefix match for keys that carry the NUL). */
+  field?: string;
+}
+
+const url = 'https://example.com/hook';
+/** An event body; TENANT_ID becomes the test tenant's id when sent (the table is built before the tenant exists). */
+const event = (over: Record<string, unknown>) => ({ tenant_id: 'TENANT_ID', environment: 'production', type: 'user.created', payload: {}, ...over });
+const cursorCases = (path: string): Case[] => [
+  ['["1","x"]', b64(['1', 'x'])], ['["foo 1","x"]', b64(['foo 1', 'x'])], ['year 0', b64(['0000-01-01T00:00:00Z', 'x'])],
+  ['year 300000', b64(['+300000-01-01T00:00:00Z', 'x'])], ['garbage', '!!!'], ['32 characters, not signed', 'A'.repeat(32)],
+  ['seq 0', Buffer.alloc(24).toString('base64url')], ["another tenant's", 'OTHER'],
+].map(([what, cursor]) => ({
+  item: 4, what: `${path} cursor ${what}`, method: 'GET', token: 'tenant', status: 400, field: 'cursor',
+  path: () => `${path}?cursor=${encodeURIComponent(cursor === 'OTHER' ? otherTenantsCursor : cursor!)}`,
+}));
+
+const CASES: Case[] = [
+  // 1. durations that fail the format check
+  ...[{ initial_interval: '1.5s', maximum_attempts: 3 }, { initial_interval: '5sec', maximum_attempts: 3 }].flatMap((retry_policy) => [
+    { item: 1, what: `create ${retry_policy.initial_interval}`, method: 'POST', path: () => '/v1/subscriptions', token: 'tenant' as const, body: { url, retry_policy }, status: 400, field: 'retry_policy.initial_interval' },
+    { item: 1, what: `patch ${retry_policy.initial_interval}`, method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant' as const, body: { retry_policy }, status: 400, field: 'retry_policy.initial_interval' },
+  ]),
+  { item: 1, what: 'max_duration abc', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, retry_policy: { max_duration: 'abc' } }, status: 400, field: 'retry_policy.max_duration' },
+  { item: 1, what: 'both intervals bad', method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant', body: { retry_policy: { initial_interval: 'x', maximum_interval: '1.5h', maximum_attempts: 2 } }, status: 400, field: 'retry_policy.maximum_interval' },
+  // 2. NUL anywhere
+  { item: 2, what: 'tenant name', method: 'POST', path: () => '/v1/tenants', token: 'admin', body: { name: 'a\u0000b' }, status: 400, field: 'name' },
+  { item: 2, what: 'url', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url: 'https://example.com/\u0000' }, status: 400, field: 'url' },
+  { item: 2, what: 'description', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, description: 'x\u0000' }, status: 400, field: 'description' },
+  { item: 2, what: 'field_map value', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, field_map: { a: 'b\u0000' } }, status: 400, field: 'field_map.a' },
+  { item: 2, what: 'field_map key', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, field_map: { 'a\u0000': 'b' } }, status: 400, field: 'field_map.a' },
+  { item: 2, what: 'header value', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, headers: { 'x-a': 'b\u0000' } }, status: 400, field: 'headers.x-a' },
+  { item: 2, what: 'patch description', method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant', body: { description: '\u0000' }, status: 400, field: 'description' },
+  { item: 2, what: 'patch field_map', method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant', body: { field_map: { a: '\u0000' } }, status: 400, field: 'field_map.a' },
+  { item: 2, what: 'webhook url', method: 'PUT', path: () => '/v1/webhooks/users', token: 'tenant', body: { url: 'https://example.com/\u0000' }, status: 400, field: 'url' },
+  { item: 2, what: 'event tenant_id', method: 'POST', path: () => '/v1/events', token: 'admin', body: event({ tenant_id: 'ten_\u0000' }), status: 400, field: 'tenant_id' },
+  { item: 2, what: 'extraction user_id', method: 'POST', path: () => '/v1/events', token: 'admin', body: event({ type: 'failure.extraction', payload: { user_id: '\u0000', data_source: 'd', reason: 'permission_denied' } }), status: 400, field: 'payload.user_id' },
+  ...([
+    ['GET', '/v1/subscriptions/%00'], ['PATCH', '/v1/subscriptions/%00'], ['DELETE', '/v1/subscriptions/%00'],
+    ['POST', '/v1/subscriptions/%00/rotate-secret'], ['GET', '/v1/events/%00'], ['GET', '/v1/deliveries/%00'],
+    ['POST', '/v1/deliveries/%00/redeliver'], ['GET', '/v1/events/evt%00x'],
+  ] as const).map(([method, path]): Case => ({
+    item: 2, what: `${method} ${path}`, method, path: () => path, token: 'tenant', status: 400, field: 'id', ...(method === 'PATCH' ? { body: {} } : {}),
+  })),
+  { item: 2, what: 'query event_id', method: 'GET', path: () => '/v1/deliveries?event_id=%00', token: 'tenant', status: 400, field: 'event_id' },
+  { item: 2, what: 'query subscription_id', method: 'GET', path: () => '/v1/deliveries?subscription_id=a%00', token: 'tenant', status: 400, field: 'subscription_id' },
+  { item: 2, what: 'query tenant_id', method: 'GET', path: () => `/v1/events/${eventId}?tenant_id=%00`, token: 'admin', status: 400, field: 'tenant_id' },
+  { item: 2, what: 'query environment', method: 'PUT', path: () => '/v1/webhooks/users?environment=%00', token: 'tenant', body: { url }, status: 400, field: 'environment' },
+  { item: 2, what: 'query cursor', method: 'GET', path: () => '/v1/subscriptions?cursor=%00', token: 'tenant', status: 400, field: 'cursor' },
+  // 3. malformed percent-encoding, with and without a token
+  { item: 3, what: '%FF', method: 'GET', path: () => '/v1/subscriptions/%FF', token: 'none', status: 400, field: 'path' },
+  { item: 3, what: '%E0%A4%A', method: 'GET', path: () => '/v1/events/%E0%A4%A', token: 'none', status: 400, field: 'path' },
+  { item: 3, what: '%C0%AF with a token', method: 'DELETE', path: () => '/v1/subscriptions/%C0%AF', token: 'tenant', status: 400, field: 'path' },
+  { item: 3, what: 'redeliver %', method: 'POST', path: () => '/v1/deliveries/%/redeliver', token: 'tenant', status: 400, field: 'path' },
+  // 4. cursors not issued
+  ...cursorCases('/v1/subscriptions'),
+  ...cursorCases('/v1/deliveries'),
+  // 5. deep nesting
+  { item: 5, what: 'payload 4500 arrays deep', method: 'POST', path: () => '/v1/events', token: 'admin', raw: `{"tenant_id":"x","environment":"production","type":"a.b","payload":${nested(4500)}}`, status: 400, field: 'payload' },
+  { item: 5, what: `payload ${MAX_JSON_DEPTH + 1} levels deep`, method: 'POST', path: () => '/v1/events', token: 'admin', raw: JSON.stringify(event({})).replace('"payload":{}', `"payload":${nested(MAX_JSON_DEPTH)}`), status: 400, field: 'payload' },
+  { item: 5, what: 'deep field_map', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', raw: `{"url":"${url}","field_map":${nested(4500)}}`, status: 400, field: 'field_map.a' },
+  // 6. corrupt compressed bodies
+  ...['gzip', 'deflate', 'br'].map((encoding): Case => ({
+    item: 6, what: `corrupt ${encoding}`, method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', raw: Buffer.from('definitely not compressed'),
+    headers: { 'content-encoding': encoding }, status: 400, field: 'body',
+  })),
+  { item: 6, what: 'truncated gzip', method: 'POST', path: () => '/v1/events', token: 'admin', raw: gzipSync(JSON.stringify(event({}))).subarray(0, 20), headers: { 'content-encoding': 'gzip' }, status: 400, field: 'body' },
+  // 7. unique-index conflicts
+  {
+    item: 7, what: 'PATCH a sandbox category webhook into production beside the production one', method: 'PATCH', token: 'tenant', body: { environment: 'production' },
+    path: () => '', status: 409, field: 'environment',
+    before: async () => {
+      await stack.api.call('PUT', '/v1/webhooks/users', tenant.api_key, { url });
+      const sandbox = await stack.api.call('PUT', '/v1/webhooks/users?environment=sandbox', tenant.api_key, { url });
+      return `/v1/subscriptions/${sandbox.body.id}`;
+    },
+  },
+];
+
+type Request = Pick<Case, 'method' | 'token' | 'body' | 'raw' | 'headers'>;
+
+async function send(c: Request, path: string) {
+  const token = c.token === 'admin' ? stack.adminToken : c.token === 'tenant' ? tenant.api_key : undefined;
+  const headers: Record<string, string> = { ...c.headers };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | Buffer | undefined = typeof c.raw === 'string' ? c.raw.replaceAll('TENANT_ID', tenant.id) : c.raw;
+  if (body === undefined && c.body !== undefined) body = JSON.stringify(c.body).replaceAll('TENANT_ID', tenant.id);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(stack.url + path, { method: c.method, headers, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('bad input on every route: a 4xx naming the field, never a 5xx (items 1-7)', () => {
+  it.each(CASES.map((c) => [`${c.item}. ${c.method} ${c.what}`, c] as const))('%s', async (_name, c) => {
+    const path = (await c.before?.()) || c.path();
+    const res = await send(c, path);
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+    expect(res.status, JSON.stringify(res.body)).toBe(c.status);
+    expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
+    if (c.field) {
+      const paths: string[] = (res.body.error.details ?? []).map((d: { path: string }) => d.path);
+      expect(paths.some((p) => p === c.field || p.startsWith(c.field!)), `${JSON.stringify(res.body)} names ${c.field}`).toBe(true);
+    }
+  });
+
+  it('covers every route of the API', async () => {
+    const doc = (await stack.api.call('GET', '/openapi.json')).body;
+    const v1 = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .filter((r) => r.includes('/v1/'));
+    const covered = new Set(CASES.map((c) => `${c.method} ${(c.path() || '/v1/subscriptions/{id}').split('?')[0]!.replace(/\/(sub_\w+|evt_\w+|%[^/]*|evt%00x)(?=\/|$)/, '/{id}')}`)
+      .map((r) => r.replace('/v1/webhooks/users', '/v1/webhooks/{category}')));
+    expect(v1.length).toBeGreaterThanOrEqual(12);
+    expect(v1.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
+
+describe('what hostile input must not change', () => {
+  it('accepts a payload right at the nesting limit, and a gzip body that is valid', async () => {
+    const atLimit = JSON.stringify(event({})).replace('"payload":{}', `"payload":${nested(MAX_JSON_DEPTH - 2)}`);
+    expect((await send({ method: 'POST', raw: atLimit, token: 'admin' } as const, '/v1/events')).status).toBe(202);
+    const gz = await send({ method: 'POST', token: 'tenant', raw: gzipSync(JSON.stringify({ url })), headers: { 'content-encoding': 'gzip' } } as const, '/v1/subscriptions');
+    expect(gz.status).toBe(201);
+  });
+
+  it('keeps an event payload exactly as posted: __proto__, constructor and toString are ordinary keys (item 9, API side)', async () => {
+    const payload = '{"z":1,"__proto__":{"polluted":true},"constructor":"c","toString":"t","data":{"__proto__":[1]}}';
+    const raw = `{"tenant_id":"${tenant.id}","environment":"production","type":"user.created","payload":${payload}}`;
+    const posted = await send({ method: 'POST', raw, token: 'admin' } as const, '/v1/events');
+    expect(posted.status).toBe(202);
+    const read = await fetch(`${stack.url}/v1/events/${posted.body.id}`, { headers: { authorization: `Bearer ${tenant.api_key}` } });
+    const text = await read.text();
+    expect(text).toContain(`"payload":${payload}`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses a key named __proto__ where it would be dropped, instead of dropping it silently', async () => {
+    for (const field of ['field_map', 'headers']) {
+      const res = await send({ method: 'POST', token: 'tenant', raw: `{"url":"${url}","${field}":{"__proto__":"x"}}` } as const, '/v1/subscriptions');
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toContainEqual({ path: `${field}.__proto__`, message: expect.stringContaining('__proto__') });
+    }
+  });
+});
+
+describe('subscription fields (items 10-13)', () => {
+  const hopByHop = ['transfer-encoding', 'expect', 'keep-alive', 'upgrade', 'connection', 'te', 'trailer', 'proxy-connection', 'Transfer-Encoding', 'Connection'];
+
+  it.each(hopByHop)('refuses the hop-by-hop header %s at create, PATCH and PUT (item 10)', async (name) => {
+    const headers = { [name]: 'x' };
+    for (const [method, path, body] of [
+      ['POST', '/v1/subscriptions', { url, headers }], ['PATCH', `/v1/subscriptions/${subId}`, { headers }], ['PUT', '/v1/webhooks/accounts', { url, headers }],
+    ] as const) {
+      const res = await stack.api.call(method, path, tenant.api_key, body);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.error.details).toContainEqual({ path: `headers.${name}`, message: expect.stringContaining('hop-by-hop') });
+    }
+  });
+
+  it('refuses to change the event types of a category webhook, and PUT restores them (item 11)', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    const hook = (await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url })).body;
+    const changed = await stack.api.call('PATCH', `/v1/subscriptions/${hook.id}`, t.api_key, { event_types: ['account.*'] });
+    expect(changed.status).toBe(400);
+    expect(changed.body.error.details).toEqual([{ path: 'event_types', message: expect.stringContaining('user.*') }]);
+    const same = await stack.api.call('PATCH', `/v1/subscriptions/${hook.id}`, t.api_key, { event_types: ['user.*'], description: 'mine' });
+    expect(same.status).toBe(200);
+    // One detached before this rule existed is put back by the next PUT.
+    await stack.pool.query(`UPDATE subscriptions SET event_types = '{account.*}' WHERE id = $1`, [hook.id]);
+    const put = await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url: 'https://example.com/new' });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: hook.id, event_types: ['user.*'], url: 'https://example.com/new' });
+    // A plain subscription's event types stay free.
+    expect((await stack.api.call('PATCH', `/v1/subscriptions/${subId}`, tenant.api_key, { event_types: ['account.*'] })).status).toBe(200);
+  });
+
+  it.each(['http://user:pass@example.com/', 'https://user@example.com/x', 'https://:secret@example.com/'])(
+    'refuses credentials in the url %s at create, PATCH and PUT (item 12)', async (withCredentials) => {
+      for (const [method, path, body] of [
+        ['POST', '/v1/subscriptions', { url: withCredentials }], ['PATCH', `/v1/subscriptions/${subId}`, { url: withCredentials }],
+        ['PUT', '/v1/webhooks/endpoints', { url: withCredentials }],
+      ] as const) {
+        const res = await stack.api.call(method, path, tenant.api_key, body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.details).toEqual([{ path: 'url', message: expect.stringContaining('put credentials in headers') }]);
+      }
+    });
+
+  it.each([['1.5', '1.5'], ['"3"', 'a string'], ['1e400', 'too large a number']])(
+    'names retry_policy.maximum_attempts when it is %s (item 13)', async (value) => {
+      const raw = `{"url":"${url}","retry_policy":{"maximum_attempts":${value}}}`;
+      const res = await send({ method: 'POST', token: 'tenant', raw } as const, '/v1/subscriptions');
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(['retry_policy.maximum_attempts']);
+    });
+});
+
+describe('SSRF literals at create, PATCH and PUT with the guard on (item 14)', () => {
+  let guarded: Stack;
+  let key: string;
+  let plain: string;
+  beforeAll(async () => {
+    guarded = await startStack({ noWorker: true, env: { ALLOW_PRIVATE_TARGETS: 'false' } });
+    key = (await guarded.api.createTenant(guarded.adminToken)).api_key;
+    plain = (await guarded.api.subscribe(key, { url: 'https://example.com/x' })).id;
+  });
+  afterAll(async () => guarded?.stop());
+
+  it.each(['http://[::127.0.0.1]/', 'http://[::7f00:1]/', 'http://LOCALHOST./', 'http://localhost./', 'http://2130706433/', 'http://0x7f.1/', 'http://[::ffff:127.0.0.1]/', 'http://[0:0:0:0:0:0:0:1]/', 'http://0/'])(
+    'refuses %s', async (target) => {
+      for (const [method, path] of [['POST', '/v1/subscriptions'], ['PATCH', `/v1/subscriptions/${plain}`], ['PUT', '/v1/webhooks/users']] as const) {
+        const res = await guarded.api.call(method, path, key, { url: target });
+        expect(res.status, `${method} ${target}`).toBe(400);
+        expect(res.body.error.details).toEqual([{ path: 'url', message: expect.stringMatching(/points at a \w+ address/) }]);
+      }
+    });
+});
