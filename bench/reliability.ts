@@ -8,12 +8,28 @@ import { apiClient } from './lib/api.js';
 
 const quick = process.argv.includes('--quick');
 const P = quick
-  ? { events: 400, ratePerS: 50, downEvents: 100, downS: 10, waitS: 180 }
-  : { events: 2000, ratePerS: 100, downEvents: 500, downS: 30, waitS: 600 };
+  ? { events: 400, ratePerS: 50, downEvents: 100, downS: 10, waitS: 180, temporalDownS: 15 }
+  : { events: 2000, ratePerS: 100, downEvents: 500, downS: 30, waitS: 600, temporalDownS: 60 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (msg: string) => console.error(`[reliability] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
 type Api = ReturnType<typeof apiClient>;
+
+/** Posts each event once at `ratePerS`; counts the answers that were not 202. */
+async function sendOnceAtRate(api: Api, adminToken: string, tenantId: string, ids: string[], ratePerS: number) {
+  const refused: string[] = [];
+  const inFlight: Promise<void>[] = [];
+  const start = Date.now();
+  for (let i = 0; i < ids.length; i++) {
+    const wait = start + (i * 1000) / ratePerS - Date.now();
+    if (wait > 0) await sleep(wait);
+    const id = ids[i]!;
+    inFlight.push(api.call('POST', '/v1/events', adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'reliability.test', payload: { id } })
+      .then((res) => { if (res.status !== 202) refused.push(`${id}: ${res.status}`); }, (error) => { refused.push(`${id}: ${error}`); }));
+  }
+  await Promise.all(inFlight);
+  return refused;
+}
 
 /** A producer's duty: an event not acknowledged (503, connection refused) is sent again, with the same id. */
 async function sendUntilAccepted(api: Api, adminToken: string, tenantId: string, id: string): Promise<{ retries: number }> {
@@ -94,11 +110,25 @@ async function main() {
     const r2 = tally(receiver, downIds);
     say(`phase 2: ${P.downEvents} accepted, ${P.downEvents - r2.lost.length} delivered, ${r2.lost.length} lost, ${r2.duplicates} duplicates`);
 
-    const lost = r1.lost.length + r2.lost.length;
-    console.log(`reliability${quick ? ' (quick)' : ''}: ${P.events + P.downEvents} accepted, ${lost} lost, ${r1.duplicates + r2.duplicates} duplicates`);
-    if (lost > 0) {
+    // Phase 3: accept needs only PostgreSQL; with Temporal gone every post still answers 202 at once.
+    const heldIds = Array.from({ length: P.temporalDownS * P.ratePerS }, (_, i) => `held-${run}-${i}`);
+    say(`phase 3: Temporal stopped for ${P.temporalDownS} s while ${heldIds.length} events are posted at ${P.ratePerS}/s, each once`);
+    const temporalBack = stack.restartTemporal(P.temporalDownS * 1000);
+    await sleep(500);
+    const refused = await sendOnceAtRate(api, stack.adminToken, t.id, heldIds, P.ratePerS);
+    await temporalBack;
+    say(`Temporal back; ${heldIds.length - refused.length} of ${heldIds.length} posts answered 202`);
+    await receiver.waitFor(heldIds, P.waitS * 1000);
+    const r3 = tally(receiver, heldIds);
+    say(`phase 3: ${heldIds.length} posted, ${refused.length} not 202, ${heldIds.length - r3.lost.length} delivered, ${r3.lost.length} lost, ${r3.duplicates} duplicates`);
+
+    const lost = r1.lost.length + r2.lost.length + r3.lost.length;
+    const accepted = P.events + P.downEvents + heldIds.length;
+    console.log(`reliability${quick ? ' (quick)' : ''}: ${accepted} accepted, ${lost} lost, ${r1.duplicates + r2.duplicates + r3.duplicates} duplicates, ${refused.length} posts not answered 202 while Temporal was down`);
+    if (lost > 0 || refused.length > 0) {
       failed = true;
-      console.log(`lost: ${[...r1.lost, ...r2.lost].slice(0, 20).join(', ')}${lost > 20 ? ', …' : ''}`);
+      console.log(`lost: ${[...r1.lost, ...r2.lost, ...r3.lost].slice(0, 20).join(', ')}${lost > 20 ? ', …' : ''}`);
+      if (refused.length) console.log(`not 202: ${refused.slice(0, 10).join(', ')}`);
     }
   } finally {
     await api.close();

@@ -28,6 +28,10 @@ const EnvSchema = z.object({
   WORKER_MAX_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).default(64),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  INGEST_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(100_000),
+  RELAY_EAGER_START: bool.default(true),
+  RELAY_LISTEN: bool.default(true),
+  RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
 });
 
 export interface Config {
@@ -52,6 +56,13 @@ export interface Config {
   maxCachedWorkflows: number | undefined;
   workerMetricsPort: number;
   workerCoreMetricsPort: number;
+  /** Above this many accepted events waiting for their workflow start, the API answers 503. */
+  ingestBacklogLimit: number;
+  /** The relay starts workflows eagerly through the worker's own connection. */
+  relayEagerStart: boolean;
+  /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
+  relayListen: boolean;
+  relaySweepIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,5 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
+    ingestBacklogLimit: e.INGEST_BACKLOG_LIMIT,
+    relayEagerStart: e.RELAY_EAGER_START,
+    relayListen: e.RELAY_LISTEN,
+    relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
   };
 }

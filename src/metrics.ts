@@ -13,6 +13,7 @@ export interface WorkerMetrics {
   acceptedToDelivered: Histogram;
   attemptsPerDelivery: Histogram;
   inFlight: Gauge;
+  workflowsStarted: Counter;
 }
 
 /** A registry per process part (not prom-client's global one): several can live in one test process. */
@@ -73,6 +74,11 @@ export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
     inFlight: new Gauge({
       name: 'hookrelay_deliveries_in_flight',
       help: 'HTTP attempts running now in this worker',
+      registers: [r],
+    }),
+    workflowsStarted: new Counter({
+      name: 'hookrelay_relay_workflows_started_total',
+      help: 'Event workflows this worker\'s relay started (accepted events handed to Temporal)',
       registers: [r],
     }),
   };

@@ -6,6 +6,10 @@ import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { Logger } from 'pino';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
+import { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { EventRelay } from './relay/event-relay.js';
+import { eventWorkflowStarter } from './relay/start-event-workflow.js';
 
 
 export interface WorkerHandle {
@@ -55,7 +59,19 @@ export async function createWorker(
     ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
     shutdownGraceTime: '30s',
   });
+  // The relay lives where the workflow tasks run: started through this worker's own connection, an
+  // event's first workflow task comes back in the start's answer (eager start).
+  const relay = new EventRelay({
+    pool,
+    databaseUrl: config.databaseUrl,
+    startWorkflow: eventWorkflowStarter(new Client({ connection, namespace: config.temporalNamespace }), {
+      taskQueue: config.taskQueue, timeScale: config.retryTimeScale, eager: config.relayEagerStart,
+    }),
+    logger: extra.logger ?? pino({ level: 'silent' }),
+    onStarted: (count) => metrics.workflowsStarted.inc(count),
+  }, { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs });
   const done = worker.run();
+  relay.start();
   let stopped: Promise<void> | undefined;
   return {
     worker,
@@ -64,6 +80,7 @@ export async function createWorker(
     metrics,
     shutdown() {
       stopped ??= (async () => {
+        await relay.stop();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await done.catch(() => {});
         await agent.close();

@@ -6,6 +6,8 @@ import { finishDelivery } from '../db/deliveries.js';
 import { insertEvent, markSuppressed } from '../db/events.js';
 import { claimNotificationWindow } from '../db/notification-windows.js';
 import { makeDeliver } from './deliver.js';
+import { eventPayload } from '../db/events.js';
+import { extractionKey } from '../domain/notification-key.js';
 import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
 import type { ClaimInput, FinishedDeliverySummary, FinishInput } from './types.js';
 
@@ -47,8 +49,9 @@ export function createActivities(deps: ActivityDeps) {
     },
     /** Stores the event, claims its notification window, and marks it suppressed when another event holds the window. */
     async claimNotificationWindow(input: ClaimInput): Promise<{ claimed: boolean; holder: string }> {
-      await insertEvent(deps.pool, { tenantId: input.tenantId, eventId: input.eventId, ...input.event });
-      const claim = await claimNotificationWindow(deps.pool, input.tenantId, input.key, input.eventId, deps.notificationWindowMs);
+      if (input.event) await insertEvent(deps.pool, { tenantId: input.tenantId, eventId: input.eventId, ...input.event });
+      const key = input.key ?? extractionKey(await eventPayload(deps.pool, input.tenantId, input.eventId));
+      const claim = await claimNotificationWindow(deps.pool, input.tenantId, key, input.eventId, deps.notificationWindowMs);
       if (!claim.claimed) await markSuppressed(deps.pool, input.tenantId, input.eventId, claim.holder);
       return claim;
     },

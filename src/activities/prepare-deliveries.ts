@@ -9,7 +9,7 @@ import type { DeliveryPlan, PrepareInput } from './types.js';
 export function makePrepareDeliveries(pool: Pool) {
   /** Persists the event and creates one pending delivery per matching subscription. */
   return async function prepareDeliveries(input: PrepareInput): Promise<DeliveryPlan[]> {
-    await insertEvent(pool, input);
+    if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
     const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
     const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
     if (matching.length === 0) return [];

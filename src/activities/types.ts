@@ -2,13 +2,16 @@
 // histories, so a change here must keep old histories readable (db/ depends on these types, not the reverse).
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
 
-/** The event as the workflow stores it before planning its deliveries. */
+/**
+ * The event whose deliveries to plan. Since durable accept the event is already stored and the input
+ * carries its identity only; a payload here (a notification, or a workflow started before) is stored first.
+ */
 export interface PrepareInput {
   tenantId: string;
   eventId: string;
   environment: string;
   type: string;
-  payload: Record<string, unknown>;
+  payload?: Record<string, unknown>;
   workflowId: string;
 }
 
@@ -54,9 +57,10 @@ export interface FinishedDeliverySummary {
 export interface ClaimInput {
   tenantId: string;
   eventId: string;
-  key: string;
+  /** Workflows started before durable accept name the key and carry the event; since, both are read from the stored event. */
+  key?: string;
   /** Stored first, so a suppressed event is still in the log, marked. */
-  event: Omit<PrepareInput, 'tenantId' | 'eventId'>;
+  event?: Required<Omit<PrepareInput, 'tenantId' | 'eventId'>>;
 }
 
 /** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */

@@ -10,6 +10,7 @@ import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
 import { createRegistry } from './openapi.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
+import { backlogGate, type BacklogGate } from './backlog-gate.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -25,6 +26,7 @@ export interface ApiDeps {
   logger: Logger;
   metrics: ApiMetrics;
   auth: { admin: RequestHandler; tenant: RequestHandler; any: RequestHandler };
+  backlog: BacklogGate;
   cursors: CursorCodec;
 }
 
@@ -38,11 +40,12 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog'> & { metrics?: ApiMetrics }): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,
     metrics: base.metrics ?? createApiMetrics(),
+    backlog: backlogGate(base.pool, base.config.ingestBacklogLimit),
     auth: {
       admin: authenticate(base.pool, base.config.adminToken, ['admin']),
       tenant: authenticate(base.pool, base.config.adminToken, ['tenant']),
@@ -72,6 +75,8 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors'> & 
     next();
   });
   app.use(requireJson);
+  // A batch carries up to 500 payloads: its own, larger limit (each payload is still held to 256 KiB).
+  app.use('/v1/events/batch', express.json({ limit: '16mb', type: ['application/json', 'application/*+json'] }));
   // Larger than the 256 KiB payload limit so an oversized payload gets its own 413 naming the field.
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   const routes = new Routes(Router(), createRegistry(), deps.auth);

@@ -92,13 +92,19 @@ try {
   });
   embedded = database.embedded;
   env.DATABASE_URL = database.url;
+  if (embedded) {
+    // PGlite's socket server does not pass NOTIFY between connections: the relay finds new events by sweeping often.
+    env.RELAY_LISTEN ??= 'false';
+    env.RELAY_SWEEP_INTERVAL ??= '100ms';
+  }
   const config = loadConfig(env);
   say(`migrating ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
   await ensureDatabase(config.databaseUrl);
   await migrate(config.databaseUrl);
   run('worker', 'worker.ts');
   run('api', 'api.ts');
-  await waitForPort(config.port, 60_000);
+  // The worker (whose relay starts accepted events' workflows) is ready once its metrics port answers.
+  await Promise.all([waitForPort(config.port, 60_000), waitForPort(config.workerMetricsPort, 120_000)]);
   const api = `http://localhost:${config.port}`;
   console.log(`
 hookrelay is running

@@ -1,17 +1,6 @@
 import type { Queryable } from './pool.js';
 import type { PrepareInput } from '../activities/types.js';
 
-export async function ingestCheck(db: Queryable, tenantId: string, eventId: string): Promise<{ tenant: boolean; workflowId?: string }> {
-  const { rows } = await db.query<{ event_workflow_id: string | null }>(
-    `SELECT e.workflow_id AS event_workflow_id FROM tenants t
-     LEFT JOIN events e ON e.tenant_id = t.id AND e.id = $2
-     WHERE t.id = $1`,
-    [tenantId, eventId],
-  );
-  const row = rows[0];
-  return row ? { tenant: true, workflowId: row.event_workflow_id ?? undefined } : { tenant: false };
-}
-
 interface DeliveryRow {
   id: string;
   event_id: string;
@@ -46,9 +35,9 @@ export const DELIVERY_COLUMNS = `id, event_id, subscription_id, status, attempt_
 export async function getEventWithDeliveries(db: Queryable, eventId: string, tenantId: string | undefined) {
   const { rows } = await db.query<{
     id: string; tenant_id: string; environment: 'sandbox' | 'production'; type: string;
-    payload: Record<string, unknown>; workflow_id: string; created_at: Date; suppressed_by: string | null;
+    payload: Record<string, unknown>; workflow_id: string; created_at: Date; started_at: Date | null; suppressed_by: string | null;
   }>(
-    `SELECT id, tenant_id, environment, type, payload, workflow_id, created_at, suppressed_by FROM events
+    `SELECT id, tenant_id, environment, type, payload, workflow_id, created_at, started_at, suppressed_by FROM events
      WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) LIMIT 2`,
     [eventId, tenantId ?? null],
   );
@@ -59,16 +48,28 @@ export async function getEventWithDeliveries(db: Queryable, eventId: string, ten
     [event.tenant_id, event.id],
   );
   return {
-    event: { ...event, created_at: event.created_at.toISOString(), deliveries: deliveries.rows.map(deliveryToApi) },
+    event: { ...event, created_at: event.created_at.toISOString(), started_at: event.started_at?.toISOString() ?? null, deliveries: deliveries.rows.map(deliveryToApi) },
     ambiguous: false,
   };
 }
 
-/** Idempotent: the API writes the event right after Temporal accepts it, and the workflow writes it again in case the API could not. */
-export async function insertEvent(db: Queryable, event: PrepareInput): Promise<void> {
+/** The stored payload of an event (what its workflow no longer carries). */
+export async function eventPayload(db: Queryable, tenantId: string, eventId: string): Promise<Record<string, unknown>> {
+  const { rows } = await db.query<{ payload: Record<string, unknown> }>(
+    'SELECT payload FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
+  if (!rows[0]) throw new Error(`event ${tenantId}/${eventId} is not stored`);
+  return rows[0].payload;
+}
+
+/**
+ * An event written by a running workflow (a failure notification, or an event of a workflow started
+ * before durable accept, whose payload came in its input): stored as started, so the relay leaves it.
+ * Idempotent.
+ */
+export async function insertEvent(db: Queryable, event: Required<PrepareInput>): Promise<void> {
   await db.query(
-    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING`,
     [event.tenantId, event.eventId, event.environment, event.type, JSON.stringify(event.payload), event.workflowId],
   );
 }

@@ -31,3 +31,24 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
   await migrate(url.toString());
   return { name, url: url.toString(), drop: () => asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
+
+/**
+ * A copy of a migrated scratch database, made with CREATE DATABASE … TEMPLATE (much faster than
+ * migrating). PostgreSQL refuses the copy while another session uses the template, so two copies made
+ * at the same moment retry.
+ */
+export async function copyScratchDatabase(adminUrl: string, template: string, prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await asAdmin(adminUrl, `CREATE DATABASE ${name} TEMPLATE ${template}`);
+      break;
+    } catch (error) {
+      if (attempt > 100 || (error as { code?: string }).code !== '55006') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}

@@ -5,13 +5,18 @@ import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
 import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
 import { startNotification } from './notifications.js';
+import { extractionKey } from '../domain/notification-key.js';
 
 export interface EventWorkflowInput {
   tenantId: string;
   eventId: string;
   environment: 'sandbox' | 'production';
   type: string;
-  payload: Record<string, unknown>;
+  /**
+   * Only in workflows started before durable accept, and in notifications (whose payload hookrelay
+   * makes): an event posted by the producer is read from PostgreSQL, so its payload never enters history.
+   */
+  payload?: Record<string, unknown>;
   /** Shrinks every retry interval (tests); 1 in production. */
   timeScale?: number;
 }
@@ -33,7 +38,7 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
     eventId: input.eventId,
     environment: input.environment,
     type: input.type,
-    payload: input.payload,
+    ...(input.payload ? { payload: input.payload } : {}),
     workflowId,
   });
   const notify = notifies
@@ -50,13 +55,15 @@ function finish(result: EventWorkflowResult): EventWorkflowResult {
 
 /** A failed data-source extraction: at most one notification per (user, data source, reason) per window. */
 async function extractionFailure(input: EventWorkflowInput): Promise<EventWorkflowResult> {
-  const { user_id, data_source, reason } = input.payload as Record<string, string>;
-  const claim = await db.claimNotificationWindow({
-    tenantId: input.tenantId,
-    eventId: input.eventId,
-    key: `failure.extraction:${user_id}:${data_source}:${reason}`,
-    event: { environment: input.environment, type: input.type, payload: input.payload, workflowId: workflowInfo().workflowId },
-  });
+  // The same local activity either way (history unchanged): an old input names the key and carries the event.
+  const claim = await db.claimNotificationWindow(input.payload
+    ? {
+      tenantId: input.tenantId,
+      eventId: input.eventId,
+      key: extractionKey(input.payload),
+      event: { environment: input.environment, type: input.type, payload: input.payload, workflowId: workflowInfo().workflowId },
+    }
+    : { tenantId: input.tenantId, eventId: input.eventId });
   if (!claim.claimed) return finish({ outcome: 'suppressed', deliveries: [], suppressedBy: claim.holder });
   const child = await startNotification(input, `${workflowInfo().workflowId}/failure.extraction`);
   return finish(await child.result());

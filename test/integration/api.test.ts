@@ -109,17 +109,27 @@ describe('subscriptions', () => {
   });
 });
 
-describe('Temporal unreachable', () => {
-  it('answers 503 with Retry-After and writes nothing', async () => {
+describe('a dependency unreachable', () => {
+  it('accepts an event with Temporal unreachable (accept needs only PostgreSQL)', async () => {
     const down = await startStack({ noWorker: true, temporalAddress: `127.0.0.1:${await freePort()}` });
     try {
       const t = await down.api.createTenant(down.adminToken);
       const res = await down.api.postEvent(down.adminToken, { id: 'evt-down', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+      expect(res.status).toBe(202);
+      const { rows } = await down.pool.query(`SELECT started_at FROM events WHERE id = 'evt-down'`);
+      expect(rows).toEqual([{ started_at: null }]);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('answers 503 with Retry-After when PostgreSQL is unreachable', async () => {
+    const down = await startStack({ noWorker: true, env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` } });
+    try {
+      const res = await down.api.postEvent(down.adminToken, { id: 'evt-nodb', tenant_id: 'ten_x', environment: 'production', type: 'a.b', payload: {} });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBeTruthy();
       expect(res.body.error.code).toBe('unavailable');
-      const { rowCount } = await down.pool.query(`SELECT 1 FROM events WHERE id = 'evt-down'`);
-      expect(rowCount).toBe(0);
     } finally {
       await down.stop();
     }

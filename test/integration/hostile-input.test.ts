@@ -96,6 +96,8 @@ const CASES: Case[] = [
   ...cursorCases('/v1/subscriptions'),
   ...cursorCases('/v1/deliveries'),
   // 5. deep nesting
+  { item: 2, what: 'batch event tenant_id', method: 'POST', path: () => '/v1/events/batch', token: 'admin', body: { events: [event({}), event({ tenant_id: 'ten_\u0000' })] }, status: 400, field: 'events.1.tenant_id' },
+  { item: 5, what: 'batch payload 4500 arrays deep', method: 'POST', path: () => '/v1/events/batch', token: 'admin', raw: `{"events":[{"tenant_id":"x","environment":"production","type":"a.b","payload":${nested(4500)}}]}`, status: 400, field: 'events' },
   { item: 5, what: 'payload 4500 arrays deep', method: 'POST', path: () => '/v1/events', token: 'admin', raw: `{"tenant_id":"x","environment":"production","type":"a.b","payload":${nested(4500)}}`, status: 400, field: 'payload' },
   { item: 5, what: `payload ${MAX_JSON_DEPTH + 1} levels deep`, method: 'POST', path: () => '/v1/events', token: 'admin', raw: JSON.stringify(event({})).replace('"payload":{}', `"payload":${nested(MAX_JSON_DEPTH)}`), status: 400, field: 'payload' },
   { item: 5, what: 'deep field_map', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', raw: `{"url":"${url}","field_map":${nested(4500)}}`, status: 400, field: 'field_map.a' },

@@ -12,7 +12,7 @@ describe('graceful shutdown', () => {
     const worker = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
       env: {
         ...process.env,
-        DATABASE_URL: inject('databaseUrl'),
+        DATABASE_URL: stack.config.databaseUrl,
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
         WORKER_METRICS_PORT: String(await freePort()),

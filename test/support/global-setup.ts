@@ -1,4 +1,4 @@
-// One Temporal dev server, one fresh database and one workflow bundle for the whole run.
+// One Temporal dev server, one migrated database (each stack copies it) and one workflow bundle for the whole run.
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,12 @@ declare module 'vitest' {
     temporalAddress: string;
     databaseUrl: string;
     workflowBundlePath: string;
+    /** Admin URL of the test PostgreSQL: each stack makes its own database from `databaseUrl`'s (migrated) one as a template. */
+    databaseAdminUrl: string;
   }
 }
 
+const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
 let server: DevServer | undefined;
 let database: ScratchDatabase | undefined;
 let tmp: string | undefined;
@@ -24,7 +27,7 @@ export async function setup(project: TestProject) {
   const [devServer, bundle] = await Promise.all([
     startDevServer({ headless: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } }),
-    createScratchDatabase(process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL, 'hookrelay_test').then((db) => { database = db; }),
+    createScratchDatabase(ADMIN_URL, 'hookrelay_test').then((db) => { database = db; }),
   ]);
   server = devServer;
   tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-test-'));
@@ -34,6 +37,7 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', database!.url);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('databaseAdminUrl', ADMIN_URL);
 }
 
 export async function teardown() {

@@ -15,6 +15,8 @@ import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { Runtime } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { copyScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 
 export interface Stack {
@@ -45,10 +47,20 @@ export interface StackOptions {
 /** Where the SDK core of this test process serves its Prometheus metrics. */
 export let coreMetricsUrl: string | undefined;
 
+/**
+ * A database of the stack's own, copied from the run's migrated one: each stack's relay starts the events
+ * of its database only, so stacks with different settings (time scale, no worker...) never start each
+ * other's events.
+ */
+function stackDatabase(): Promise<ScratchDatabase> {
+  return copyScratchDatabase(inject('databaseAdminUrl'), new URL(inject('databaseUrl')).pathname.slice(1), 'hookrelay_stack');
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const adminToken = `test_admin_${randomBytes(12).toString('hex')}`;
+  const database = await stackDatabase();
   const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
     ADMIN_TOKEN: adminToken,
@@ -91,7 +103,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     worker,
     api: new HookrelayApi(url),
     async settle(tenantId, eventId) {
-      return resultsClient.client.workflow.getHandle(eventWorkflowId(tenantId, eventId)).result();
+      // The relay starts the workflow just after the 202: wait for it to exist.
+      const handle = resultsClient.client.workflow.getHandle(eventWorkflowId(tenantId, eventId));
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          return await handle.result();
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError) || Date.now() > deadline) throw error;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -100,6 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await temporal.close();
       if (resultsClient !== temporal) await resultsClient.close();
       await pool.end();
+      if (!process.env.KEEP_TEST_DATABASE) await database.drop();
     },
   };
 }

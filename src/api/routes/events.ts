@@ -1,70 +1,88 @@
 import type { ApiDeps } from '../app.js';
 import { principal } from '../auth.js';
-import { ApiError, invalid, isDependencyDown, notFound, unavailable } from '../errors.js';
+import { ApiError, invalid, notFound } from '../errors.js';
 import { IdParam } from '../schemas/common.js';
 import type { Routes } from '../route.js';
-import { Event, EventAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES } from '../schemas/event.js';
-import { getEventWithDeliveries, ingestCheck, insertEvent } from '../../db/events.js';
+import {
+  Event, EventAccepted, EventBatch, EventBatchAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES,
+} from '../schemas/event.js';
+import { getEventWithDeliveries } from '../../db/events.js';
+import { acceptEvent, acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
+import { eventWorkflowId } from '../../temporal/workflow-client.js';
+
+/** The payload as the JSON text that is stored and delivered (safe to serialise: the schema bounded its depth); 413 over the limit. */
+function checkedPayload(payload: Record<string, unknown>, path: string): string {
+  const text = JSON.stringify(payload);
+  if (Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES) {
+    throw new ApiError(413, 'too_large', `payload is larger than ${PAYLOAD_LIMIT_BYTES / 1024} KiB`,
+      [{ path, message: `at most ${PAYLOAD_LIMIT_BYTES} bytes` }]);
+  }
+  return text;
+}
 
 export function eventRoutes(routes: Routes, deps: ApiDeps): void {
-  const { pool, temporal, config, logger } = deps;
+  const { pool } = deps;
   const tag = 'Events';
+  const backlog = deps.backlog;
+
+  /** Nothing is written while the backlog of unstarted events is over INGEST_BACKLOG_LIMIT. */
+  async function refuseOverBacklog(): Promise<void> {
+    const waiting = await backlog.over();
+    if (waiting !== undefined) {
+      throw new ApiError(503, 'backlog_full', `${waiting} accepted events are waiting for their workflows to start; try again shortly`, undefined, 5);
+    }
+  }
 
   /**
-   * Accepted means Temporal holds the workflow: the 202 is sent only after the start succeeded.
-   * The event row is written here for immediate reads, and again (idempotently) by the workflow.
+   * Accepted means committed in PostgreSQL: the 202 is sent once the event row is stored, and a relay in
+   * the workers starts its workflow right after (see src/relay). Temporal being down does not refuse events.
    */
   routes.add({
     method: 'post', path: '/v1/events', tag, auth: 'admin', body: EventCreate,
-    summary: 'Post an event (the producer); 202 once Temporal has accepted its workflow',
+    summary: 'Post an event (the producer); 202 once it is durably stored',
     responses: {
-      202: { description: 'Accepted', schema: EventAccepted },
+      202: { description: 'Accepted: stored, its workflow starts right after', schema: EventAccepted },
       200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
       413: { description: 'Payload over 256 KiB' },
     },
   }, async ({ body: input }, _req, res) => {
-    // Safe to serialise: the schema has bounded the payload's depth.
-    if (Buffer.byteLength(JSON.stringify(input.payload)) > PAYLOAD_LIMIT_BYTES) {
-      throw new ApiError(413, 'too_large', `payload is larger than ${PAYLOAD_LIMIT_BYTES / 1024} KiB`,
-        [{ path: 'payload', message: `at most ${PAYLOAD_LIMIT_BYTES} bytes` }]);
-    }
+    const payload = checkedPayload(input.payload, 'payload');
+    await refuseOverBacklog();
     const eventId = input.id ?? newId('evt');
-    const known = await ingestCheck(pool, input.tenant_id, eventId);
-    if (!known.tenant) throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
-    if (known.workflowId) {
-      deps.metrics.eventsAccepted.inc({ environment: input.environment, result: 'duplicate' });
-      res.status(200).json({ id: eventId, workflow_id: known.workflowId, duplicate: true });
-      return;
+    const workflowId = eventWorkflowId(input.tenant_id, eventId);
+    const result = await acceptEvent(pool, {
+      tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type, payload, workflowId,
+    });
+    if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
+    deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
+    if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
+    else res.status(202).json({ id: eventId, workflow_id: workflowId });
+  });
+
+  routes.add({
+    method: 'post', path: '/v1/events/batch', tag, auth: 'admin', body: EventBatch,
+    summary: 'Post 1-500 events at once, validated all or nothing; 202 once all are durably stored',
+    responses: {
+      202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
+      413: { description: 'A payload over 256 KiB' },
+    },
+  }, async ({ body: { events } }, _req, res) => {
+    const rows = events.map((input, i) => {
+      const eventId = input.id ?? newId('evt');
+      return {
+        tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type,
+        payload: checkedPayload(input.payload, `events.${i}.payload`), workflowId: eventWorkflowId(input.tenant_id, eventId),
+      };
+    });
+    await refuseOverBacklog();
+    const { unknownTenants, inserted } = await acceptEvents(pool, rows);
+    if (unknownTenants.length) {
+      const unknown = new Set(unknownTenants);
+      throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
     }
-    let started;
-    try {
-      started = await temporal.start({
-        tenantId: input.tenant_id,
-        eventId,
-        environment: input.environment,
-        type: input.type,
-        payload: input.payload,
-        ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}),
-      });
-    } catch (error) {
-      logger.warn({ err: error, eventId }, 'Temporal refused or did not answer the workflow start');
-      throw unavailable('Temporal');
-    }
-    if (started.status === 'duplicate') {
-      deps.metrics.eventsAccepted.inc({ environment: input.environment, result: 'duplicate' });
-      res.status(200).json({ id: eventId, workflow_id: started.workflowId, duplicate: true });
-      return;
-    }
-    try {
-      await insertEvent(pool, { ...input, tenantId: input.tenant_id, eventId, workflowId: started.workflowId });
-    } catch (error) {
-      // Temporal has the event; its workflow writes the row once the database answers.
-      if (!isDependencyDown(error)) throw error;
-      logger.warn({ err: error, eventId }, 'event accepted; row deferred to the workflow');
-    }
-    deps.metrics.eventsAccepted.inc({ environment: input.environment, result: 'accepted' });
-    res.status(202).json({ id: eventId, workflow_id: started.workflowId });
+    rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
+    res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
   });
 
   routes.add({

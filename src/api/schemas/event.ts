@@ -46,6 +46,16 @@ export const EventCreate = z
   });
 export type EventCreate = z.infer<typeof EventCreate>;
 
+export const BATCH_LIMIT = 500;
+
+export const EventBatch = z
+  .strictObject({ events: z.array(EventCreate).min(1).max(BATCH_LIMIT) })
+  .openapi('EventBatch', { description: `1-${BATCH_LIMIT} events, validated all or nothing.` });
+
+export const EventBatchAccepted = z
+  .object({ data: z.array(z.object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean() })) })
+  .openapi('EventBatchAccepted');
+
 export const EventAccepted = z
   .object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean().optional() })
   .openapi('EventAccepted');
@@ -76,6 +86,7 @@ export const Event = z
     payload: JsonObject,
     workflow_id: z.string(),
     created_at: z.string(),
+    started_at: z.string().nullable().openapi({ description: 'When its workflow started; null while it waits for the relay.' }),
     suppressed_by: z.string().nullable().openapi({
       description: 'A failure.extraction within the notification window of an earlier one: that event’s id. Not delivered.',
     }),

@@ -1,0 +1,131 @@
+// The accept path and the relay's claims on it: events are committed here before their workflows exist.
+import type { Queryable } from './pool.js';
+
+export interface IncomingEvent {
+  tenantId: string;
+  eventId: string;
+  environment: string;
+  type: string;
+  /** The payload as JSON text, exactly as it will be delivered. */
+  payload: string;
+  workflowId: string;
+}
+
+export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
+
+/**
+ * One statement: the tenant is checked and the event inserted together; the primary key decides a
+ * duplicate. A statement-level trigger wakes the relays (NOTIFY at commit).
+ */
+export async function acceptEvent(db: Queryable, e: IncomingEvent): Promise<AcceptResult> {
+  const { rows } = await db.query<{ tenant: boolean; inserted: boolean }>(
+    `WITH tenant AS (SELECT id FROM tenants WHERE id = $1),
+     ins AS (
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
+       SELECT id, $2, $3, $4, $5::json, $6 FROM tenant
+       ON CONFLICT DO NOTHING
+       RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM tenant) AS tenant, EXISTS (SELECT 1 FROM ins) AS inserted`,
+    [e.tenantId, e.eventId, e.environment, e.type, e.payload, e.workflowId],
+  );
+  const row = rows[0]!;
+  if (!row.tenant) return 'unknown_tenant';
+  return row.inserted ? 'accepted' : 'duplicate';
+}
+
+/**
+ * A whole batch in one statement, all or nothing on tenants: nothing is inserted unless every tenant
+ * named exists. Events are numbered in input order. Returns the unknown tenants (then nothing was
+ * written) or, per input event, whether it was new.
+ */
+export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Promise<{ unknownTenants: string[]; inserted: boolean[] }> {
+  const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key]);
+  const { rows } = await db.query<{ known: string[] | null; inserted: number[] | null }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, n)
+     ),
+     known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input)),
+     ins AS (
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
+       SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
+       WHERE (SELECT count(*) FROM known) = (SELECT count(DISTINCT tenant_id) FROM input)
+       ORDER BY n
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, id
+     )
+     SELECT (SELECT array_agg(id) FROM known) AS known,
+            (SELECT array_agg(i.n) FROM input i JOIN ins USING (tenant_id, id)) AS inserted`,
+    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId')],
+  );
+  const known = new Set(rows[0]?.known ?? []);
+  const unknownTenants = [...new Set(events.map((e) => e.tenantId))].filter((t) => !known.has(t));
+  // Within one batch the same id twice: the first is inserted, the later ones are duplicates of it.
+  const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
+  const firstOf = new Map<string, number>();
+  events.forEach((e, i) => { if (!firstOf.has(`${e.tenantId}\0${e.eventId}`)) firstOf.set(`${e.tenantId}\0${e.eventId}`, i); });
+  return {
+    unknownTenants,
+    inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(`${e.tenantId}\0${e.eventId}`) === i),
+  };
+}
+
+/** Accepted events whose workflows have not been started yet. */
+export async function unstartedCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE started_at IS NULL');
+  return rows[0]?.n ?? 0;
+}
+
+export interface ClaimedEvent {
+  tenant_id: string;
+  id: string;
+  environment: 'sandbox' | 'production';
+  type: string;
+  workflow_id: string;
+}
+
+/**
+ * Leases up to `limit` unstarted events, oldest first, to this relay for `leaseMs`. SKIP LOCKED lets
+ * several relays claim at once without waiting on each other; an expired lease (a relay that died) is
+ * claimable again.
+ */
+export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number): Promise<ClaimedEvent[]> {
+  const { rows } = await db.query<ClaimedEvent & { accepted_seq: number }>(
+    `UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+     FROM (
+       SELECT tenant_id, id FROM events
+       WHERE started_at IS NULL AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
+       ORDER BY accepted_seq
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED
+     ) c
+     WHERE e.tenant_id = c.tenant_id AND e.id = c.id
+     RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.accepted_seq`,
+    [limit, leaseMs],
+  );
+  return rows.sort((a, b) => a.accepted_seq - b.accepted_seq);
+}
+
+type EventKey = Pick<ClaimedEvent, 'tenant_id' | 'id'>;
+
+export async function markStarted(db: Queryable, events: EventKey[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `UPDATE events e SET started_at = clock_timestamp(), start_claimed_until = NULL
+     FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+     WHERE e.tenant_id = k.tenant_id AND e.id = k.id AND e.started_at IS NULL`,
+    [events.map((e) => e.tenant_id), events.map((e) => e.id)],
+  );
+}
+
+/** Gives claims back at once (their start failed), rather than letting the lease run out. */
+export async function releaseClaims(db: Queryable, events: EventKey[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `UPDATE events e SET start_claimed_until = NULL
+     FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+     WHERE e.tenant_id = k.tenant_id AND e.id = k.id AND e.started_at IS NULL`,
+    [events.map((e) => e.tenant_id), events.map((e) => e.id)],
+  );
+}

@@ -1,0 +1,151 @@
+// The relay: starts the workflow of every accepted event. It runs in each worker process, woken by
+// PostgreSQL's NOTIFY (sent at commit by the events table's trigger), and sweeps on a timer for any
+// event whose start was missed (a lost notification, a relay that died holding a lease).
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.js';
+import { claimUnstarted, markStarted, releaseClaims, type ClaimedEvent } from '../db/ingest.js';
+
+export const EVENTS_CHANNEL = 'hookrelay_events';
+
+export interface RelayOptions {
+  /** Events claimed and started together. */
+  batchSize: number;
+  /** How long a claim is this relay's; past it another relay may start the event. */
+  leaseMs: number;
+  /** The sweep for missed starts. */
+  sweepIntervalMs: number;
+  /** The longest wait between tries while Temporal or PostgreSQL is down. */
+  maxBackoffMs: number;
+  /** LISTEN for the events table's NOTIFY; without it only the sweep finds new events. */
+  listen: boolean;
+}
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 64, leaseMs: 30_000, sweepIntervalMs: 2_000, maxBackoffMs: 10_000, listen: true };
+
+export interface RelayDeps {
+  pool: Pool;
+  /** A connection string for the dedicated LISTEN connection (a pooled client cannot keep listening). */
+  databaseUrl: string;
+  /** Starts one event's workflow; an already started workflow is success. Throws when Temporal is not reachable. */
+  startWorkflow(event: ClaimedEvent): Promise<void>;
+  logger: Logger;
+  onStarted?(count: number): void;
+}
+
+export class EventRelay {
+  private readonly options: RelayOptions;
+  private listener: pg.Client | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private wakeAgain = false;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(private readonly deps: RelayDeps, options: Partial<RelayOptions> = {}) {
+    this.options = { ...DEFAULT_RELAY_OPTIONS, ...options };
+  }
+
+  /** Listens and drains what is already waiting; never throws (a database that is down is retried). */
+  start(): void {
+    if (this.options.listen) void this.listen();
+    this.sweepTimer = setInterval(() => this.wake(), this.options.sweepIntervalMs);
+    this.sweepTimer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.retryTimer);
+    await this.draining;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
+  }
+
+  /** Coalesces wake-ups: one drain at a time, and one more after it if woken meanwhile. */
+  wake(): void {
+    if (this.stopped || this.retryTimer) return;
+    if (this.draining) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const batch = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs);
+        if (batch.length === 0) break;
+        this.deps.logger.debug({ claimed: batch.length }, 'relay: starting workflows');
+        const results = await Promise.allSettled(batch.map((event) => this.deps.startWorkflow(event)));
+        const started = batch.filter((_, i) => results[i]!.status === 'fulfilled');
+        const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
+        await markStarted(this.deps.pool, started);
+        if (started.length) this.deps.onStarted?.(started.length);
+        if (failed.length) {
+          await releaseClaims(this.deps.pool, failed);
+          const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+          this.retryLater(`${failed.length} workflow starts failed`, first.reason);
+          return;
+        }
+        if (batch.length < this.options.batchSize) break;
+      }
+      this.failures = 0;
+    } catch (error) {
+      this.retryLater('claiming events to start failed', error);
+    }
+  }
+
+  /** Bounded exponential backoff; logged once per outage and when it ends, not per try. */
+  private retryLater(what: string, error: unknown): void {
+    this.failures++;
+    const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(this.failures - 1, 10));
+    if (this.failures === 1 || Number.isInteger(Math.log2(this.failures))) {
+      this.deps.logger.warn({ err: error, retryInMs: delay, failures: this.failures }, `relay: ${what}; accepted events wait`);
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private async listen(): Promise<void> {
+    let delay = 250;
+    while (!this.stopped) {
+      const client = new pg.Client({ connectionString: this.deps.databaseUrl, connectionTimeoutMillis: 5_000 });
+      try {
+        await client.connect();
+        client.on('notification', () => this.wake());
+        await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+        this.listener = client;
+        if (delay > 250) this.deps.logger.info('relay: listening again');
+        // Notifications sent while nobody listened are lost: look now.
+        this.wake();
+        await new Promise<void>((resolve) => {
+          client.once('error', () => resolve());
+          client.once('end', () => resolve());
+        });
+        this.listener = undefined;
+        delay = 250;
+      } catch (error) {
+        if (delay === 250) this.deps.logger.warn({ err: error }, 'relay: cannot listen for accepted events; the sweep still starts them');
+      }
+      await client.end().catch(() => {});
+      if (this.stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      delay = Math.min(this.options.maxBackoffMs, delay * 2);
+    }
+  }
+}

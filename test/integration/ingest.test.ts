@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { pino } from 'pino';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { findTemporalCli } from '../../src/temporal/cli.js';
+import { createWorker } from '../../src/worker.js';
+import { EventRelay } from '../../src/relay/event-relay.js';
+import { claimUnstarted } from '../../src/db/ingest.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let receiver: Receiver;
+beforeAll(async () => { receiver = await startReceiver(); });
+afterAll(async () => receiver?.close());
+
+async function startedAt(stack: Stack, tenantId: string, eventId: string): Promise<Date | null> {
+  const { rows } = await stack.pool.query('SELECT started_at FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
+  return rows[0]?.started_at ?? null;
+}
+
+describe('durable accept', () => {
+  it('answers 202 with Temporal unreachable and no worker; the workflow starts once a worker runs', async () => {
+    const stack = await startStack({ noWorker: true, temporalAddress: `127.0.0.1:${await freePort()}` });
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      await stack.api.subscribe(t.api_key, { url: `${receiver.url}/later` });
+      const res = await stack.api.postEvent(stack.adminToken, { id: 'held-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: { n: 1 } });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ id: 'held-1', workflow_id: `event:${t.id}:held-1` });
+      const read = await stack.api.call('GET', '/v1/events/held-1', t.api_key);
+      expect(read.body).toMatchObject({ id: 'held-1', started_at: null, payload: { n: 1 }, deliveries: [] });
+
+      const worker = await createWorker(stack.config, stack.pool, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+      try {
+        await receiver.waitFor('/later', 1, 30_000);
+        const after = await stack.api.call('GET', '/v1/events/held-1', t.api_key);
+        expect(Date.parse(after.body.started_at)).toBeGreaterThanOrEqual(Date.parse(after.body.created_at));
+        expect(after.body.deliveries).toHaveLength(1);
+      } finally {
+        await worker.shutdown();
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('refuses with 503 and Retry-After, writing nothing, over INGEST_BACKLOG_LIMIT', async () => {
+    const stack = await startStack({ noWorker: true, env: { INGEST_BACKLOG_LIMIT: '3' } });
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      for (let i = 0; i < 4; i++) {
+        expect((await stack.api.postEvent(stack.adminToken, { id: `b-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+      }
+      await sleep(1_100); // the backlog count is read at most once a second
+      const refused = await stack.api.postEvent(stack.adminToken, { id: 'b-over', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(refused.body.error.code).toBe('backlog_full');
+      const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: [{ id: 'b-over-2', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} }] });
+      expect(batch.status).toBe(503);
+      const { rows } = await stack.pool.query("SELECT id FROM events WHERE id LIKE 'b-over%'");
+      expect(rows).toEqual([]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('never starts an event twice with two relays, and starts the events of a relay that died holding its claim', async () => {
+    const stack = await startStack({ noWorker: true });
+    const starts: string[] = [];
+    const relay = (name: string) => new EventRelay({
+      pool: stack.pool,
+      databaseUrl: stack.config.databaseUrl,
+      startWorkflow: async (e) => { starts.push(`${name}:${e.id}`); await sleep(5); },
+      logger: pino({ level: 'silent' }),
+    }, { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7 });
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      const events = Array.from({ length: 60 }, (_, i) => ({ id: `r-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { i } }));
+      expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(0, 50) })).status).toBe(202);
+      // A relay that claims ten events and dies before starting them.
+      const stranded = await claimUnstarted(stack.pool, 10, 1_000);
+      expect(stranded).toHaveLength(10);
+      const [a, b] = [relay('a'), relay('b')];
+      a.start();
+      b.start();
+      expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(50) })).status).toBe(202);
+      const deadline = Date.now() + 15_000;
+      while (starts.length < 60 && Date.now() < deadline) await sleep(50);
+      await Promise.all([a.stop(), b.stop()]);
+      const ids = starts.map((s) => s.split(':')[1]);
+      expect(new Set(ids).size).toBe(60);
+      expect(ids).toHaveLength(60);
+      const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE started_at IS NULL');
+      expect(rows[0].n).toBe(0);
+      // The stranded ten were started only after their lease ran out.
+      expect(stranded.every((e) => ids.includes(e.id))).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('batch ingest', () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => stack?.stop());
+
+  it('accepts 1-500 events in input order, with a duplicate flag each, and delivers every new one', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/batch`, event_types: ['batch.*'] });
+    expect((await stack.api.postEvent(stack.adminToken, { id: 'bt-1', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { first: true } })).status).toBe(202);
+    const res = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: [
+        { id: 'bt-0', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 0 } },
+        { id: 'bt-1', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 1 } },
+        { tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 2 } },
+        { id: 'bt-0', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 3 } },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.data.map((d: { duplicate: boolean }) => d.duplicate)).toEqual([false, true, false, true]);
+    expect(res.body.data[0]).toEqual({ id: 'bt-0', workflow_id: `event:${t.id}:bt-0`, duplicate: false });
+    expect(res.body.data[2].id).toMatch(/^evt_/);
+    await receiver.waitFor('/batch', 3, 30_000);
+    await sleep(300);
+    expect(receiver.forPath('/batch').map((r) => JSON.parse(r.body))).toEqual(expect.arrayContaining([{ first: true }, { n: 0 }, { n: 2 }]));
+    expect(receiver.forPath('/batch')).toHaveLength(3);
+  });
+
+  it('names events[i].field for every invalid event and writes nothing', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    const res = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: [
+        { id: 'bv-0', tenant_id: t.id, environment: 'production', type: 'ok.type', payload: {} },
+        { id: 'bv-1', tenant_id: t.id, environment: 'staging', type: 'Bad', payload: {} },
+        { id: 'bv-2', tenant_id: 'ten_nope', environment: 'production', type: 'ok.type', payload: [] },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort())
+      .toEqual(['events.1.environment', 'events.1.type', 'events.2.payload']);
+    const unknown = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: [
+        { id: 'bv-3', tenant_id: t.id, environment: 'production', type: 'ok.type', payload: {} },
+        { id: 'bv-4', tenant_id: 'ten_nope', environment: 'production', type: 'ok.type', payload: {} },
+      ],
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details).toEqual([{ path: 'events.1.tenant_id', message: 'no such tenant' }]);
+    const empty = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: [] });
+    expect(empty.status).toBe(400);
+    const tooMany = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: Array.from({ length: 501 }, (_, i) => ({ id: `bv-x${i}`, tenant_id: t.id, environment: 'production', type: 'ok.type', payload: {} })),
+    });
+    expect(tooMany.status).toBe(400);
+    const { rows } = await stack.pool.query("SELECT id FROM events WHERE id LIKE 'bv-%'");
+    expect(rows).toEqual([]);
+  });
+
+  it('keeps the payload out of Temporal: no byte of it in the workflow history', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/secret`, event_types: ['payroll.*'] });
+    const marker = 'IBAN-DE89370400440532013000-salary-4711';
+    expect((await stack.api.postEvent(stack.adminToken, {
+      id: 'pii-1', tenant_id: t.id, environment: 'production', type: 'payroll.paid', payload: { iban: marker, note: 'x'.repeat(64) },
+    })).status).toBe(202);
+    await stack.settle(t.id, 'pii-1');
+    expect(receiver.forPath('/secret')[0]?.body).toContain(marker);
+    const { stdout } = await run(await findTemporalCli(), [
+      'workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', `event:${t.id}:pii-1`, '--output', 'json',
+    ]);
+    // Payloads in a history are base64 JSON: read the history with every payload decoded.
+    const decoded: string[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'data' && typeof inner === 'string') decoded.push(Buffer.from(inner, 'base64').toString('utf8'));
+          else walk(inner);
+        }
+      }
+    };
+    walk(JSON.parse(stdout));
+    const history = `${stdout}\n${decoded.join('\n')}`;
+    expect(history).toContain('payroll.paid'); // the workflow input is there, decoded
+    expect(history).not.toContain(marker);
+    expect(history).not.toContain('iban');
+  });
+});
