@@ -28,6 +28,10 @@ const EnvSchema = z.object({
   WORKER_MAX_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).default(64),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  // CSP frame-ancestors sources that may embed the tenant portal (e.g. "https://dashboard.example.com"); default none.
+  PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
+  // The API's public origin, for the portal links it hands out; default: the origin the request came to.
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface Config {
@@ -52,6 +56,8 @@ export interface Config {
   maxCachedWorkflows: number | undefined;
   workerMetricsPort: number;
   workerCoreMetricsPort: number;
+  portalFrameAncestors: string;
+  publicUrl: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,5 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
+    portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

@@ -8,22 +8,30 @@ export interface DeliveryFilter {
   event_id?: string;
   subscription_id?: string;
   status?: string;
+  event_type?: string;
+  environment?: string;
   limit: number;
   cursor?: Cursor;
 }
 
 export async function listDeliveries(db: Queryable, tenantId: string, filter: DeliveryFilter) {
   const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+    `SELECT ${DELIVERY_COLUMNS},
+       (SELECT e.type FROM events e WHERE e.tenant_id = deliveries.tenant_id AND e.id = deliveries.event_id) AS event_type
+     FROM deliveries
      WHERE tenant_id = $1
        AND ($2::text IS NULL OR event_id = $2)
        AND ($3::text IS NULL OR subscription_id = $3)
        AND ($4::text IS NULL OR status = $4)
        AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6))
+       AND (($8::text IS NULL AND $9::text IS NULL) OR EXISTS (
+         SELECT 1 FROM events e WHERE e.tenant_id = deliveries.tenant_id AND e.id = deliveries.event_id
+           AND ($8::text IS NULL OR e.type = $8) AND ($9::text IS NULL OR e.environment = $9)))
      ORDER BY created_at DESC, id DESC
      LIMIT $7`,
     [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null,
-      filter.cursor?.createdAt ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+      filter.cursor?.createdAt ?? null, filter.cursor?.id ?? null, filter.limit + 1,
+      filter.event_type ?? null, filter.environment ?? null],
   );
   const page = pageOf(rows, filter.limit);
   return { data: page.rows.map(deliveryToApi), next_cursor: page.nextCursor };
