@@ -10,7 +10,7 @@ export function Time({ iso }: { iso: string | null | undefined }) {
 }
 
 export const ms = (value: number | null | undefined) =>
-  value === null || value === undefined ? '—' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+  value === null || value === undefined ? '—' : value >= 1000 ? `${Number((value / 1000).toFixed(2))} s` : `${Math.round(value)} ms`;
 
 export const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
 
