@@ -226,11 +226,11 @@ async function main(): Promise<void> {
     await page.getByLabel('Longest wait').fill('2s');
     await page.getByLabel('Maximum attempts').fill('5');
     await page.getByRole('button', { name: 'Add header' }).click();
-    await page.getByLabel('Header 1').fill('x-portal-check');
-    await page.getByLabel('Value 1').fill('yes');
+    await page.getByLabel('Header 1', { exact: true }).fill('x-portal-check');
+    await page.getByLabel('Value 1', { exact: true }).fill('yes');
     await page.getByRole('button', { name: 'Add field' }).click();
-    await page.getByLabel('Field 1').fill('uid');
-    await page.getByLabel('Renamed to 1').fill('user_id');
+    await page.getByLabel('Field 1', { exact: true }).fill('uid');
+    await page.getByLabel('Renamed to 1', { exact: true }).fill('user_id');
     await shot(page, '02-subscription-form.png');
     const unlabelled = await unlabelledControls(page);
     check(unlabelled.length === 0, 'every control of the form is labelled', () => unlabelled.join('\n'));
@@ -329,9 +329,10 @@ async function main(): Promise<void> {
     await page.goto(`${stack.apiUrl}/portal/${hash}`);
     await page.locator('main h1').waitFor();
     await page.waitForLoadState('networkidle');
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    check(width <= 375, `${hash} fits 375 px (scroll width ${width})`, () => `scroll width ${width}`);
     await shot(page, name);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const wide = await page.$$eval('main *', (els) => els.filter((el) => el.getBoundingClientRect().right > 376).slice(-3).map((el) => el.outerHTML.slice(0, 100)));
+    check(width <= 375, `${hash} fits 375 px (scroll width ${width})`, () => `scroll width ${width}; widest: ${wide.join('\n')}`);
   }
   await page.setViewportSize({ width: 1200, height: 900 });
 
