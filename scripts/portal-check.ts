@@ -257,6 +257,11 @@ async function main(): Promise<void> {
   const testRows = await page.locator('.test-run tbody tr').allInnerTexts();
   check(testRows.length === 3 && /HTTP 503/.test(testRows[0]!) && /HTTP 503/.test(testRows[1]!) && /HTTP 200/.test(testRows[2]!),
     'the test delivery shows 3 attempts: HTTP 503, HTTP 503, HTTP 200, each with its response excerpt', () => testRows.join('\n'));
+  await step(page, 'the figures count the test delivery\'s attempts once it ends', () =>
+    page.waitForFunction(() => /Attempts\s*3(?!\d)/.test(document.querySelector('.figures')?.textContent ?? ''), undefined, { timeout: 10_000 }));
+  const figuresAfterTest = (await page.innerText('.figures')).replace(/\s+/g, ' ');
+  check(/Success rate 33\.3 %/.test(figuresAfterTest) && /Succeeded 1/.test(figuresAfterTest) && /Failed 2/.test(figuresAfterTest),
+    'the figures update after the test: 3 attempts, 1 succeeded (33.3 %)', () => figuresAfterTest);
   await shot(page, '05-test-event-delivered.png');
   const testHits = receiver.hits.filter((h) => h.path === '/fails-twice');
   check(testHits.length === 3 && testHits.every((h) => h.headers['x-hookrelay-event-type'] === 'hookrelay.test' && h.headers['x-portal-check'] === 'yes'),

@@ -1,6 +1,6 @@
 // The subscription list and one subscription's page: figures, test event, secret, recover, delete.
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, query, type Delivery, type Page, type Session, type Stats, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
 import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, ms, percent, shortUrl, useLoad, usePoll } from './ui.js';
@@ -50,7 +50,7 @@ export function SubscriptionList({ session }: { session: Session }) {
 }
 
 /** Sends a hookrelay.test event and shows its one delivery's attempts as they arrive. */
-function TestEvent({ sub }: { sub: Subscription }) {
+function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: () => void }) {
   const [deliveryId, setDeliveryId] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -58,6 +58,8 @@ function TestEvent({ sub }: { sub: Subscription }) {
     () => (deliveryId ? api<Delivery>('GET', `/v1/deliveries/${encodeURIComponent(deliveryId)}`) : Promise.resolve(undefined)),
     deliveryId ?? '');
   usePoll(delivery.data?.status === 'pending', 1000, delivery.reload);
+  const settled = delivery.data !== undefined && delivery.data.status !== 'pending';
+  useEffect(() => { if (settled) onSettled(); }, [settled, deliveryId]);
   const send = async () => {
     setBusy(true);
     setError(undefined);
@@ -84,9 +86,9 @@ function TestEvent({ sub }: { sub: Subscription }) {
   </section>`;
 }
 
-function Figures({ sub }: { sub: Subscription }) {
+function Figures({ sub, version }: { sub: Subscription; version: number }) {
   const [window, setWindow] = useState('24h');
-  const stats = useLoad(() => statsOf(sub.id, window), `${sub.id}:${window}`);
+  const stats = useLoad(() => statsOf(sub.id, window), `${sub.id}:${window}:${version}`);
   const s = stats.data;
   return html`<section class="panel" aria-labelledby="stats-h">
     <div class="title-row">
@@ -200,6 +202,8 @@ function policyText(policy: Subscription['retry_policy']): string {
 
 export function SubscriptionDetail({ id }: { id: string }) {
   const sub = useLoad(() => api<Subscription>('GET', `/v1/subscriptions/${encodeURIComponent(id)}`), id);
+  // Bumped when a test delivery ends, so the figures count its attempts.
+  const [figuresVersion, setFiguresVersion] = useState(0);
   if (sub.error && !sub.data) return html`<section><h1 tabindex="-1">Subscription</h1><${ErrorBox} error=${sub.error} /></section>`;
   const s = sub.data;
   if (!s) return html`<p aria-live="polite">Loading…</p>`;
@@ -225,8 +229,8 @@ export function SubscriptionDetail({ id }: { id: string }) {
       <a class="button" href=${href(`subscriptions/${s.id}/edit`)}>Edit</a>
       <a class="button" href=${href('deliveries', { subscription_id: s.id })}>Its deliveries</a>
     </div>
-    <${Figures} sub=${s} />
-    <${TestEvent} sub=${s} />
+    <${Figures} sub=${s} version=${figuresVersion} />
+    <${TestEvent} sub=${s} onSettled=${() => setFiguresVersion((v) => v + 1)} />
     <${Recover} sub=${s} />
     <${Secret} sub=${s} />
     <${Danger} sub=${s} reload=${sub.reload} />
