@@ -328,6 +328,26 @@ async function main(): Promise<void> {
   const unlabelled = await unlabelledControls(page);
   check(unlabelled.length === 0, 'every control of the subscription page is labelled', () => unlabelled.join('\n'));
 
+  // 7b. Editing (the form comes back filled in), disabling and enabling.
+  await step(page, 'the subscription is edited, disabled and enabled again', async () => {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit subscription' }).waitFor();
+    const filled = [
+      await page.getByLabel('Endpoint URL').inputValue(), await page.getByLabel('Header 1', { exact: true }).inputValue(),
+      String(await page.getByLabel('Custom').isChecked()), await page.getByLabel('Maximum attempts').inputValue(),
+    ];
+    check(filled.join(' ') === `${receiver.url}/fails-twice x-portal-check true 5`, 'the edit form comes back filled in with every field', () => filled.join(' '));
+    await page.getByLabel('Timeout (ms)').fill('5000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
+    await page.getByText('5 s', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.locator('main .badge-disabled').waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.locator('main .badge-enabled').waitFor();
+  });
+  pass('the subscription was edited (timeout 5 s), disabled and enabled again from its page');
+
   // 8. 375 px wide: nothing wider than the screen.
   await page.setViewportSize({ width: 375, height: 800 });
   for (const [hash, name] of [[`#/subscriptions/${subId}`, '10-narrow-subscription.png'], ['#/deliveries', '11-narrow-delivery-log.png'], ['#/subscriptions', '12-narrow-list.png']] as const) {
@@ -369,6 +389,17 @@ async function main(): Promise<void> {
   const expired = await expiredPage.goto(expiring.url);
   check(expired?.status() === 403 && (await fresh.cookies()).length === 0, 'an expired link is refused and sets no cookie', () => String(expired?.status()));
   await fresh.close();
+
+  // 10. Deleting, after its confirmation.
+  await step(page, 'the subscription is deleted after a confirmation', async () => {
+    await page.goto(`${stack.apiUrl}/portal/#/subscriptions/${subId}`);
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Keep it' }).waitFor();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByText('No subscription yet.').waitFor();
+  });
+  const gone = await api.call('GET', `/v1/subscriptions/${subId}`, tenant.api_key);
+  check(gone.status === 404, 'the subscription was deleted after its confirmation', () => String(gone.status));
 
   check(cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => cspViolations.join('\n'));
   check(pageErrors.length === 0, 'no script error during the walk', () => pageErrors.join('\n'));
