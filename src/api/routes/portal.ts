@@ -36,8 +36,8 @@ const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 export function portalPages(deps: ApiDeps): Router {
   const router = Router();
   router.use(portalSecurityHeaders(deps.config.portalFrameAncestors));
-  // Bundled now so the first visitor does not wait for it (a failure is retried on first use).
-  portalAssets().catch((error: unknown) => deps.logger.error({ err: error }, 'portal assets failed to build'));
+  // The bundle is made on the first portal request (about 130 ms, once per process), not at start:
+  // API processes that never serve the portal (and every test process) skip it.
 
   const page = async (res: Response, status: number, state: 'app' | 'link-refused') => {
     const { html } = await portalAssets();
