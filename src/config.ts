@@ -32,6 +32,10 @@ const EnvSchema = z.object({
   RELAY_EAGER_START: bool.default(true),
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
+  // CSP frame-ancestors sources that may embed the tenant portal (e.g. "https://dashboard.example.com"); default none.
+  PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
+  // The API's public origin, for the portal links it hands out; default: the origin the request came to.
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface Config {
@@ -63,6 +67,8 @@ export interface Config {
   /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
   relayListen: boolean;
   relaySweepIntervalMs: number;
+  portalFrameAncestors: string;
+  publicUrl: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -98,5 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayEagerStart: e.RELAY_EAGER_START,
     relayListen: e.RELAY_LISTEN,
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
+    portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

@@ -18,6 +18,8 @@ import { tenantRoutes } from './routes/tenants.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { CursorCodec } from '../db/cursor.js';
+import { portalPages, portalRoutes } from './routes/portal.js';
+import { subscriptionToolRoutes } from './routes/subscription-tools.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -81,6 +83,8 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   const routes = new Routes(Router(), createRegistry(), deps.auth);
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
+  for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
+  app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;
   app.use(unmatchedRoute);

@@ -3,8 +3,9 @@ import type { RequestHandler, Response } from 'express';
 import type { Queryable } from '../db/pool.js';
 import { hashKey, tenantForKeyHash } from '../db/tenants.js';
 import { ApiError } from './errors.js';
+import { portalPrincipal, type PortalPrincipal } from './portal-session.js';
 
-export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenantId: string };
+export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenantId: string; portal?: PortalPrincipal };
 
 function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
@@ -31,6 +32,10 @@ export function authenticate(db: Queryable, adminToken: string, allowed: Array<P
   const adminHash = hashKey(adminToken);
   return async (req, res, next) => {
     const token = bearer(req.headers.authorization);
+    if (!token && req.headers.authorization === undefined && allowed.includes('tenant')) {
+      const viaPortal = await portalPrincipal(db, req); // the tenant portal's session cookie + CSRF token
+      if (viaPortal) { res.locals.principal = viaPortal satisfies Principal; return next(); }
+    }
     if (!token) throw unauthorized();
     const presented = hashKey(token);
     if (constantTimeEqual(presented, adminHash)) {

@@ -10,6 +10,8 @@ export interface DeliveryFilter {
   event_id?: string;
   subscription_id?: string;
   status?: DeliveryStatus;
+  event_type?: string;
+  environment?: Environment;
   limit: number;
   /** The seq of the last row of the previous page. */
   after?: string;
@@ -18,15 +20,21 @@ export interface DeliveryFilter {
 /** Newest first; `next` is the seq to ask after for the next page. */
 export async function listDeliveries(db: Queryable, tenantId: string, filter: DeliveryFilter) {
   const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS}, seq FROM deliveries
+    `SELECT ${DELIVERY_COLUMNS}, seq,
+       (SELECT e.type FROM events e WHERE e.tenant_id = deliveries.tenant_id AND e.id = deliveries.event_id) AS event_type
+     FROM deliveries
      WHERE tenant_id = $1
        AND ($2::text IS NULL OR event_id = $2)
        AND ($3::text IS NULL OR subscription_id = $3)
        AND ($4::text IS NULL OR status = $4)
        AND ($5::bigint IS NULL OR seq < $5)
+       AND (($7::text IS NULL AND $8::text IS NULL) OR EXISTS (
+         SELECT 1 FROM events e WHERE e.tenant_id = deliveries.tenant_id AND e.id = deliveries.event_id
+           AND ($7::text IS NULL OR e.type = $7) AND ($8::text IS NULL OR e.environment = $8)))
      ORDER BY seq DESC
      LIMIT $6`,
-    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null, filter.after ?? null, filter.limit + 1],
+    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null, filter.after ?? null, filter.limit + 1,
+      filter.event_type ?? null, filter.environment ?? null],
   );
   const page = pageOf(rows, filter.limit);
   return { data: page.rows.map((row) => deliveryToApi(row as Parameters<typeof deliveryToApi>[0])), next: page.next };

@@ -1,11 +1,16 @@
 import { z } from '../zod.js';
+import { Environment } from './common.js';
 import { DeliverySummary } from './event.js';
 import { DeliveryStatus, PageQuery, page, text } from './common.js';
+import { EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
+import { ERROR_CLASSES } from '../../domain/delivery-failures.js';
 
 export const DeliveryListQuery = PageQuery.extend({
   event_id: text().max(128).optional(),
   subscription_id: text().max(128).optional(),
   status: DeliveryStatus.optional(),
+  event_type: text().max(128).regex(EVENT_TYPE_PATTERN, 'dotted lowercase segments').optional(),
+  environment: Environment.optional(),
 });
 
 export const Attempt = z
@@ -14,7 +19,7 @@ export const Attempt = z
     started_at: z.string(),
     duration_ms: z.number(),
     status_code: z.number().nullable(),
-    error_class: z.enum(['http_status', 'timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'ssrf_blocked', 'network']).nullable(),
+    error_class: z.enum(ERROR_CLASSES).nullable(),
     error_message: z.string().nullable(),
     response_body: z.string().nullable().openapi({ description: 'The first 4 KiB of the response body.' }),
   })
@@ -22,7 +27,7 @@ export const Attempt = z
 
 export const Delivery = DeliverySummary.extend({ workflow_id: z.string(), attempts: z.array(Attempt) }).openapi('Delivery');
 
-export const DeliveryPage = page(DeliverySummary, 'DeliveryPage');
+export const DeliveryPage = page(DeliverySummary.extend({ event_type: z.string() }), 'DeliveryPage');
 
 export const RedeliveryAccepted = z
   .object({ delivery: DeliverySummary.pick({ id: true, event_id: true, subscription_id: true, status: true }), workflow_id: z.string() })

@@ -1,0 +1,87 @@
+// The tenant portal: the admin route that makes its links, and the pages under /portal that open them.
+import { Router, type Request, type Response } from 'express';
+import type { ApiDeps } from '../app.js';
+import { ApiError, notFound } from '../errors.js';
+import type { Routes } from '../route.js';
+import { IdParam } from '../schemas/common.js';
+import { PortalSessionCreate, PortalSessionCreated } from '../schemas/portal.js';
+import {
+  clearSessionCookie, csrfTokenFor, hashToken, isHttps, newLinkToken, newSessionToken, portalSecurityHeaders, portalSession,
+  setSessionCookie,
+} from '../portal-session.js';
+import { endPortalSession, insertPortalLink, openPortalLink, pruneExpiredPortalSessions } from '../../db/portal-sessions.js';
+import { parseDuration } from '../../domain/duration.js';
+import { portalAssets } from '../../portal/assets.js';
+
+export function portalRoutes(routes: Routes, deps: ApiDeps): void {
+  routes.add({
+    method: 'post', path: '/v1/tenants/:id/portal-sessions', tag: 'Tenants', auth: 'admin', params: IdParam, body: PortalSessionCreate,
+    summary: "A single-use link that opens the tenant portal as this tenant (the producer's dashboard hands it over)",
+    responses: { 201: { description: 'The link', schema: PortalSessionCreated } },
+  }, async ({ params: { id }, body: input }, req, res) => {
+    const token = newLinkToken();
+    const link = await insertPortalLink(deps.pool, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl));
+    if (!link) throw notFound('tenant');
+    await pruneExpiredPortalSessions(deps.pool);
+    const origin = deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    res.status(201).json({ url: `${origin}/portal/open?token=${encodeURIComponent(token)}`, expires_at: link.expiresAt.toISOString() });
+  });
+}
+
+const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
+
+/** Mounted at /portal, ahead of the API routes. */
+export function portalPages(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(portalSecurityHeaders(deps.config.portalFrameAncestors));
+  // The bundle is made on the first portal request (about 130 ms, once per process), not at start:
+  // API processes that never serve the portal (and every test process) skip it.
+
+  const page = async (res: Response, status: number, state: 'app' | 'link-refused') => {
+    const { html } = await portalAssets();
+    noStore(res);
+    res.status(status).type('html').send(html.replace('data-state="app"', `data-state="${state}"`));
+  };
+
+  /** Spends the link's token for a session cookie and redirects, so the token leaves the address bar. */
+  router.get('/open', async (req: Request, res: Response) => {
+    const token = typeof req.query.token === 'string' && /^hrpl_[\w-]{43}$/.test(req.query.token) ? req.query.token : undefined;
+    const session = newSessionToken();
+    const opened = token && await openPortalLink(deps.pool, hashToken(token), hashToken(session));
+    if (!opened) return page(res, 403, 'link-refused');
+    setSessionCookie(res, session, opened.expiresAt, isHttps(req, deps.config.publicUrl));
+    noStore(res);
+    res.redirect(303, '/portal/');
+  });
+
+  /** What the page needs to start: who it acts as, until when, and the CSRF token for its writes. */
+  router.get('/session', async (req, res) => {
+    const session = await portalSession(deps.pool, req);
+    noStore(res);
+    if (!session) throw new ApiError(401, 'unauthorized', 'no portal session: open the link you were given again, or ask for a new one');
+    res.json({
+      tenant: { id: session.tenantId, name: session.tenantName },
+      environment: session.environment,
+      expires_at: session.expiresAt.toISOString(),
+      csrf_token: csrfTokenFor(session.token),
+    });
+  });
+
+  router.post('/logout', async (req, res) => {
+    const session = await portalSession(deps.pool, req);
+    if (session) await endPortalSession(deps.pool, hashToken(session.token));
+    clearSessionCookie(res, isHttps(req, deps.config.publicUrl));
+    res.status(204).end();
+  });
+
+  router.get('/assets/:file', async (req, res) => {
+    const assets = await portalAssets();
+    const file = req.params.file;
+    if (file !== 'app.js' && file !== 'app.css') throw notFound('asset');
+    res.type(file.endsWith('.js') ? 'text/javascript' : 'text/css').setHeader('Cache-Control', 'no-cache');
+    res.send(assets[file]);
+  });
+
+  router.get('/', (_req, res) => page(res, 200, 'app'));
+  return router;
+}

@@ -1,0 +1,47 @@
+// `hookrelay.test` events: one event row and one pending delivery to the one subscription it tests.
+import { newId } from './ids.js';
+import type { Pool } from './pool.js';
+
+export const TEST_EVENT_TYPE = 'hookrelay.test';
+
+export interface CreatedTestEvent {
+  eventId: string;
+  deliveryId: string;
+  workflowId: string;
+  environment: 'sandbox' | 'production';
+}
+
+/**
+ * Writes the event and its single delivery together (nothing half-written); undefined when the
+ * subscription is not the tenant's. The event row records the single-delivery workflow as its workflow,
+ * which the API starts itself: the row is stored as started, so the relay (which starts event workflows) leaves it.
+ */
+export async function createTestEvent(
+  pool: Pool, tenantId: string, subscriptionId: string, payload: Record<string, unknown> | undefined,
+  workflowIdFor: (deliveryId: string) => string,
+): Promise<CreatedTestEvent | undefined> {
+  const eventId = newId('evt');
+  const deliveryId = newId('dlv');
+  const workflowId = workflowIdFor(deliveryId);
+  const { rows } = await pool.query<{ environment: 'sandbox' | 'production' }>(
+    `WITH sub AS (
+       SELECT id, environment FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
+     ), event AS (
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
+       SELECT $1, $3, sub.environment, $6, $7::json, $5, now() FROM sub
+       RETURNING id
+     ), delivery AS (
+       INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)
+       SELECT $4, $1, event.id, $2, $5 FROM event
+     )
+     SELECT environment FROM sub`,
+    [tenantId, subscriptionId, eventId, deliveryId, workflowId, TEST_EVENT_TYPE,
+      JSON.stringify(payload ?? { type: TEST_EVENT_TYPE, message: 'A test event sent from hookrelay', subscription_id: subscriptionId, sent_at: new Date().toISOString() })],
+  );
+  return rows[0] && { eventId, deliveryId, workflowId, environment: rows[0].environment };
+}
+
+/** Undoes a test event whose workflow could not be started. */
+export async function deleteTestEvent(pool: Pool, tenantId: string, eventId: string): Promise<void> {
+  await pool.query('DELETE FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
+}

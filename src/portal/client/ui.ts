@@ -1,0 +1,107 @@
+// Pieces every page uses. Values are rendered as text by Preact: nothing here builds HTML from strings.
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiFailure, type Attempt, type DeliveryStatus } from './api.js';
+
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+export function Time({ iso }: { iso: string | null | undefined }) {
+  return iso ? html`<time datetime=${iso} title=${iso}>${when(iso)}</time>` : html`<span>—</span>`;
+}
+
+export const ms = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : value >= 1000 ? `${Number((value / 1000).toFixed(2))} s` : `${Math.round(value)} ms`;
+
+export const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
+
+export function StatusBadge({ status }: { status: DeliveryStatus | 'enabled' | 'disabled' }) {
+  return html`<span class=${`badge badge-${status}`}>${status}</span>`;
+}
+
+/** An API error as the API said it, with every field it named. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const failure = error instanceof ApiFailure ? error : undefined;
+  const message = failure ? failure.message : error instanceof Error ? error.message : String(error);
+  return html`<div class="error" role="alert">
+    <p><strong>${failure && failure.status ? `Error ${failure.status}` : 'Error'}</strong>${failure ? ` (${failure.code})` : ''}: ${message}</p>
+    ${failure?.details.length ? html`<ul>${failure.details.map((d) => html`<li><code>${d.path || '(body)'}</code>: ${d.message}</li>`)}</ul>` : null}
+  </div>`;
+}
+
+/** Loads once per change of `key`; `reload` loads again (quietly, keeping what is shown). */
+export function useLoad<T>(load: () => Promise<T>, key: string): { data: T | undefined; error: unknown; loading: boolean; reload: () => Promise<void> } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const current = useRef(key);
+  const run = useCallback(async () => {
+    const asked = key;
+    try {
+      const data = await load();
+      if (current.current === asked) setState({ data, error: undefined, loading: false });
+    } catch (error) {
+      if (current.current === asked) setState((s) => ({ data: s.data, error, loading: false }));
+    }
+  }, [key]);
+  useEffect(() => {
+    current.current = key;
+    setState({ data: undefined, error: undefined, loading: true });
+    void run();
+  }, [key]);
+  return { ...state, reload: run };
+}
+
+/** Calls `tick` every `everyMs` while `active`. */
+export function usePoll(active: boolean, everyMs: number, tick: () => Promise<void>) {
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setInterval(() => void tick(), everyMs);
+    return () => clearInterval(timer);
+  }, [active, everyMs, tick]);
+}
+
+/** A value shown once (a new secret) with a copy button; selecting it works where the clipboard is not allowed. */
+export function CopyOnce({ label, value, id }: { label: string; value: string; id: string }) {
+  const [copied, setCopied] = useState('');
+  const copy = async () => {
+    const input = document.getElementById(id) as HTMLInputElement | null;
+    input?.select();
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied('Copied to the clipboard.');
+    } catch {
+      setCopied('Selected: press Ctrl+C (⌘C) to copy.');
+    }
+  };
+  return html`<div class="secret">
+    <label for=${id}>${label}</label>
+    <div class="row">
+      <input id=${id} type="text" readonly value=${value} class="mono" />
+      <button type="button" onClick=${copy}>Copy</button>
+    </div>
+    <p class="hint">Shown once: store it now. hookrelay keeps it only to sign requests.</p>
+    <p class="hint" aria-live="polite">${copied}</p>
+  </div>`;
+}
+
+export function AttemptTable({ attempts, caption }: { attempts: Attempt[]; caption: string }) {
+  if (attempts.length === 0) return html`<p class="muted" aria-live="polite">No attempt yet.</p>`;
+  return html`<table class="stack">
+    <caption>${caption}</caption>
+    <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Duration</th><th scope="col">Result</th><th scope="col">Response</th></tr></thead>
+    <tbody>
+      ${attempts.map((a) => html`<tr key=${a.number} class=${a.status_code !== null && a.status_code >= 200 && a.status_code < 300 ? 'ok' : 'bad'}>
+        <td data-label="#">${a.number}</td>
+        <td data-label="Time"><${Time} iso=${a.started_at} /></td>
+        <td data-label="Duration">${ms(a.duration_ms)}</td>
+        <td data-label="Result">${a.status_code !== null ? `HTTP ${a.status_code}` : a.error_class ?? 'error'}
+          ${a.error_message && a.status_code === null ? html`<div class="muted small">${a.error_message}</div>` : null}</td>
+        <td data-label="Response">${a.response_body ? html`<pre class="excerpt">${a.response_body}</pre>` : html`<span class="muted">(empty)</span>`}</td>
+      </tr>`)}
+    </tbody>
+  </table>`;
+}
+
+/** A short form of a URL for lists. */
+export function shortUrl(url: string): string {
+  return url.length > 60 ? `${url.slice(0, 57)}…` : url;
+}

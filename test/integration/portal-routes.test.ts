@@ -1,0 +1,217 @@
+// The routes the tenant portal uses: tenant isolation through the portal's session, the subscription
+// stats on a known sequence of attempts, and hookrelay.test events reaching one subscription only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { startStack, type Stack } from '../support/stack.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+let stack: Stack;
+let receiver: Receiver;
+beforeAll(async () => {
+  [stack, receiver] = await Promise.all([startStack({ env: { RETRY_TIME_SCALE: '0.001' } }), startReceiver()]);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+});
+
+interface Portal { cookie: string; csrf: string }
+
+async function openPortal(tenantId: string): Promise<Portal> {
+  const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, {});
+  const opened = await fetch(link.body.url, { redirect: 'manual' });
+  const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+  const session = await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json() as { csrf_token: string };
+  return { cookie, csrf: session.csrf_token };
+}
+
+const asPortal = (p: Portal, method: string, path: string, body?: unknown) =>
+  stack.api.call(method, path, undefined, body, { cookie: p.cookie, 'x-csrf-token': p.csrf });
+
+async function waitForDelivery(apiKey: string, id: string) {
+  for (let i = 0; i < 150; i++) {
+    const res = await stack.api.call('GET', `/v1/deliveries/${id}`, apiKey);
+    if (res.body.status !== 'pending') return res.body;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`delivery ${id} still pending`);
+}
+
+describe("another tenant's ids through the portal", () => {
+  it('answer 404 on every portal-facing route, and change nothing', async () => {
+    const owner = await stack.api.createTenant(stack.adminToken, 'Owner');
+    const intruder = await stack.api.createTenant(stack.adminToken, 'Intruder');
+    const sub = await stack.api.subscribe(owner.api_key, { url: `${receiver.url}/owner`, event_types: ['user.*'] });
+    expect((await stack.api.postEvent(stack.adminToken, { id: 'iso-1', tenant_id: owner.id, environment: 'production', type: 'user.created', payload: { a: 1 } })).status).toBe(202);
+    await stack.settle(owner.id, 'iso-1');
+    const [delivery] = (await stack.api.call('GET', '/v1/deliveries?event_id=iso-1', owner.api_key)).body.data;
+    const p = await openPortal(intruder.id);
+
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', `/v1/subscriptions/${sub.id}`],
+      ['PATCH', `/v1/subscriptions/${sub.id}`, { enabled: false }],
+      ['POST', `/v1/subscriptions/${sub.id}/rotate-secret`],
+      ['POST', `/v1/subscriptions/${sub.id}/test`, {}],
+      ['GET', `/v1/subscriptions/${sub.id}/stats`],
+      ['GET', `/v1/subscriptions/${sub.id}/stats?window=7d`],
+      ['GET', `/v1/deliveries/${delivery.id}`],
+      ['POST', `/v1/deliveries/${delivery.id}/redeliver`],
+      ['GET', '/v1/events/iso-1'],
+      ['DELETE', `/v1/subscriptions/${sub.id}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await asPortal(p, method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(JSON.stringify(res.body)).not.toContain(receiver.url);
+    }
+    for (const path of [`/v1/deliveries?subscription_id=${sub.id}`, '/v1/deliveries?event_id=iso-1', '/v1/deliveries?event_type=user.created', '/v1/subscriptions']) {
+      const res = await asPortal(p, 'GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.body.data, path).toEqual([]);
+    }
+    // The owner's subscription is as it was, with its one delivery.
+    const after = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, owner.api_key);
+    expect(after.body).toMatchObject({ enabled: true, updated_at: sub.updated_at });
+    expect((await stack.api.call('GET', `/v1/deliveries?subscription_id=${sub.id}`, owner.api_key)).body.data).toHaveLength(1);
+  });
+});
+
+describe('GET /v1/deliveries?event_type=', () => {
+  it('filters by the exact event type and carries each delivery\'s type', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Types');
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/types` });
+    for (const [id, type] of [['ty-1', 'user.created'], ['ty-2', 'user.updated'], ['ty-3', 'user.created']]) {
+      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload: {} })).status).toBe(202);
+    }
+    await Promise.all(['ty-1', 'ty-2', 'ty-3'].map((id) => stack.settle(t.id, id)));
+    const created = await stack.api.call('GET', '/v1/deliveries?event_type=user.created', t.api_key);
+    expect(created.body.data.map((d: { event_id: string }) => d.event_id)).toEqual(['ty-3', 'ty-1']);
+    expect(created.body.data.every((d: { event_type: string }) => d.event_type === 'user.created')).toBe(true);
+    expect((await stack.api.call('GET', '/v1/deliveries?event_type=user.updated&status=succeeded', t.api_key)).body.data).toHaveLength(1);
+    expect((await stack.api.call('GET', '/v1/deliveries?event_type=user', t.api_key)).body.data).toHaveLength(0);
+    expect((await stack.api.call('GET', '/v1/deliveries?environment=sandbox', t.api_key)).body.data).toHaveLength(0);
+    const bad = await stack.api.call('GET', '/v1/deliveries?event_type=User.Created', t.api_key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('event_type');
+  });
+});
+
+describe('GET /v1/subscriptions/:id/stats', () => {
+  it('counts attempts, successes, failures and p50/p99 over the window, on a known sequence', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Stats');
+    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/stats`, enabled: false });
+    const other = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/stats-other`, enabled: false });
+    // Written directly: durations, outcomes and times chosen so every figure is known in advance.
+    await stack.pool.query(
+      `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id) VALUES ($1, 'st-1', 'production', 'user.created', '{}', 'wf-st-1')`,
+      [t.id]);
+    await stack.pool.query(
+      `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, status) VALUES
+         ('dlv_st_a', $1, 'st-1', $2, 'wf', 'succeeded'), ('dlv_st_b', $1, 'st-1', $3, 'wf', 'succeeded')`,
+      [t.id, sub.id, other.id]);
+    const attempts: Array<[string, number, string, number, number | null, string | null]> = [
+      // delivery, number, age, duration, status, error class
+      ['dlv_st_a', 1, '10 minutes', 10, 503, 'http_status'],
+      ['dlv_st_a', 2, '9 minutes', 20, null, 'timeout'],
+      ['dlv_st_a', 3, '8 minutes', 30, 200, null],
+      ['dlv_st_a', 4, '7 minutes', 40, 204, null],
+      ['dlv_st_a', 5, '6 minutes', 1000, 299, null],
+      ['dlv_st_a', 6, '3 hours', 500, 500, 'http_status'],
+      ['dlv_st_a', 7, '2 days', 70, 200, null],
+      ['dlv_st_a', 8, '8 days', 5, 200, null],
+      ['dlv_st_b', 1, '1 minute', 9999, 200, null],
+    ];
+    for (const [delivery, number, age, duration, status, errorClass] of attempts) {
+      await stack.pool.query(
+        `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class)
+         VALUES ($1, $2, now() - $3::interval, $4, $5, $6)`,
+        [delivery, number, age, duration, status, errorClass]);
+    }
+    const get = async (window?: string) => {
+      const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats${window ? `?window=${window}` : ''}`, t.api_key);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    // percentile_cont over [10, 20, 30, 40, 1000]: p50 = 30, p99 = 40 + 0.96 × 960 = 961.6.
+    expect(await get('1h')).toEqual({
+      subscription_id: sub.id, window: '1h', attempts: 5, successes: 3, failures: 2, success_rate: 0.6, p50_duration_ms: 30, p99_duration_ms: 961.6,
+    });
+    // Default 24h adds the 500 from 3 hours ago: [10, 20, 30, 40, 500, 1000] → p50 35, p99 1000 - 0.05 × 500 = 975.
+    expect(await get()).toMatchObject({ window: '24h', attempts: 6, successes: 3, failures: 3, success_rate: 0.5, p50_duration_ms: 35, p99_duration_ms: 975 });
+    expect(await get('7d')).toMatchObject({ window: '7d', attempts: 7, successes: 4, failures: 3 });
+    const empty = await stack.api.call('GET', `/v1/subscriptions/${other.id}/stats?window=1h`, t.api_key);
+    expect(empty.body).toMatchObject({ attempts: 1, successes: 1, p50_duration_ms: 9999 });
+    const none = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/none` });
+    expect((await stack.api.call('GET', `/v1/subscriptions/${none.id}/stats`, t.api_key)).body).toMatchObject({
+      attempts: 0, successes: 0, failures: 0, success_rate: null, p50_duration_ms: null, p99_duration_ms: null,
+    });
+    for (const bad of ['2h', '', '24H']) {
+      const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats?window=${bad}`, t.api_key);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error.details[0].path).toBe('window');
+    }
+    expect((await stack.api.call('GET', '/v1/subscriptions/sub_nope/stats', t.api_key)).status).toBe(404);
+  });
+});
+
+describe('POST /v1/subscriptions/:id/test', () => {
+  it('delivers a hookrelay.test event to that subscription only, signed like any other', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Tester');
+    const target = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-target`, event_types: ['*'] });
+    const everything = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-everything`, event_types: ['*'] });
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-hookrelay`, event_types: ['hookrelay.*'] });
+    const res = await stack.api.call('POST', `/v1/subscriptions/${target.id}/test`, t.api_key);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ event_id: expect.stringMatching(/^evt_/), delivery_id: expect.stringMatching(/^dlv_/) });
+
+    const [request] = await receiver.waitFor('/test-target', 1);
+    expect(request!.headers['x-hookrelay-event-type']).toBe('hookrelay.test');
+    expect(request!.headers['webhook-id']).toBe(res.body.event_id);
+    const payload = new Webhook(target.secret).verify(request!.body, request!.headers as Record<string, string>) as Record<string, unknown>;
+    expect(payload).toMatchObject({ type: 'hookrelay.test', subscription_id: target.id });
+    const done = await waitForDelivery(t.api_key, res.body.delivery_id);
+    expect(done).toMatchObject({ status: 'succeeded', subscription_id: target.id, event_id: res.body.event_id });
+
+    const event = await stack.api.call('GET', `/v1/events/${res.body.event_id}`, t.api_key);
+    expect(event.body).toMatchObject({ type: 'hookrelay.test', environment: 'production' });
+    expect(event.body.deliveries.map((d: { subscription_id: string }) => d.subscription_id)).toEqual([target.id]);
+    // A second test to the other `*` subscription, with a payload: it alone gets it, the first one is not asked again.
+    const second = await stack.api.call('POST', `/v1/subscriptions/${everything.id}/test`, t.api_key, { payload: { hello: 'world' } });
+    expect(second.status).toBe(202);
+    const [got] = await receiver.waitFor('/test-everything', 1);
+    expect(JSON.parse(got!.body)).toEqual({ hello: 'world' });
+    await waitForDelivery(t.api_key, second.body.delivery_id);
+    expect(receiver.forPath('/test-target')).toHaveLength(1);
+    expect(receiver.forPath('/test-everything')).toHaveLength(1);
+    expect(receiver.forPath('/test-hookrelay')).toHaveLength(0);
+  });
+
+  it('validates its payload and names the subscription it does not know', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Tester 2');
+    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-2` });
+    for (const body of [{ payload: 'text' }, { payload: [1] }, { other: 1 }]) {
+      const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key, body);
+      expect(res.status).toBe(400);
+    }
+    const big = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key, { payload: { x: 'a'.repeat(300 * 1024) } });
+    expect(big.status).toBe(400);
+    expect(big.body.error.details[0].path).toBe('payload');
+    expect((await stack.api.call('POST', '/v1/subscriptions/sub_nope/test', t.api_key)).status).toBe(404);
+    expect((await stack.api.call('GET', '/v1/deliveries', t.api_key)).body.data).toEqual([]);
+  });
+
+  it('writes nothing when Temporal is down (503)', async () => {
+    const down = await startStack({ noWorker: true, temporalAddress: '127.0.0.1:1' });
+    try {
+      const t = await down.api.createTenant(down.adminToken, 'Tester down');
+      const sub = await down.api.subscribe(t.api_key, { url: `${receiver.url}/test-down` });
+      const res = await down.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      const { rows } = await down.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [t.id]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await down.stop();
+    }
+  });
+});
