@@ -27,6 +27,8 @@ export interface EventStarter {
   startRedelivery(input: RedeliveryWorkflowInput, labels: Labels): Promise<{ workflowId: string }>;
   /** Tells a workflow to stop one pending delivery; a workflow that has ended is not an error. */
   cancelDelivery(workflowId: string, deliveryId: string): Promise<void>;
+  /** One health check within `timeoutMs`, never retried (readiness probes). */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,9 @@ export function createEventStarter(options: TemporalClientOptions): EventStarter
   const connection = Connection.lazy({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
   const withDeadline = <T>(fn: () => Promise<T>) => connection.withDeadline(Date.now() + DEADLINE_MS, fn);
+  // Its own connection without the SDK's retry interceptor: a probe answers once, and leaves no retry
+  // timer behind that would fire on a closed channel after close().
+  const probe = Connection.lazy({ address: options.address, interceptors: [] });
   return {
     client,
     connection,
@@ -87,7 +92,11 @@ export function createEventStarter(options: TemporalClientOptions): EventStarter
         if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
       }
     },
+    async ping(timeoutMs) {
+      await probe.withDeadline(Date.now() + timeoutMs, () => probe.healthService.check({}));
+    },
     async close() {
+      await probe.close();
       await connection.close();
     },
   };

@@ -98,6 +98,11 @@ const CASES: Case[] = [
   // 5. deep nesting
   { item: 2, what: 'batch event tenant_id', method: 'POST', path: () => '/v1/events/batch', token: 'admin', body: { events: [event({}), event({ tenant_id: 'ten_\u0000' })] }, status: 400, field: 'events.1.tenant_id' },
   { item: 5, what: 'batch payload 4500 arrays deep', method: 'POST', path: () => '/v1/events/batch', token: 'admin', raw: `{"events":[{"tenant_id":"x","environment":"production","type":"a.b","payload":${nested(4500)}}]}`, status: 400, field: 'events' },
+  { item: 2, what: 'test event payload key', method: 'POST', path: () => `/v1/subscriptions/${subId}/test`, token: 'tenant', body: { payload: { 'a\u0000': 1 }, extra: 1 }, status: 400, field: 'extra' },
+  { item: 5, what: 'test event payload 4500 arrays deep', method: 'POST', path: () => `/v1/subscriptions/${subId}/test`, token: 'tenant', raw: `{"payload":${nested(4500)}}`, status: 400, field: 'payload' },
+  { item: 1, what: 'stats window', method: 'GET', path: () => `/v1/subscriptions/${subId}/stats?window=1.5h`, token: 'tenant', status: 400, field: 'window' },
+  { item: 1, what: 'portal ttl', method: 'POST', path: () => `/v1/tenants/${tenant.id}/portal-sessions`, token: 'admin', body: { ttl: '1.5h' }, status: 400, field: 'ttl' },
+  { item: 2, what: 'portal tenant id NUL', method: 'POST', path: () => '/v1/tenants/ten%00x/portal-sessions', token: 'admin', body: {}, status: 400, field: 'id' },
   { item: 5, what: 'payload 4500 arrays deep', method: 'POST', path: () => '/v1/events', token: 'admin', raw: `{"tenant_id":"x","environment":"production","type":"a.b","payload":${nested(4500)}}`, status: 400, field: 'payload' },
   { item: 5, what: `payload ${MAX_JSON_DEPTH + 1} levels deep`, method: 'POST', path: () => '/v1/events', token: 'admin', raw: JSON.stringify(event({})).replace('"payload":{}', `"payload":${nested(MAX_JSON_DEPTH)}`), status: 400, field: 'payload' },
   { item: 5, what: 'deep field_map', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', raw: `{"url":"${url}","field_map":${nested(4500)}}`, status: 400, field: 'field_map.a' },
@@ -150,7 +155,7 @@ describe('bad input on every route: a 4xx naming the field, never a 5xx (items 1
     const doc = (await stack.api.call('GET', '/openapi.json')).body;
     const v1 = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
       .filter((r) => r.includes('/v1/'));
-    const covered = new Set(CASES.map((c) => `${c.method} ${(c.path() || '/v1/subscriptions/{id}').split('?')[0]!.replace(/\/(sub_\w+|evt_\w+|%[^/]*|evt%00x)(?=\/|$)/, '/{id}')}`)
+    const covered = new Set(CASES.map((c) => `${c.method} ${(c.path() || '/v1/subscriptions/{id}').split('?')[0]!.replace(/\/(sub_\w+|evt_\w+|ten_\w+|ten%00x|%[^/]*|evt%00x)(?=\/|$)/, '/{id}')}`)
       .map((r) => r.replace('/v1/webhooks/users', '/v1/webhooks/{category}')));
     expect(v1.length).toBeGreaterThanOrEqual(12);
     expect(v1.filter((r) => !covered.has(r))).toEqual([]);

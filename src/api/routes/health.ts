@@ -35,7 +35,7 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
   }, async (_input, _req, res) => {
     const [postgres, temporal] = await Promise.all([
       check(() => deps.pool.query('SELECT 1')),
-      check(() => deps.temporal.connection.healthService.check({})),
+      check(() => deps.temporal.ping(2_000)),
     ]);
     const checks = { postgres, temporal };
     const down = Object.entries(checks).filter(([, state]) => state !== 'ok').map(([name]) => name);

@@ -50,7 +50,8 @@ const isJsonObject = (value: unknown): value is Record<string, unknown> =>
  */
 export const JsonObject = z
   .custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object')
-  .refine((value) => jsonDepth(value) <= MAX_JSON_DEPTH, `must not nest deeper than ${MAX_JSON_DEPTH} levels`)
+  // abort: checks chained after this one (sizes, which serialise the value) never see a value too deep to serialise.
+  .refine((value) => jsonDepth(value) <= MAX_JSON_DEPTH, { message: `must not nest deeper than ${MAX_JSON_DEPTH} levels`, abort: true })
   .openapi({ type: 'object', additionalProperties: true });
 
 export const PAGE_LIMIT = { min: 1, max: 100, default: 20 } as const;
