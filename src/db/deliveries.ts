@@ -2,7 +2,7 @@
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+export type { DeliveryStatus } from '../domain/delivery-status.js';
 
 export interface PlannedDeliveryRow {
   delivery_id: string;

@@ -1,11 +1,13 @@
 import type { Queryable } from './pool.js';
 import type { PrepareInput } from '../activities/types.js';
+import type { Environment } from '../domain/environment.js';
+import type { DeliveryStatus } from '../domain/delivery-status.js';
 
 interface DeliveryRow {
   id: string;
   event_id: string;
   subscription_id: string;
-  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  status: DeliveryStatus;
   attempt_count: number;
   last_status_code: number | null;
   last_error: string | null;
@@ -34,7 +36,7 @@ export const DELIVERY_COLUMNS = `id, event_id, subscription_id, status, attempt_
 /** The event with its deliveries; `tenantId` undefined (the admin) finds it in any tenant when the id is unambiguous. */
 export async function getEventWithDeliveries(db: Queryable, eventId: string, tenantId: string | undefined) {
   const { rows } = await db.query<{
-    id: string; tenant_id: string; environment: 'sandbox' | 'production'; type: string;
+    id: string; tenant_id: string; environment: Environment; type: string;
     payload: Record<string, unknown>; workflow_id: string; created_at: Date; started_at: Date | null; suppressed_by: string | null;
   }>(
     `SELECT id, tenant_id, environment, type, payload, workflow_id, created_at, started_at, suppressed_by FROM events

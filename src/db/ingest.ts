@@ -1,5 +1,6 @@
 // The accept path and the relay's claims on it: events are committed here before their workflows exist.
 import type { Queryable } from './pool.js';
+import type { Environment } from '../domain/environment.js';
 
 export interface IncomingEvent {
   tenantId: string;
@@ -80,7 +81,7 @@ export async function unstartedCount(db: Queryable): Promise<number> {
 export interface ClaimedEvent {
   tenant_id: string;
   id: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   type: string;
   workflow_id: string;
 }

@@ -1,8 +1,9 @@
 // Tenant portal links and sessions, stored as SHA-256 hashes of their tokens (see the migration).
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from './pool.js';
+import type { Environment } from '../domain/environment.js';
 
-export type PortalEnvironment = 'sandbox' | 'production';
+export type PortalEnvironment = Environment;
 
 export interface PortalSession {
   id: string;

@@ -116,7 +116,7 @@ export async function rotateSecret(db: Queryable, tenantId: string, id: string, 
 }
 
 /**
- * Rollee-style: the tenant's one subscription of a category in an environment, created or replaced
+ * A category webhook: the tenant's one subscription of a category in an environment, created or replaced
  * in place. The category's event types are set again too: they are what makes it that category's webhook.
  */
 export async function upsertCategorySubscription(

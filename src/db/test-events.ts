@@ -1,6 +1,7 @@
 // `hookrelay.test` events: one event row and one pending delivery to the one subscription it tests.
 import { newId } from './ids.js';
 import type { Pool } from './pool.js';
+import type { Environment } from '../domain/environment.js';
 
 export const TEST_EVENT_TYPE = 'hookrelay.test';
 
@@ -8,7 +9,7 @@ export interface CreatedTestEvent {
   eventId: string;
   deliveryId: string;
   workflowId: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
 }
 
 /**
@@ -23,7 +24,7 @@ export async function createTestEvent(
   const eventId = newId('evt');
   const deliveryId = newId('dlv');
   const workflowId = workflowIdFor(deliveryId);
-  const { rows } = await pool.query<{ environment: 'sandbox' | 'production' }>(
+  const { rows } = await pool.query<{ environment: Environment }>(
     `WITH sub AS (
        SELECT id, environment FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
      ), event AS (

@@ -6,11 +6,12 @@ import { deliverOne } from './deliver-one.js';
 import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
 import { startNotification } from './notifications.js';
 import { extractionKey } from '../domain/notification-key.js';
+import type { Environment } from '../domain/environment.js';
 
 export interface EventWorkflowInput {
   tenantId: string;
   eventId: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   type: string;
   /**
    * Only in workflows started before durable accept, and in notifications (whose payload hookrelay

@@ -2,13 +2,14 @@ import { startChild } from '@temporalio/workflow';
 import type { DeliveryPlan, FinishedDeliverySummary, SubscriptionDisabledDetail } from '../activities/types.js';
 import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from '../temporal/search-attributes.js';
 import type { EventWorkflowInput } from './event-workflow.js';
+import type { Environment } from '../domain/environment.js';
 
 export type NotificationType = 'failure.delivery' | 'failure.subscription_disabled' | 'failure.extraction';
 
 /** The event whose delivery failed: what a notification about it names and inherits. */
 export interface NotificationSource {
   tenantId: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   eventId: string;
   eventType: string;
   /** The workflow that notifies: each notification's id is derived from it. */

@@ -1,6 +1,8 @@
 // What a delivery and an event come to: workflow results, and the HookrelayOutcome search attribute.
+import type { DeliveryStatus } from '../domain/delivery-status.js';
 
-export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled';
+/** How a delivery ended: every delivery status but `pending`. */
+export type DeliveryOutcome = Exclude<DeliveryStatus, 'pending'>;
 export type EventOutcome = DeliveryOutcome | 'partial' | 'no_subscriptions' | 'suppressed';
 
 export interface DeliveryResult {

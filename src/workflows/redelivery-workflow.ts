@@ -4,11 +4,12 @@ import { db } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
 import type { DeliveryResult } from './outcomes.js';
+import type { Environment } from '../domain/environment.js';
 
 export interface RedeliveryWorkflowInput {
   tenantId: string;
   eventId: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   type: string;
   /** The new delivery, already created (pending) by the API. */
   deliveryId: string;

@@ -11,7 +11,7 @@ export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'put', path: '/v1/webhooks/:category', tag: 'Subscriptions', auth: 'tenant',
     params: CategoryParam, query: CategoryQuery, body: CategoryWebhook,
-    summary: "Rollee-style: set the tenant's one webhook for users, accounts or endpoints in an environment",
+    summary: "Set the tenant's one category webhook for users, accounts or endpoints in an environment",
     responses: {
       201: { description: 'Created; carries the signing secret', schema: Subscription },
       200: { description: 'Replaced url, method and headers (and the category\'s event types)', schema: Subscription },

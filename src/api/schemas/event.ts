@@ -7,7 +7,7 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** Notifications only hookrelay emits; a producer may not post them. */
 export const SYSTEM_EVENT_TYPES = ['failure.delivery', 'failure.subscription_disabled'];
 
-/** ROOK's failed data-source extraction, as the producer reports it. */
+/** A failed data-source extraction (a `failure.extraction` event), as the producer reports it. */
 export const ExtractionFailurePayload = z.looseObject({
   user_id: text().min(1).max(256),
   data_source: text().min(1).max(256),

@@ -2,7 +2,7 @@ import { z } from '../zod.js';
 import { Environment } from './common.js';
 import { SUBSCRIPTION_DEFAULTS, SubscriptionCreate } from './subscription.js';
 
-/** Rollee's categories and the event types each one receives. */
+/** Category webhooks: each category and the event types it receives. */
 export const CATEGORY_EVENT_TYPES = {
   users: ['user.*'],
   accounts: ['account.*'],

@@ -1,5 +1,7 @@
 // Every request the portal makes goes to hookrelay's HTTP API, with the session cookie (sent by the
 // browser) and, on a state-changing request, the CSRF token the session handed over.
+import type { Environment } from '../../domain/environment.js';
+import type { DeliveryStatus } from '../../domain/delivery-status.js';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -11,7 +13,7 @@ export class ApiFailure extends Error {
 
 export interface Session {
   tenant: { id: string; name: string };
-  environment: 'sandbox' | 'production' | null;
+  environment: Environment | null;
   expires_at: string;
   csrf_token: string;
 }
@@ -65,7 +67,7 @@ export type RetryPolicy = 'default' | 'three_retries' | 'none' | {
 
 export interface Subscription {
   id: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   url: string;
   method: 'POST' | 'PUT';
   event_types: string[];
@@ -81,7 +83,7 @@ export interface Subscription {
   secret?: string;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+export type { DeliveryStatus };
 
 export interface DeliverySummary {
   id: string;

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, type EventType, type RetryPolicy, type Session, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
 import { CopyOnce, ErrorBox } from './ui.js';
+import type { Environment } from '../../domain/environment.js';
 
 const PRESETS = [
   { value: 'default', label: 'Default: retry for 3 days (5 s, doubling, at most 1 h apart)' },
@@ -19,7 +20,7 @@ interface Custom {
 }
 
 interface Form {
-  url: string; method: 'POST' | 'PUT'; environment: 'sandbox' | 'production'; description: string;
+  url: string; method: 'POST' | 'PUT'; environment: Environment; description: string;
   types: string[]; patterns: string; preset: string; custom: Custom; timeout_ms: string;
   headers: Pair[]; field_map: Pair[]; enabled: boolean;
 }
