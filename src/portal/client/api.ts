@@ -2,6 +2,12 @@
 // browser) and, on a state-changing request, the CSRF token the session handed over.
 import type { Environment } from '../../domain/environment.js';
 import type { DeliveryStatus } from '../../domain/delivery-status.js';
+import type { z } from 'zod';
+import type { RetryPolicy as RetryPolicySchema } from '../../api/schemas/retry-policy.js';
+import type { Subscription as SubscriptionSchema } from '../../api/schemas/subscription.js';
+import type { DeliverySummary as DeliverySummarySchema } from '../../api/schemas/event.js';
+import type { Attempt as AttemptSchema, Delivery as DeliverySchema } from '../../api/schemas/delivery.js';
+import type { SubscriptionStats as SubscriptionStatsSchema } from '../../api/schemas/subscription-tools.js';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -59,68 +65,15 @@ export function query(params: Record<string, string | number | undefined | null>
   return text ? `?${text}` : '';
 }
 
-// The API's shapes, as far as the portal reads them.
-export type RetryPolicy = 'default' | 'three_retries' | 'none' | {
-  initial_interval?: string; backoff_coefficient?: number; maximum_interval?: string; maximum_attempts?: number;
-  max_duration?: string; non_retryable_statuses?: number[];
-};
-
-export interface Subscription {
-  id: string;
-  environment: Environment;
-  url: string;
-  method: 'POST' | 'PUT';
-  event_types: string[];
-  headers: Record<string, string>;
-  field_map: Record<string, string>;
-  retry_policy: RetryPolicy;
-  timeout_ms: number;
-  enabled: boolean;
-  disabled_reason: string | null;
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-  secret?: string;
-}
-
+// The API's shapes: the types of the zod schemas that validate and document the API (type-only
+// imports, erased from the bundle), so the portal cannot drift from what the API answers.
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
+export type Subscription = z.infer<typeof SubscriptionSchema>;
 export type { DeliveryStatus };
-
-export interface DeliverySummary {
-  id: string;
-  event_id: string;
-  event_type?: string;
-  subscription_id: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  redelivery_of: string | null;
-  created_at: string;
-  completed_at: string | null;
-}
-
-export interface Attempt {
-  number: number;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  error_class: string | null;
-  error_message: string | null;
-  response_body: string | null;
-}
-
-export interface Delivery extends DeliverySummary { attempts: Attempt[] }
-
+export type DeliverySummary = z.infer<typeof DeliverySummarySchema> & { event_type?: string };
+export type Attempt = z.infer<typeof AttemptSchema>;
+export type Delivery = z.infer<typeof DeliverySchema>;
 export interface Page<T> { data: T[]; next_cursor: string | null }
-
-export interface Stats {
-  window: string;
-  attempts: number;
-  successes: number;
-  failures: number;
-  success_rate: number | null;
-  p50_duration_ms: number | null;
-  p99_duration_ms: number | null;
-}
+export type Stats = z.infer<typeof SubscriptionStatsSchema>;
 
 export interface EventType { type?: string; name?: string; description?: string; deprecated?: boolean }
