@@ -59,10 +59,16 @@ describe('npm run dev', () => {
       expect(await exited).toBe(0);
       for (const port of [ports.api, ports.temporal, ports.ui, ports.pglite, ports.m1]) expect(await closed(port), `port ${port}`).toBe(true);
     } finally {
-      if (dev.exitCode === null) dev.kill('SIGKILL');
+      // SIGTERM first: dev stops its worker, API and Temporal itself; SIGKILL would orphan them.
+      if (dev.exitCode === null) {
+        dev.kill('SIGTERM');
+        const killer = setTimeout(() => dev.kill('SIGKILL'), 45_000);
+        await exited;
+        clearTimeout(killer);
+      }
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000); // a cold start of everything: minutes on a loaded 2-core machine
 
   it('uses a reachable PostgreSQL (its hookrelay database) and DATABASE_URL before anything else', async () => {
     const said: string[] = [];
