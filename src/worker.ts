@@ -6,6 +6,7 @@ import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { Logger } from 'pino';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
+import { temporalConnectionOptions } from './temporal/connection-options.js';
 
 
 export interface WorkerHandle {
@@ -25,7 +26,7 @@ export async function createWorker(
   extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
   const metrics = extra.metrics ?? createWorkerMetrics(false);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporalAddress, config.temporalSecurity));
   const agent = createDeliveryAgent({
     allowPrivateTargets: config.allowPrivateTargets,
     connectionsPerOrigin: config.maxConnectionsPerOrigin,
