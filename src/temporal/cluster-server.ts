@@ -1,11 +1,13 @@
 // The production engine on one machine: the real Temporal server (not the dev server) on PostgreSQL,
 // configured from deploy/temporal/config (the file docker-compose mounts), and the Temporal Web UI server.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import pg from 'pg';
 import { freePort, waitForPort } from './dev-server.js';
 import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 import { ensureNamespace, ensureSearchAttributes } from './namespace-setup.js';
@@ -243,5 +245,49 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
     start: startServer,
     kill: (signal = 'SIGKILL') => stopManaged(server, signal),
     stop,
+  };
+}
+
+export interface ScratchClusterOptions {
+  /** A PostgreSQL admin URL; the two databases are made on its server and dropped by `stop`. */
+  postgresUrl: string;
+  /** Database name prefix, unique per run (e.g. `temporal_test_<pid>`). */
+  name: string;
+  tls?: ClusterTls;
+  clientSecurity?: TemporalSecurity;
+  uiPort?: number;
+  env?: Record<string, string>;
+  log?: (msg: string) => void;
+}
+
+/** A throw-away server on free ports and databases of its own: for tests and benchmarks beside anything else. */
+export async function startScratchCluster(options: ScratchClusterOptions): Promise<ClusterServer> {
+  const binaries = await findClusterBinaries();
+  const database = clusterDatabase(options.postgresUrl, options.name, `${options.name}_visibility`);
+  const logDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
+  const server = await startClusterServer({
+    binaries, database, ports: await freeClusterPorts(), logDir,
+    ...(options.uiPort ? { uiPort: options.uiPort } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.clientSecurity ? { clientSecurity: options.clientSecurity } : {}),
+    // Few connections: tests share the machine's PostgreSQL with other runs.
+    env: { SQL_MAX_CONNS: '5', SQL_VIS_MAX_CONNS: '2', NUM_HISTORY_SHARDS: '4', ...options.env },
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      const admin = new pg.Client({ connectionString: options.postgresUrl });
+      await admin.connect();
+      try {
+        for (const name of [database.database, database.visibilityDatabase]) {
+          await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        }
+      } finally {
+        await admin.end();
+      }
+      rmSync(logDir, { recursive: true, force: true });
+    },
   };
 }

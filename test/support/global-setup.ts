@@ -6,6 +6,7 @@ import pg from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
+import { startScratchCluster } from '../../src/temporal/cluster-server.js';
 import { migrate } from '../../src/db/migrate.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
 
@@ -19,7 +20,7 @@ declare module 'vitest' {
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-let server: DevServer | undefined;
+let server: Pick<DevServer, 'address' | 'stop'> | undefined;
 let dbName: string | undefined;
 let tmp: string | undefined;
 
@@ -34,7 +35,10 @@ export async function setup(project: TestProject) {
   const databaseUrl = url.toString();
 
   const [devServer, bundle] = await Promise.all([
-    startDevServer({ headless: true }),
+    // HOOKRELAY_ENGINE=cluster: the Temporal server on PostgreSQL (databases of its own) instead of the dev server.
+    process.env.HOOKRELAY_ENGINE === 'cluster'
+      ? startScratchCluster({ postgresUrl: ADMIN_URL, name: `temporal_${dbName}` })
+      : startDevServer({ headless: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } }),
     migrate(databaseUrl),
   ]);
