@@ -3,6 +3,7 @@
 // on the cluster both start it through here, so the faults are injected into what users run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureDatabase, migrate } from '../db/migrate.js';
 import { waitForPort } from './dev-server.js';
@@ -43,8 +44,8 @@ export interface ClusterStackOptions {
   /** How hookrelay connects when the frontend is secured; passed to its processes as TEMPORAL_TLS_*. */
   clientSecurity?: TemporalSecurity;
   temporalEnv?: Record<string, string>;
-  /** stdout/stderr of the hookrelay processes: the caller's (default) or ignored. */
-  output?: 'inherit' | 'ignore';
+  /** stdout/stderr of the hookrelay processes: the caller's (default), or each line to `onOutput`. */
+  onOutput?: (name: string, line: string) => void;
   log?: (msg: string) => void;
   /** Called when a hookrelay process exits without being asked to. */
   onUnexpectedExit?: (name: string, code: number | string | null) => void;
@@ -113,9 +114,15 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
         child: () => child,
         async start() {
           expectedExit = false;
+          const output = options.onOutput;
           const current = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bin', script)], {
-            cwd: root, env: { ...env, ...own }, stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
+            cwd: root, env: { ...env, ...own }, stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
           });
+          if (output) {
+            for (const stream of [current.stdout, current.stderr]) {
+              if (stream) createInterface({ input: stream }).on('line', (line) => output(name, line));
+            }
+          }
           child = current;
           current.once('exit', (code, signal) => {
             if (!stopping && !expectedExit) options.onUnexpectedExit?.(name, signal ?? code);
