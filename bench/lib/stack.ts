@@ -120,7 +120,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   // A benchmark that crashes must not leave its stack running.
   process.once('exit', () => {
     for (const child of [worker, api]) if (child && child.exitCode === null) child.kill('SIGKILL');
-    try { process.kill(temporal.pid() ?? 0, 'SIGKILL'); } catch { /* already gone */ }
+    const pid = temporal.pid();
+    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   });
   await waitForPort(apiPort, 60_000);
 
