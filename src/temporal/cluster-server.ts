@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { freePort, waitForPort } from './dev-server.js';
+import net from 'node:net';
+import { waitForPort } from './dev-server.js';
 import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 import { ensureNamespace, ensureSearchAttributes } from './namespace-setup.js';
 
@@ -83,12 +84,30 @@ export function portsFrom(frontend: number): ClusterPorts {
   };
 }
 
+/** A port nobody listens on, below the ephemeral range: Temporal stores membership ports as SMALLINT. */
+async function freeLowPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
 /** Nine ports nobody listens on, for a server beside others (tests). */
 export async function freeClusterPorts(): Promise<ClusterPorts> {
   const keys: Array<keyof ClusterPorts> = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership',
     'matching', 'matchingMembership', 'worker', 'workerMembership'];
   const ports = {} as ClusterPorts;
-  for (const key of keys) ports[key] = await freePort();
+  const taken = new Set<number>();
+  for (const key of keys) ports[key] = await freeLowPort(taken);
   return ports;
 }
 
@@ -155,6 +174,19 @@ async function stopManaged(managed: Managed | undefined, signal: NodeJS.Signals 
   clearTimeout(timer);
 }
 
+/** The frontend's port opens before it serves: retry the connection (and its first call) for a while. */
+async function connectWhenReady(connectionOptions: ReturnType<typeof temporalConnectionOptions>, timeoutMs: number): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await Connection.connect({ ...connectionOptions, connectTimeout: 5_000 });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /**
  * Migrates Temporal's databases, starts the server and (with `uiPort`) the Web UI server, registers the
  * namespace when missing and hookrelay's search attributes. Resolves once workflows can be started.
@@ -216,7 +248,7 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
   try {
     log(`starting the Temporal server on ${address} (log: ${path.join(options.logDir, 'temporal-server.log')})`);
     await startServer();
-    const connection = await Connection.connect(temporalConnectionOptions(address, options.clientSecurity));
+    const connection = await connectWhenReady(temporalConnectionOptions(address, options.clientSecurity), 90_000);
     try {
       const ns = await ensureNamespace(connection, namespace);
       const added = await ensureSearchAttributes(connection, namespace);
