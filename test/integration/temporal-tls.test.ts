@@ -62,10 +62,20 @@ afterAll(async () => {
 });
 
 describe.skipIf(!onCluster)('Temporal with mutual TLS (HOOKRELAY_ENGINE=cluster)', () => {
-  it('refuses a client without a certificate, and one without TLS', async () => {
+  it('refuses a client without a certificate, and one without TLS, but not one with the certificate', async () => {
+    const ca = readFileSync(file('ca.pem'));
+    const withCert = await Connection.connect({
+      address: cluster!.address,
+      tls: { serverRootCACertificate: ca, serverNameOverride: 'localhost', clientCertPair: { crt: readFileSync(file('client.pem')), key: readFileSync(file('client.key')) } },
+    });
+    try {
+      expect((await withCert.workflowService.getSystemInfo({})).serverVersion).toMatch(/^1\.29\./);
+    } finally {
+      await withCert.close();
+    }
     const withoutCert = Connection.connect({
       address: cluster!.address, connectTimeout: 5_000,
-      tls: { serverRootCACertificate: readFileSync(file('ca.pem')), serverNameOverride: 'localhost' },
+      tls: { serverRootCACertificate: ca, serverNameOverride: 'localhost' },
     }).then(async (c) => { try { await c.workflowService.getSystemInfo({}); } finally { await c.close(); } });
     await expect(withoutCert).rejects.toThrow();
     const plain = Connection.connect({ address: cluster!.address, connectTimeout: 5_000 })
