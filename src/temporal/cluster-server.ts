@@ -142,7 +142,7 @@ export interface ClusterServer {
   address: string;
   uiUrl: string | undefined;
   serverPid(): number | undefined;
-  /** Starts the server again (after `kill`); resolves when its frontend port answers. */
+  /** Starts the server again (after `kill`); resolves when it serves the namespace. */
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
@@ -226,21 +226,51 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
   let server: Managed | undefined;
   const address = `127.0.0.1:${ports.frontend}`;
 
+  // Supervised like a service manager would (compose's `restart: unless-stopped`): a server that exits
+  // by itself, e.g. because PostgreSQL was down while it started, is started again with a growing pause.
+  let wanted = false;
+  let restarts = 0;
+  const serverLogPath = path.join(options.logDir, 'temporal-server.log');
+  const spawnServer = () => {
+    const current = spawnLogged(options.binaries.server, serverArgs, serverEnv, serverLog);
+    server = current;
+    void current.exited.then(() => {
+      if (!wanted || server !== current) return;
+      const pause = Math.min(10_000, 1_000 * 2 ** Math.min(restarts++, 4));
+      log(`the Temporal server exited by itself (${current.child.signalCode ?? current.child.exitCode}); starting it again in ${pause / 1000} s (see ${serverLogPath})`);
+      setTimeout(() => { if (wanted && server === current) spawnServer(); }, pause).unref();
+    });
+    return current;
+  };
+  /** Resolves once the frontend serves (the namespace answers), not merely when its port is open. */
   const startServer = async () => {
-    server = spawnLogged(options.binaries.server, serverArgs, serverEnv, serverLog);
-    const current = server;
+    wanted = true;
+    restarts = 0;
+    const first = spawnServer();
     await Promise.race([
       waitForPort(ports.frontend, 60_000),
-      current.exited.then(() => {
-        throw new Error(`the Temporal server exited (${current.child.signalCode ?? current.child.exitCode}); see ${path.join(options.logDir, 'temporal-server.log')}`);
+      first.exited.then(() => {
+        throw new Error(`the Temporal server exited (${first.child.signalCode ?? first.child.exitCode}); see ${serverLogPath}`);
       }),
     ]);
+  };
+  const waitUntilServing = async () => {
+    const connection = await connectWhenReady(temporalConnectionOptions(address, options.clientSecurity), 90_000);
+    try {
+      await ensureNamespace(connection, namespace, { timeoutMs: 90_000 });
+    } finally {
+      await connection.close();
+    }
+  };
+  const killServer = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    wanted = false;
+    await stopManaged(server, signal);
   };
 
   let ui: Managed | undefined;
   const stop = async () => {
     await stopManaged(ui);
-    await stopManaged(server);
+    await killServer('SIGTERM');
     serverLog.end();
     uiLog.end();
   };
@@ -274,8 +304,14 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     serverPid: () => server?.child.pid,
-    start: startServer,
-    kill: (signal = 'SIGKILL') => stopManaged(server, signal),
+    async start() {
+      // No failing fast here: if the server exits while starting, the supervision above retries it.
+      wanted = true;
+      restarts = 0;
+      spawnServer();
+      await waitUntilServing();
+    },
+    kill: killServer,
     stop,
   };
 }
