@@ -7,9 +7,9 @@
 // --engine cluster: the production topology of `npm run dev:cluster` (Temporal server on PostgreSQL, two
 // workers, two APIs; events posted across both APIs) on a PostgreSQL instance of its own, since it is
 // restarted: RELIABILITY_PG_CLUSTER (default 15/reliability, made with pg_createcluster if missing) on
-// RELIABILITY_PG_PORT (5434). While events are sent: SIGKILL one worker, which stays down until the
-// events in flight at that moment were delivered by the other one (the takeover time is printed), then
-// restarts; SIGKILL the Temporal server and start it again; stop PostgreSQL for 5 s and start it again.
+// RELIABILITY_PG_PORT (5434). While events are sent: SIGKILL the Temporal server and start it again;
+// stop PostgreSQL for 5 s and start it again; SIGKILL one worker, which stays down until the events in
+// flight at that moment were delivered by the other one (the takeover time is printed), then restarts.
 // Nothing is restarted by hand otherwise: a hookrelay process that exits by itself fails the run.
 //
 // Both then take the receiver down for a while and bring it back.
@@ -81,6 +81,8 @@ interface Target {
   apiUrls: string[];
   adminToken: string;
   faults: Fault[];
+  /** Marks the end of a phase (the cluster counts log lines per phase). */
+  checkpoint?(label: string): void;
   /** Lines for the summary (per-worker counters, log volume); a non-empty `problems` fails the run. */
   report(): Promise<{ lines: string[]; problems: string[] }>;
   stop(): Promise<void>;
@@ -152,6 +154,8 @@ async function clusterTarget(): Promise<Target> {
   const workerPorts = [await freePort(), await freePort()];
   const unexpectedExits: string[] = [];
   const logLines = new Map<string, number>();
+  const checkpoints: string[] = [];
+  const lineCounts = () => [...logLines].map(([n, c]) => `${n} ${c}`).join(', ') || 'none';
   const errorSamples: string[] = [];
   const stack: ClusterStack = await startClusterStack({
     postgresUrl: postgres.url,
@@ -182,8 +186,16 @@ async function clusterTarget(): Promise<Target> {
   const attempts = (i: number) => scrapeCounter(workerPorts[i]!, 'hookrelay_attempts_total');
   let worker1BeforeKill: number | undefined;
   let takeover = '';
+  // The server and PostgreSQL first, so both hit while events are still arriving; the worker last, since
+  // its takeover wait can outlast the sending.
   const faults: Fault[] = [
-    { at: 0.15, name: 'SIGKILL worker-1; it stays down until worker-2 delivered what was in flight', async run({ pending }) {
+    { at: 0.2, name: 'SIGKILL the Temporal server, start it again 3 s later', async run() {
+      await stack.temporal.kill('SIGKILL');
+      await sleep(3_000);
+      await stack.temporal.start();
+    } },
+    { at: 0.4, name: 'stop PostgreSQL (hookrelay\'s and Temporal\'s databases) for 5 s, start it again', run: () => postgres.restart(5_000) },
+    { at: 0.6, name: 'SIGKILL worker-1; it stays down until worker-2 delivered what was in flight', async run({ pending }) {
       worker1BeforeKill = await attempts(0);
       const inFlight = pending();
       const killedAt = Date.now();
@@ -202,23 +214,21 @@ async function clusterTarget(): Promise<Target> {
       await stack.workers[0]!.start();
       say('worker-1 restarted');
     } },
-    { at: 0.5, name: 'SIGKILL the Temporal server, start it again 3 s later', async run() {
-      await stack.temporal.kill('SIGKILL');
-      await sleep(3_000);
-      await stack.temporal.start();
-    } },
-    { at: 0.8, name: 'stop PostgreSQL (hookrelay\'s and Temporal\'s databases) for 5 s, start it again', run: () => postgres.restart(5_000) },
   ];
   return {
     apiUrls: apiPorts.map((port) => `http://127.0.0.1:${port}`),
     adminToken,
     faults,
+    checkpoint(label) {
+      checkpoints.push(`log lines (warn and up) per process by the end of ${label}: ${lineCounts()}`);
+    },
     async report() {
       const [w1, w2] = [await attempts(0), await attempts(1)];
       const lines = [
         `attempts by worker: worker-1 ${worker1BeforeKill ?? '?'} before its SIGKILL + ${w1 ?? '?'} after its restart, worker-2 ${w2 ?? '?'}`,
         takeover,
-        `log lines (warn and up) per process: ${[...logLines].map(([n, c]) => `${n} ${c}`).join(', ') || 'none'}`,
+        ...checkpoints,
+        `log lines (warn and up) per process in all: ${lineCounts()}`,
         ...errorSamples.map((l) => `  sample: ${l}`),
       ];
       const problems = unexpectedExits.map((e) => `exited by itself (needed a restart by hand): ${e}`);
@@ -279,6 +289,7 @@ async function main() {
     await receiver.waitFor(faultIds, P.waitS * 1000);
     const r1 = tally(receiver, faultIds);
     say(`phase 1: ${P.events} accepted, ${P.events - r1.lost.length} delivered, ${r1.lost.length} lost, ${r1.duplicates} duplicates`);
+    target.checkpoint?.('phase 1 (faults)');
 
     const downIds = Array.from({ length: P.downEvents }, (_, i) => `down-${run}-${i}`);
     say(`phase 2: receiver down for ${P.downS} s while ${P.downEvents} events are sent`);
