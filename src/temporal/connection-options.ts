@@ -1,5 +1,6 @@
 // The one place that turns hookrelay's Temporal settings into connection options, for the API's client
-// connection, the workers' native connection and the set-up scripts alike.
+// connection, the workers' native connection and the cluster set-up (scripts/register-search-attributes.sh
+// maps the same variables to the Temporal CLI's flags).
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import type { TemporalSecurity } from '../config.js';
@@ -30,20 +31,4 @@ export function temporalConnectionOptions(address: string, security: TemporalSec
     options.tls = config;
   }
   return options;
-}
-
-/** The same settings as flags of the Temporal CLI (`temporal operator ...`), for scripts that shell out to it. */
-export function temporalCliFlags(address: string, security: TemporalSecurity = {}): string[] {
-  const flags = ['--address', address];
-  const tls = security.tls;
-  if (tls === true) flags.push('--tls');
-  else if (tls && typeof tls === 'object') {
-    flags.push('--tls');
-    if (tls.certPath) flags.push('--tls-cert-path', tls.certPath);
-    if (tls.keyPath) flags.push('--tls-key-path', tls.keyPath);
-    if (tls.caPath) flags.push('--tls-ca-path', tls.caPath);
-    if (tls.serverName) flags.push('--tls-server-name', tls.serverName);
-  }
-  if (security.apiKey) flags.push('--api-key', security.apiKey);
-  return flags;
 }
