@@ -260,9 +260,10 @@ async function settle(address: string) {
 async function main() {
   const started = new Date();
   const engine = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] ?? 'dev-server' : 'dev-server';
+  if (engine !== 'dev-server' && engine !== 'cluster') throw new Error(`--engine dev-server|cluster, got ${engine}`);
   say(`${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, engine ${engine}`);
   const receiver = await startBenchReceiver();
-  const stack = await startBenchStack({ log: say });
+  const stack = await startBenchStack({ log: say, engine: engine === 'cluster' ? 'cluster' : 'dev' });
   const api = apiClient(stack.apiUrl);
   try {
     say('direct undici deliveries');

@@ -6,7 +6,11 @@
 #   TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_NAMESPACE=prod bash scripts/register-search-attributes.sh
 #
 # TEMPORAL_WAIT_SECONDS (default 0) keeps retrying that long while the server or the namespace is not
-# there yet: docker-compose runs this beside a server that is still creating its default namespace.
+# there yet: docker-compose runs this beside a server that is still starting.
+# TEMPORAL_CREATE_NAMESPACE=true registers the namespace first when it is missing (a new self-hosted
+# cluster has none; TEMPORAL_NAMESPACE_RETENTION, default 72h, is how long closed workflows are kept).
+# A secured frontend: the same TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME,
+# TEMPORAL_TLS and TEMPORAL_API_KEY as hookrelay's processes (README, "Temporal Cloud and mTLS").
 set -euo pipefail
 
 address="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
@@ -19,6 +23,21 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cli="$(bash "$here/temporal-cli.sh")"
 deadline=$((SECONDS + wait_seconds))
 
+# hookrelay's variables as the CLI's flags (src/temporal/connection-options.ts does the same for the SDK).
+conn=(--address "$address" --namespace "$namespace")
+if [[ -n "${TEMPORAL_TLS_CERT:-}${TEMPORAL_TLS_KEY:-}${TEMPORAL_TLS_CA:-}${TEMPORAL_TLS_SERVER_NAME:-}" || "${TEMPORAL_TLS:-}" == "true" ]]; then
+  conn+=(--tls)
+  for pair in "TEMPORAL_TLS_CERT:--tls-cert-path" "TEMPORAL_TLS_KEY:--tls-key-path" "TEMPORAL_TLS_CA:--tls-ca-path"; do
+    var="${pair%%:*}"
+    if [[ -n "${!var:-}" ]]; then
+      if [[ ! -r "${!var}" ]]; then echo "$var=${!var}: no such file or not readable" >&2; exit 1; fi
+      conn+=("${pair#*:}" "${!var}")
+    fi
+  done
+  if [[ -n "${TEMPORAL_TLS_SERVER_NAME:-}" ]]; then conn+=(--tls-server-name "$TEMPORAL_TLS_SERVER_NAME"); fi
+fi
+if [[ -n "${TEMPORAL_API_KEY:-}" ]]; then conn+=(--api-key "$TEMPORAL_API_KEY"); fi
+
 # Retries a command until it succeeds or the deadline passes; prints its last output on failure.
 retry() {
   local out
@@ -28,15 +47,29 @@ retry() {
   done
 }
 
-if ! retry "$cli" operator namespace describe --address "$address" --namespace "$namespace"; then
+if [[ "${TEMPORAL_CREATE_NAMESPACE:-false}" == "true" ]]; then
+  # `describe` first: the server must answer before "not found" means anything.
+  until out="$("$cli" operator namespace describe "${conn[@]}" 2>&1)"; do
+    if [[ "$out" == *"not found"* || "$out" == *"NotFound"* ]]; then
+      if out="$("$cli" operator namespace create "${conn[@]}" --retention "${TEMPORAL_NAMESPACE_RETENTION:-72h}" 2>&1)" \
+        || [[ "$out" == *"already"* ]]; then
+        echo "namespace $namespace: registered"
+        break
+      fi
+    fi
+    if ((SECONDS >= deadline)); then printf '%s\n' "$out" >&2; exit 1; fi
+    sleep 2
+  done
+fi
+
+if ! retry "$cli" operator namespace describe "${conn[@]}"; then
   echo "No namespace '$namespace' at $address (or no Temporal there)" >&2
   exit 1
 fi
 
 for name in "${attributes[@]}"; do
   while :; do
-    if out="$("$cli" operator search-attribute create --address "$address" --namespace "$namespace" \
-      --name "$name" --type "$type" 2>&1)"; then
+    if out="$("$cli" operator search-attribute create "${conn[@]}" --name "$name" --type "$type" 2>&1)"; then
       echo "$name ($type): registered"
       break
     fi

@@ -1,5 +1,19 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration, DURATION_PATTERN } from './domain/duration.js';
+
+/** A path the process can read now: a missing or unreadable certificate fails at start, not at the first connection. */
+const readableFile = z.string().min(1).superRefine((file, ctx) => {
+  try {
+    accessSync(file, fsConstants.R_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not readable';
+    ctx.addIssue({ code: 'custom', message: `${reason}: ${file}` });
+  }
+});
+
+/** An empty variable (`TEMPORAL_TLS_CERT=` in an env file) counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -15,6 +29,13 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('hookrelay'),
+  // A secured Temporal (Temporal Cloud, a cluster with mTLS): see src/temporal/connection-options.ts.
+  TEMPORAL_TLS: unsetIfEmpty(bool),
+  TEMPORAL_TLS_CERT: unsetIfEmpty(readableFile),
+  TEMPORAL_TLS_KEY: unsetIfEmpty(readableFile),
+  TEMPORAL_TLS_CA: unsetIfEmpty(readableFile),
+  TEMPORAL_TLS_SERVER_NAME: unsetIfEmpty(z.string()),
+  TEMPORAL_API_KEY: unsetIfEmpty(z.string()),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   AUTO_DISABLE_AFTER: z.string().regex(DURATION_PATTERN).default('5d'),
   NOTIFICATION_WINDOW: z.string().regex(DURATION_PATTERN).default('1h'),
@@ -36,7 +57,23 @@ const EnvSchema = z.object({
   PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
   // The API's public origin, for the portal links it hands out; default: the origin the request came to.
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+}).superRefine((e, ctx) => {
+  // A certificate without its key (or the reverse) is a half-done mTLS set-up, never a choice.
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    const missing = e.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its private key)' });
+  }
+  if (e.TEMPORAL_TLS === false && (e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_API_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'false, but TLS files or an API key are set' });
+  }
 });
+
+/** How to reach Temporal securely; empty for a plain local server. */
+export interface TemporalSecurity {
+  /** Files read at each connection, so a renewed certificate is picked up by the next one. */
+  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string } | boolean;
+  apiKey?: string;
+}
 
 export interface Config {
   databaseUrl: string;
@@ -47,6 +84,7 @@ export interface Config {
   temporalAddress: string;
   temporalNamespace: string;
   taskQueue: string;
+  temporalSecurity: TemporalSecurity;
   allowPrivateTargets: boolean;
   autoDisableAfterMs: number;
   notificationWindowMs: number;
@@ -87,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
+    temporalSecurity: temporalSecurity(e),
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     autoDisableAfterMs: parseDuration(e.AUTO_DISABLE_AFTER),
     notificationWindowMs: parseDuration(e.NOTIFICATION_WINDOW),
@@ -106,5 +145,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+  };
+}
+
+function temporalSecurity(e: z.infer<typeof EnvSchema>): TemporalSecurity {
+  const files = {
+    ...(e.TEMPORAL_TLS_CERT ? { certPath: e.TEMPORAL_TLS_CERT } : {}),
+    ...(e.TEMPORAL_TLS_KEY ? { keyPath: e.TEMPORAL_TLS_KEY } : {}),
+    ...(e.TEMPORAL_TLS_CA ? { caPath: e.TEMPORAL_TLS_CA } : {}),
+    ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+  const tls = Object.keys(files).length > 0 ? files : e.TEMPORAL_TLS;
+  return {
+    ...(tls !== undefined ? { tls } : {}),
+    ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
+import { temporalConnectionOptions } from './temporal/connection-options.js';
 
 
 export interface WorkerHandle {
@@ -29,7 +30,7 @@ export async function createWorker(
   extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
   const metrics = extra.metrics ?? createWorkerMetrics(false);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporalAddress, config.temporalSecurity));
   const agent = createDeliveryAgent({
     allowPrivateTargets: config.allowPrivateTargets,
     connectionsPerOrigin: config.maxConnectionsPerOrigin,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startDevServer, waitForPort, type DevServer } from '../../src/temporal/dev-server.js';
 import { createScratchDatabase, DEFAULT_ADMIN_URL } from '../../src/db/scratch-database.js';
+import { startScratchCluster } from '../../src/temporal/cluster-server.js';
 
 export interface BenchStack {
   apiUrl: string;
@@ -42,18 +43,48 @@ export interface BenchStackOptions {
   ui?: boolean;
   /** The worker's and the API's stdout and stderr: the caller's own (default), or pipes it reads. */
   output?: 'inherit' | 'pipe';
+  /** `cluster`: the Temporal server on PostgreSQL (databases of its own) instead of the dev server. */
+  engine?: 'dev' | 'cluster';
+}
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+
+/** What the stack needs of its Temporal, whichever engine runs it. */
+interface Engine { address: string; uiUrl: string | undefined; pid(): number | undefined; restart(downMs: number): Promise<void>; stop(): Promise<void> }
+
+async function startEngine(options: BenchStackOptions, tmp: string, name: string): Promise<Engine> {
+  const uiPort = await freePort();
+  if (options.engine === 'cluster') {
+    const cluster = await startScratchCluster({ postgresUrl: ADMIN_URL, name: `temporal_${name}`, ...(options.ui ? { uiPort } : {}), log: options.log ?? (() => {}) });
+    return {
+      address: cluster.address, uiUrl: cluster.uiUrl, pid: cluster.serverPid, stop: cluster.stop,
+      async restart(downMs) {
+        await cluster.kill('SIGTERM');
+        if (downMs) await new Promise((r) => setTimeout(r, downMs));
+        await cluster.start();
+      },
+    };
+  }
+  const temporalPort = await freePort();
+  const dbFile = path.join(tmp, 'temporal.db');
+  const start = () => startDevServer({ port: temporalPort, uiPort, dbFile, headless: !options.ui });
+  let server: DevServer = await start();
+  return {
+    address: server.address, uiUrl: server.uiUrl, pid: () => server.process.pid, stop: () => server.stop(),
+    async restart(downMs) {
+      await server.stop();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      server = await start();
+    },
+  };
 }
 
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const log = options.log ?? (() => {});
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
-  const database = await createScratchDatabase(process.env.BENCH_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL, 'hookrelay_bench');
+  const database = await createScratchDatabase(ADMIN_URL, 'hookrelay_bench');
 
-  const temporalPort = await freePort();
-  const uiPort = await freePort();
-  const dbFile = path.join(tmp, 'temporal.db');
-  const startTemporal = () => startDevServer({ port: temporalPort, uiPort, dbFile, headless: !options.ui });
-  let temporal: DevServer = await startTemporal();
+  const temporal = await startEngine(options, tmp, database.name);
   const apiPort = await freePort();
   const adminToken = `bench_${randomBytes(16).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
@@ -80,7 +111,9 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const api = spawnNode('api.ts');
   // A benchmark that crashes must not leave its stack running.
   process.once('exit', () => {
-    for (const child of [worker, api, temporal.process]) if (child && child.exitCode === null) child.kill('SIGKILL');
+    for (const child of [worker, api]) if (child && child.exitCode === null) child.kill('SIGKILL');
+    const pid = temporal.pid();
+    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   });
   await waitForPort(apiPort, 60_000);
 
@@ -88,7 +121,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     apiUrl: `http://127.0.0.1:${apiPort}`,
     uiUrl: temporal.uiUrl,
     temporalAddress: () => temporal.address,
-    temporalPid: () => temporal.process.pid,
+    temporalPid: () => temporal.pid(),
     adminToken,
     env,
     worker: () => worker,
@@ -104,11 +137,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
       current.kill(signal);
       await gone;
     },
-    async restartTemporal(downMs = 0) {
-      await temporal.stop();
-      if (downMs) await new Promise((r) => setTimeout(r, downMs));
-      temporal = await startTemporal();
-    },
+    restartTemporal: (downMs = 0) => temporal.restart(downMs),
     async stop() {
       for (const child of [worker, api]) {
         if (child && child.exitCode === null) {

@@ -9,7 +9,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 const temporal = createEventStarter({
-  address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
+  ...config.temporalSecurity, address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
 });
 const app = createApp({ pool, temporal, config, logger });
 const server = app.listen(config.port, config.host, () => {

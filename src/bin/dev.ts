@@ -1,32 +1,22 @@
 // `npm run dev`: the whole stack on one machine, stopped as one by Ctrl-C or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
 import { startDevServer, waitForPort, type DevServer } from '../temporal/dev-server.js';
 import { resolveDevDatabase, type EmbeddedPostgres } from '../db/embedded-postgres.js';
+import { devAdminToken } from './admin-token.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.HOOKRELAY_DATA_DIR ?? path.join(root, '.data');
 mkdirSync(dataDir, { recursive: true });
 const say = (msg: string) => console.error(`[dev] ${msg}`);
 
-/** The generated admin token is kept in the data folder so it survives restarts. */
-function adminToken(): string {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
-  const file = path.join(dataDir, 'admin-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const token = `adm_${randomBytes(24).toString('base64url')}`;
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
-
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  ADMIN_TOKEN: adminToken(),
+  ADMIN_TOKEN: devAdminToken(dataDir),
   // Local receivers (localhost, LAN) are the point of a dev setup; production keeps the SSRF guard on.
   ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
 };

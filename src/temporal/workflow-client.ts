@@ -4,6 +4,7 @@ import type { EventWorkflowInput } from '../workflows/event-workflow.js';
 import type { RedeliveryWorkflowInput } from '../workflows/redelivery-workflow.js';
 import { cancelDeliverySignal } from '../workflows/signals.js';
 import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from './search-attributes.js';
+import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 
 /** Readable in the Web UI and unique per (tenant, event): Temporal itself refuses a duplicate. */
 export function eventWorkflowId(tenantId: string, eventId: string): string {
@@ -14,7 +15,7 @@ export function redeliveryWorkflowId(tenantId: string, deliveryId: string): stri
   return `redelivery:${tenantId}:${deliveryId}`;
 }
 
-export interface TemporalClientOptions { address: string; namespace: string; taskQueue: string }
+export interface TemporalClientOptions extends TemporalSecurity { address: string; namespace: string; taskQueue: string }
 
 interface Labels { tenantId: string; environment: string; type: string }
 
@@ -46,12 +47,12 @@ function searchAttributes(labels: Labels): TypedSearchAttributes {
 
 export function createEventStarter(options: TemporalClientOptions): EventStarter {
   // Lazy: the API starts and answers /healthz while Temporal is still coming up.
-  const connection = Connection.lazy({ address: options.address });
+  const connection = Connection.lazy(temporalConnectionOptions(options.address, options));
   const client = new Client({ connection, namespace: options.namespace });
   const withDeadline = <T>(fn: () => Promise<T>) => connection.withDeadline(Date.now() + DEADLINE_MS, fn);
   // Its own connection without the SDK's retry interceptor: a probe answers once, and leaves no retry
   // timer behind that would fire on a closed channel after close().
-  const probe = Connection.lazy({ address: options.address, interceptors: [] });
+  const probe = Connection.lazy({ ...temporalConnectionOptions(options.address, options), interceptors: [] });
   return {
     client,
     connection,

@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { createScratchDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import { startScratchCluster } from '../../src/temporal/cluster-server.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
 
 declare module 'vitest' {
@@ -19,13 +20,16 @@ declare module 'vitest' {
 }
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
-let server: DevServer | undefined;
+let server: Pick<DevServer, 'address' | 'stop'> | undefined;
 let database: ScratchDatabase | undefined;
 let tmp: string | undefined;
 
 export async function setup(project: TestProject) {
   const [devServer, bundle] = await Promise.all([
-    startDevServer({ headless: true }),
+    // HOOKRELAY_ENGINE=cluster: the Temporal server on PostgreSQL (databases of its own) instead of the dev server.
+    process.env.HOOKRELAY_ENGINE === 'cluster'
+      ? startScratchCluster({ postgresUrl: ADMIN_URL, name: `temporal_test_${process.pid}_${Date.now()}` })
+      : startDevServer({ headless: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } }),
     createScratchDatabase(ADMIN_URL, 'hookrelay_test').then((db) => { database = db; }),
   ]);
