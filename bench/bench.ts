@@ -16,7 +16,7 @@ import { signatureHeader, generateSecret } from '../src/delivery/signature.js';
 import { startBenchStack, peakRssMb, type BenchStack } from './lib/stack.js';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { apiClient } from './lib/api.js';
-import { sustainedLoad } from './lib/load.js';
+import { closedLoopRate, sustainedLoad } from './lib/load.js';
 import { round, summarize } from './lib/stats.js';
 import { naiveActivities } from './naive/activities.js';
 
@@ -90,19 +90,7 @@ async function ingest(stack: BenchStack, tenantId: string) {
 }
 
 /** Keeps OUTSTANDING calls of `op` in flight for `seconds`; completions per second. */
-async function closedLoop(seconds: number, op: (n: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const end = Date.now() + seconds * 1000;
-  const started = Date.now();
-  await Promise.all(Array.from({ length: OUTSTANDING }, async () => {
-    while (Date.now() < end) {
-      await op(next++);
-      done++;
-    }
-  }));
-  return done / ((Date.now() - started) / 1000);
-}
+const closedLoop = (seconds: number, op: (n: number) => Promise<unknown>) => closedLoopRate(seconds, OUTSTANDING, op);
 
 /** Temporal's own ceiling on this server: empty one-task workflows run to completion, OUTSTANDING at once. */
 async function temporalFloor(address: string) {

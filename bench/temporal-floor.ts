@@ -11,25 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { freePort, startDevServer } from '../src/temporal/dev-server.js';
+import { closedLoopRate } from './lib/load.js';
 
 const DURATION_S = Number(process.argv[2] ?? 15);
 const CONCURRENCY = 64;
 const run = Date.now().toString(36);
 
-/** Keeps `CONCURRENCY` calls of `op` in flight for DURATION_S seconds; returns completions per second. */
-async function closedLoop(op: (n: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const end = Date.now() + DURATION_S * 1000;
-  const started = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (Date.now() < end) {
-      await op(next++);
-      done++;
-    }
-  }));
-  return done / ((Date.now() - started) / 1000);
-}
+/** `CONCURRENCY` calls of `op` in flight for DURATION_S seconds; completions per second. */
+const closedLoop = (op: (n: number) => Promise<unknown>) => closedLoopRate(DURATION_S, CONCURRENCY, op);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-floor-'));
 const port = await freePort();

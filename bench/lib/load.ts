@@ -38,3 +38,21 @@ export async function sustainedLoad(
   }
   return { posted, elapsedS: (performance.now() - start) / 1000 };
 }
+
+/**
+ * Closed loop on one operation: `outstanding` calls of `op` in flight for `seconds`, each next call
+ * started as one ends (`op` gets a running number); returns completions per second.
+ */
+export async function closedLoopRate(seconds: number, outstanding: number, op: (n: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: outstanding }, async () => {
+    while (Date.now() < end) {
+      await op(next++);
+      done++;
+    }
+  }));
+  return done / ((Date.now() - started) / 1000);
+}
