@@ -2,6 +2,7 @@
 // on the local PostgreSQL (schemas by temporal-sql-tool), the Temporal Web UI server, two workers and two
 // API processes. Ctrl-C (or SIGTERM) stops all of it. Every port and database name can be moved by env
 // (README, "Production engine"), so it runs beside `npm run dev` and the tests.
+import { stopOnce } from './shutdown.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,23 +50,11 @@ const config = loadConfig({ ...env, DATABASE_URL: databaseUrl });
 let stack: ClusterStack | undefined;
 let starting: Promise<ClusterStack> | undefined;
 let stopping = false;
-let stopRequestedAt = 0;
-async function stopAll(code: number): Promise<never> {
-  // npm forwards the signal the process group already got: a second one within 2 s is the same request.
-  if (stopping) {
-    if (Date.now() - stopRequestedAt > 2_000) process.exit(code);
-    return new Promise<never>(() => {});
-  }
+const stopAll = stopOnce(async () => {
   stopping = true;
-  stopRequestedAt = Date.now();
-  say('stopping...');
   // Still starting: the start either completes (then it is stopped) or fails (and stops what it began).
   await (stack ?? (await starting?.catch(() => undefined)))?.stop();
-  say('stopped');
-  process.exit(code);
-}
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+}, say);
 
 try {
   starting = startClusterStack({

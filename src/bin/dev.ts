@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
 import { startDevServer, waitForPort, type DevServer } from '../temporal/dev-server.js';
+import { stopOnce } from './shutdown.js';
 import { resolveDevDatabase, type EmbeddedPostgres } from '../db/embedded-postgres.js';
 import { devAdminToken } from './admin-token.js';
 
@@ -25,17 +26,8 @@ let temporal: DevServer | undefined;
 let embedded: EmbeddedPostgres | undefined;
 const children: ChildProcess[] = [];
 let stopping = false;
-let stopRequestedAt = 0;
-
-async function stopAll(code: number): Promise<never> {
-  // npm forwards the signal the process group already got: a second one within 2 s is the same request.
-  if (stopping) {
-    if (Date.now() - stopRequestedAt > 2_000) process.exit(code);
-    return new Promise<never>(() => {});
-  }
+const stopAll = stopOnce(async () => {
   stopping = true;
-  stopRequestedAt = Date.now();
-  say('stopping...');
   await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((child) => new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
@@ -43,11 +35,7 @@ async function stopAll(code: number): Promise<never> {
   })));
   await temporal?.stop();
   await embedded?.stop();
-  say('stopped');
-  process.exit(code);
-}
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+}, say);
 
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bin', script)], {
