@@ -125,6 +125,8 @@ export class EventRelay {
     let delay = 250;
     while (!this.stopped) {
       const client = new pg.Client({ connectionString: this.deps.databaseUrl, connectionTimeoutMillis: 5_000 });
+      // Always listened to: an 'error' event with no listener would end the process.
+      client.on('error', () => {});
       try {
         await client.connect();
         client.on('notification', () => this.wake());
