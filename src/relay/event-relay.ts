@@ -123,6 +123,7 @@ export class EventRelay {
 
   private async listen(): Promise<void> {
     let delay = 250;
+    let lost = false;
     while (!this.stopped) {
       const client = new pg.Client({ connectionString: this.deps.databaseUrl, connectionTimeoutMillis: 5_000 });
       // Always listened to: an 'error' event with no listener would end the process.
@@ -132,7 +133,9 @@ export class EventRelay {
         client.on('notification', () => this.wake());
         await client.query(`LISTEN ${EVENTS_CHANNEL}`);
         this.listener = client;
-        if (delay > 250) this.deps.logger.info('relay: listening again');
+        if (lost) this.deps.logger.info('relay: listening again');
+        lost = false;
+        delay = 250;
         // Notifications sent while nobody listened are lost: look now.
         this.wake();
         await new Promise<void>((resolve) => {
@@ -140,10 +143,11 @@ export class EventRelay {
           client.once('end', () => resolve());
         });
         this.listener = undefined;
-        delay = 250;
       } catch (error) {
-        if (delay === 250) this.deps.logger.warn({ err: error }, 'relay: cannot listen for accepted events; the sweep still starts them');
+        // One line per outage, not one per try.
+        if (!lost) this.deps.logger.warn({ err: error }, 'relay: cannot listen for accepted events; the sweep still starts them');
       }
+      lost = true;
       await client.end().catch(() => {});
       if (this.stopped) return;
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
