@@ -143,6 +143,7 @@ export class EventRelay {
           client.once('end', () => resolve());
         });
         this.listener = undefined;
+        if (!this.stopped) this.deps.logger.warn('relay: lost the LISTEN connection; reconnecting (the sweep still starts events meanwhile)');
       } catch (error) {
         // One line per outage, not one per try.
         if (!lost) this.deps.logger.warn({ err: error }, 'relay: cannot listen for accepted events; the sweep still starts them');
