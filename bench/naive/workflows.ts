@@ -5,7 +5,7 @@ import type { NaiveActivities } from './activities.js';
 
 const { post } = proxyActivities<NaiveActivities>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1h', maximumAttempts: 0 },
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1h' }, // unlimited attempts, as hookrelay's default policy
 });
 
 export async function naiveWebhook(input: { id: string; url: string; payload: Record<string, unknown> }): Promise<number> {
