@@ -3,7 +3,8 @@ import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
 import { createActivities } from './activities/index.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
-import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
+import { waitingDeliveries } from './db/rate-limit.js';
 import type { Logger } from 'pino';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
 import { Client } from '@temporalio/client';
@@ -29,6 +30,7 @@ export async function createWorker(
   extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
   const metrics = extra.metrics ?? createWorkerMetrics(false);
+  registerWaitingGauge(metrics.registry, () => waitingDeliveries(pool));
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const agent = createDeliveryAgent({
     allowPrivateTargets: config.allowPrivateTargets,

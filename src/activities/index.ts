@@ -9,7 +9,8 @@ import { makeDeliver } from './deliver.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
 import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
-import type { ClaimInput, FinishedDeliverySummary, FinishInput } from './types.js';
+import { reserveSlot } from '../db/rate-limit.js';
+import type { ClaimInput, FinishedDeliverySummary, FinishInput, SlotInput } from './types.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -46,6 +47,10 @@ export function createActivities(deps: ActivityDeps) {
         firstAttemptAt: row.first_attempt_at?.toISOString() ?? null,
         lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
       };
+    },
+    /** The next free rate-limit slot of the delivery's subscription (null: no limit any more), reserved for it. */
+    async reserveSlot(input: SlotInput): Promise<{ delayMs: number; intervalMs: number } | null> {
+      return reserveSlot(deps.pool, input.subscriptionId, input.deliveryId, input.timeScale);
     },
     /** Stores the event, claims its notification window, and marks it suppressed when another event holds the window. */
     async claimNotificationWindow(input: ClaimInput): Promise<{ claimed: boolean; holder: string }> {

@@ -25,6 +25,9 @@ function toPlan(row: PlannedDeliveryRow): DeliveryPlan {
     url: row.url,
     retryPolicy: resolveRetryPolicy(row.retry_policy as RetryPolicySpec),
     timeoutMs: row.timeout_ms,
+    // Only when set, so the plans of other subscriptions keep their shape in history.
+    ...(row.rate_limited ? { rateLimited: true as const } : {}),
+    ...(row.ordering === 'fifo' ? { fifo: true as const } : {}),
   };
 }
 

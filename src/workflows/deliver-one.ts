@@ -5,6 +5,7 @@ import { FailureType } from '../domain/delivery-failures.js';
 import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js';
 import { db, local, remote } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
+import { RATE_LIMITED, rateLimitedAttempts } from './rate-limited.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import {
   notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
@@ -70,6 +71,7 @@ async function attempts(plan: DeliveryPlan, timeScale: number) {
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   const summary = `${plan.subscriptionId} → ${plan.url}`;
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale };
+  if (plan.rateLimited && patched(RATE_LIMITED)) return rateLimitedAttempts(plan, timeScale);
   if (!patched(FIRST_ATTEMPT_LOCAL)) return remote.deliver.executeWithOptions({ ...options, summary }, [input]);
 
   const started = Date.now();

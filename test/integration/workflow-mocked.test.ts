@@ -46,6 +46,9 @@ const stubs: Activities = {
   async claimNotificationWindow(input) {
     return { claimed: true, holder: input.eventId };
   },
+  async reserveSlot() {
+    return null;
+  },
 };
 
 let env: TestWorkflowEnvironment;
