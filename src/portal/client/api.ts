@@ -58,6 +58,9 @@ export function query(params: Record<string, string | number | undefined | null>
 }
 
 // The API's shapes, as far as the portal reads them.
+import type { Ordering, RateLimit } from '../../domain/flow-control.js';
+
+export type { Ordering, RateLimit };
 export type RetryPolicy = 'default' | 'three_retries' | 'none' | {
   initial_interval?: string; backoff_coefficient?: number; maximum_interval?: string; maximum_attempts?: number;
   max_duration?: string; non_retryable_statuses?: number[];
@@ -76,6 +79,8 @@ export interface Subscription {
   enabled: boolean;
   disabled_reason: string | null;
   description: string | null;
+  rate_limit: RateLimit | null;
+  ordering: Ordering;
   created_at: string;
   updated_at: string;
   secret?: string;
