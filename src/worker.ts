@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
+import { laneWaker } from './temporal/lane-waker.js';
 
 
 export interface WorkerHandle {
@@ -36,6 +37,7 @@ export async function createWorker(
     allowPrivateTargets: config.allowPrivateTargets,
     connectionsPerOrigin: config.maxConnectionsPerOrigin,
   });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -48,6 +50,7 @@ export async function createWorker(
       notificationWindowMs: config.notificationWindowMs,
       metrics,
       ...(extra.logger ? { logger: extra.logger } : {}),
+      wakeLane: laneWaker(client),
     }),
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
@@ -66,7 +69,7 @@ export async function createWorker(
   const relay = new EventRelay({
     pool,
     databaseUrl: config.databaseUrl,
-    startWorkflow: eventWorkflowStarter(new Client({ connection, namespace: config.temporalNamespace }), {
+    startWorkflow: eventWorkflowStarter(client, {
       taskQueue: config.taskQueue, timeScale: config.retryTimeScale, eager: config.relayEagerStart,
     }),
     logger: extra.logger ?? pino({ level: 'silent' }),

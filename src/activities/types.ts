@@ -86,3 +86,19 @@ export interface SubscriptionDisabledDetail {
 export interface RetryAfterDetail {
   retryAfterMs: number;
 }
+
+export interface QueueInput {
+  subscriptionId: string;
+  deliveryId: string;
+  timeScale: number;
+}
+
+/** Where a delivery handed to its lane stands: ended already (the lane was quicker than this workflow), or queued. */
+export type QueuedResult =
+  | { ended: true; status: 'succeeded' | 'failed' | 'cancelled'; attempts: number; error: string | null }
+  | { ended: false };
+
+export type LaneNext =
+  | { kind: 'deliver'; plan: DeliveryPlan; workflowId: string; eventId: string; seq: string }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'idle' };

@@ -6,6 +6,7 @@ import type { RetryPolicySpec } from '../domain/retry-policy.js';
 import type { Environment } from '../domain/environment.js';
 import type { Ordering, RateLimit } from '../domain/flow-control.js';
 import { restartSlots } from './rate-limit.js';
+import { openLane } from './fifo-lanes.js';
 
 interface SubscriptionRow {
   id: string;
@@ -46,6 +47,7 @@ export async function insertSubscription(
       input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.enabled,
       input.description ?? null, category, secret, jsonOrNull(input.rate_limit), input.ordering],
   );
+  if (input.ordering === 'fifo') await openLane(db, rows[0]!.id);
   return toApi(rows[0]!);
 }
 
@@ -102,6 +104,7 @@ export async function updateSubscription(
     values,
   );
   if (rows[0] && patch.rate_limit !== undefined) await restartSlots(db, id);
+  if (rows[0] && patch.ordering === 'fifo') await openLane(db, id);
   return rows[0] && toApi(rows[0]);
 }
 

@@ -6,6 +6,7 @@ import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js'
 import { db, local, remote } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
 import { RATE_LIMITED, rateLimitedAttempts } from './rate-limited.js';
+import { deliverInLane, FIFO_LANE } from './fifo-lane.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import {
   notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
@@ -28,6 +29,7 @@ export interface DeliveryContext {
 }
 
 export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Promise<DeliveryResult> {
+  if (plan.fifo && patched(FIFO_LANE)) return deliverInLane(plan, ctx);
   const { timeScale, cancellable } = ctx;
   const base = { deliveryId: plan.deliveryId, subscriptionId: plan.subscriptionId };
   const scope = cancellable.open(plan.deliveryId);

@@ -49,6 +49,13 @@ const stubs: Activities = {
   async reserveSlot() {
     return null;
   },
+  async queueInLane() {
+    throw new Error('no FIFO subscriptions here');
+  },
+  async nextInLane() {
+    return { kind: 'idle' };
+  },
+  async passInLane() {},
 };
 
 let env: TestWorkflowEnvironment;
