@@ -53,8 +53,9 @@ export async function laneWorkflow(input: LaneWorkflowInput): Promise<{ delivere
       deliveryId: result.deliveryId, status: result.status,
       ...(result.attempts !== undefined ? { attempts: result.attempts } : {}), ...(result.error ? { error: result.error } : {}),
     };
-    // The owner may have ended (cancelled) or not be started yet: it then reads the outcome from PostgreSQL.
-    await getExternalWorkflowHandle(next.workflowId).signal(laneDeliveredSignal, report).catch(() => undefined);
+    // Not awaited: the lane goes on to the next delivery without a workflow task round trip. The owner
+    // may have ended (cancelled) or not be started yet: it then reads the outcome from PostgreSQL.
+    void getExternalWorkflowHandle(next.workflowId).signal(laneDeliveredSignal, report).catch(() => undefined);
     delivered += 1;
     if (delivered >= LANE_DELIVERIES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof laneWorkflow>(input);
