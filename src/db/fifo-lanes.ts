@@ -99,6 +99,7 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
         // No delivery yet, or one its workflow has not handed over yet: it may still become the lane's.
         const mayBeOurs = (!row.delivery_id || row.status === 'pending') && !row.suppressed_by && matchesAny(sub.event_types, row.type);
         if (mayBeOurs && (row.started_at === null || (row.prepared_for_ms ?? 0) < PREPARE_GRACE_MS)) {
+          // Woken by that event's hand-off (a signal); the timer is the fallback when it is not this subscription's.
           step = { kind: 'wait', ms: row.started_at === null ? 1_000 : Math.max(100, Math.min(1_000, PREPARE_GRACE_MS - (row.prepared_for_ms ?? 0))) };
           break;
         }
@@ -108,9 +109,11 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
         await db.query('UPDATE fifo_lanes SET cursor_seq = $2 WHERE subscription_id = $1 AND cursor_seq < $2', [subscriptionId, cursor]);
         sub.cursor_seq = cursor;
       }
-      if (step) return step;
-      if (rows.length < SCAN_BATCH) break;
+      if (step?.kind === 'deliver' || (step && pass === 1)) return step;
+      if (step || rows.length < SCAN_BATCH) break;
     }
+    // Nothing to deliver now (idle, or holding for an event still being prepared): the next delivery
+    // queued signals the lane. Scanned once more after clearing, so one queued meanwhile is not missed.
     if (pass === 0) await db.query('UPDATE fifo_lanes SET wake_pending = false WHERE subscription_id = $1', [subscriptionId]);
   }
   return { kind: 'idle' };

@@ -11,6 +11,7 @@ async function acceptanceOrder(tenantId: string): Promise<string[]> {
 }
 
 describe('ordering: "fifo"', () => {
+  // About 100 s: ~60 retries, and each retry waits for a Temporal timer (about 1 s on the dev server, whatever the scaled interval).
   it('200 events to a receiver failing 30 % of attempts arrive one at a time in acceptance order', async () => {
     const t = await stack.tenant('fifo-200');
     receiver.on('/fifo-200', () => (Math.random() < 0.3 ? { status: 503 } : { status: 204 }));
@@ -40,7 +41,7 @@ describe('ordering: "fifo"', () => {
     const lane = stack.temporal.client.workflow.getHandle(`lane:${sub.id}`);
     const desc = await lane.describe();
     expect(desc.runId).not.toBe((await lane.describe()).raw.workflowExecutionInfo?.firstRunId ?? desc.runId);
-  }, 180_000);
+  }, 300_000);
 
   it('a FIFO subscription disabled mid-queue cancels the deliveries still queued', async () => {
     const t = await stack.tenant('fifo-disable');

@@ -7,6 +7,7 @@ import { findTemporalCli } from '../../src/temporal/cli.js';
 import { beforeAll, expect, it } from 'vitest';
 import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStack } from '../support/use-stack.js';
+import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 
 async function save(name: string, workflowId: string, runId?: string) {
-  await stack.temporal.client.workflow.getHandle(workflowId, runId).result();
+  if (!runId) await stack.temporal.client.workflow.getHandle(workflowId).result();
   const args = ['workflow', 'show', '--address', stack.config.temporalAddress, '--workflow-id', workflowId, '--output', 'json'];
   if (runId) args.push('--run-id', runId);
   const json = execFileSync(cli, args);
@@ -47,3 +48,24 @@ it('records the rate-limited paths', async () => {
   await stack.settle(t.id, 'rec-limited-4');
   await save('event.rate-limit-changed', eventWorkflowId(t.id, 'rec-limited-4'));
 });
+
+it('records a FIFO hand-off and a lane run that continues as new', async () => {
+  const t = await stack.api.createTenant(stack.adminToken, 'fifo-recorder');
+  // One failure on the first event: the lane retries it before the next one goes.
+  receiver.on('/fifo', (req, n) => (n === 1 ? { status: 503 } : { status: 204 }));
+  const sub = await stack.api.subscribe(t.api_key, {
+    url: `${receiver.url}/fifo`, ordering: 'fifo', retry_policy: { initial_interval: '1s', maximum_attempts: 5 },
+  });
+  const ids = Array.from({ length: LANE_DELIVERIES_PER_RUN + 2 }, (_, i) => `rec-fifo-${i}`);
+  const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+    events: ids.map((id) => ({ id, tenant_id: t.id, environment: 'production', type: 'user.created', payload: { id } })),
+  });
+  expect(batch.status).toBe(202);
+  await Promise.all(ids.map((id) => stack.settle(t.id, id)));
+  await save('event.fifo-handoff', eventWorkflowId(t.id, ids[1]!));
+  const lane = await stack.temporal.client.workflow.getHandle(`lane:${sub.id}`).describe();
+  const firstRunId = lane.raw.workflowExecutionInfo?.firstRunId;
+  expect(firstRunId).toBeTruthy();
+  expect(firstRunId).not.toBe(lane.runId);
+  await save('lane.continue-as-new', `lane:${sub.id}`, firstRunId!);
+}, 180_000);
