@@ -33,12 +33,16 @@ export async function laneWorkflow(input: LaneWorkflowInput): Promise<{ delivere
   const cancellable = new CancellableDeliveries();
   const timeScale = input.timeScale ?? 1;
   let delivered = 0;
+  const reporting: Promise<unknown>[] = [];
   for (;;) {
     woken = false;
     const next = await db.nextInLane(input.subscriptionId);
     if (next.kind === 'idle') {
       setCurrentDetails('idle: no delivery queued');
-      if (!(await condition(() => woken, IDLE_MS)) && !woken) return { delivered };
+      if (!(await condition(() => woken, IDLE_MS)) && !woken) {
+        await Promise.all(reporting);
+        return { delivered };
+      }
       continue;
     }
     if (next.kind === 'wait') {
@@ -55,9 +59,11 @@ export async function laneWorkflow(input: LaneWorkflowInput): Promise<{ delivere
     };
     // Not awaited: the lane goes on to the next delivery without a workflow task round trip. The owner
     // may have ended (cancelled) or not be started yet: it then reads the outcome from PostgreSQL.
-    void getExternalWorkflowHandle(next.workflowId).signal(laneDeliveredSignal, report).catch(() => undefined);
+    reporting.push(getExternalWorkflowHandle(next.workflowId).signal(laneDeliveredSignal, report).catch(() => undefined));
     delivered += 1;
     if (delivered >= LANE_DELIVERIES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      // Every report sent before this run ends (a run cannot continue as new with a signal still outstanding).
+      await Promise.all(reporting);
       await continueAsNew<typeof laneWorkflow>(input);
     }
   }

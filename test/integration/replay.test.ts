@@ -13,7 +13,7 @@ const PATHS = [
   'redelivery.succeed',
 ];
 // Recorded by test/record/record-flow-control.record.ts (issue 14); there is no "before" of these paths.
-const FLOW_CONTROL_PATHS = ['event.rate-limit-changed', 'event.rate-limited-wait'];
+const FLOW_CONTROL_PATHS = ['event.fifo-handoff', 'event.rate-limit-changed', 'event.rate-limited-wait', 'lane.continue-as-new'];
 
 describe('replay of recorded histories against the current workflow code', () => {
   it('has a history of every workflow type and path, current and from before the first-attempt-local patch', () => {
