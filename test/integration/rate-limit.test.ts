@@ -52,11 +52,11 @@ describe('rate_limit on a subscription', () => {
     const times = at(received);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(9_000);
     expect(mostInWindow(times, 1_000)).toBeLessThanOrEqual(5);
+    await Promise.all(events.map((e) => real.settle(t.id, e.id)));
     // Waiting is not an attempt: each delivery made exactly one.
     const { rows } = await real.pool.query<{ attempt_count: number }>(
       `SELECT attempt_count FROM deliveries WHERE tenant_id = $1`, [t.id]);
     expect(rows.map((r) => r.attempt_count)).toEqual(Array(50).fill(1));
-    await Promise.all(events.map((e) => real.settle(t.id, e.id)));
   }, 60_000);
 
   it('{requests: 1, per: "1m"} and 5 events: one now, the rest one a (scaled) minute apart, waiting on a timer', async () => {
