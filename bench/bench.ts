@@ -22,8 +22,8 @@ import { naiveActivities } from './naive/activities.js';
 
 const quick = process.argv.includes('--quick');
 const D = quick
-  ? { ingestS: 5, e2eS: 15, floorS: 8, latencyS: 10, fanouts: 1, baselineN: 2000 }
-  : { ingestS: 15, e2eS: 60, floorS: 20, latencyS: 30, fanouts: 3, baselineN: 10000 };
+  ? { ingestS: 5, e2eS: 15, floorS: 8, latencyS: 10, fanouts: 1, baselineN: 2000, fifoEvents: 300 }
+  : { ingestS: 15, e2eS: 60, floorS: 20, latencyS: 30, fanouts: 3, baselineN: 10000, fifoEvents: 1000 };
 const CONNECTIONS = 32;
 const OUTSTANDING = 64;
 const BATCH = 100;
@@ -209,6 +209,32 @@ async function fanOut(api: Api, adminToken: string, receiver: BenchReceiver) {
   return { subscriptions: 100, all_received_ms: round(summarize(times).p50), runs: times.map((t) => round(t)) };
 }
 
+/** End to end as above, to a subscription with a generous rate limit: the cost of taking a slot per attempt. */
+async function rateLimited(api: Api, adminToken: string, receiver: BenchReceiver) {
+  const t = await api.tenant(adminToken, 'bench-rate-limited');
+  await api.subscribe(t.api_key, { url: `${receiver.url}/rl`, event_types: ['bench.*'], rate_limit: { requests: 100000, per: '1s' } });
+  return { rate_limit: { requests: 100000, per: '1s' }, ...(await endToEnd(api, adminToken, t.id, receiver, 'bench.rl', 'rl')) };
+}
+
+/** One FIFO lane to one fast receiver: events posted in batches up front, deliveries/s from the first receipt to the last. */
+async function fifoLane(api: Api, adminToken: string, receiver: BenchReceiver) {
+  const t = await api.tenant(adminToken, 'bench-fifo');
+  await api.subscribe(t.api_key, { url: `${receiver.url}/fifo`, event_types: ['bench.*'], ordering: 'fifo' });
+  const prefix = `fifo-${run}-`;
+  const ids = Array.from({ length: D.fifoEvents }, (_, i) => `${prefix}${i}`);
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const res = await api.call('POST', '/v1/events/batch', adminToken, {
+      events: ids.slice(i, i + BATCH).map((id, j) => ({ id, tenant_id: t.id, environment: 'production', type: 'bench.fifo', payload: { n: i + j } })),
+    });
+    if (res.status !== 202) throw new Error(`fifo batch post: ${res.status}`);
+  }
+  const all = await receiver.waitFor(ids, 600_000);
+  const times = ids.map((id) => receiver.receipts.get(id)?.[0] ?? NaN).filter((v) => !Number.isNaN(v));
+  const inOrder = times.every((time, i) => i === 0 || time >= times[i - 1]!);
+  const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
+  return { events: ids.length, delivered_per_s: round((times.length - 1) / spanS), seconds: round(spanS), all_delivered: all, in_acceptance_order: inOrder };
+}
+
 /** The same signed POSTs straight from one process with undici: the machine's delivery ceiling. */
 async function baseline(receiver: BenchReceiver) {
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
@@ -283,6 +309,12 @@ async function main() {
     await settle(stack.temporalAddress());
     say('fan-out: one event to 100 subscriptions');
     const fan = await fanOut(api, stack.adminToken, receiver);
+    await settle(stack.temporalAddress());
+    say(`rate-limited end to end: ${D.e2eS} s, ${OUTSTANDING} outstanding, rate_limit 100000/1s`);
+    const rl = await rateLimited(api, stack.adminToken, receiver);
+    await settle(stack.temporalAddress());
+    say(`FIFO: ${D.fifoEvents} events through one lane`);
+    const fifo = await fifoLane(api, stack.adminToken, receiver);
     const rss = { worker_mb: peakRssMb(stack.worker()?.pid), api_mb: peakRssMb(stack.api()?.pid) };
 
     const targets = {
@@ -307,6 +339,8 @@ async function main() {
       naive_temporal: naive,
       latency_half_capacity: lat,
       fan_out: fan,
+      rate_limited: rl,
+      fifo,
       baseline: base,
       peak_rss: rss,
       targets,
@@ -331,6 +365,8 @@ async function main() {
     row(`latency @${lat.rate_per_s}/s p50 / p99 ms`, `${lat.p50_ms} / ${lat.p99_ms}`, '<= 100', targets.latency_half_capacity_p99_ms.met);
     row('  start lag p50 / p99 ms', `${lat.start_lag_p50_ms} / ${lat.start_lag_p99_ms}`);
     row('fan-out to 100 ms', `${fan.all_received_ms}`);
+    row('rate-limited end to end delivered/s', `${rl.delivered_per_s}`);
+    row('one FIFO lane delivered/s', `${fifo.delivered_per_s}${fifo.in_acceptance_order ? '' : ' (OUT OF ORDER)'}`);
     row('direct undici deliveries/s', `${base.deliveries_per_s}`);
     row('peak RSS worker / API MB', `${rss.worker_mb} / ${rss.api_mb}`, '<= 300', targets.worker_rss_mb.met);
     console.log(`\nwritten ${path.relative(process.cwd(), file)}`);

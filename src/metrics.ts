@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WAIT_REASONS } from './domain/flow-control.js';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -86,4 +87,25 @@ export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
 
 export function statusClass(statusCode: number | undefined, errorClass: string | undefined): string {
   return statusCode !== undefined ? `${Math.floor(statusCode / 100)}xx` : errorClass ?? 'network';
+}
+
+/**
+ * `hookrelay_deliveries_waiting{reason}`: pending deliveries waiting for a rate-limit slot or behind an
+ * earlier delivery of a FIFO subscription, counted in PostgreSQL at each scrape (the waits live in
+ * workflows on every worker, so no single process could count them). Registered once per registry.
+ */
+export function registerWaitingGauge(r: Registry, read: () => Promise<Array<{ reason: string; count: number }>>): void {
+  const name = 'hookrelay_deliveries_waiting';
+  if (r.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help: 'Pending deliveries that wait: reason="rate_limit" for a rate-limit slot, reason="fifo" behind an earlier delivery of a FIFO subscription',
+    labelNames: ['reason'],
+    registers: [r],
+    async collect() {
+      const counts = new Map<string, number>(WAIT_REASONS.map((reason) => [reason, 0]));
+      for (const { reason, count } of await read().catch(() => [])) counts.set(reason, count);
+      for (const [reason, count] of counts) this.set({ reason }, count);
+    },
+  });
 }

@@ -3,7 +3,8 @@ import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
 import { createActivities } from './activities/index.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
-import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
+import { waitingDeliveries } from './db/rate-limit.js';
 import type { Logger } from 'pino';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
 import { Client } from '@temporalio/client';
@@ -11,6 +12,7 @@ import { pino } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
+import { laneWaker } from './temporal/lane-waker.js';
 
 
 export interface WorkerHandle {
@@ -30,11 +32,13 @@ export async function createWorker(
   extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
   const metrics = extra.metrics ?? createWorkerMetrics(false);
+  registerWaitingGauge(metrics.registry, () => waitingDeliveries(pool));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporalAddress, config.temporalSecurity));
   const agent = createDeliveryAgent({
     allowPrivateTargets: config.allowPrivateTargets,
     connectionsPerOrigin: config.maxConnectionsPerOrigin,
   });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -47,6 +51,7 @@ export async function createWorker(
       notificationWindowMs: config.notificationWindowMs,
       metrics,
       ...(extra.logger ? { logger: extra.logger } : {}),
+      wakeLane: laneWaker(client),
     }),
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
@@ -65,7 +70,7 @@ export async function createWorker(
   const relay = new EventRelay({
     pool,
     databaseUrl: config.databaseUrl,
-    startWorkflow: eventWorkflowStarter(new Client({ connection, namespace: config.temporalNamespace }), {
+    startWorkflow: eventWorkflowStarter(client, {
       taskQueue: config.taskQueue, timeScale: config.retryTimeScale, eager: config.relayEagerStart,
     }),
     logger: extra.logger ?? pino({ level: 'silent' }),

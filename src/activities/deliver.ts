@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import { attemptContext, recordAttempt, succeededAttempt, type AttemptContext } from '../db/attempts.js';
 import { disableSubscription } from '../db/subscriptions.js';
+import { admitAttempt } from '../db/rate-limit.js';
 import { FailureType } from '../domain/delivery-failures.js';
 import { applyFieldMap } from '../delivery/field-map.js';
 import { signatureHeader } from '../delivery/signature.js';
@@ -14,6 +15,12 @@ import { classify, describeFailure, type Verdict } from '../delivery/classify.js
 import { USER_AGENT } from '../version.js';
 import { statusClass, type WorkerMetrics } from '../metrics.js';
 import type { DeliverInput, DeliverResult, RetryAfterDetail, SubscriptionDisabledDetail } from './types.js';
+
+/**
+ * A rate-limited attempt whose timer fired a little late waits out the rest here (milliseconds, usually);
+ * a longer wait (the limit was tightened meanwhile) goes back to the workflow for a new slot on a timer.
+ */
+const ADMISSION_WAIT_MAX_MS = 2_000;
 
 export interface DeliverDeps {
   pool: Pool;
@@ -99,6 +106,15 @@ export function makeDeliver(deps: DeliverDeps) {
     if (ctx.delivery_status === 'cancelled' || !ctx.enabled || ctx.deleted) {
       throw ApplicationFailure.nonRetryable(
         `subscription ${ctx.subscription_id} is ${ctx.deleted ? 'deleted' : 'disabled'}`, FailureType.Cancelled);
+    }
+
+    if (input.rateLimited) {
+      for (;;) {
+        const { waitMs } = await admitAttempt(deps.pool, ctx.subscription_id, input.deliveryId, input.timeScale);
+        if (waitMs === 0) break;
+        if (waitMs > ADMISSION_WAIT_MAX_MS) return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: waitMs };
+        await Context.current().sleep(waitMs);
+      }
     }
 
     const startedAt = deps.clock();

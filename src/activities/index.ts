@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { Context } from '@temporalio/activity';
 import type { Pool } from '../db/pool.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
 import { pino, type Logger } from 'pino';
@@ -9,7 +10,10 @@ import { makeDeliver } from './deliver.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
 import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
-import type { ClaimInput, FinishedDeliverySummary, FinishInput } from './types.js';
+import { reserveSlot } from '../db/rate-limit.js';
+import { nextInLane, passInLane, queueInLane } from '../db/fifo-lanes.js';
+import type { ClaimInput, FinishedDeliverySummary, FinishInput, LaneNext, QueueInput, QueuedResult, SlotInput } from './types.js';
+import { toPlan } from './prepare-deliveries.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -22,6 +26,8 @@ export interface ActivityDeps {
   notificationWindowMs: number;
   metrics?: WorkerMetrics;
   logger?: Logger;
+  /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
+  wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
 }
 
 /** All activities, bound to their dependencies (the samples' dependency-injection idiom). */
@@ -46,6 +52,31 @@ export function createActivities(deps: ActivityDeps) {
         firstAttemptAt: row.first_attempt_at?.toISOString() ?? null,
         lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
       };
+    },
+    /** The next free rate-limit slot of the delivery's subscription (null: no limit any more), reserved for it. */
+    async reserveSlot(input: SlotInput): Promise<{ delayMs: number; intervalMs: number } | null> {
+      return reserveSlot(deps.pool, input.subscriptionId, input.deliveryId, input.timeScale);
+    },
+    /** Hands a delivery to its subscription's FIFO lane; wakes the lane if it was idle. */
+    async queueInLane(input: QueueInput): Promise<QueuedResult> {
+      const queued = await queueInLane(deps.pool, input.subscriptionId, input.deliveryId);
+      if (!queued) return { ended: true, status: 'cancelled', attempts: 0, error: 'the delivery no longer exists' };
+      if (queued.status !== 'pending') return { ended: true, status: queued.status, attempts: queued.attempt_count, error: queued.last_error };
+      if (queued.wake) {
+        if (!deps.wakeLane) throw new Error('this worker cannot start FIFO lanes (no Temporal client)');
+        await deps.wakeLane(input.subscriptionId, input.timeScale, Context.current().info.taskQueue);
+      }
+      return { ended: false };
+    },
+    /** The lane's next delivery in acceptance order, a short wait for an event not prepared yet, or idle. */
+    async nextInLane(subscriptionId: string): Promise<LaneNext> {
+      const step = await nextInLane(deps.pool, subscriptionId);
+      return step.kind === 'deliver'
+        ? { kind: 'deliver', plan: toPlan(step.row, false), workflowId: step.workflowId, eventId: step.eventId, seq: step.seq }
+        : step;
+    },
+    async passInLane(input: { subscriptionId: string; seq: string }): Promise<void> {
+      await passInLane(deps.pool, input.subscriptionId, input.seq);
     },
     /** Stores the event, claims its notification window, and marks it suppressed when another event holds the window. */
     async claimNotificationWindow(input: ClaimInput): Promise<{ claimed: boolean; holder: string }> {

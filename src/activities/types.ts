@@ -22,6 +22,10 @@ export interface DeliveryPlan {
   url: string;
   retryPolicy: ResolvedRetryPolicy;
   timeoutMs: number;
+  /** The subscription had a rate limit when the delivery was planned: its attempts take slots (workflows/rate-limited.ts). */
+  rateLimited?: true;
+  /** The subscription's ordering is fifo: its lane makes the delivery (workflows/fifo-lane.ts). */
+  fifo?: true;
 }
 
 export interface DeliverInput {
@@ -31,12 +35,22 @@ export interface DeliverInput {
   retryPolicy: ResolvedRetryPolicy;
   /** Scales a receiver's Retry-After the same way the policy's intervals are scaled. */
   timeScale: number;
+  /** One attempt of a rate-limited delivery: admitted against the subscription's limit before it is sent. */
+  rateLimited?: boolean;
 }
 
 export interface DeliverResult {
   statusCode: number;
   attempts: number;
   durationMs: number;
+  /** A rate-limited attempt that was not admitted (and not made): the workflow waits this long for a new slot. */
+  notAdmittedForMs?: number;
+}
+
+export interface SlotInput {
+  subscriptionId: string;
+  deliveryId: string;
+  timeScale: number;
 }
 
 export interface FinishInput {
@@ -72,3 +86,19 @@ export interface SubscriptionDisabledDetail {
 export interface RetryAfterDetail {
   retryAfterMs: number;
 }
+
+export interface QueueInput {
+  subscriptionId: string;
+  deliveryId: string;
+  timeScale: number;
+}
+
+/** Where a delivery handed to its lane stands: ended already (the lane was quicker than this workflow), or queued. */
+export type QueuedResult =
+  | { ended: true; status: 'succeeded' | 'failed' | 'cancelled'; attempts: number; error: string | null }
+  | { ended: false };
+
+export type LaneNext =
+  | { kind: 'deliver'; plan: DeliveryPlan; workflowId: string; eventId: string; seq: string }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'idle' };

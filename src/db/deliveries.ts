@@ -10,6 +10,8 @@ export interface PlannedDeliveryRow {
   url: string;
   retry_policy: unknown;
   timeout_ms: number;
+  rate_limited: boolean;
+  ordering: string;
 }
 
 /**
@@ -27,7 +29,8 @@ export async function createFirstDeliveries(
     [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
   );
   const { rows } = await db.query<PlannedDeliveryRow>(
-    `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms
+    `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
+            s.rate_limit IS NOT NULL AS rate_limited, s.ordering
      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
      WHERE d.tenant_id = $1 AND d.event_id = $2 AND d.redelivery_of IS NULL
      ORDER BY s.id`,
@@ -38,7 +41,8 @@ export async function createFirstDeliveries(
 
 export async function plannedDelivery(db: Queryable, deliveryId: string): Promise<PlannedDeliveryRow | undefined> {
   const { rows } = await db.query<PlannedDeliveryRow>(
-    `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms
+    `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
+            s.rate_limit IS NOT NULL AS rate_limited, s.ordering
      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
      WHERE d.id = $1 AND d.status = 'pending'`,
     [deliveryId],

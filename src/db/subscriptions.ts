@@ -4,6 +4,9 @@ import { pageOf } from './cursor.js';
 import type { Subscription, SubscriptionCreate, SubscriptionPatch } from '../api/schemas/subscription.js';
 import type { RetryPolicySpec } from '../domain/retry-policy.js';
 import type { Environment } from '../domain/environment.js';
+import type { Ordering, RateLimit } from '../domain/flow-control.js';
+import { restartSlots } from './rate-limit.js';
+import { openLane } from './fifo-lanes.js';
 
 interface SubscriptionRow {
   id: string;
@@ -18,13 +21,15 @@ interface SubscriptionRow {
   enabled: boolean;
   disabled_reason: string | null;
   description: string | null;
+  rate_limit: RateLimit | null;
+  ordering: Ordering;
   category: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, environment, url, method, event_types, headers, field_map, retry_policy, timeout_ms,
-  enabled, disabled_reason, description, category, created_at, updated_at`;
+  enabled, disabled_reason, description, rate_limit, ordering, category, created_at, updated_at`;
 
 function toApi(row: SubscriptionRow): Subscription {
   return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
@@ -35,13 +40,14 @@ export async function insertSubscription(
 ): Promise<Subscription> {
   const { rows } = await db.query<SubscriptionRow>(
     `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      RETURNING ${COLUMNS}`,
     [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
       input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.enabled,
-      input.description ?? null, category, secret],
+      input.description ?? null, category, secret, jsonOrNull(input.rate_limit), input.ordering],
   );
+  if (input.ordering === 'fifo') await openLane(db, rows[0]!.id);
   return toApi(rows[0]!);
 }
 
@@ -71,7 +77,12 @@ export async function listSubscriptions(
 }
 
 const PATCHABLE = ['url', 'method', 'environment', 'event_types', 'headers', 'field_map', 'retry_policy',
-  'timeout_ms', 'enabled', 'description'] as const;
+  'timeout_ms', 'enabled', 'description', 'rate_limit', 'ordering'] as const;
+
+/** A jsonb parameter: node-postgres would send a JS array as a PostgreSQL array, so objects go as text. */
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
 
 export async function updateSubscription(
   db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch,
@@ -81,7 +92,7 @@ export async function updateSubscription(
   for (const field of PATCHABLE) {
     const value = patch[field];
     if (value === undefined) continue;
-    values.push(field === 'retry_policy' ? JSON.stringify(value) : value);
+    values.push(field === 'retry_policy' || field === 'rate_limit' ? jsonOrNull(value) : value);
     sets.push(`${field} = $${values.length}`);
   }
   // Re-enabling by hand clears the reason it was disabled and restarts the failure clock.
@@ -92,6 +103,8 @@ export async function updateSubscription(
     `UPDATE subscriptions SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
     values,
   );
+  if (rows[0] && patch.rate_limit !== undefined) await restartSlots(db, id);
+  if (rows[0] && patch.ordering === 'fifo') await openLane(db, id);
   return rows[0] && toApi(rows[0]);
 }
 
@@ -124,14 +137,15 @@ export async function upsertCategorySubscription(
 ): Promise<{ subscription: Subscription; created: boolean }> {
   const { rows } = await db.query<SubscriptionRow & { inserted: boolean }>(
     `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13)
+       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, $14, $15)
      ON CONFLICT (tenant_id, environment, category) WHERE category IS NOT NULL AND deleted_at IS NULL
      DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers, event_types = EXCLUDED.event_types,
        enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
     [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
-      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.description ?? null, category, secret],
+      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.description ?? null, category, secret,
+      jsonOrNull(input.rate_limit), input.ordering],
   );
   const { inserted, ...row } = rows[0]!;
   return { subscription: toApi(row), created: inserted };

@@ -5,6 +5,8 @@ import { FailureType } from '../domain/delivery-failures.js';
 import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js';
 import { db, local, remote } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
+import { RATE_LIMITED, rateLimitedAttempts } from './rate-limited.js';
+import { deliverInLane, FIFO_LANE } from './fifo-lane.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import {
   notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
@@ -27,6 +29,7 @@ export interface DeliveryContext {
 }
 
 export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Promise<DeliveryResult> {
+  if (plan.fifo && patched(FIFO_LANE)) return deliverInLane(plan, ctx);
   const { timeScale, cancellable } = ctx;
   const base = { deliveryId: plan.deliveryId, subscriptionId: plan.subscriptionId };
   const scope = cancellable.open(plan.deliveryId);
@@ -70,6 +73,7 @@ async function attempts(plan: DeliveryPlan, timeScale: number) {
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   const summary = `${plan.subscriptionId} → ${plan.url}`;
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale };
+  if (plan.rateLimited && patched(RATE_LIMITED)) return rateLimitedAttempts(plan, timeScale);
   if (!patched(FIRST_ATTEMPT_LOCAL)) return remote.deliver.executeWithOptions({ ...options, summary }, [input]);
 
   const started = Date.now();

@@ -20,6 +20,7 @@ describe('subscription fields', () => {
       field_map: { a: 'b' },
       retry_policy: { initial_interval: '1h', backoff_coefficient: 10, maximum_interval: '24h', maximum_attempts: 1000, max_duration: '7d', non_retryable_statuses: [400] },
       timeout_ms: 60000, enabled: false, description: 'all fields',
+      rate_limit: { requests: 100000, per: '1h' }, ordering: 'fifo',
     };
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, full);
     expect(res.status).toBe(201);

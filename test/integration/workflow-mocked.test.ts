@@ -46,6 +46,16 @@ const stubs: Activities = {
   async claimNotificationWindow(input) {
     return { claimed: true, holder: input.eventId };
   },
+  async reserveSlot() {
+    return null;
+  },
+  async queueInLane() {
+    throw new Error('no FIFO subscriptions here');
+  },
+  async nextInLane() {
+    return { kind: 'idle' };
+  },
+  async passInLane() {},
 };
 
 let env: TestWorkflowEnvironment;

@@ -12,6 +12,8 @@ import {
   deleteSubscription, getSubscription, insertSubscription, listSubscriptions, rotateSecret, updateSubscription,
 } from '../../db/subscriptions.js';
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
+import { workflowsWaitingForSlots } from '../../db/rate-limit.js';
+import { rateLimitChangedSignal } from '../../workflows/signals.js';
 import { z } from '../zod.js';
 import { generateSecret } from '../../delivery/signature.js';
 
@@ -27,6 +29,18 @@ async function cancelDeliveriesOf(deps: ApiDeps, subscriptionId: string, reason:
   const results = await Promise.allSettled(pending.map((d) => deps.temporal.cancelDelivery(d.workflow_id, d.id)));
   const failed = results.filter((r) => r.status === 'rejected').length;
   if (failed) deps.logger.warn({ subscriptionId, failed }, 'some workflows were not told of the cancellation; they stop at their next attempt');
+}
+
+/**
+ * A changed or removed rate limit applies to the deliveries already waiting for a slot: their workflows
+ * are told, and each takes a new slot under the new limit. One not told takes it when its timer fires.
+ */
+async function wakeWaitingForSlots(deps: ApiDeps, subscriptionId: string): Promise<void> {
+  const workflows = await workflowsWaitingForSlots(deps.pool, subscriptionId);
+  const results = await Promise.allSettled(workflows.map((workflowId) =>
+    deps.temporal.client.workflow.getHandle(workflowId).signal(rateLimitChangedSignal, subscriptionId)));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed) deps.logger.warn({ subscriptionId, failed }, 'some workflows waiting for a rate-limit slot were not told of the new limit; they apply it when their slot comes');
 }
 
 /**
@@ -91,6 +105,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     const updated = await updateSubscription(pool, tenant, id, patch);
     if (!updated) throw notFound('subscription');
     if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
+    if (patch.rate_limit !== undefined) await wakeWaitingForSlots(deps, id);
     res.json(updated);
   });
 

@@ -3,6 +3,7 @@ import { Environment, PageQuery, page, text } from './common.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SUBSCRIPTION_PATTERN } from '../../domain/event-type.js';
 import { DEFAULT_ENVIRONMENT } from '../../domain/environment.js';
+import { DEFAULT_ORDERING, ORDERINGS, RATE_LIMIT_BOUNDS, RATE_LIMIT_PERIODS } from '../../domain/flow-control.js';
 
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['content-type', 'host', 'content-length', 'user-agent']);
@@ -61,6 +62,18 @@ const Method = z.enum(['POST', 'PUT']);
 const TimeoutMs = z.number().int().min(1000).max(60000);
 const Description = text().max(1000).nullable();
 
+const RateLimit = z
+  .strictObject({
+    requests: z.number().int().min(RATE_LIMIT_BOUNDS.minRequests).max(RATE_LIMIT_BOUNDS.maxRequests),
+    per: z.enum(RATE_LIMIT_PERIODS),
+  })
+  .openapi('RateLimit', {
+    description: 'At most `requests` attempts (first attempts and retries alike) in any window of length `per`, across every worker; a delivery over it waits for its slot.',
+  });
+const Ordering = z.enum(ORDERINGS).openapi({
+  description: '`fifo`: one delivery at a time, in the order the events were accepted; a retrying delivery holds the ones behind it.',
+});
+
 /** What a subscription gets for each field it leaves out (create, and the category webhooks of PUT /v1/webhooks). */
 export const SUBSCRIPTION_DEFAULTS = {
   method: 'POST',
@@ -71,6 +84,8 @@ export const SUBSCRIPTION_DEFAULTS = {
   retry_policy: 'default',
   timeout_ms: 10000,
   enabled: true,
+  rate_limit: null,
+  ordering: DEFAULT_ORDERING,
 } as const satisfies Record<string, unknown>;
 
 export const SubscriptionCreate = z
@@ -85,6 +100,8 @@ export const SubscriptionCreate = z
     timeout_ms: TimeoutMs.default(SUBSCRIPTION_DEFAULTS.timeout_ms),
     enabled: z.boolean().default(SUBSCRIPTION_DEFAULTS.enabled),
     description: Description.optional(),
+    rate_limit: RateLimit.nullable().default(SUBSCRIPTION_DEFAULTS.rate_limit),
+    ordering: Ordering.default(SUBSCRIPTION_DEFAULTS.ordering),
   })
   .openapi('SubscriptionCreate');
 export type SubscriptionCreate = z.infer<typeof SubscriptionCreate>;
@@ -101,6 +118,8 @@ export const SubscriptionPatch = z
     timeout_ms: TimeoutMs,
     enabled: z.boolean(),
     description: Description,
+    rate_limit: RateLimit.nullable(),
+    ordering: Ordering,
   })
   .partial()
   .openapi('SubscriptionPatch');
@@ -120,6 +139,8 @@ export const Subscription = z
     enabled: z.boolean(),
     disabled_reason: z.string().nullable(),
     description: z.string().nullable(),
+    rate_limit: RateLimit.nullable(),
+    ordering: Ordering,
     category: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -3,6 +3,7 @@
 import type { Environment } from '../../domain/environment.js';
 import type { DeliveryStatus } from '../../domain/delivery-status.js';
 import type { z } from 'zod';
+import type { Ordering, RateLimit } from '../../domain/flow-control.js';
 import type { RetryPolicy as RetryPolicySchema } from '../../api/schemas/retry-policy.js';
 import type { Subscription as SubscriptionSchema } from '../../api/schemas/subscription.js';
 import type { DeliverySummary as DeliverySummarySchema } from '../../api/schemas/event.js';
@@ -73,6 +74,7 @@ export type { DeliveryStatus };
 export type DeliverySummary = z.infer<typeof DeliverySummarySchema> & { event_type?: string };
 export type Attempt = z.infer<typeof AttemptSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
+export type { Ordering, RateLimit };
 export interface Page<T> { data: T[]; next_cursor: string | null }
 export type Stats = z.infer<typeof SubscriptionStatsSchema>;
 

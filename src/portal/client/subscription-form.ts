@@ -1,7 +1,8 @@
 // Create or edit a subscription, every field of the API's SubscriptionCreate.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure, type EventType, type RetryPolicy, type Session, type Subscription } from './api.js';
+import { api, ApiFailure, type EventType, type Ordering, type RetryPolicy, type Session, type Subscription } from './api.js';
+import { RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
 import { href, navigate } from './router.js';
 import { CopyOnce, ErrorBox } from './ui.js';
 import type { Environment } from '../../domain/environment.js';
@@ -23,6 +24,8 @@ interface Form {
   url: string; method: 'POST' | 'PUT'; environment: Environment; description: string;
   types: string[]; patterns: string; preset: string; custom: Custom; timeout_ms: string;
   headers: Pair[]; field_map: Pair[]; enabled: boolean;
+  /** Empty: no rate limit. */
+  rate_requests: string; rate_per: RateLimitPeriod; ordering: Ordering;
 }
 
 const emptyCustom: Custom = {
@@ -43,6 +46,8 @@ function fromSubscription(s: Subscription | undefined, session: Session): Form {
     headers: Object.entries(s?.headers ?? {}).map(([key, value]) => ({ key, value })),
     field_map: Object.entries(s?.field_map ?? {}).map(([key, value]) => ({ key, value })),
     enabled: s?.enabled ?? true,
+    rate_requests: s?.rate_limit ? String(s.rate_limit.requests) : '', rate_per: s?.rate_limit?.per ?? '1s',
+    ordering: s?.ordering ?? 'none',
   };
 }
 
@@ -67,6 +72,8 @@ function toBody(f: Form) {
   return {
     url: f.url.trim(), method: f.method, environment: f.environment, description: f.description.trim() || null,
     event_types, retry_policy, timeout_ms: Number(f.timeout_ms), headers: pairs(f.headers), field_map: pairs(f.field_map), enabled: f.enabled,
+    rate_limit: f.rate_requests.trim() ? { requests: Number(f.rate_requests), per: f.rate_per } : null,
+    ordering: f.ordering,
   };
 }
 
@@ -203,6 +210,22 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
           <${Field} id="p-duration" label="Give up after" hint="e.g. 72h, at most 7d"><input id="p-duration" value=${c.max_duration} onInput=${setCustom('max_duration')} /><//>
           <${Field} id="p-final" label="Final statuses" hint="HTTP statuses not retried, e.g. 400, 422"><input id="p-final" value=${c.non_retryable_statuses} onInput=${setCustom('non_retryable_statuses')} /><//>
         </div>` : null}
+      </fieldset>
+      <fieldset>
+        <legend>Flow control</legend>
+        <div class="row wrap">
+          <${Field} id="f-rate" label="Rate limit: at most" hint="Attempts (retries included), 1 to 100000; empty for no limit. Deliveries over it wait for their turn.">
+            <input id="f-rate" type="number" min="1" max="100000" value=${form.rate_requests} onInput=${(e: Event) => set('rate_requests', value(e))} aria-describedby="f-rate-hint" />
+          <//>
+          <${Field} id="f-rate-per" label="per">
+            <select id="f-rate-per" value=${form.rate_per} onChange=${(e: Event) => set('rate_per', value(e) as RateLimitPeriod)}>
+              ${RATE_LIMIT_PERIODS.map((p) => html`<option value=${p} key=${p}>${p}</option>`)}
+            </select>
+          <//>
+        </div>
+        <label class="check"><input type="checkbox" checked=${form.ordering === 'fifo'}
+          onChange=${(e: Event) => set('ordering', (e.target as HTMLInputElement).checked ? 'fifo' : 'none')} />
+          FIFO: deliver one at a time, in the order events were accepted (a retrying delivery holds the ones behind it)</label>
       </fieldset>
       <${Pairs} legend="Headers sent with each request" keyLabel="Header" valueLabel="Value" idPrefix="h" list=${form.headers} onChange=${(l: Pair[]) => set('headers', l)} />
       <${Pairs} legend="Field map: rename payload fields" keyLabel="Field" valueLabel="Renamed to" idPrefix="m" list=${form.field_map} onChange=${(l: Pair[]) => set('field_map', l)} />

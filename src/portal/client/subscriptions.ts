@@ -221,6 +221,8 @@ export function SubscriptionDetail({ id }: { id: string }) {
       <div><dt>Event types</dt><dd>${s.event_types.map((t) => html`<code class="tag">${t}</code> `)}</dd></div>
       <div><dt>Retry policy</dt><dd>${policyText(s.retry_policy)}</dd></div>
       <div><dt>Timeout</dt><dd>${ms(s.timeout_ms)}</dd></div>
+      <div><dt>Rate limit</dt><dd>${s.rate_limit ? `at most ${s.rate_limit.requests} attempts per ${s.rate_limit.per}` : 'none'}</dd></div>
+      <div><dt>Ordering</dt><dd>${s.ordering === 'fifo' ? 'FIFO: one at a time, in acceptance order' : 'none (in parallel)'}</dd></div>
       <div><dt>Headers</dt><dd>${Object.keys(s.headers).length ? Object.entries(s.headers).map(([k, v]) => html`<div class="mono small">${k}: ${v}</div>`) : '—'}</dd></div>
       <div><dt>Field map</dt><dd>${Object.keys(s.field_map).length ? Object.entries(s.field_map).map(([k, v]) => html`<div class="mono small">${k} → ${v}</div>`) : '—'}</dd></div>
       <div><dt>Updated</dt><dd><${Time} iso=${s.updated_at} /></dd></div>

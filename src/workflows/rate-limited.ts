@@ -1,0 +1,82 @@
+import {
+  ActivityFailure, ApplicationFailure, condition, isCancellation, setHandler, sleep, TemporalFailure,
+} from '@temporalio/workflow';
+import type { DeliverResult, DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
+import { toActivityOptions } from '../domain/retry-policy.js';
+import { db, local, remote } from './activity-proxies.js';
+import { rateLimitChangedSignal } from './signals.js';
+
+/** Patch marker of the rate-limited path (taken only by plans that carry `rateLimited`, which older histories never do). */
+export const RATE_LIMITED = 'rate-limited-attempts';
+
+/**
+ * Every attempt of a delivery to a rate-limited subscription, made one by one from the workflow: before
+ * each (first attempts and retries alike) the workflow reserves the subscription's next free slot in
+ * PostgreSQL and, when it lies ahead, sleeps on a Temporal timer until it. Waiting is neither a failure nor
+ * an attempt (Temporal's own retry policy would count a "not yet" as an attempt), so the policy is applied
+ * here with the same arithmetic: interval × coefficient^(n-1) up to the maximum, Retry-After when the
+ * receiver sent one, maximum_attempts, and max_duration counted from the first attempt. The first attempt
+ * is always made however long its wait; a retry whose slot falls after max_duration is not made.
+ */
+export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number): Promise<DeliverResult> {
+  const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
+  const summary = `${plan.subscriptionId} → ${plan.url}`;
+  const one = { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary };
+  let firstAt: number | undefined;
+  let lastFailure: TemporalFailure | undefined;
+  let attempt = 1;
+  for (;;) {
+    await takeSlot(plan, timeScale, attempt);
+    const deadline = firstAt !== undefined && options.scheduleToCloseTimeout !== undefined ? firstAt + options.scheduleToCloseTimeout : undefined;
+    // The slot came after max_duration: give up with the last attempt's failure.
+    if (deadline !== undefined && lastFailure && Date.now() > deadline) throw lastFailure;
+    firstAt ??= Date.now();
+    const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: attempt - 1, rateLimited: true };
+    let result: DeliverResult;
+    try {
+      result = await (attempt === 1 ? local : remote).deliver.executeWithOptions(one, [input]);
+    } catch (error) {
+      if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
+      lastFailure = error;
+      const cause = error instanceof ActivityFailure ? error.cause : error;
+      const final = cause instanceof ApplicationFailure
+        && (cause.nonRetryable || options.retry.nonRetryableErrorTypes.includes(cause.type ?? ''));
+      if (final || (options.retry.maximumAttempts !== undefined && attempt >= options.retry.maximumAttempts)) throw error;
+      const asked = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined)?.retryAfterMs : undefined;
+      const delay = asked ?? backoff(options.retry, attempt);
+      if (options.scheduleToCloseTimeout !== undefined && Date.now() + delay > firstAt + options.scheduleToCloseTimeout) throw error;
+      await sleep(delay, { summary: `attempt ${attempt + 1} of ${plan.deliveryId} after a failed attempt` });
+      attempt += 1;
+      continue;
+    }
+    // Not admitted: the limit was tightened while this delivery waited. Back in the line for a new slot.
+    if (result.notAdmittedForMs !== undefined) continue;
+    return result;
+  }
+}
+
+/** The wait before retry n+1 after n attempts, as Temporal's RetryPolicy computes it. */
+function backoff(retry: { initialInterval: number; backoffCoefficient: number; maximumInterval: number }, attemptsMade: number): number {
+  return Math.min(retry.maximumInterval, Math.round(retry.initialInterval * retry.backoffCoefficient ** (attemptsMade - 1)));
+}
+
+// Per workflow (each workflow has its own module state): how often each subscription's limit changed.
+const limitChanges = new Map<string, number>();
+let listening = false;
+
+/** Reserves a slot and waits for it; a changed limit (signal from the API) ends the wait and takes a new slot. */
+async function takeSlot(plan: DeliveryPlan, timeScale: number, attempt: number): Promise<void> {
+  if (!listening) {
+    setHandler(rateLimitChangedSignal, (subscriptionId) => void limitChanges.set(subscriptionId, (limitChanges.get(subscriptionId) ?? 0) + 1));
+    listening = true;
+  }
+  for (;;) {
+    const seen = limitChanges.get(plan.subscriptionId) ?? 0;
+    const slot = await db.reserveSlot({ subscriptionId: plan.subscriptionId, deliveryId: plan.deliveryId, timeScale });
+    if (!slot || slot.delayMs <= 0) return;
+    const changed = await condition(() => (limitChanges.get(plan.subscriptionId) ?? 0) !== seen, slot.delayMs, {
+      summary: `waiting for rate-limit slot: ${plan.deliveryId} to ${plan.subscriptionId} (attempt ${attempt})`,
+    });
+    if (!changed) return;
+  }
+}
