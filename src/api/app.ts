@@ -20,6 +20,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { CursorCodec } from '../db/cursor.js';
 import { portalPages, portalRoutes } from './routes/portal.js';
 import { subscriptionToolRoutes } from './routes/subscription-tools.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -84,6 +85,7 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   const routes = new Routes(Router(), createRegistry(), deps.auth);
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
+  eventTypeRoutes(routes, deps);
   app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;
