@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
 import { createActivities } from './activities/index.js';
+import { makeLifecycleActivities } from './activities/lifecycle.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { Logger } from 'pino';
@@ -39,14 +40,17 @@ export async function createWorker(
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      pool, agent, clock: extra.clock,
-      allowPrivateTargets: config.allowPrivateTargets,
-      autoDisableAfterMs: config.autoDisableAfterMs,
-      notificationWindowMs: config.notificationWindowMs,
-      metrics,
-      ...(extra.logger ? { logger: extra.logger } : {}),
-    }),
+    activities: {
+      ...createActivities({
+        pool, agent, clock: extra.clock,
+        allowPrivateTargets: config.allowPrivateTargets,
+        autoDisableAfterMs: config.autoDisableAfterMs,
+        notificationWindowMs: config.notificationWindowMs,
+        metrics,
+        ...(extra.logger ? { logger: extra.logger } : {}),
+      }),
+      ...makeLifecycleActivities(pool),
+    },
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
     maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentActivities,

@@ -21,6 +21,7 @@ import { CursorCodec } from '../db/cursor.js';
 import { portalPages, portalRoutes } from './routes/portal.js';
 import { subscriptionToolRoutes } from './routes/subscription-tools.js';
 import { eventTypeRoutes } from './routes/event-types.js';
+import { tenantPurgeRoutes } from './routes/tenant-purge.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -86,6 +87,7 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
   eventTypeRoutes(routes, deps);
+  tenantPurgeRoutes(routes, deps);
   app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;

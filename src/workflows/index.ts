@@ -1,3 +1,4 @@
 // The worker's workflowsPath: every workflow type hookrelay runs.
 export { eventWorkflow, notificationWorkflow } from './event-workflow.js';
 export { redeliveryWorkflow } from './redelivery-workflow.js';
+export { purgeTenantWorkflow } from './purge-tenant.js';

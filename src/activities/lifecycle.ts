@@ -1,0 +1,26 @@
+// Data lifecycle activities: tenant purge (and, below, bulk recover and retention). Each works in bounded
+// batches by primary key, so no statement holds locks for long; their inputs and results are ids and
+// counts only (they are kept in workflow histories).
+import type { Pool } from '../db/pool.js';
+import { cancelTenantDeliveries, purgeBatch } from '../db/tenant-purge.js';
+import type { PurgePart } from '../domain/tenant-purge.js';
+
+export interface PurgeBatchInput { tenantId: string; part: PurgePart; limit: number }
+export interface CancelledDelivery { deliveryId: string; workflowId: string }
+
+/** Registered beside createActivities() by the worker (a separate set, so stubs of the delivery activities stay complete). */
+export function makeLifecycleActivities(pool: Pool) {
+  return {
+    /** Cancels up to `limit` pending deliveries of the tenant; returns them so their workflows can be told. */
+    async cancelTenantDeliveries(input: { tenantId: string; limit: number }): Promise<CancelledDelivery[]> {
+      const rows = await cancelTenantDeliveries(pool, input.tenantId, input.limit);
+      return rows.map((r) => ({ deliveryId: r.id, workflowId: r.workflow_id }));
+    },
+    /** Deletes up to `limit` rows of one part of the tenant's data; returns how many. */
+    async purgeTenantBatch(input: PurgeBatchInput): Promise<number> {
+      return purgeBatch(pool, input.tenantId, input.part, input.limit);
+    },
+  };
+}
+
+export type LifecycleActivities = ReturnType<typeof makeLifecycleActivities>;
