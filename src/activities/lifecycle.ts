@@ -4,6 +4,9 @@
 import type { Pool } from '../db/pool.js';
 import { cancelTenantDeliveries, purgeBatch } from '../db/tenant-purge.js';
 import type { PurgePart } from '../domain/tenant-purge.js';
+import { finishRecovery, nextRecoveryPage, subscriptionRateLimit, type RecoveredDelivery } from '../db/recoveries.js';
+import { recoveryPace, type RecoveryPace } from '../domain/recovery-pace.js';
+import { redeliveryWorkflowId } from '../temporal/workflow-client.js';
 
 export interface PurgeBatchInput { tenantId: string; part: PurgePart; limit: number }
 export interface CancelledDelivery { deliveryId: string; workflowId: string }
@@ -19,6 +22,17 @@ export function makeLifecycleActivities(pool: Pool) {
     /** Deletes up to `limit` rows of one part of the tenant's data; returns how many. */
     async purgeTenantBatch(input: PurgeBatchInput): Promise<number> {
       return purgeBatch(pool, input.tenantId, input.part, input.limit);
+    },
+    /** How fast the recovery may go for this subscription (see src/domain/recovery-pace.ts). */
+    async recoveryPace(input: { subscriptionId: string }): Promise<RecoveryPace> {
+      return recoveryPace(await subscriptionRateLimit(pool, input.subscriptionId));
+    },
+    /** The next page of a recovery, as new pending deliveries (ids, type and environment only). */
+    async nextRecoveryPage(input: { recoveryId: string; afterSeq: number; limit: number }): Promise<RecoveredDelivery[]> {
+      return nextRecoveryPage(pool, input.recoveryId, input.afterSeq, input.limit, redeliveryWorkflowId);
+    },
+    async finishRecovery(input: { recoveryId: string }): Promise<void> {
+      await finishRecovery(pool, input.recoveryId);
     },
   };
 }

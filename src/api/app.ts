@@ -22,6 +22,7 @@ import { portalPages, portalRoutes } from './routes/portal.js';
 import { subscriptionToolRoutes } from './routes/subscription-tools.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { tenantPurgeRoutes } from './routes/tenant-purge.js';
+import { recoverRoutes } from './routes/recover.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -88,6 +89,7 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
   eventTypeRoutes(routes, deps);
   tenantPurgeRoutes(routes, deps);
+  recoverRoutes(routes, deps);
   app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;

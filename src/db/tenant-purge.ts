@@ -39,6 +39,7 @@ const PURGE_PARTS: Record<PurgePart, string> = {
   events: `DELETE FROM events WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM events WHERE tenant_id = $1 LIMIT $2)`,
   // None should be left once the events are gone (every delivery belongs to an event of its tenant).
   deliveries: `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE tenant_id = $1 LIMIT $2)`,
+  recoveries: `DELETE FROM recoveries WHERE id IN (SELECT id FROM recoveries WHERE tenant_id = $1 LIMIT $2)`,
   subscriptions: `DELETE FROM subscriptions WHERE id IN (SELECT id FROM subscriptions WHERE tenant_id = $1 LIMIT $2)`,
   notification_windows: `DELETE FROM notification_windows WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM notification_windows WHERE tenant_id = $1 LIMIT $2)`,
   portal_sessions: `DELETE FROM portal_sessions WHERE id IN (SELECT id FROM portal_sessions WHERE tenant_id = $1 LIMIT $2)`,
