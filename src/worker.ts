@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
+import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 
 
 export interface WorkerHandle {
@@ -74,6 +75,7 @@ export async function createWorker(
     logger: extra.logger ?? pino({ level: 'silent' }),
     onStarted: (count) => metrics.workflowsStarted.inc(count),
   }, { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs });
+  await ensureRetentionSchedule(connection, config);
   const done = worker.run();
   relay.start();
   let stopped: Promise<void> | undefined;

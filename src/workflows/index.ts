@@ -3,3 +3,4 @@ export { eventWorkflow, notificationWorkflow } from './event-workflow.js';
 export { redeliveryWorkflow } from './redelivery-workflow.js';
 export { purgeTenantWorkflow } from './purge-tenant.js';
 export { recoverWorkflow } from './recover.js';
+export { retentionWorkflow } from './retention.js';
