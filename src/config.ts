@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, DURATION_PATTERN } from './domain/duration.js';
+import { durationMs, parseDuration, DURATION_PATTERN } from './domain/duration.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -33,8 +33,8 @@ const EnvSchema = z.object({
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
   // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
-  RETENTION: z.string().regex(DURATION_PATTERN, 'a duration such as 30d or 72h').refine((v) => parseDuration(v) >= 60_000, 'at least 1m').default('30d'),
-  RETENTION_INTERVAL: z.string().regex(DURATION_PATTERN, 'a duration such as 1h').refine((v) => parseDuration(v) >= 1_000, 'at least 1s').default('1h'),
+  RETENTION: z.string().regex(DURATION_PATTERN, 'a duration such as 30d or 72h').refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m').default('30d'),
+  RETENTION_INTERVAL: z.string().regex(DURATION_PATTERN, 'a duration such as 1h').refine((v) => (durationMs(v) ?? Infinity) >= 1_000, 'at least 1s').default('1h'),
   // CSP frame-ancestors sources that may embed the tenant portal (e.g. "https://dashboard.example.com"); default none.
   PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
   // The API's public origin, for the portal links it hands out; default: the origin the request came to.
