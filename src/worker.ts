@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
 import { createActivities } from './activities/index.js';
 import { makeLifecycleActivities } from './activities/lifecycle.js';
+import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import type { Logger } from 'pino';
@@ -11,7 +12,6 @@ import { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
-import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 
 
 export interface WorkerHandle {
