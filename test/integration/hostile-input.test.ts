@@ -85,6 +85,10 @@ const CASES: Case[] = [
   { item: 2, what: 'event type name', method: 'PUT', path: () => '/v1/event-types/%00', token: 'admin', body: { description: 'd' }, status: 400, field: 'type' },
   { item: 2, what: 'event type description', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd\u0000' }, status: 400, field: 'description' },
   { item: 2, what: 'event types query', method: 'GET', path: () => '/v1/event-types?x=%00', token: 'tenant', status: 400, field: 'x' },
+  // The portal's routes (uncovered on this branch's base; main covers them too since, so either may go at the merge).
+  { item: 2, what: 'portal link tenant id', method: 'POST', path: () => '/v1/tenants/%00/portal-sessions', token: 'admin', body: {}, status: 400, field: 'id' },
+  { item: 2, what: 'test event subscription id', method: 'POST', path: () => '/v1/subscriptions/%00/test', token: 'tenant', status: 400, field: 'id' },
+  { item: 2, what: 'stats subscription id', method: 'GET', path: () => '/v1/subscriptions/%00/stats', token: 'tenant', status: 400, field: 'id' },
   { item: 2, what: 'purge tenant id', method: 'DELETE', path: () => '/v1/tenants/%00', token: 'admin', status: 400, field: 'id' },
   { item: 2, what: 'recover since', method: 'POST', path: () => `/v1/subscriptions/${subId}/recover`, token: 'tenant', body: { since: '2026\u0000' }, status: 400, field: 'since' },
   { item: 2, what: 'query event_id', method: 'GET', path: () => '/v1/deliveries?event_id=%00', token: 'tenant', status: 400, field: 'event_id' },
