@@ -1,6 +1,6 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { z } from 'zod';
-import { parseDuration, DURATION_PATTERN } from './domain/duration.js';
+import { durationMs, parseDuration, DURATION_PATTERN } from './domain/duration.js';
 
 /** A path the process can read now: a missing or unreadable certificate fails at start, not at the first connection. */
 const readableFile = z.string().min(1).superRefine((file, ctx) => {
@@ -53,6 +53,9 @@ const EnvSchema = z.object({
   RELAY_EAGER_START: bool.default(true),
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
+  // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
+  RETENTION: z.string().regex(DURATION_PATTERN, 'a duration such as 30d or 72h').refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m').default('30d'),
+  RETENTION_INTERVAL: z.string().regex(DURATION_PATTERN, 'a duration such as 1h').refine((v) => (durationMs(v) ?? Infinity) >= 1_000, 'at least 1s').default('1h'),
   // CSP frame-ancestors sources that may embed the tenant portal (e.g. "https://dashboard.example.com"); default none.
   PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
   // The API's public origin, for the portal links it hands out; default: the origin the request came to.
@@ -106,6 +109,9 @@ export interface Config {
   relayListen: boolean;
   relaySweepIntervalMs: number;
   portalFrameAncestors: string;
+  retentionMs: number;
+  /** How often the retention schedule runs (1h; tests shorten it). */
+  retentionIntervalMs: number;
   publicUrl: string | undefined;
 }
 
@@ -144,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayListen: e.RELAY_LISTEN,
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
+    retentionMs: parseDuration(e.RETENTION),
+    retentionIntervalMs: parseDuration(e.RETENTION_INTERVAL),
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

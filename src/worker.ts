@@ -2,6 +2,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Config } from './config.js';
 import type { Pool } from './db/pool.js';
 import { createActivities } from './activities/index.js';
+import { makeLifecycleActivities } from './activities/lifecycle.js';
+import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
 import { waitingDeliveries } from './db/rate-limit.js';
@@ -44,15 +46,18 @@ export async function createWorker(
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      pool, agent, clock: extra.clock,
-      allowPrivateTargets: config.allowPrivateTargets,
-      autoDisableAfterMs: config.autoDisableAfterMs,
-      notificationWindowMs: config.notificationWindowMs,
-      metrics,
-      ...(extra.logger ? { logger: extra.logger } : {}),
-      wakeLane: laneWaker(client),
-    }),
+    activities: {
+      ...createActivities({
+        pool, agent, clock: extra.clock,
+        allowPrivateTargets: config.allowPrivateTargets,
+        autoDisableAfterMs: config.autoDisableAfterMs,
+        notificationWindowMs: config.notificationWindowMs,
+        metrics,
+        ...(extra.logger ? { logger: extra.logger } : {}),
+        wakeLane: laneWaker(client),
+      }),
+      ...makeLifecycleActivities(pool),
+    },
     maxConcurrentActivityTaskExecutions: config.workerMaxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.workerMaxConcurrentWorkflowTasks,
     maxConcurrentLocalActivityExecutions: config.workerMaxConcurrentActivities,
@@ -76,6 +81,7 @@ export async function createWorker(
     logger: extra.logger ?? pino({ level: 'silent' }),
     onStarted: (count) => metrics.workflowsStarted.inc(count),
   }, { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs });
+  await ensureRetentionSchedule(connection, config);
   const done = worker.run();
   relay.start();
   let stopped: Promise<void> | undefined;

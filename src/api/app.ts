@@ -20,6 +20,9 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { CursorCodec } from '../db/cursor.js';
 import { portalPages, portalRoutes } from './routes/portal.js';
 import { subscriptionToolRoutes } from './routes/subscription-tools.js';
+import { eventTypeRoutes } from './routes/event-types.js';
+import { tenantPurgeRoutes } from './routes/tenant-purge.js';
+import { recoverRoutes } from './routes/recover.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -84,6 +87,9 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   const routes = new Routes(Router(), createRegistry(), deps.auth);
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
+  eventTypeRoutes(routes, deps);
+  tenantPurgeRoutes(routes, deps);
+  recoverRoutes(routes, deps);
   app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;

@@ -15,12 +15,12 @@ export interface IncomingEvent {
 export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
 
 /**
- * One statement: the tenant is checked and the event inserted together; the primary key decides a
- * duplicate. A statement-level trigger wakes the relays (NOTIFY at commit).
+ * One statement: the tenant is checked (it exists and is not being purged) and the event inserted
+ * together; the primary key decides a duplicate. A statement-level trigger wakes the relays (NOTIFY at commit).
  */
 export async function acceptEvent(db: Queryable, e: IncomingEvent): Promise<AcceptResult> {
   const { rows } = await db.query<{ tenant: boolean; inserted: boolean }>(
-    `WITH tenant AS (SELECT id FROM tenants WHERE id = $1),
+    `WITH tenant AS (SELECT id FROM tenants WHERE id = $1 AND purging_at IS NULL),
      ins AS (
        INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
        SELECT id, $2, $3, $4, $5::json, $6 FROM tenant
@@ -47,7 +47,7 @@ export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Prom
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
          WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, n)
      ),
-     known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input)),
+     known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input) AND purging_at IS NULL),
      ins AS (
        INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
        SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
@@ -97,6 +97,8 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
      FROM (
        SELECT tenant_id, id FROM events
        WHERE started_at IS NULL AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
+         -- A purging tenant's events are never started: its purge deletes them.
+         AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = events.tenant_id AND t.purging_at IS NOT NULL)
        ORDER BY accepted_seq
        LIMIT $1
        FOR UPDATE SKIP LOCKED

@@ -19,7 +19,7 @@ export async function insertPortalLink(
 ): Promise<{ id: string; expiresAt: Date } | undefined> {
   const { rows } = await db.query<{ id: string; expires_at: Date }>(
     `INSERT INTO portal_sessions (id, tenant_id, environment, link_hash, expires_at)
-     SELECT $1, t.id, $3, $4, now() + make_interval(secs => $5::double precision / 1000) FROM tenants t WHERE t.id = $2
+     SELECT $1, t.id, $3, $4, now() + make_interval(secs => $5::double precision / 1000) FROM tenants t WHERE t.id = $2 AND t.purging_at IS NULL
      RETURNING id, expires_at`,
     [`prt_${randomUUID().replace(/-/g, '')}`, tenantId, environment, linkHash, ttlMs],
   );
@@ -47,7 +47,7 @@ export async function portalSessionByHash(db: Queryable, sessionHash: Buffer): P
   }>(
     `SELECT p.id, p.tenant_id, t.name AS tenant_name, p.environment, p.expires_at, p.session_hash
      FROM portal_sessions p JOIN tenants t ON t.id = p.tenant_id
-     WHERE p.session_hash = $1 AND p.expires_at > now()`,
+     WHERE p.session_hash = $1 AND p.expires_at > now() AND t.purging_at IS NULL`,
     [sessionHash],
   );
   const row = rows[0];

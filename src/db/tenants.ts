@@ -24,7 +24,9 @@ export async function createTenant(pool: Pool, name: string): Promise<CreatedTen
 /** The tenant whose live key has this hash. */
 export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<string | undefined> {
   const { rows } = await db.query<{ tenant_id: string }>(
-    'SELECT tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    // A tenant being purged (DELETE /v1/tenants/:id) has no live key from the 202 on.
+    `SELECT k.tenant_id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+     WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.purging_at IS NULL`,
     [keyHash],
   );
   return rows[0]?.tenant_id;

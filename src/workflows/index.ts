@@ -2,3 +2,6 @@
 export { eventWorkflow, notificationWorkflow } from './event-workflow.js';
 export { redeliveryWorkflow } from './redelivery-workflow.js';
 export { laneWorkflow } from './fifo-lane.js';
+export { purgeTenantWorkflow } from './purge-tenant.js';
+export { recoverWorkflow } from './recover.js';
+export { retentionWorkflow } from './retention.js';

@@ -126,9 +126,10 @@ describe('tenancy', () => {
     const tried: string[] = [];
     for (const [method, path] of objectRoutes) {
       // Admin-only routes (portal links) answer a tenant key 403 whatever the id.
-      if (path.includes('{category}') || path.startsWith('/v1/tenants/')) continue;
+      if (path.includes('{category}') || path.startsWith('/v1/tenants/') || path.startsWith('/v1/event-types/')) continue;
       const target = concrete(path);
-      const res = await stack.api.call(method, target, b.api_key, bodies[method]);
+      const body = path.endsWith('/recover') ? { since: new Date(Date.now() - 60_000).toISOString() } : bodies[method];
+      const res = await stack.api.call(method, target, b.api_key, body);
       expect(res.status, `${method} ${target}`).toBe(404);
       expect(JSON.stringify(res.body ?? {})).not.toContain(a.id);
       tried.push(`${method} ${path}`);
@@ -136,7 +137,7 @@ describe('tenancy', () => {
     expect(tried.sort()).toEqual([
       'DELETE /v1/subscriptions/{id}', 'GET /v1/deliveries/{id}', 'GET /v1/events/{id}', 'GET /v1/subscriptions/{id}',
       'GET /v1/subscriptions/{id}/stats', 'PATCH /v1/subscriptions/{id}', 'POST /v1/deliveries/{id}/redeliver',
-      'POST /v1/subscriptions/{id}/rotate-secret', 'POST /v1/subscriptions/{id}/test',
+      'POST /v1/subscriptions/{id}/recover', 'POST /v1/subscriptions/{id}/rotate-secret', 'POST /v1/subscriptions/{id}/test',
     ]);
     // Lists and filters show B nothing of A's.
     for (const path of ['/v1/subscriptions', `/v1/deliveries?event_id=evt-tenancy`, `/v1/deliveries?subscription_id=${sub.id}`]) {

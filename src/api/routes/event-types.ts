@@ -1,0 +1,56 @@
+import type { ApiDeps } from '../app.js';
+import { invalid } from '../errors.js';
+import type { Routes } from '../route.js';
+import { EventType, EventTypeList, EventTypeParam, EventTypePut, EVENT_TYPE_SCHEMA_LIMIT_BYTES } from '../schemas/event-type.js';
+import { listEventTypes, upsertEventType, type EventTypeRow } from '../../db/event-types.js';
+import { catalogFor, compileSchema } from '../event-catalog.js';
+
+const view = (row: EventTypeRow) => ({
+  type: row.type,
+  description: row.description,
+  schema: row.schema,
+  deprecated: row.deprecated,
+  version: Number(row.version),
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
+  const { pool } = deps;
+  const tag = 'Event types';
+
+  routes.add({
+    method: 'put', path: '/v1/event-types/:type', tag, auth: 'admin', params: EventTypeParam, body: EventTypePut,
+    summary: 'Create or replace an event type of the catalog; a `schema` is checked at ingest',
+    responses: {
+      201: { description: 'Created', schema: EventType },
+      200: { description: 'Replaced', schema: EventType },
+    },
+  }, async ({ params: { type }, body }, _req, res) => {
+    const schema = body.schema ?? null;
+    let validate;
+    if (schema !== null) {
+      if (Buffer.byteLength(JSON.stringify(schema)) > EVENT_TYPE_SCHEMA_LIMIT_BYTES) {
+        throw invalid([{ path: 'schema', message: `at most ${EVENT_TYPE_SCHEMA_LIMIT_BYTES / 1024} KiB` }]);
+      }
+      try {
+        validate = compileSchema(schema);
+      } catch (error) {
+        throw invalid([{ path: 'schema', message: `not a valid JSON Schema (draft 2020-12): ${(error as Error).message}` }]);
+      }
+    }
+    const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
+    const catalog = catalogFor(pool);
+    catalog.invalidate();
+    catalog.remember(type, Number(row.version), validate);
+    res.status(created ? 201 : 200).json(view(row));
+  });
+
+  routes.add({
+    method: 'get', path: '/v1/event-types', tag, auth: 'any',
+    summary: 'The event type catalog',
+    responses: { 200: { description: 'Every type, by name', schema: EventTypeList } },
+  }, async (_input, _req, res) => {
+    res.json({ data: (await listEventTypes(pool)).map(view) });
+  });
+}

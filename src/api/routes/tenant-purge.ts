@@ -1,0 +1,44 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { ApiDeps } from '../app.js';
+import { notFound, unavailable } from '../errors.js';
+import type { Routes } from '../route.js';
+import { IdParam } from '../schemas/common.js';
+import { TenantPurgeAccepted } from '../schemas/tenant-purge.js';
+import { beginTenantPurge } from '../../db/tenant-purge.js';
+import { TenantAttr } from '../../temporal/search-attributes.js';
+import type { purgeTenantWorkflow } from '../../workflows/purge-tenant.js';
+import { purgeWorkflowId } from '../../domain/tenant-purge.js';
+
+export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
+  const { pool, temporal, logger } = deps;
+
+  /**
+   * The mark comes first and is what the 202 promises: from its commit the key gets 401, portal sessions
+   * end, new events get 400 and nothing more is attempted. The workflow then deletes the rows. A second
+   * DELETE while it runs joins the same workflow (one id, USE_EXISTING): never two purges at once.
+   */
+  routes.add({
+    method: 'delete', path: '/v1/tenants/:id', tag: 'Tenants', auth: 'admin', params: IdParam,
+    summary: 'Purge a tenant: its key stops working at once, then a workflow deletes all its data',
+    responses: { 202: { description: 'Purging (or already purging)', schema: TenantPurgeAccepted } },
+  }, async ({ params: { id } }, _req, res) => {
+    if (!await beginTenantPurge(pool, id)) throw notFound('tenant');
+    const workflowId = purgeWorkflowId(id);
+    try {
+      await temporal.connection.withDeadline(Date.now() + 5_000, () => temporal.client.workflow.start<typeof purgeTenantWorkflow>('purgeTenantWorkflow', {
+        taskQueue: temporal.taskQueue,
+        workflowId,
+        args: [{ tenantId: id }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        staticSummary: `purge of tenant ${id}`,
+        typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: id }]),
+      }));
+    } catch (error) {
+      // The tenant stays marked (its key keeps getting 401); DELETE again starts the purge.
+      logger.warn({ err: error, tenantId: id }, 'purge workflow not started');
+      throw unavailable('Temporal');
+    }
+    res.status(202).json({ tenant_id: id, workflow_id: workflowId });
+  });
+}

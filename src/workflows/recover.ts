@@ -1,0 +1,67 @@
+import {
+  continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo, WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { LifecycleActivities } from '../activities/lifecycle.js';
+import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from '../temporal/search-attributes.js';
+import { redeliveryWorkflow } from './redelivery-workflow.js';
+
+export interface RecoverInput {
+  tenantId: string;
+  subscriptionId: string;
+  recoveryId: string;
+  /** Shrinks the redeliveries' retry intervals (tests); absent in production. */
+  timeScale?: number;
+  /** Carried over continue-as-new: the last original handed out, and how many so far. */
+  afterSeq?: number;
+  started?: number;
+}
+
+export interface RecoverResult { redelivered: number }
+
+const lifecycle = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/**
+ * POST /v1/subscriptions/:id/recover: redelivers the failed deliveries of a window, page by page at the
+ * subscription's pace, each as a normal redelivery (a child redelivery workflow, left running on its own
+ * when this one ends). Its history holds ids only, never a payload.
+ */
+export async function recoverWorkflow(input: RecoverInput): Promise<RecoverResult> {
+  const pace = await lifecycle.recoveryPace({ subscriptionId: input.subscriptionId });
+  let afterSeq = input.afterSeq ?? 0;
+  let started = input.started ?? 0;
+  for (;;) {
+    const page = await lifecycle.nextRecoveryPage({ recoveryId: input.recoveryId, afterSeq, limit: pace.batch });
+    for (const delivery of page) {
+      await startChild(redeliveryWorkflow, {
+        workflowId: delivery.workflowId,
+        args: [{
+          tenantId: input.tenantId, eventId: delivery.eventId, environment: delivery.environment, type: delivery.type,
+          deliveryId: delivery.id, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
+        }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // A retried page hands out the same delivery again: its workflow is then already there.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        staticSummary: `recovery ${input.recoveryId}: redelivery of ${delivery.type} ${delivery.eventId}`,
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: TenantAttr, value: input.tenantId },
+          { key: EnvironmentAttr, value: delivery.environment },
+          { key: EventTypeAttr, value: delivery.type },
+          { key: OutcomeAttr, value: 'pending' },
+        ]),
+      });
+      afterSeq = delivery.seq;
+      started++;
+    }
+    if (page.length < pace.batch) break;
+    await sleep(pace.intervalMs);
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 10_000) {
+      await continueAsNew<typeof recoverWorkflow>({ ...input, afterSeq, started });
+    }
+  }
+  await lifecycle.finishRecovery({ recoveryId: input.recoveryId });
+  return { redelivered: started };
+}

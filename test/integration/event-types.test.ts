@@ -1,0 +1,130 @@
+// The event type catalog: PUT/GET /v1/event-types, and payloads checked against a type's JSON Schema at
+// ingest (single and batch), with failures named by their path inside the payload.
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../support/use-stack.js';
+
+const stack = useStack({ noWorker: true });
+
+// Rollee's user events (shared/seeds/rollee-webhooks.txt): `action` and a `data` object with the user's id.
+const rolleeUser = {
+  type: 'object',
+  required: ['action', 'data'],
+  properties: {
+    action: { enum: ['create_user', 'update_user', 'delete_user'] },
+    data: {
+      type: 'object',
+      required: ['id', 'created_at'],
+      properties: { id: { type: 'string' }, accounts_number: { type: 'integer', minimum: 0 }, created_at: { type: 'string', format: 'date-time' } },
+    },
+  },
+};
+
+const put = (type: string, body: unknown, token = stack.adminToken) => stack.api.call('PUT', `/v1/event-types/${type}`, token, body);
+const post = (tenantId: string, type: string, payload: unknown) =>
+  stack.api.call('POST', '/v1/events', stack.adminToken, { tenant_id: tenantId, environment: 'production', type, payload });
+
+describe('the catalog', () => {
+  it('creates (201), replaces (200, version + 1) and lists a type for tenants and the admin', async () => {
+    const created = await put('user.created', { description: 'A Rollee user was created', schema: rolleeUser });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ type: 'user.created', deprecated: false, version: 1, schema: rolleeUser });
+    const replaced = await put('user.created', { description: 'A user was created', schema: rolleeUser });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.version).toBe(2);
+    await put('user.legacy_created', { description: 'Old name of user.created', deprecated: true });
+
+    const tenant = await stack.tenant();
+    for (const token of [tenant.api_key, stack.adminToken]) {
+      const list = await stack.api.call('GET', '/v1/event-types', token);
+      expect(list.status).toBe(200);
+      const byType = Object.fromEntries(list.body.data.map((t: { type: string }) => [t.type, t]));
+      expect(byType['user.created']).toMatchObject({ description: 'A user was created', version: 2 });
+      expect(byType['user.legacy_created']).toMatchObject({ deprecated: true, schema: null });
+    }
+  });
+
+  it('is written by the admin only', async () => {
+    const tenant = await stack.tenant();
+    expect((await put('x.y', { description: 'd' }, tenant.api_key)).status).toBe(403);
+    expect((await stack.api.call('GET', '/v1/event-types')).status).toBe(401);
+  });
+
+  it('refuses an invalid schema, a bad type name and unknown fields, naming each', async () => {
+    const bad = await put('bad.schema', { description: 'd', schema: { type: 'objekt' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['schema']);
+    const badRef = await put('bad.ref', { description: 'd', schema: { $ref: 'https://example.com/remote.json' } });
+    expect(badRef.status).toBe(400);
+    expect(badRef.body.error.details[0].path).toBe('schema');
+    const badName = await put('Bad.Name', { description: 'd' });
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.details[0].path).toBe('type');
+    const extra = await put('ok.type', { description: '', color: 'red' });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['color', 'description']);
+    expect((await stack.api.call('GET', '/v1/event-types', stack.adminToken)).body.data.map((t: { type: string }) => t.type))
+      .not.toContain('bad.schema');
+  });
+});
+
+describe('ingest against the catalog', () => {
+  it('accepts a matching payload and names the failing paths of one that does not', async () => {
+    await put('account.created', {
+      description: 'A Rollee account was connected',
+      schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['user_id'], properties: { connected: { type: 'boolean' } } } } },
+    });
+    const tenant = await stack.tenant();
+    expect((await post(tenant.id, 'account.created', { data: { user_id: 'u1', connected: true } })).status).toBe(202);
+    const res = await post(tenant.id, 'account.created', { data: { connected: 'yes' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['payload.data.connected', 'payload.data.user_id']);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [tenant.id]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('accepts any payload of a type not in the catalog, and a deprecated type', async () => {
+    const tenant = await stack.tenant();
+    expect((await post(tenant.id, 'not.in.catalog', { anything: [1, 2] })).status).toBe(202);
+    expect((await post(tenant.id, 'user.legacy_created', { whatever: true })).status).toBe(202);
+  });
+
+  it('names events.i.payload.<path> in a batch and stores nothing of it', async () => {
+    const tenant = await stack.tenant();
+    const ok = { action: 'create_user', data: { id: 'u1', created_at: '2024-04-25T19:32:49Z' } };
+    const res = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: [
+        { tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: ok },
+        { tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: { action: 'explode', data: { id: 7, created_at: 'x' } } },
+        { tenant_id: tenant.id, environment: 'production', type: 'other.type', payload: {} },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['events.1.payload.action', 'events.1.payload.data.id']);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [tenant.id]);
+    expect(rows[0].n).toBe(0);
+    const good = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+      events: [{ tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: ok }],
+    });
+    expect(good.status).toBe(202);
+  });
+
+  it('uses a replaced schema at once', async () => {
+    const tenant = await stack.tenant();
+    await put('sync.completed', { description: 'RootFi sync completed', schema: { type: 'object', required: ['sync_id'] } });
+    expect((await post(tenant.id, 'sync.completed', {})).status).toBe(400);
+    await put('sync.completed', { description: 'RootFi sync completed', schema: { type: 'object' } });
+    expect((await post(tenant.id, 'sync.completed', {})).status).toBe(202);
+  });
+
+  it('sees a type PUT through another API process within the refresh interval', async () => {
+    const tenant = await stack.tenant();
+    expect((await post(tenant.id, 'datasource.linked', {})).status).toBe(202);
+    // Written behind this API's back, as another API process would.
+    await stack.pool.query(
+      `INSERT INTO event_types (type, description, schema) VALUES ('datasource.linked', 'ROOK data source linked', '{"type":"object","required":["user_id"]}')`);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const res = await post(tenant.id, 'datasource.linked', {});
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('payload.user_id');
+  });
+});
