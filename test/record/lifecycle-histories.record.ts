@@ -1,28 +1,17 @@
 // Records the histories of the data lifecycle workflows (purge, recover, retention) under
 // test/histories/lifecycle/, which replay.test.ts replays with the others:
 // `npx vitest run --config vitest.record.config.ts test/record/lifecycle-histories.record.ts`.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { beforeAll, expect, it } from 'vitest';
-import { findTemporalCli } from '../../src/temporal/cli.js';
+import { expect, it } from 'vitest';
 import { purgeWorkflowId } from '../../src/domain/tenant-purge.js';
 import { useStack } from '../support/use-stack.js';
+import { historySaver } from './history-saver.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories/lifecycle');
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', RETENTION: '1h' } });
 const { receiver } = stack;
-let cli: string;
-beforeAll(async () => {
-  cli = await findTemporalCli();
-  mkdirSync(dir, { recursive: true });
-});
+const save = historySaver(stack, dir);
 
-async function save(name: string, workflowId: string) {
-  await stack.temporal.client.workflow.getHandle(workflowId).result();
-  const json = execFileSync(cli, ['workflow', 'show', '--address', stack.config.temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ workflowId, history: JSON.parse(String(json)) }, null, 1)}\n`);
-}
 
 it('records the purge, recover and retention workflows', async () => {
   // 1. Recover: three failed deliveries redelivered (child redelivery workflows).

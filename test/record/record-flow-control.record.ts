@@ -1,30 +1,17 @@
 // Records the replay histories of the flow-control paths (issue 14) under test/histories:
 // `npx vitest run --config vitest.record.config.ts test/record/record-flow-control.record.ts`.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { findTemporalCli } from '../../src/temporal/cli.js';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStack } from '../support/use-stack.js';
+import { historySaver } from './history-saver.js';
 import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
 const { receiver } = stack;
-let cli: string;
-beforeAll(async () => {
-  cli = await findTemporalCli();
-  mkdirSync(dir, { recursive: true });
-});
+const save = historySaver(stack, dir);
 
-async function save(name: string, workflowId: string, runId?: string) {
-  if (!runId) await stack.temporal.client.workflow.getHandle(workflowId).result();
-  const args = ['workflow', 'show', '--address', stack.config.temporalAddress, '--workflow-id', workflowId, '--output', 'json'];
-  if (runId) args.push('--run-id', runId);
-  const json = execFileSync(cli, args);
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ workflowId, history: JSON.parse(String(json)) }, null, 1)}\n`);
-}
 
 it('records the rate-limited paths', async () => {
   const t = await stack.api.createTenant(stack.adminToken, 'flow-recorder');

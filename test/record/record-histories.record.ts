@@ -1,28 +1,16 @@
 // Re-records the replay histories under test/histories from a live run: `npm run record-histories`.
 // Each scenario drives the real API and worker, then saves the history of every workflow it made.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { findTemporalCli } from '../../src/temporal/cli.js';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStack } from '../support/use-stack.js';
+import { historySaver } from './history-saver.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '1h' } });
 const { receiver } = stack;
-let cli: string;
-beforeAll(async () => {
-  cli = await findTemporalCli();
-  mkdirSync(dir, { recursive: true });
-});
+const save = historySaver(stack, dir);
 
-async function save(name: string, workflowId: string) {
-  await stack.temporal.client.workflow.getHandle(workflowId).result();
-  // The CLI's JSON is the format operators export from production too, so such a history can be added here as is.
-  const json = execFileSync(cli, ['workflow', 'show', '--address', stack.config.temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ workflowId, history: JSON.parse(String(json)) }, null, 1)}\n`);
-}
 
 async function post(tenantId: string, id: string, type = 'user.created', payload: Record<string, unknown> = { n: 1 }) {
   await stack.postEvent(tenantId, id, { type, payload });

@@ -1,0 +1,25 @@
+// What every recorder does: wait for a workflow to close and save its history where replay.test.ts reads
+// it, in the Temporal CLI's JSON (the format operators export from production too).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll } from 'vitest';
+import { findTemporalCli } from '../../src/temporal/cli.js';
+import type { StackFixture } from '../support/use-stack.js';
+
+/** Registers its own beforeAll; `save(name, workflowId, runId?)` writes `<dir>/<name>.json`. */
+export function historySaver(stack: Pick<StackFixture, 'temporal' | 'config'>, dir: string) {
+  let cli: string;
+  beforeAll(async () => {
+    cli = await findTemporalCli();
+    mkdirSync(dir, { recursive: true });
+  });
+  return async function save(name: string, workflowId: string, runId?: string): Promise<void> {
+    // A given run (e.g. one that continued as new) has closed already; else wait for the workflow to close.
+    if (!runId) await stack.temporal.client.workflow.getHandle(workflowId).result();
+    const args = ['workflow', 'show', '--address', stack.config.temporalAddress, '--workflow-id', workflowId, '--output', 'json'];
+    if (runId) args.push('--run-id', runId);
+    const json = execFileSync(cli, args);
+    writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ workflowId, history: JSON.parse(String(json)) }, null, 1)}\n`);
+  };
+}
