@@ -7,15 +7,13 @@ import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
 import { waitingDeliveries } from './db/rate-limit.js';
-import type { Logger } from 'pino';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
 import { Client } from '@temporalio/client';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
 import { eventWorkflowStarter } from './relay/start-event-workflow.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { laneWaker } from './temporal/lane-waker.js';
-
 
 export interface WorkerHandle {
   worker: Worker;
