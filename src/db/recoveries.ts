@@ -2,6 +2,7 @@
 // the row that keeps two recoveries of overlapping windows from running at once.
 import type { Pool, Queryable } from './pool.js';
 import { newId } from './ids.js';
+import type { Environment } from '../domain/environment.js';
 
 /**
  * Per event of the window, its latest delivery to the subscription (as of max_seq), when that one failed:
@@ -83,7 +84,7 @@ export interface RecoveredDelivery {
   redeliveryOf: string;
   eventId: string;
   type: string;
-  environment: 'sandbox' | 'production';
+  environment: Environment;
   /** The original's position, the recovery's cursor. */
   seq: number;
 }
@@ -100,7 +101,7 @@ export async function nextRecoveryPage(
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [recoveryId]);
-    const { rows: page } = await client.query<{ id: string; tenant_id: string; event_id: string; subscription_id: string; seq: number; type: string; environment: 'sandbox' | 'production'; existing: string | null }>(
+    const { rows: page } = await client.query<{ id: string; tenant_id: string; event_id: string; subscription_id: string; seq: number; type: string; environment: Environment; existing: string | null }>(
       `WITH ${FAILED_IN_WINDOW}
        SELECT f.id, f.tenant_id, f.event_id, f.subscription_id, f.seq, f.type, f.environment,
               (SELECT x.id FROM deliveries x, recoveries r WHERE r.id = $1 AND x.redelivery_of = f.id AND x.seq > r.max_seq LIMIT 1) AS existing
@@ -127,9 +128,8 @@ export async function nextRecoveryPage(
   }
 }
 
-/** The subscription's `rate_limit` when it has one (read as JSON, so this works whether or not the column exists yet). */
+/** The subscription's `rate_limit` when it has one. */
 export async function subscriptionRateLimit(db: Queryable, subscriptionId: string): Promise<unknown> {
-  const { rows } = await db.query<{ rate_limit: unknown }>(
-    `SELECT to_jsonb(s) -> 'rate_limit' AS rate_limit FROM subscriptions s WHERE id = $1`, [subscriptionId]);
+  const { rows } = await db.query<{ rate_limit: unknown }>('SELECT rate_limit FROM subscriptions WHERE id = $1', [subscriptionId]);
   return rows[0]?.rate_limit ?? null;
 }
