@@ -11,6 +11,7 @@ import { createRegistry } from './openapi.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
 import { backlogGate, type BacklogGate } from './backlog-gate.js';
+import { EventCatalog } from './event-catalog.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   auth: { admin: RequestHandler; tenant: RequestHandler; any: RequestHandler };
   backlog: BacklogGate;
   cursors: CursorCodec;
+  /** The event type catalog, cached in this API process (see event-catalog.ts). */
+  catalog: EventCatalog;
 }
 
 // Bodies are JSON only: a body of any other type is refused rather than misread.
@@ -45,12 +48,13 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog'> & { metrics?: ApiMetrics }): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,
     metrics: base.metrics ?? createApiMetrics(),
     backlog: backlogGate(base.pool, base.config.ingestBacklogLimit),
+    catalog: new EventCatalog(base.pool),
     auth: {
       admin: authenticate(base.pool, base.config.adminToken, ['admin']),
       tenant: authenticate(base.pool, base.config.adminToken, ['tenant']),

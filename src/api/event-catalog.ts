@@ -98,11 +98,3 @@ export class EventCatalog {
   }
 }
 
-const catalogs = new WeakMap<object, EventCatalog>();
-
-/** One catalog per pool, i.e. per API process (tests run several APIs in one process, each on its own pool). */
-export function catalogFor(db: Queryable): EventCatalog {
-  let catalog = catalogs.get(db);
-  if (!catalog) catalogs.set(db, catalog = new EventCatalog(db));
-  return catalog;
-}

@@ -3,7 +3,7 @@ import { invalid } from '../errors.js';
 import type { Routes } from '../route.js';
 import { EventType, EventTypeList, EventTypeParam, EventTypePut, EVENT_TYPE_SCHEMA_LIMIT_BYTES } from '../schemas/event-type.js';
 import { listEventTypes, upsertEventType, type EventTypeRow } from '../../db/event-types.js';
-import { catalogFor, compileSchema } from '../event-catalog.js';
+import { compileSchema } from '../event-catalog.js';
 
 const view = (row: EventTypeRow) => ({
   type: row.type,
@@ -40,9 +40,8 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
       }
     }
     const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
-    const catalog = catalogFor(pool);
-    catalog.invalidate();
-    catalog.remember(type, Number(row.version), validate);
+    deps.catalog.invalidate();
+    deps.catalog.remember(type, Number(row.version), validate);
     res.status(created ? 201 : 200).json(view(row));
   });
 

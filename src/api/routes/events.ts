@@ -10,7 +10,6 @@ import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvent, acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { eventWorkflowId } from '../../temporal/workflow-client.js';
-import { catalogFor } from '../event-catalog.js';
 
 /** The payload as the JSON text that is stored and delivered (safe to serialise: the schema bounded its depth); 413 over the limit. */
 function checkedPayload(payload: Record<string, unknown>, path: string): string {
@@ -49,7 +48,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     },
   }, async ({ body: input }, _req, res) => {
     const payload = checkedPayload(input.payload, 'payload');
-    const schemaFailures = await catalogFor(pool).check(input.type, input.payload, 'payload');
+    const schemaFailures = await deps.catalog.check(input.type, input.payload, 'payload');
     if (schemaFailures.length) throw invalid(schemaFailures);
     await refuseOverBacklog();
     const eventId = input.id ?? newId('evt');
@@ -78,8 +77,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
         payload: checkedPayload(input.payload, `events.${i}.payload`), workflowId: eventWorkflowId(input.tenant_id, eventId),
       };
     });
-    const catalog = catalogFor(pool);
-    const schemaFailures = (await Promise.all(events.map((e, i) => catalog.check(e.type, e.payload, `events.${i}.payload`)))).flat();
+    const schemaFailures = (await Promise.all(events.map((e, i) => deps.catalog.check(e.type, e.payload, `events.${i}.payload`)))).flat();
     if (schemaFailures.length) throw invalid(schemaFailures);
     await refuseOverBacklog();
     const { unknownTenants, inserted } = await acceptEvents(pool, rows);
