@@ -92,10 +92,9 @@ export function makeDeliver(deps: DeliverDeps) {
     });
   }
 
-  return async function deliver(input: DeliverInput): Promise<DeliverResult> {
+  /** Attempt number `attempt` of a delivery whose context was just read (undefined: the delivery is gone). */
+  async function attemptDelivery(input: DeliverInput, attempt: number, ctx: AttemptContext | undefined): Promise<DeliverResult> {
     const { info } = Context.current();
-    const attempt = (input.attemptOffset ?? 0) + info.attempt;
-    const ctx = await attemptContext(deps.pool, input.deliveryId);
     if (!ctx) throw ApplicationFailure.nonRetryable(`delivery ${input.deliveryId} not found`, FailureType.Cancelled);
     if (ctx.delivery_status === 'succeeded') {
       // An earlier run of this attempt delivered and recorded it, then did not report back: report what it recorded.
@@ -124,7 +123,8 @@ export function makeDeliver(deps: DeliverDeps) {
       eventId: ctx.event_id, workflowId: info.workflowExecution?.workflowId, subscriptionId: ctx.subscription_id,
       deliveryId: input.deliveryId, attempt,
     });
-    if (result.ok) log.info({ statusCode: result.statusCode, durationMs: result.durationMs }, 'delivered');
+    // A success at debug: at info, a busy worker's log would be one line per delivery; failures stay at warn.
+    if (result.ok) log.debug({ statusCode: result.statusCode, durationMs: result.durationMs }, 'delivered');
     else log.warn({ statusCode: result.statusCode, errorClass: result.errorClass, durationMs: result.durationMs }, describeFailure(result, ctx.url));
 
     const { failingSince } = await recordAttempt(deps.pool, {
@@ -147,5 +147,14 @@ export function makeDeliver(deps: DeliverDeps) {
     deps.metrics.attemptsPerDelivery.observe(attempt);
     deps.metrics.acceptedToDelivered.observe((deps.clock().getTime() - ctx.event_created_at.getTime()) / 1000);
     return { statusCode: result.statusCode!, attempts: attempt, durationMs: result.durationMs };
+  }
+
+  return {
+    attemptDelivery,
+    /** The `deliver` activity: Temporal's retry policy (or the workflow, for rate limits) makes the next attempt. */
+    async deliver(input: DeliverInput): Promise<DeliverResult> {
+      const attempt = (input.attemptOffset ?? 0) + Context.current().info.attempt;
+      return attemptDelivery(input, attempt, await attemptContext(deps.pool, input.deliveryId));
+    },
   };
 }

@@ -7,6 +7,7 @@ import { finishDelivery } from '../db/deliveries.js';
 import { insertEvent, markSuppressed } from '../db/events.js';
 import { claimNotificationWindow } from '../db/notification-windows.js';
 import { makeDeliver } from './deliver.js';
+import { makeDispatchEvent } from './dispatch-event.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
 import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
@@ -34,10 +35,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createWorkerMetrics(false);
+  const { deliver, attemptDelivery } = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
   return {
+    dispatchEvent: makeDispatchEvent(deps.pool, attemptDelivery),
     prepareDeliveries: makePrepareDeliveries(deps.pool),
     planDelivery: makePlanDelivery(deps.pool),
-    deliver: makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) }),
+    deliver,
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {
       const row = await finishDelivery(deps.pool, input.deliveryId, input.status, input.reason);
       if (!row) return null;

@@ -28,6 +28,28 @@ export interface DeliveryPlan {
   fifo?: true;
 }
 
+/** The event's first workflow task in one local activity: plan its deliveries and make their first attempts. */
+export interface DispatchInput extends PrepareInput {
+  timeScale: number;
+  /** Deliveries already cancelled by a signal (sent with the start): planned, never attempted. */
+  cancelled?: string[];
+}
+
+/**
+ * How a first attempt made by `dispatchEvent` went. A failure is data here, not a thrown ActivityFailure
+ * (one activity makes the first attempts of every delivery); the workflow rebuilds the same
+ * ApplicationFailure from it, so what follows (retries, notifications) is what a failed `deliver` gives.
+ */
+export type FirstAttempt =
+  | { delivered: DeliverResult }
+  | { failed: { message: string; type: string | null; nonRetryable: boolean; details: Array<SubscriptionDisabledDetail | RetryAfterDetail> } };
+
+export interface DispatchResult {
+  plans: DeliveryPlan[];
+  /** By delivery id; none for a rate-limited or FIFO delivery, whose first attempt waits for its slot or its lane. */
+  first: Record<string, FirstAttempt>;
+}
+
 export interface DeliverInput {
   deliveryId: string;
   /** Attempts already made before this activity (1 when the first ran as a local activity). */

@@ -1,6 +1,7 @@
 // The deliveries table as the workflow's activities use it; the tenant's view is in delivery-log.ts.
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
+import type { AttemptContext } from './attempts.js';
 
 export type { DeliveryStatus } from '../domain/delivery-status.js';
 
@@ -36,6 +37,47 @@ export async function createFirstDeliveries(
      ORDER BY s.id`,
     [tenantId, eventId],
   );
+  return rows;
+}
+
+/** A first delivery's plan and, read in the same statement, what its first attempt needs. */
+export type FirstDeliveryRow = PlannedDeliveryRow & AttemptContext;
+
+/**
+ * `createFirstDeliveries` and each delivery's `attemptContext` in one statement, for an event's first
+ * workflow task. The rows inserted now come from the INSERT's RETURNING; rows an earlier run of the same
+ * activity inserted are read from the table (a statement does not see its own CTE's inserts, so the two
+ * never overlap). The payload is read once, on the first row: a fan-out must not copy it to every row.
+ */
+export async function createFirstDeliveriesWithContext(
+  db: Queryable, tenantId: string, eventId: string, workflowId: string, subscriptionIds: string[],
+): Promise<FirstDeliveryRow[]> {
+  const { rows } = await db.query<FirstDeliveryRow>(
+    `WITH inserted AS (
+       INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)
+       SELECT ids.id, $1, $2, ids.subscription_id, $3
+       FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
+       ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
+       RETURNING id, subscription_id, status
+     ), planned AS (
+       SELECT id, subscription_id, status FROM inserted
+       UNION ALL
+       SELECT id, subscription_id, status FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
+     )
+     SELECT p.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
+            s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
+            p.status AS delivery_status, e.tenant_id, e.id AS event_id, e.type AS event_type,
+            CASE WHEN row_number() OVER (ORDER BY s.id) = 1 THEN e.payload::text END AS payload,
+            s.method, s.headers, s.field_map, s.enabled, s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
+            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at
+     FROM planned p
+     JOIN subscriptions s ON s.id = p.subscription_id
+     JOIN events e ON e.tenant_id = $1 AND e.id = $2
+     ORDER BY s.id`,
+    [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
+  );
+  const payload = rows[0]?.payload;
+  for (const row of rows) row.payload = payload!;
   return rows;
 }
 

@@ -14,3 +14,12 @@ export const remote = proxyActivities<Activities>({ startToCloseTimeout: '1m' })
 
 /** The first attempt, in the same workflow task as prepareDeliveries. */
 export const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m' });
+
+/**
+ * Planning and first attempts in one local activity (`dispatchEvent`): retried like `db` (only the
+ * database failing throws), with time for the slowest first attempt (timeout_ms is at most 60 s).
+ */
+export const dispatch = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});

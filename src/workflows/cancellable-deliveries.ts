@@ -21,6 +21,11 @@ export class CancellableDeliveries {
     return scope;
   }
 
+  /** Deliveries cancelled so far (by a signal that came with the workflow's start, before any was planned). */
+  cancelledIds(): string[] {
+    return [...this.cancelled];
+  }
+
   close(deliveryId: string): void {
     this.scopes.delete(deliveryId);
   }

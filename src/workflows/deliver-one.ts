@@ -1,8 +1,8 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, sleep, TemporalFailure } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import type { DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
+import type { DeliverResult, DeliveryPlan, FirstAttempt, RetryAfterDetail } from '../activities/types.js';
 import { FailureType } from '../domain/delivery-failures.js';
-import { afterFirstAttempt, toActivityOptions } from '../domain/retry-policy.js';
+import { afterFirstAttempt, toActivityOptions, type DeliveryActivityOptions } from '../domain/retry-policy.js';
 import { db, local, remote } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
 import { RATE_LIMITED, rateLimitedAttempts } from './rate-limited.js';
@@ -24,6 +24,8 @@ export const FIRST_ATTEMPT_LOCAL = 'first-attempt-local';
 export interface DeliveryContext {
   timeScale: number;
   cancellable: CancellableDeliveries;
+  /** Since DISPATCH_IN_ONE_ACTIVITY: when dispatchEvent ran, and the first attempt it made (none for a rate-limited or FIFO delivery). */
+  dispatched?: { at: number; first: FirstAttempt | undefined };
   /** Where a failure is notified from; absent for notifications, which never notify. */
   notify?: NotificationSource;
 }
@@ -37,7 +39,8 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   let reason: string;
   let failureDetails: unknown[] | undefined;
   try {
-    const result = await scope.run(() => attempts(plan, timeScale));
+    const first = ctx.dispatched?.first;
+    const result = await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale));
     return { ...base, status: 'succeeded', attempts: result.attempts };
   } catch (error) {
     if (isCancellation(error)) {
@@ -68,6 +71,19 @@ function attemptFailure(error: TemporalFailure): Error | undefined {
   return error instanceof ActivityFailure ? error.cause : error;
 }
 
+/**
+ * The attempts after a first one that dispatchEvent made: its result, or the retries of the policy's
+ * remainder. The failure is rebuilt as the ApplicationFailure a failed `deliver` would have thrown.
+ */
+async function afterDispatchedAttempt(plan: DeliveryPlan, timeScale: number, first: FirstAttempt, startedAt: number): Promise<DeliverResult> {
+  if ('delivered' in first) return first.delivered;
+  const { message, type, nonRetryable, details } = first.failed;
+  const failure = ApplicationFailure.create({ message, nonRetryable, details, ...(type !== null ? { type } : {}) });
+  const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
+  if (nonRetryable || plan.retryPolicy.maximumAttempts === 1) throw failure;
+  return retryAfterFirst(plan, timeScale, options, failure, startedAt);
+}
+
 /** Every attempt of one delivery under its policy; throws the final ActivityFailure when it gives up. */
 async function attempts(plan: DeliveryPlan, timeScale: number) {
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
@@ -84,12 +100,20 @@ async function attempts(plan: DeliveryPlan, timeScale: number) {
     if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
     const cause = attemptFailure(error);
     if ((cause instanceof ApplicationFailure && cause.nonRetryable) || plan.retryPolicy.maximumAttempts === 1) throw error;
-    // The first retry interval, or the receiver's Retry-After (already bounded by the policy).
-    const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined) : undefined;
-    const asked = detail?.retryAfterMs
-      ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
-    await sleep(asked ?? options.retry.initialInterval);
-    const rest = afterFirstAttempt(options, Date.now() - started);
-    return remote.deliver.executeWithOptions({ ...rest, summary }, [{ ...input, attemptOffset: 1 }]);
+    return retryAfterFirst(plan, timeScale, options, cause, started);
   }
+}
+
+/** After a failed first attempt: the first retry interval (or the receiver's Retry-After), then the policy's remainder as a regular activity. */
+async function retryAfterFirst(
+  plan: DeliveryPlan, timeScale: number, options: DeliveryActivityOptions, cause: Error | undefined, startedAt: number,
+): Promise<DeliverResult> {
+  // The receiver's Retry-After is already bounded by the policy.
+  const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined) : undefined;
+  const asked = detail?.retryAfterMs
+    ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
+  await sleep(asked ?? options.retry.initialInterval);
+  const rest = afterFirstAttempt(options, Date.now() - startedAt);
+  const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: 1 };
+  return remote.deliver.executeWithOptions({ ...rest, summary: `${plan.subscriptionId} → ${plan.url}` }, [input]);
 }

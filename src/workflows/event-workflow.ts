@@ -1,12 +1,19 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
-import { db } from './activity-proxies.js';
+import { db, dispatch } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
 import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
 import { startNotification } from './notifications.js';
 import { extractionKey } from '../domain/notification-key.js';
 import type { Environment } from '../domain/environment.js';
+
+/**
+ * Patch marker: workflows from before it replay on the old path (prepareDeliveries, then each first
+ * attempt as its own local activity). Since it, one local activity (dispatchEvent) plans the deliveries
+ * and makes their first attempts: one activation fewer per event, and two statements fewer.
+ */
+export const DISPATCH_IN_ONE_ACTIVITY = 'dispatch-in-one-activity';
 
 export interface EventWorkflowInput {
   tenantId: string;
@@ -34,18 +41,28 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
   const cancellable = new CancellableDeliveries();
   const { workflowId } = workflowInfo();
   const timeScale = input.timeScale ?? 1;
-  const plans = await db.prepareDeliveries({
+  const event = {
     tenantId: input.tenantId,
     eventId: input.eventId,
     environment: input.environment,
     type: input.type,
     ...(input.payload ? { payload: input.payload } : {}),
     workflowId,
-  });
+  };
   const notify = notifies
     ? { tenantId: input.tenantId, environment: input.environment, eventId: input.eventId, eventType: input.type, workflowId, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}) }
     : undefined;
-  const deliveries = await Promise.all(plans.map((plan) => deliverOne(plan, { timeScale, cancellable, ...(notify ? { notify } : {}) })));
+  const ctx = { timeScale, cancellable, ...(notify ? { notify } : {}) };
+  let deliveries: DeliveryResult[];
+  if (patched(DISPATCH_IN_ONE_ACTIVITY)) {
+    const dispatchedAt = Date.now();
+    const cancelled = cancellable.cancelledIds();
+    const { plans, first } = await dispatch.dispatchEvent({ ...event, timeScale, ...(cancelled.length ? { cancelled } : {}) });
+    deliveries = await Promise.all(plans.map((plan) => deliverOne(plan, { ...ctx, dispatched: { at: dispatchedAt, first: first[plan.deliveryId] } })));
+  } else {
+    const plans = await db.prepareDeliveries(event);
+    deliveries = await Promise.all(plans.map((plan) => deliverOne(plan, ctx)));
+  }
   return finish({ outcome: summarize(deliveries.map((d) => d.status)), deliveries });
 }
 

@@ -16,11 +16,13 @@ const PATHS = [
 const FLOW_CONTROL_PATHS = ['event.fifo-handoff', 'event.rate-limit-changed', 'event.rate-limited-wait', 'lane.continue-as-new'];
 
 describe('replay of recorded histories against the current workflow code', () => {
-  it('has a history of every workflow type and path, current and from before the first-attempt-local patch', () => {
+  it('has a history of every workflow type and path, current and from before each patch', () => {
     const current = files.filter((f) => !f.includes('/')).map((f) => f.replace(/\.json$/, ''));
-    const before = files.filter((f) => f.startsWith('before-first-attempt-local/')).map((f) => path.basename(f, '.json'));
+    const inFolder = (folder: string) => files.filter((f) => f.startsWith(`${folder}/`)).map((f) => path.basename(f, '.json'));
     expect(current).toEqual([...PATHS, ...FLOW_CONTROL_PATHS].sort());
-    expect(before).toEqual(PATHS);
+    expect(inFolder('before-first-attempt-local')).toEqual(PATHS);
+    // Recorded before dispatch-in-one-activity (each first attempt its own local activity).
+    expect(inFolder('before-dispatch')).toEqual([...PATHS, ...FLOW_CONTROL_PATHS].sort());
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {
-  Activities, DeliverInput, DeliverResult, DeliveryPlan, FinishInput, PrepareInput,
+  Activities, DeliverInput, DeliverResult, DeliveryPlan, FinishInput, FirstAttempt, PrepareInput,
 } from '../../src/activities/index.js';
 import { FailureType } from '../../src/domain/delivery-failures.js';
 import type { ResolvedRetryPolicy } from '../../src/domain/retry-policy.js';
@@ -23,7 +23,31 @@ const plans = new Map<string, DeliveryPlan[]>();
 const prepared: PrepareInput[] = [];
 const finished: FinishInput[] = [];
 
+/** A delivery's attempt as the stubs record it: the responder's answer, or its ApplicationFailure. */
+async function respond(deliveryId: string, attempt: number, local: boolean): Promise<DeliverResult> {
+  calls.set(deliveryId, [...(calls.get(deliveryId) ?? []), { attempt, local, at: Date.now() }]);
+  return responders.get(deliveryId)!(attempt);
+}
+
 const stubs: Activities = {
+  // As the real one: plans, then first attempts (failures as data) of all but rate-limited, FIFO or cancelled ones.
+  async dispatchEvent({ timeScale: _timeScale, cancelled, ...input }) {
+    prepared.push(input);
+    const list = plans.get(input.eventId) ?? [];
+    const first: Record<string, FirstAttempt> = {};
+    for (const plan of list) {
+      if (plan.rateLimited || plan.fifo || cancelled?.includes(plan.deliveryId)) continue;
+      try {
+        first[plan.deliveryId] = { delivered: await respond(plan.deliveryId, 1, true) };
+      } catch (error) {
+        if (!(error instanceof ApplicationFailure)) throw error;
+        first[plan.deliveryId] = {
+          failed: { message: error.message, type: error.type ?? null, nonRetryable: error.nonRetryable === true, details: (error.details ?? []) as never[] },
+        };
+      }
+    }
+    return { plans: list, first };
+  },
   async prepareDeliveries(input) {
     prepared.push(input);
     return plans.get(input.eventId) ?? [];
@@ -33,10 +57,7 @@ const stubs: Activities = {
   },
   async deliver(input: DeliverInput) {
     const { info } = Context.current();
-    const attempt = (input.attemptOffset ?? 0) + info.attempt;
-    const list = calls.get(input.deliveryId) ?? [];
-    calls.set(input.deliveryId, [...list, { attempt, local: info.isLocal, at: Date.now() }]);
-    return responders.get(input.deliveryId)!(attempt);
+    return respond(input.deliveryId, (input.attemptOffset ?? 0) + info.attempt, info.isLocal);
   },
   async finishDelivery(input) {
     finished.push(input);
