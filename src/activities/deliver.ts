@@ -119,13 +119,17 @@ export function makeDeliver(deps: DeliverDeps) {
     const startedAt = deps.clock();
     const result = await send(ctx, attempt, startedAt);
     deps.metrics.attempts.inc({ status_class: statusClass(result.statusCode, result.errorClass) });
-    const log = deps.logger.child({
-      eventId: ctx.event_id, workflowId: info.workflowExecution?.workflowId, subscriptionId: ctx.subscription_id,
-      deliveryId: input.deliveryId, attempt,
-    });
     // A success at debug: at info, a busy worker's log would be one line per delivery; failures stay at warn.
-    if (result.ok) log.debug({ statusCode: result.statusCode, durationMs: result.durationMs }, 'delivered');
-    else log.warn({ statusCode: result.statusCode, errorClass: result.errorClass, durationMs: result.durationMs }, describeFailure(result, ctx.url));
+    // The line's context is built only when it is written (a child logger per attempt costs at every level).
+    const level = result.ok ? 'debug' : 'warn';
+    if (deps.logger.isLevelEnabled(level)) {
+      const line = {
+        eventId: ctx.event_id, workflowId: info.workflowExecution?.workflowId, subscriptionId: ctx.subscription_id,
+        deliveryId: input.deliveryId, attempt, statusCode: result.statusCode, durationMs: result.durationMs,
+      };
+      if (result.ok) deps.logger.debug(line, 'delivered');
+      else deps.logger.warn({ ...line, errorClass: result.errorClass }, describeFailure(result, ctx.url));
+    }
 
     const { failingSince } = await recordAttempt(deps.pool, {
       deliveryId: input.deliveryId,
