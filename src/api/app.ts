@@ -11,6 +11,7 @@ import { createRegistry } from './openapi.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
 import { backlogGate, type BacklogGate } from './backlog-gate.js';
+import { relayWakeup, type RelayWakeup } from './relay-wakeup.js';
 import { EventCatalog } from './event-catalog.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   metrics: ApiMetrics;
   auth: { admin: RequestHandler; tenant: RequestHandler; any: RequestHandler };
   backlog: BacklogGate;
+  /** NOTIFYs the relays after a commit of events to start. */
+  relay: RelayWakeup;
   cursors: CursorCodec;
   /** The event type catalog, cached in this API process (see event-catalog.ts). */
   catalog: EventCatalog;
@@ -48,12 +51,13 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay'> & { metrics?: ApiMetrics }): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,
     metrics: base.metrics ?? createApiMetrics(),
     backlog: backlogGate(base.pool, base.config.ingestBacklogLimit),
+    relay: relayWakeup(base.pool),
     catalog: new EventCatalog(base.pool),
     auth: {
       admin: authenticate(base.pool, base.config.adminToken, ['admin']),

@@ -16,7 +16,7 @@ export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
 
 /**
  * One statement: the tenant is checked (it exists and is not being purged) and the event inserted
- * together; the primary key decides a duplicate. A statement-level trigger wakes the relays (NOTIFY at commit).
+ * together; the primary key decides a duplicate. The caller wakes the relays after the commit (src/api/relay-wakeup.ts).
  */
 export async function acceptEvent(db: Queryable, e: IncomingEvent): Promise<AcceptResult> {
   const { rows } = await db.query<{ tenant: boolean; inserted: boolean }>(
@@ -71,6 +71,9 @@ export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Prom
     inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(`${e.tenantId}\0${e.eventId}`) === i),
   };
 }
+
+/** The channel the relays LISTEN on, NOTIFYed by the API after it committed events to start. */
+export const EVENTS_CHANNEL = 'hookrelay_events';
 
 /** Accepted events whose workflows have not been started yet. */
 export async function unstartedCount(db: Queryable): Promise<number> {

@@ -1,12 +1,11 @@
 // The relay: starts the workflow of every accepted event. It runs in each worker process, woken by
-// PostgreSQL's NOTIFY (sent at commit by the events table's trigger), and sweeps on a timer for any
+// PostgreSQL's NOTIFY (sent by the API right after its commit: src/api/relay-wakeup.ts), and sweeps on a timer for any
 // event whose start was missed (a lost notification, a relay that died holding a lease).
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
-import { claimUnstarted, markStarted, releaseClaims, type ClaimedEvent } from '../db/ingest.js';
+import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent } from '../db/ingest.js';
 
-export const EVENTS_CHANNEL = 'hookrelay_events';
 
 export interface RelayOptions {
   /** Events claimed and started together. */

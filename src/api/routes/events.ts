@@ -57,6 +57,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type, payload, workflowId,
     });
     if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
+    if (result === 'accepted') deps.relay.wake();
     deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
     if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
     else res.status(202).json({ id: eventId, workflow_id: workflowId });
@@ -85,6 +86,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       const unknown = new Set(unknownTenants);
       throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
     }
+    if (inserted.some(Boolean)) deps.relay.wake();
     rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
     res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
   });
