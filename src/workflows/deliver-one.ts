@@ -40,8 +40,7 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   let failureDetails: unknown[] | undefined;
   try {
     const first = ctx.dispatched?.first;
-    const result = await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale));
-    return { ...base, status: 'succeeded', attempts: result.attempts };
+    return succeeded(plan, await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale)));
   } catch (error) {
     if (isCancellation(error)) {
       status = 'cancelled';
@@ -64,6 +63,16 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
     if (disabled) await notifySubscriptionDisabled(ctx.notify, plan, disabled, summary?.lastAttemptAt ?? null);
   }
   return { ...base, status, error: reason };
+}
+
+/** A delivery that succeeded, as the workflow reports it. */
+export function succeeded(plan: DeliveryPlan, result: DeliverResult): DeliveryResult {
+  return { deliveryId: plan.deliveryId, subscriptionId: plan.subscriptionId, status: 'succeeded', attempts: result.attempts };
+}
+
+/** The result of a first attempt that delivered; undefined for one that failed or was not made. */
+export function firstDelivered(first: FirstAttempt | undefined): DeliverResult | undefined {
+  return first && 'delivered' in first ? first.delivered : undefined;
 }
 
 /** What an attempt failed with: a regular activity's failure comes wrapped in ActivityFailure, a local one's does not. */
