@@ -76,13 +76,22 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
     let cursor = sub.cursor_seq;
     for (;;) {
       const { rows } = await db.query<ScanRow>(
+        // The events first (LIMIT), then each one's delivery by its unique key: as a plain join, a planner
+        // that underestimated the events (stale statistics) scanned all of the lane's deliveries per event
+        // (measured: 374 ms a scan with 1,000 queued, the lane down to 5 deliveries/s).
         `SELECT e.accepted_seq, e.type, e.started_at, e.suppressed_by, e.id AS event_id,
                 extract(epoch FROM clock_timestamp() - e.started_at) * 1000 AS prepared_for_ms,
                 d.id AS delivery_id, d.status, d.workflow_id, d.fifo_queued
-         FROM events e
-         LEFT JOIN deliveries d ON d.tenant_id = e.tenant_id AND d.event_id = e.id AND d.subscription_id = $3 AND d.redelivery_of IS NULL
-         WHERE e.tenant_id = $1 AND e.environment = $2 AND e.accepted_seq > $4
-         ORDER BY e.accepted_seq LIMIT ${SCAN_BATCH}`,
+         FROM (
+           SELECT tenant_id, id, accepted_seq, type, started_at, suppressed_by FROM events
+           WHERE tenant_id = $1 AND environment = $2 AND accepted_seq > $4
+           ORDER BY accepted_seq LIMIT ${SCAN_BATCH}
+         ) e
+         LEFT JOIN LATERAL (
+           SELECT id, status, workflow_id, fifo_queued FROM deliveries
+           WHERE tenant_id = e.tenant_id AND event_id = e.id AND subscription_id = $3 AND redelivery_of IS NULL
+         ) d ON true
+         ORDER BY e.accepted_seq`,
         [sub.tenant_id, sub.environment, subscriptionId, cursor]);
       let step: LaneStep | undefined;
       for (const row of rows) {
