@@ -90,7 +90,7 @@ function tally(receiver: BenchReceiver, ids: string[]) {
   return { lost, duplicates };
 }
 
-interface Fault { at: number; name: string; run(ctx: { pending(): string[] }): Promise<void> }
+interface Fault { at: number; name: string; run(ctx: { pending(): string[]; receiver: BenchReceiver }): Promise<void> }
 
 /** What the run is done against: the API URLs, the faults to inject, and how to stop it. */
 interface Target {
@@ -214,11 +214,15 @@ async function clusterTarget(): Promise<Target> {
       await stack.temporal.start();
     } },
     { at: 0.4, name: 'stop PostgreSQL (hookrelay\'s and Temporal\'s databases) for 5 s, start it again', run: () => postgres.restart(5_000) },
-    { at: 0.6, name: 'SIGKILL worker-1; it stays down until worker-2 delivered what was in flight', async run({ pending }) {
+    { at: 0.6, name: 'SIGKILL worker-1 with deliveries in flight (the receiver slowed to 3 s an answer); it stays down until worker-2 delivered them', async run({ pending, receiver }) {
+      // A fast receiver leaves next to nothing in flight to take over: slow it down first.
+      receiver.slow(3_000);
+      await sleep(4_000);
       worker1BeforeKill = await attempts(0);
       const inFlight = pending();
       const killedAt = Date.now();
       await stack.workers[0]!.kill('SIGKILL');
+      receiver.slow(0);
       // The first attempt runs in the workflow task of the worker that took it: its workflow task times
       // out (10 s), a regular activity's attempt after its start-to-close timeout (1 min).
       const deadline = killedAt + 90_000;
@@ -301,7 +305,7 @@ async function main() {
           faultChain = faultChain.then(async () => {
             say(`fault: ${fault.name}`);
             const started = Date.now();
-            await fault.run({ pending });
+            await fault.run({ pending, receiver });
             say(`fault done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${fault.name}`);
           });
         }

@@ -4,12 +4,21 @@ import { performance } from 'node:perf_hooks';
 
 const port = Number(process.env.RECEIVER_PORT);
 let batch: Array<[string, number]> = [];
+/** 'slow' holds each answer this long (a receiver that takes its time), so attempts stay in flight. */
+let delayMs = 0;
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    batch.push([String(req.headers['webhook-id'] ?? ''), performance.timeOrigin + performance.now()]);
-    res.statusCode = 204;
-    res.end();
+    const answer = () => {
+      // The sender gave up on this request meanwhile (its worker was killed): it never saw an answer and
+      // will send again, so this one does not count as received.
+      if (res.socket?.destroyed) return;
+      batch.push([String(req.headers['webhook-id'] ?? ''), performance.timeOrigin + performance.now()]);
+      res.statusCode = 204;
+      res.end();
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
 });
 server.keepAliveTimeout = 60_000;
@@ -24,7 +33,11 @@ setInterval(() => {
   batch = [];
 }, 50);
 
-process.on('message', (msg: { cmd: string }) => {
+process.on('message', (msg: { cmd: string; ms?: number }) => {
+  if (msg.cmd === 'slow') {
+    delayMs = msg.ms ?? 0;
+    return;
+  }
   // 'down' refuses connections (the server stops listening), like a receiver that is really down.
   if (msg.cmd === 'down') {
     server.close(() => process.send!({ type: 'down' }));

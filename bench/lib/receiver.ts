@@ -10,6 +10,8 @@ export interface BenchReceiver {
   waitFor(ids: Iterable<string>, timeoutMs: number): Promise<boolean>;
   down(): Promise<void>;
   up(): Promise<void>;
+  /** Holds every answer `ms` (0: answers at once again); a receipt counts when it is answered. */
+  slow(ms: number): void;
   pid(): number;
   stop(): void;
 }
@@ -50,6 +52,9 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
         await new Promise((r) => setTimeout(r, 100));
       }
       return wanted.every((id) => receipts.has(id));
+    },
+    slow(ms) {
+      child.send({ cmd: 'slow', ms });
     },
     async down() {
       const done = once('down');
