@@ -22,13 +22,19 @@ export interface AttemptContext {
   event_created_at: Date;
 }
 
+/**
+ * AttemptContext's columns but the payload, over a delivery `d`, its subscription `s` and its event `e`:
+ * one list for every query that reads what an attempt needs (its callers choose how to read the payload).
+ */
+export const ATTEMPT_CONTEXT_COLUMNS = `d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type,
+            s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
+            s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
+            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at`;
+
 /** Everything one attempt needs, read fresh each attempt: a PATCHed url, a rotated secret or a disabled subscription take effect at once. */
 export async function attemptContext(db: Queryable, deliveryId: string): Promise<AttemptContext | undefined> {
   const { rows } = await db.query<AttemptContext>(
-    `SELECT d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type, e.payload::text AS payload,
-            s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
-            s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
-            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at
+    `SELECT ${ATTEMPT_CONTEXT_COLUMNS}, e.payload::text AS payload
      FROM deliveries d
      JOIN subscriptions s ON s.id = d.subscription_id
      JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id

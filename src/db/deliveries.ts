@@ -1,7 +1,7 @@
 // The deliveries table as the workflow's activities use it; the tenant's view is in delivery-log.ts.
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
-import type { AttemptContext } from './attempts.js';
+import { ATTEMPT_CONTEXT_COLUMNS, type AttemptContext } from './attempts.js';
 
 export type { DeliveryStatus } from '../domain/delivery-status.js';
 
@@ -58,21 +58,18 @@ export async function createFirstDeliveriesWithContext(
        SELECT ids.id, $1, $2, ids.subscription_id, $3
        FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
        ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
-       RETURNING id, subscription_id, status
+       RETURNING id, tenant_id, event_id, subscription_id, status
      ), planned AS (
-       SELECT id, subscription_id, status FROM inserted
+       SELECT id, tenant_id, event_id, subscription_id, status FROM inserted
        UNION ALL
-       SELECT id, subscription_id, status FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
+       SELECT id, tenant_id, event_id, subscription_id, status FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
      )
-     SELECT p.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
-            s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
-            p.status AS delivery_status, e.tenant_id, e.id AS event_id, e.type AS event_type,
-            CASE WHEN row_number() OVER (ORDER BY s.id) = 1 THEN e.payload::text END AS payload,
-            s.method, s.headers, s.field_map, s.enabled, s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
-            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at
-     FROM planned p
-     JOIN subscriptions s ON s.id = p.subscription_id
-     JOIN events e ON e.tenant_id = $1 AND e.id = $2
+     SELECT d.id AS delivery_id, s.retry_policy, s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
+            ${ATTEMPT_CONTEXT_COLUMNS},
+            CASE WHEN row_number() OVER (ORDER BY s.id) = 1 THEN e.payload::text END AS payload
+     FROM planned d
+     JOIN subscriptions s ON s.id = d.subscription_id
+     JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
      ORDER BY s.id`,
     [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
   );
