@@ -45,13 +45,43 @@ function postgresTicks(): number {
 }
 const sample = (): Record<string, number> => ({ ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)])), postgresql: postgresTicks() });
 
+/** The worker's CPU by thread name (main "node", the workflow thread, V8's GC helpers, the SDK's Rust threads). */
+function threadTicks(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const key = Number(tid) === pid ? "main" : `${comm}#${tid}`;
+      out[key] = (out[key] ?? 0) + cpuTicks2(`/proc/${pid}/task/${tid}/stat`);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+function cpuTicks2(file: string): number {
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+const threadsBefore = threadTicks(pids.worker!);
 const before = sample();
 const { elapsedS } = await sustainedLoad(api, stack.adminToken, tenant.id, receiver, { prefix: 'e-', seconds: DURATION_S, type: 'x.y', window: OUTSTANDING });
 const after = sample();
 
 console.log(`delivered: ${(receiver.count('e-') / elapsedS).toFixed(1)} events/s over ${elapsedS.toFixed(0)} s`);
 console.log(`CPU seconds used (of ${2 * DURATION_S} available on 2 cores):`);
-for (const name of [...Object.keys(pids), 'postgresql']) console.log(`  ${name.padEnd(15)} ${((after[name]! - before[name]!) / CLOCK_TICKS).toFixed(1)}`);
+const events = receiver.count('e-');
+let total = 0;
+for (const name of [...Object.keys(pids), 'postgresql']) {
+  const used = (after[name]! - before[name]!) / CLOCK_TICKS;
+  total += used;
+  console.log(`  ${name.padEnd(15)} ${used.toFixed(1)}  (${((used * 1000) / events).toFixed(1)} ms an event)`);
+}
+console.log(`  ${'all'.padEnd(15)} ${total.toFixed(1)}  (${((total * 1000) / events).toFixed(1)} ms an event)`);
+const threadsAfter = threadTicks(pids.worker!);
+console.log('worker by thread:');
+for (const [name, ticks] of Object.entries(threadsAfter).sort((a, b) => b[1] - a[1])) {
+  const used = (ticks - (threadsBefore[name] ?? 0)) / CLOCK_TICKS;
+  if (used >= 0.05) console.log(`  ${name.padEnd(15)} ${used.toFixed(1)}`);
+}
 receiver.stop();
 await stack.stop();
 await api.close();

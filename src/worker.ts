@@ -63,9 +63,12 @@ export async function createWorker(
     // queue, so most polls go there (the SDK's default ratio sends 80% to the sticky queue).
     maxConcurrentWorkflowTaskPolls: Math.min(config.workflowTaskPollers, config.workerMaxConcurrentWorkflowTasks),
     nonStickyToStickyPollRatio: config.nonStickyPollRatio,
-    // The SDK's default (sized from memory) unless set: a cache of 50 saved ~40 MB but thrashed under a
-    // backlog of retrying workflows, evicting some with local activities in flight.
-    ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+    // Bounded, not the SDK's default (sized from the V8 heap limit: ~2,300 on a 24 GiB machine): each
+    // workflow waiting in the cache (a FIFO lane's queue, a retry backlog) holds ~0.2-0.3 MB, so a backlog
+    // of 1,000 held a worker's memory 100+ MB up. 250 is 2.5 times the workflow tasks in flight: a cache of
+    // 50 thrashed under a retry backlog. An evicted workflow is replayed from its (short) history when it
+    // next has work.
+    maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownGraceTime: '30s',
   });
   // The relay lives where the workflow tasks run: started through this worker's own connection, an

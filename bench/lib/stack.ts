@@ -1,7 +1,7 @@
 // The production shape on one machine for measuring and checking: Temporal dev server on SQLite, the
 // worker and the API as processes of their own (so each one's memory is its own), a fresh database.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,17 @@ export function peakRssMb(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The peak resident memory since the last call (VmHWM), then resets it to the current resident set
+ * (`5` to /proc/<pid>/clear_refs), so each bench phase reports its own peak. Where the reset is not
+ * allowed, later phases report the peak so far.
+ */
+export function takePeakRssMb(pid: number | undefined): number | undefined {
+  const peak = peakRssMb(pid);
+  if (peak !== undefined) try { writeFileSync(`/proc/${pid}/clear_refs`, '5'); } catch { /* not ours to reset */ }
+  return peak;
 }
 
 export interface BenchStackOptions {
@@ -82,6 +93,7 @@ async function startEngine(options: BenchStackOptions, tmp: string, name: string
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const log = options.log ?? (() => {});
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const database = await createScratchDatabase(ADMIN_URL, 'hookrelay_bench');
 
   const temporal = await startEngine(options, tmp, database.name);
@@ -103,7 +115,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const spawnNode = (script: string) => {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker and the API.
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extra, '--import', 'tsx', `src/bin/${script}`], { env, stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'] });
+    // As in production: the JavaScript `npm run build` made (no tsx loader thread in the measured process).
+    const child = spawn(process.execPath, [...extra, `dist/bin/${script.replace(/\.ts$/, '.js')}`], { env, stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'] });
     child.once('exit', (code, signal) => log(`${script} exited (${signal ?? code})`));
     return child;
   };

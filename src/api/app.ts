@@ -11,6 +11,7 @@ import { createRegistry } from './openapi.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
 import { backlogGate, type BacklogGate } from './backlog-gate.js';
+import { acceptQueue, type AcceptQueue } from './accept-queue.js';
 import { relayWakeup, type RelayWakeup } from './relay-wakeup.js';
 import { EventCatalog } from './event-catalog.js';
 import { eventRoutes } from './routes/events.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   backlog: BacklogGate;
   /** NOTIFYs the relays after a commit of events to start. */
   relay: RelayWakeup;
+  /** Single-event posts, committed together while others are in flight (group commit). */
+  accepts: AcceptQueue;
   cursors: CursorCodec;
   /** The event type catalog, cached in this API process (see event-catalog.ts). */
   catalog: EventCatalog;
@@ -51,13 +54,14 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts'> & { metrics?: ApiMetrics }): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,
     metrics: base.metrics ?? createApiMetrics(),
     backlog: backlogGate(base.pool, base.config.ingestBacklogLimit),
     relay: relayWakeup(base.pool),
+    accepts: acceptQueue(base.pool),
     catalog: new EventCatalog(base.pool),
     auth: {
       admin: authenticate(base.pool, base.config.adminToken, ['admin']),

@@ -15,27 +15,6 @@ export interface IncomingEvent {
 export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
 
 /**
- * One statement: the tenant is checked (it exists and is not being purged) and the event inserted
- * together; the primary key decides a duplicate. The caller wakes the relays after the commit (src/api/relay-wakeup.ts).
- */
-export async function acceptEvent(db: Queryable, e: IncomingEvent): Promise<AcceptResult> {
-  const { rows } = await db.query<{ tenant: boolean; inserted: boolean }>(
-    `WITH tenant AS (SELECT id FROM tenants WHERE id = $1 AND purging_at IS NULL),
-     ins AS (
-       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
-       SELECT id, $2, $3, $4, $5::json, $6 FROM tenant
-       ON CONFLICT DO NOTHING
-       RETURNING 1
-     )
-     SELECT EXISTS (SELECT 1 FROM tenant) AS tenant, EXISTS (SELECT 1 FROM ins) AS inserted`,
-    [e.tenantId, e.eventId, e.environment, e.type, e.payload, e.workflowId],
-  );
-  const row = rows[0]!;
-  if (!row.tenant) return 'unknown_tenant';
-  return row.inserted ? 'accepted' : 'duplicate';
-}
-
-/**
  * A whole batch in one statement, all or nothing on tenants: nothing is inserted unless every tenant
  * named exists. Events are numbered in input order. Returns the unknown tenants (then nothing was
  * written) or, per input event, whether it was new.
@@ -64,12 +43,52 @@ export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Prom
   const unknownTenants = [...new Set(events.map((e) => e.tenantId))].filter((t) => !known.has(t));
   // Within one batch the same id twice: the first is inserted, the later ones are duplicates of it.
   const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
+  const firstOf = firstOccurrences(events);
+  return { unknownTenants, inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(eventKey(e)) === i) };
+}
+
+/**
+ * Independent events in one statement, each with its own result: an unknown tenant refuses only its
+ * own events (unlike acceptEvents, the batch endpoint's all-or-nothing). The API coalesces concurrent
+ * single-event posts into this (src/api/accept-queue.ts): one round trip and one commit for all of them.
+ * The same id twice: the first is accepted, the later ones are its duplicates.
+ */
+export async function acceptEach(db: Queryable, events: IncomingEvent[]): Promise<AcceptResult[]> {
+  const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key]);
+  const { rows } = await db.query<{ known: string[] | null; inserted: number[] | null }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, n)
+     ),
+     known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input) AND purging_at IS NULL),
+     ins AS (
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
+       SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
+       WHERE tenant_id IN (SELECT id FROM known)
+       ORDER BY n
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, id
+     )
+     SELECT (SELECT array_agg(id) FROM known) AS known,
+            (SELECT array_agg(i.n) FROM input i JOIN ins USING (tenant_id, id)) AS inserted`,
+    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId')],
+  );
+  const known = new Set(rows[0]?.known ?? []);
+  const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
+  const firstOf = firstOccurrences(events);
+  return events.map((e, i) => {
+    if (!known.has(e.tenantId)) return 'unknown_tenant';
+    return insertedAt.has(i + 1) && firstOf.get(eventKey(e)) === i ? 'accepted' : 'duplicate';
+  });
+}
+
+const eventKey = (e: IncomingEvent) => `${e.tenantId}\0${e.eventId}`;
+
+/** Each (tenant, id)'s first position in `events`: a later one is a duplicate of it. */
+function firstOccurrences(events: IncomingEvent[]): Map<string, number> {
   const firstOf = new Map<string, number>();
-  events.forEach((e, i) => { if (!firstOf.has(`${e.tenantId}\0${e.eventId}`)) firstOf.set(`${e.tenantId}\0${e.eventId}`, i); });
-  return {
-    unknownTenants,
-    inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(`${e.tenantId}\0${e.eventId}`) === i),
-  };
+  events.forEach((e, i) => { if (!firstOf.has(eventKey(e))) firstOf.set(eventKey(e), i); });
+  return firstOf;
 }
 
 /** The channel the relays LISTEN on, NOTIFYed by the API after it committed events to start. */

@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { projectPath } from '../project-root.js';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_DIR = projectPath('migrations');
 
 /** Creates the database named in the URL when it does not exist yet (a fresh dev machine). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {

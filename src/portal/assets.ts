@@ -1,10 +1,10 @@
 // The portal's browser code, bundled by esbuild when the API first needs it (no build step, nothing committed).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.js';
 import { build } from 'esbuild';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = projectPath('src/portal');
 
 export interface PortalAssets { 'app.js': string; 'app.css': string; html: string }
 

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { projectPath } from '../project-root.js';
 import { promisify } from 'node:util';
 
-const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/temporal-cli.sh');
+const script = projectPath('scripts/temporal-cli.sh');
 
 /** Path of the Temporal CLI, found or built by scripts/temporal-cli.sh (its progress goes to our stderr). */
 export async function findTemporalCli(): Promise<string> {

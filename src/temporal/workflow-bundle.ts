@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.js';
 import { promisify } from 'node:util';
 
-const BUNDLER = fileURLToPath(new URL('../bin/bundle-workflows.ts', import.meta.url));
+const BUNDLER = projectPath('src/bin/bundle-workflows.ts');
 
 /** The workflow bundle, made by a child process. */
 export async function bundleWorkflowsInChild(): Promise<{ code: string }> {

@@ -192,3 +192,35 @@ describe('batch ingest', () => {
     expect(history).not.toContain('iban');
   });
 });
+
+describe('concurrent single-event posts (committed together while others are in flight)', () => {
+  it('gives each post its own answer: one 202 per new id, 200 for its repeats, 400 for an unknown tenant only', async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      const post = (id: string, tenantId = t.id) =>
+        stack.api.postEvent(stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'a.b', payload: { id } });
+      // 120 posts at once: far more than the statements allowed in flight, so most wait and go together.
+      const ids = Array.from({ length: 100 }, (_, i) => `c-${i}`);
+      const answers = await Promise.all([
+        ...ids.map((id) => post(id)),
+        ...ids.slice(0, 10).map((id) => post(id)), // the same ids again, at the same time
+        ...Array.from({ length: 10 }, (_, i) => post(`u-${i}`, 'ten_unknown')),
+      ]);
+      const statuses = answers.map((a) => a.status);
+      // Of each id posted twice at once, exactly one is accepted and the other is its duplicate.
+      expect(statuses.filter((s) => s === 202)).toHaveLength(100);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(answers.filter((a) => a.status === 200).every((a) => a.body.duplicate === true)).toBe(true);
+      expect(answers.slice(110).map((a) => [a.status, a.body.error.details])).toEqual(
+        Array.from({ length: 10 }, () => [400, [{ path: 'tenant_id', message: 'no such tenant' }]]));
+      const { rows } = await stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [t.id]);
+      expect(rows[0]!.n).toBe(100);
+      // Accepted in one order or another, every event holds its own payload.
+      const { rows: payloads } = await stack.pool.query<{ id: string; payload: { id: string } }>('SELECT id, payload FROM events WHERE tenant_id = $1', [t.id]);
+      expect(payloads.every((r) => r.payload.id === r.id)).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -7,7 +7,7 @@ import {
   Event, EventAccepted, EventBatch, EventBatchAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES,
 } from '../schemas/event.js';
 import { getEventWithDeliveries } from '../../db/events.js';
-import { acceptEvent, acceptEvents } from '../../db/ingest.js';
+import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { eventWorkflowId } from '../../temporal/workflow-client.js';
 
@@ -53,7 +53,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     await refuseOverBacklog();
     const eventId = input.id ?? newId('evt');
     const workflowId = eventWorkflowId(input.tenant_id, eventId);
-    const result = await acceptEvent(pool, {
+    const result = await deps.accepts.accept({
       tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type, payload, workflowId,
     });
     if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
