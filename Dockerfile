@@ -1,6 +1,6 @@
 # One image for every hookrelay process; the command picks which:
 #   API (default)  node dist/bin/api.js
-#   worker         node dist/bin/worker.js
+#   worker         node --max-semi-space-size=4 dist/bin/worker.js  (a smaller young generation: README, Performance)
 #   migrations     node dist/bin/migrate.js
 FROM node:20-bookworm-slim
 
