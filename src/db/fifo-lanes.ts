@@ -26,11 +26,14 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
      WHERE id = $1 RETURNING status, attempt_count, last_error`, [deliveryId]);
   if (!rows[0]) return undefined;
   if (rows[0].status !== 'pending') return { ...rows[0], wake: false };
-  // Normally opened with the subscription; if not, the lane starts at this delivery's event.
+  // Normally opened with the subscription; if not, the lane starts at this delivery's event. A lane that
+  // already passed this event (its workflow made the delivery later than PREPARE_GRACE_MS after its
+  // start: a worker overloaded or down meanwhile) goes back to it, or the delivery would wait forever
+  // behind the cursor; the events between are passed again at once, as their deliveries have ended.
   await db.query(
     `INSERT INTO fifo_lanes (subscription_id, cursor_seq)
      SELECT $1, e.accepted_seq - 1 FROM deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id WHERE d.id = $2
-     ON CONFLICT (subscription_id) DO NOTHING`, [subscriptionId, deliveryId]);
+     ON CONFLICT (subscription_id) DO UPDATE SET cursor_seq = LEAST(fifo_lanes.cursor_seq, excluded.cursor_seq)`, [subscriptionId, deliveryId]);
   const woken = await db.query(
     `UPDATE fifo_lanes SET wake_pending = true WHERE subscription_id = $1 AND NOT wake_pending`, [subscriptionId]);
   return { ...rows[0], wake: (woken.rowCount ?? 0) > 0 };

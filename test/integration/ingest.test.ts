@@ -7,6 +7,9 @@ import { findTemporalCli } from '../../src/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
+import { nextInLane, queueInLane } from '../../src/db/fifo-lanes.js';
+import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
+import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -219,6 +222,28 @@ describe('concurrent single-event posts (committed together while others are in 
       // Accepted in one order or another, every event holds its own payload.
       const { rows: payloads } = await stack.pool.query<{ id: string; payload: { id: string } }>('SELECT id, payload FROM events WHERE tenant_id = $1', [t.id]);
       expect(payloads.every((r) => r.payload.id === r.id)).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('a FIFO lane and a delivery made late', () => {
+  it('goes back for a delivery whose event it passed before the workflow made it', async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      const { id: subscriptionId } = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/late-fifo`, ordering: 'fifo' });
+      for (const id of ['late-1', 'late-2']) {
+        expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+      }
+      // Both started long ago (past the lane's grace) and neither has its delivery yet: the lane passes them.
+      await stack.pool.query(`UPDATE events SET started_at = now() - interval '1 minute' WHERE tenant_id = $1`, [t.id]);
+      expect(await nextInLane(stack.pool, subscriptionId)).toEqual({ kind: 'idle' });
+      // Now the first one's workflow makes its delivery and hands it to the lane.
+      const [row] = await createFirstDeliveriesWithContext(stack.pool, t.id, 'late-1', eventWorkflowId(t.id, 'late-1'), [subscriptionId]);
+      expect(await queueInLane(stack.pool, subscriptionId, row!.delivery_id)).toMatchObject({ status: 'pending' });
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'deliver', eventId: 'late-1' });
     } finally {
       await stack.stop();
     }
