@@ -1,6 +1,6 @@
 # One image for every hookrelay process; the command picks which:
 #   API (default)  node dist/bin/api.js
-#   worker         node --max-semi-space-size=4 dist/bin/worker.js  (a smaller young generation: README, Performance)
+#   worker         node --max-semi-space-size=4 --max-old-space-size=192 dist/bin/worker.js  (README, Performance)
 #   migrations     node dist/bin/migrate.js
 FROM node:20-bookworm-slim
 
