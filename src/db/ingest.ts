@@ -15,45 +15,13 @@ export interface IncomingEvent {
 export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
 
 /**
- * A whole batch in one statement, all or nothing on tenants: nothing is inserted unless every tenant
- * named exists. Events are numbered in input order. Returns the unknown tenants (then nothing was
- * written) or, per input event, whether it was new.
+ * Events in one statement, numbered in input order; the tenants are checked (they exist and are not being
+ * purged) in the same statement. `allOrNothing`: nothing is inserted unless every tenant named is known;
+ * otherwise an unknown tenant's events are left out and the rest inserted. Returns the known tenants and,
+ * per input event, whether it was new: of the same id twice, the first is new and the later ones are
+ * duplicates of it.
  */
-export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Promise<{ unknownTenants: string[]; inserted: boolean[] }> {
-  const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key]);
-  const { rows } = await db.query<{ known: string[] | null; inserted: number[] | null }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, n)
-     ),
-     known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input) AND purging_at IS NULL),
-     ins AS (
-       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
-       SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
-       WHERE (SELECT count(*) FROM known) = (SELECT count(DISTINCT tenant_id) FROM input)
-       ORDER BY n
-       ON CONFLICT DO NOTHING
-       RETURNING tenant_id, id
-     )
-     SELECT (SELECT array_agg(id) FROM known) AS known,
-            (SELECT array_agg(i.n) FROM input i JOIN ins USING (tenant_id, id)) AS inserted`,
-    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId')],
-  );
-  const known = new Set(rows[0]?.known ?? []);
-  const unknownTenants = [...new Set(events.map((e) => e.tenantId))].filter((t) => !known.has(t));
-  // Within one batch the same id twice: the first is inserted, the later ones are duplicates of it.
-  const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
-  const firstOf = firstOccurrences(events);
-  return { unknownTenants, inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(eventKey(e)) === i) };
-}
-
-/**
- * Independent events in one statement, each with its own result: an unknown tenant refuses only its
- * own events (unlike acceptEvents, the batch endpoint's all-or-nothing). The API coalesces concurrent
- * single-event posts into this (src/api/accept-queue.ts): one round trip and one commit for all of them.
- * The same id twice: the first is accepted, the later ones are its duplicates.
- */
-export async function acceptEach(db: Queryable, events: IncomingEvent[]): Promise<AcceptResult[]> {
+async function insertEvents(db: Queryable, events: IncomingEvent[], allOrNothing: boolean): Promise<{ known: Set<string>; inserted: boolean[] }> {
   const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key]);
   const { rows } = await db.query<{ known: string[] | null; inserted: number[] | null }>(
     `WITH input AS (
@@ -65,30 +33,42 @@ export async function acceptEach(db: Queryable, events: IncomingEvent[]): Promis
        INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
        SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
        WHERE tenant_id IN (SELECT id FROM known)
+         AND (NOT $7 OR (SELECT count(*) FROM known) = (SELECT count(DISTINCT tenant_id) FROM input))
        ORDER BY n
        ON CONFLICT DO NOTHING
        RETURNING tenant_id, id
      )
      SELECT (SELECT array_agg(id) FROM known) AS known,
             (SELECT array_agg(i.n) FROM input i JOIN ins USING (tenant_id, id)) AS inserted`,
-    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId')],
+    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId'), allOrNothing],
   );
-  const known = new Set(rows[0]?.known ?? []);
   const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
-  const firstOf = firstOccurrences(events);
-  return events.map((e, i) => {
-    if (!known.has(e.tenantId)) return 'unknown_tenant';
-    return insertedAt.has(i + 1) && firstOf.get(eventKey(e)) === i ? 'accepted' : 'duplicate';
-  });
+  const key = (e: IncomingEvent) => `${e.tenantId}\0${e.eventId}`;
+  const firstOf = new Map<string, number>();
+  events.forEach((e, i) => { if (!firstOf.has(key(e))) firstOf.set(key(e), i); });
+  return {
+    known: new Set(rows[0]?.known ?? []),
+    inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(key(e)) === i),
+  };
 }
 
-const eventKey = (e: IncomingEvent) => `${e.tenantId}\0${e.eventId}`;
+/**
+ * A whole batch (the batch endpoint), all or nothing on tenants. Returns the unknown tenants (then
+ * nothing was written) or, per input event, whether it was new.
+ */
+export async function acceptEvents(db: Queryable, events: IncomingEvent[]): Promise<{ unknownTenants: string[]; inserted: boolean[] }> {
+  const { known, inserted } = await insertEvents(db, events, true);
+  return { unknownTenants: [...new Set(events.map((e) => e.tenantId))].filter((t) => !known.has(t)), inserted };
+}
 
-/** Each (tenant, id)'s first position in `events`: a later one is a duplicate of it. */
-function firstOccurrences(events: IncomingEvent[]): Map<string, number> {
-  const firstOf = new Map<string, number>();
-  events.forEach((e, i) => { if (!firstOf.has(eventKey(e))) firstOf.set(eventKey(e), i); });
-  return firstOf;
+/**
+ * Independent events, each with its own result: an unknown tenant refuses only its own events. The API
+ * coalesces concurrent single-event posts into this (src/api/accept-queue.ts): one round trip and one
+ * commit for all of them.
+ */
+export async function acceptEach(db: Queryable, events: IncomingEvent[]): Promise<AcceptResult[]> {
+  const { known, inserted } = await insertEvents(db, events, false);
+  return events.map((e, i) => (!known.has(e.tenantId) ? 'unknown_tenant' : inserted[i] ? 'accepted' : 'duplicate'));
 }
 
 /** The channel the relays LISTEN on, NOTIFYed by the API after it committed events to start. */
