@@ -54,13 +54,16 @@ export async function admitAttempt(db: Queryable, subscriptionId: string, delive
          ON CONFLICT (subscription_id) DO UPDATE SET last_attempt_at = clock_timestamp()
            WHERE s.last_attempt_at IS NULL OR s.last_attempt_at + (SELECT i FROM step) <= clock_timestamp()
          RETURNING 1
-       )
+       ),
+       -- In the same statement: between admission and the request, every round trip is jitter the receiver sees.
+       cleared AS (UPDATE deliveries SET waiting = NULL WHERE id = $3 AND waiting IS NOT NULL AND EXISTS (SELECT 1 FROM admitted))
        SELECT EXISTS (SELECT 1 FROM admitted) AS admitted,
          COALESCE((SELECT extract(epoch FROM (last_attempt_at + (SELECT i FROM step) - clock_timestamp())) * 1000
                    FROM rate_limit_slots WHERE subscription_id = $1), 0)::double precision AS wait_ms`,
-      [subscriptionId, intervalMs],
+      [subscriptionId, intervalMs, deliveryId],
     );
     if (!rows[0]!.admitted) return { waitMs: Math.max(1, Math.ceil(rows[0]!.wait_ms)) };
+    return { waitMs: 0 };
   }
   await db.query(`UPDATE deliveries SET waiting = NULL WHERE id = $1 AND waiting IS NOT NULL`, [deliveryId]);
   return { waitMs: 0 };
