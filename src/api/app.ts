@@ -1,10 +1,10 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import type { EventStarter } from '../temporal/workflow-client.js';
+import { accessLog } from './access-log.js';
 import { authenticate } from './auth.js';
 import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
 import { createRegistry } from './openapi.js';
@@ -75,22 +75,7 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(pinoHttp({
-    logger: base.logger,
-    // A caller's x-request-id is kept (for tracing across services); otherwise one is made.
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-  }));
-  app.use((req, res, next) => {
-    const stop = deps.metrics.httpRequests.startTimer();
-    res.once('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
-    next();
-  });
+  app.use(accessLog(base.logger, deps.metrics));
   app.use(requireJson);
   // A batch carries up to 500 payloads: its own, larger limit (each payload is still held to 256 KiB).
   app.use('/v1/events/batch', express.json({ limit: '16mb', type: ['application/json', 'application/*+json'] }));
