@@ -99,16 +99,37 @@ function validate<S extends RouteSpec>(spec: S, req: Request): RouteInput<S> {
  * spec leaves out), so it never parses anything itself. Authentication (`auth`) runs first.
  */
 export class Routes {
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
+
   constructor(
     readonly router: Router,
     readonly docs: OpenAPIRegistry,
     readonly auth: Record<Exclude<Auth, 'none'>, RequestHandler>,
   ) {}
 
+  /**
+   * Resolves when no handler is running (or after `timeoutMs`). For shutdown: the HTTP server's close
+   * waits for connections, but a client that hung up leaves its handler running, and releasing the
+   * database under it would fail it half-way (an accept batch that other posts are waiting on, say).
+   */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     const middleware = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
     this.router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
-      await handler(validate(spec, req), req, res, next);
+      this.running++;
+      try {
+        await handler(validate(spec, req), req, res, next);
+      } finally {
+        if (--this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      }
     });
 
     const responses: Record<string, ResponseConfig> = {};

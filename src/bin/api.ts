@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createPool } from '../db/pool.js';
 import { createApp } from '../api/app.js';
+import type { Routes } from '../api/route.js';
 import { createEventStarter } from '../temporal/workflow-client.js';
 import { onShutdown } from './shutdown.js';
 
@@ -19,6 +20,8 @@ const server = app.listen(config.port, config.host, () => {
 onShutdown(async () => {
   // Stop accepting, let requests in flight finish, then release the dependencies.
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Handlers whose clients hung up are still running: let them finish before the pool goes.
+  await (app.locals.routes as Routes).idle(10_000);
   await temporal.close();
   await pool.end();
 }, (msg) => logger.info(msg));

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { createWorker } from '../../src/worker.js';
@@ -57,4 +59,56 @@ describe('graceful shutdown', () => {
       if (worker.exitCode === null) worker.kill('SIGKILL');
     }
   }, 180_000);
+
+  it('SIGTERM with accepts in flight whose clients hung up: they commit before the API releases the database', async () => {
+    const port = await freePort();
+    const api = spawn(process.execPath, ['--import', 'tsx', 'src/bin/api.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.config.databaseUrl,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        ADMIN_TOKEN: stack.adminToken,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    api.stdout.on('data', (c: Buffer) => { output += c; });
+    api.stderr.on('data', (c: Buffer) => { output += c; });
+    const exited = new Promise<number | null>((resolve) => api.once('exit', (code) => resolve(code)));
+    const lock = await stack.pool.connect();
+    try {
+      const t = await stack.api.createTenant(stack.adminToken);
+      for (let i = 0; i < 300 && !output.includes('API listening'); i++) await new Promise((r) => setTimeout(r, 100));
+      // Inserts wait on this lock: two accept statements in flight, the third post queued behind them.
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE events IN EXCLUSIVE MODE');
+      const ids = ['hung-1', 'hung-2', 'hung-3'];
+      // Each client sends its post and resets its connection (as a load generator that stops does):
+      // the server forgets the connection at once, the handler goes on.
+      const posts = ids.map(async (id) => {
+        const body = JSON.stringify({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+        const socket = connect(port, '127.0.0.1');
+        await once(socket, 'connect');
+        socket.write(`POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${stack.adminToken}\r\n`
+          + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        await new Promise((r) => setTimeout(r, 300));
+        socket.resetAndDestroy();
+      });
+      await Promise.all(posts); // every client gave up
+      api.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1_000));
+      await lock.query('COMMIT');
+      expect(await exited, output).toBe(0);
+      expect(output).not.toContain('unhandled error');
+      const { rows } = await stack.pool.query<{ id: string }>('SELECT id FROM events WHERE tenant_id = $1 ORDER BY id', [t.id]);
+      expect(rows.map((r) => r.id)).toEqual(ids);
+    } finally {
+      await lock.query('ROLLBACK').catch(() => {});
+      lock.release();
+      if (api.exitCode === null) api.kill('SIGKILL');
+    }
+  }, 60_000);
 });
