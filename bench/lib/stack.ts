@@ -116,7 +116,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     PORT: String(apiPort),
     HOST: '127.0.0.1',
     ALLOW_PRIVATE_TARGETS: 'true',
-    LOG_LEVEL: 'warn',
+    // LOG_LEVEL is left at its default (info), as production runs: no line per event or request there.
     WORKER_METRICS_PORT: String(await freePort()),
     WORKER_CORE_METRICS_PORT: String(await freePort()),
     ...options.env,
