@@ -16,6 +16,12 @@ export interface PlannedDeliveryRow {
 }
 
 /**
+ * In the statement that makes an event's deliveries: the event is marked dispatched (its deliveries, if
+ * any, now exist), which a FIFO lane waits for before it passes an event that may be its own.
+ */
+const MARK_DISPATCHED = 'UPDATE events SET dispatched_at = clock_timestamp() WHERE tenant_id = $1 AND id = $2 AND dispatched_at IS NULL';
+
+/**
  * Creates the event's first delivery to each subscription (at most one each, whatever the retries)
  * and returns every first delivery of the event, so a retried activity sees the same set.
  */
@@ -23,10 +29,13 @@ export async function createFirstDeliveries(
   db: Queryable, tenantId: string, eventId: string, workflowId: string, subscriptionIds: string[],
 ): Promise<PlannedDeliveryRow[]> {
   await db.query(
-    `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)
-     SELECT ids.id, $1, $2, ids.subscription_id, $3
-     FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
-     ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING`,
+    `WITH inserted AS (
+       INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)
+       SELECT ids.id, $1, $2, ids.subscription_id, $3
+       FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
+       ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
+     )
+     ${MARK_DISPATCHED}`,
     [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
   );
   const { rows } = await db.query<PlannedDeliveryRow>(
@@ -59,6 +68,8 @@ export async function createFirstDeliveriesWithContext(
        FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
        ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
        RETURNING id, tenant_id, event_id, subscription_id, status
+     ), dispatched AS (
+       ${MARK_DISPATCHED}
      ), planned AS (
        SELECT id, tenant_id, event_id, subscription_id, status FROM inserted
        UNION ALL

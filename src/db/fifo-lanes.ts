@@ -27,8 +27,7 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
   if (!rows[0]) return undefined;
   if (rows[0].status !== 'pending') return { ...rows[0], wake: false };
   // Normally opened with the subscription; if not, the lane starts at this delivery's event. A lane that
-  // already passed this event (its workflow made the delivery later than PREPARE_GRACE_MS after its
-  // start: a worker overloaded or down meanwhile) goes back to it, or the delivery would wait forever
+  // already passed this event (it held for it HOLD_LIMIT_MS: a worker down that long) goes back to it, or the delivery would wait forever
   // behind the cursor; the events between are passed again at once, as their deliveries have ended.
   await db.query(
     `INSERT INTO fifo_lanes (subscription_id, cursor_seq)
@@ -39,8 +38,16 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
   return { ...rows[0], wake: (woken.rowCount ?? 0) > 0 };
 }
 
-/** After this long without its delivery row, a started event that matches the types is taken as not this subscription's. */
-const PREPARE_GRACE_MS = 10_000;
+/**
+ * The longest the lane holds for an event that may still become its own: one whose workflow has not made
+ * its deliveries yet (since its start), or made this subscription's and not handed it over yet (since
+ * then). The lane holds until the event is dispatched (events.dispatched_at), not for a fixed time: with
+ * 1,000 events started at once, a worker made the last ones' deliveries 30 s after their start, past the
+ * 10 s the lane used to wait, and they were delivered out of acceptance order. Past this limit (a worker
+ * down for that long, a workflow terminated by hand) the lane goes on, and comes back for the delivery if
+ * it is handed over later (queueInLane): out of order then, but never stuck.
+ */
+const HOLD_LIMIT_MS = 5 * 60_000;
 const SCAN_BATCH = 200;
 
 export type LaneStep =
@@ -52,8 +59,10 @@ interface ScanRow {
   accepted_seq: string;
   type: string;
   started_at: Date | null;
+  dispatched: boolean;
   suppressed_by: string | null;
-  prepared_for_ms: number | null;
+  /** Since its deliveries were made, else since its workflow started. */
+  held_for_ms: number | null;
   event_id: string;
   delivery_id: string | null;
   status: DeliveryStatus | null;
@@ -82,11 +91,11 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
         // The events first (LIMIT), then each one's delivery by its unique key: as a plain join, a planner
         // that underestimated the events (stale statistics) scanned all of the lane's deliveries per event
         // (measured: 374 ms a scan with 1,000 queued, the lane down to 5 deliveries/s).
-        `SELECT e.accepted_seq, e.type, e.started_at, e.suppressed_by, e.id AS event_id,
-                extract(epoch FROM clock_timestamp() - e.started_at) * 1000 AS prepared_for_ms,
+        `SELECT e.accepted_seq, e.type, e.started_at, e.dispatched_at IS NOT NULL AS dispatched, e.suppressed_by, e.id AS event_id,
+                extract(epoch FROM clock_timestamp() - COALESCE(e.dispatched_at, e.started_at)) * 1000 AS held_for_ms,
                 d.id AS delivery_id, d.status, d.workflow_id, d.fifo_queued
          FROM (
-           SELECT tenant_id, id, accepted_seq, type, started_at, suppressed_by FROM events
+           SELECT tenant_id, id, accepted_seq, type, started_at, dispatched_at, suppressed_by FROM events
            WHERE tenant_id = $1 AND environment = $2 AND accepted_seq > $4
            ORDER BY accepted_seq LIMIT ${SCAN_BATCH}
          ) e
@@ -108,11 +117,13 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
           step = { kind: 'deliver', row: planned.rows[0]!, workflowId: row.workflow_id!, eventId: row.event_id, seq: row.accepted_seq };
           break;
         }
-        // No delivery yet, or one its workflow has not handed over yet: it may still become the lane's.
+        // Not started, not dispatched, or this subscription's delivery made and not handed over yet: it
+        // may still become the lane's. (Dispatched with no delivery here, or one that ended: passed.)
         const mayBeOurs = (!row.delivery_id || row.status === 'pending') && !row.suppressed_by && matchesAny(sub.event_types, row.type);
-        if (mayBeOurs && (row.started_at === null || (row.prepared_for_ms ?? 0) < PREPARE_GRACE_MS)) {
+        const notYet = row.started_at === null || row.delivery_id !== null || !row.dispatched;
+        if (mayBeOurs && notYet && (row.started_at === null || (row.held_for_ms ?? 0) < HOLD_LIMIT_MS)) {
           // Woken by that event's hand-off (a signal); the timer is the fallback when it is not this subscription's.
-          step = { kind: 'wait', ms: row.started_at === null ? 1_000 : Math.max(100, Math.min(1_000, PREPARE_GRACE_MS - (row.prepared_for_ms ?? 0))) };
+          step = { kind: 'wait', ms: row.started_at === null ? 1_000 : Math.max(100, Math.min(1_000, HOLD_LIMIT_MS - (row.held_for_ms ?? 0))) };
           break;
         }
         cursor = row.accepted_seq;

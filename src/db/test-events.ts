@@ -28,8 +28,8 @@ export async function createTestEvent(
     `WITH sub AS (
        SELECT id, environment FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
      ), event AS (
-       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
-       SELECT $1, $3, sub.environment, $6, $7::json, $5, now() FROM sub
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at, dispatched_at)
+       SELECT $1, $3, sub.environment, $6, $7::json, $5, now(), now() FROM sub
        RETURNING id
      ), delivery AS (
        INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)

@@ -7,7 +7,7 @@ import { findTemporalCli } from '../../src/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
-import { nextInLane, queueInLane } from '../../src/db/fifo-lanes.js';
+import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
 import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -228,22 +228,42 @@ describe('concurrent single-event posts (committed together while others are in 
   });
 });
 
-describe('a FIFO lane and a delivery made late', () => {
-  it('goes back for a delivery whose event it passed before the workflow made it', async () => {
+describe('a FIFO lane and deliveries made late', () => {
+  it('holds for an event until its workflow made its deliveries and handed its own over, however long that takes', async () => {
     const stack = await startStack({ noWorker: true });
     try {
       const t = await stack.api.createTenant(stack.adminToken);
       const { id: subscriptionId } = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/late-fifo`, ordering: 'fifo' });
-      for (const id of ['late-1', 'late-2']) {
+      for (const id of ['late-1', 'late-2', 'late-3']) {
         expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
       }
-      // Both started long ago (past the lane's grace) and neither has its delivery yet: the lane passes them.
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' }); // not started
+      // Started a minute ago (past the 10 s the lane used to wait), not dispatched: the lane still holds.
       await stack.pool.query(`UPDATE events SET started_at = now() - interval '1 minute' WHERE tenant_id = $1`, [t.id]);
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
+      // late-1's workflow made its delivery (the event is marked dispatched) but has not handed it over: still held.
+      const [first] = await createFirstDeliveriesWithContext(stack.pool, t.id, 'late-1', eventWorkflowId(t.id, 'late-1'), [subscriptionId]);
+      const { rows: marked } = await stack.pool.query(`SELECT dispatched_at IS NOT NULL AS d FROM events WHERE tenant_id = $1 AND id = 'late-1'`, [t.id]);
+      expect(marked[0].d).toBe(true);
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
+      await queueInLane(stack.pool, subscriptionId, first!.delivery_id);
+      const step = await nextInLane(stack.pool, subscriptionId);
+      expect(step).toMatchObject({ kind: 'deliver', eventId: 'late-1' });
+      await stack.pool.query(`UPDATE deliveries SET status = 'succeeded' WHERE id = $1`, [first!.delivery_id]);
+      await passInLane(stack.pool, subscriptionId, (step as { seq: string }).seq);
+      // late-2 dispatched with no delivery to this subscription (another's only): passed at once. late-3 not dispatched: held.
+      await stack.pool.query(`UPDATE events SET dispatched_at = now() WHERE tenant_id = $1 AND id = 'late-2'`, [t.id]);
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
+      const { rows: lane } = await stack.pool.query(
+        `SELECT l.cursor_seq = e.accepted_seq AS at_late_2 FROM fifo_lanes l, events e WHERE l.subscription_id = $1 AND e.tenant_id = $2 AND e.id = 'late-2'`,
+        [subscriptionId, t.id]);
+      expect(lane[0].at_late_2).toBe(true);
+      // Held past the limit (a worker down for 10 minutes): passed, and gone back to once its delivery is handed over.
+      await stack.pool.query(`UPDATE events SET started_at = now() - interval '10 minutes' WHERE tenant_id = $1 AND id = 'late-3'`, [t.id]);
       expect(await nextInLane(stack.pool, subscriptionId)).toEqual({ kind: 'idle' });
-      // Now the first one's workflow makes its delivery and hands it to the lane.
-      const [row] = await createFirstDeliveriesWithContext(stack.pool, t.id, 'late-1', eventWorkflowId(t.id, 'late-1'), [subscriptionId]);
-      expect(await queueInLane(stack.pool, subscriptionId, row!.delivery_id)).toMatchObject({ status: 'pending' });
-      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'deliver', eventId: 'late-1' });
+      const [third] = await createFirstDeliveriesWithContext(stack.pool, t.id, 'late-3', eventWorkflowId(t.id, 'late-3'), [subscriptionId]);
+      expect(await queueInLane(stack.pool, subscriptionId, third!.delivery_id)).toMatchObject({ status: 'pending' });
+      expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'deliver', eventId: 'late-3' });
     } finally {
       await stack.stop();
     }
