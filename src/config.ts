@@ -45,7 +45,7 @@ const EnvSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(100),
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(40),
   WORKER_NON_STICKY_POLL_RATIO: z.coerce.number().min(0.1).max(1).default(0.75),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
   WORKER_MAX_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).default(64),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
