@@ -27,8 +27,9 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
   if (!rows[0]) return undefined;
   if (rows[0].status !== 'pending') return { ...rows[0], wake: false };
   // Normally opened with the subscription; if not, the lane starts at this delivery's event. A lane that
-  // already passed this event (it held for it HOLD_LIMIT_MS: a worker down that long) goes back to it, or the delivery would wait forever
-  // behind the cursor; the events between are passed again at once, as their deliveries have ended.
+  // already passed this event (it held for it HOLD_LIMIT_MS: a worker down that long) goes back to it, or
+  // the delivery would wait forever behind the cursor; the events between are passed again at once, as
+  // their deliveries have ended.
   await db.query(
     `INSERT INTO fifo_lanes (subscription_id, cursor_seq)
      SELECT $1, e.accepted_seq - 1 FROM deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id WHERE d.id = $2
