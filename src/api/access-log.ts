@@ -16,7 +16,7 @@ const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * counted in the metrics (hookrelay_http_request_duration_seconds) rather than written at the default
  * level, where ingest would write a line per event.
  */
-export const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug');
+const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug');
 
 export function accessLog(logger: Logger, metrics: ApiMetrics): RequestHandler {
   return (req, res, next) => {

@@ -9,25 +9,27 @@ import { useStack } from '../support/use-stack.js';
 const stack = useStack({ noWorker: true });
 const { receiver } = stack;
 
+/** One of hookrelay's entry points as its own process (as production runs it), its output collected, its exit awaited. */
+function startEntry(script: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, DATABASE_URL: stack.config.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { text: '' };
+  child.stdout.on('data', (c: Buffer) => { out.text += c; });
+  child.stderr.on('data', (c: Buffer) => { out.text += c; });
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+  return { child, out, exited };
+}
+
 describe('graceful shutdown', () => {
   it('SIGTERM during a delivery: the attempt in flight finishes, and the delivery happens exactly once', async () => {
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.config.databaseUrl,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
-        WORKER_METRICS_PORT: String(await freePort()),
-        WORKER_CORE_METRICS_PORT: String(await freePort()),
-        ALLOW_PRIVATE_TARGETS: 'true',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child: worker, out, exited } = startEntry('src/bin/worker.ts', {
+      TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
+      WORKER_METRICS_PORT: String(await freePort()),
+      WORKER_CORE_METRICS_PORT: String(await freePort()),
+      ALLOW_PRIVATE_TARGETS: 'true',
     });
-    let output = '';
-    worker.stdout.on('data', (c: Buffer) => { output += c; });
-    worker.stderr.on('data', (c: Buffer) => { output += c; });
-    const exited = new Promise<{ code: number | null; at: number }>((resolve) => worker.once('exit', (code) => resolve({ code, at: Date.now() })));
     try {
       let answeredAt = 0;
       receiver.on('/slow', () => new Promise((resolve) => setTimeout(() => { answeredAt = Date.now(); resolve({ status: 204 }); }, 3_000)));
@@ -38,7 +40,7 @@ describe('graceful shutdown', () => {
       await receiver.waitFor('/slow', 1, 150_000); // the worker process bundles its workflows first: slow on a loaded machine
       worker.kill('SIGTERM');
       const { code, at } = await exited;
-      expect(code, output).toBe(0);
+      expect(code, out.text).toBe(0);
       // It waited for the receiver's answer before exiting.
       expect(answeredAt).toBeGreaterThan(0);
       expect(at).toBeGreaterThanOrEqual(answeredAt);
@@ -54,7 +56,7 @@ describe('graceful shutdown', () => {
       expect(receiver.forPath('/slow')).toHaveLength(1);
       const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'sigterm-1'`);
       expect(rows[0].n).toBe(1);
-      expect(output).toContain('SIGTERM received');
+      expect(out.text).toContain('SIGTERM received');
     } finally {
       if (worker.exitCode === null) worker.kill('SIGKILL');
     }
@@ -62,26 +64,13 @@ describe('graceful shutdown', () => {
 
   it('SIGTERM with accepts in flight whose clients hung up: they commit before the API releases the database', async () => {
     const port = await freePort();
-    const api = spawn(process.execPath, ['--import', 'tsx', 'src/bin/api.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.config.databaseUrl,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        ADMIN_TOKEN: stack.adminToken,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child: api, out, exited } = startEntry('src/bin/api.ts', {
+      ADMIN_TOKEN: stack.adminToken, PORT: String(port), HOST: '127.0.0.1',
     });
-    let output = '';
-    api.stdout.on('data', (c: Buffer) => { output += c; });
-    api.stderr.on('data', (c: Buffer) => { output += c; });
-    const exited = new Promise<number | null>((resolve) => api.once('exit', (code) => resolve(code)));
     const lock = await stack.pool.connect();
     try {
       const t = await stack.api.createTenant(stack.adminToken);
-      for (let i = 0; i < 300 && !output.includes('API listening'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && !out.text.includes('API listening'); i++) await new Promise((r) => setTimeout(r, 100));
       // Inserts wait on this lock: two accept statements in flight, the third post queued behind them.
       await lock.query('BEGIN');
       await lock.query('LOCK TABLE events IN EXCLUSIVE MODE');
@@ -101,8 +90,8 @@ describe('graceful shutdown', () => {
       api.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1_000));
       await lock.query('COMMIT');
-      expect(await exited, output).toBe(0);
-      expect(output).not.toContain('unhandled error');
+      expect((await exited).code, out.text).toBe(0);
+      expect(out.text).not.toContain('unhandled error');
       const { rows } = await stack.pool.query<{ id: string }>('SELECT id FROM events WHERE tenant_id = $1 ORDER BY id', [t.id]);
       expect(rows.map((r) => r.id)).toEqual(ids);
     } finally {
