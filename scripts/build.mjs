@@ -5,7 +5,8 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/bin/api.ts', 'src/bin/worker.ts', 'src/bin/migrate.ts'],
+  // schema-worker: the API's schema threads (src/api/schema-pool.ts), started from dist/bin/api.js by this name.
+  entryPoints: ['src/bin/api.ts', 'src/bin/worker.ts', 'src/bin/migrate.ts', 'src/bin/schema-worker.ts'],
   outdir: 'dist/bin',
   bundle: true,
   platform: 'node',

@@ -1,8 +1,8 @@
 // A real-browser walk through the tenant portal, as a tenant's user: open the link, create a subscription
 // to a local receiver that fails twice, send a test event and watch its attempts arrive, redeliver, rotate
 // the secret, use the recover control, read the figures; then the refusals: a reused link, an expired link,
-// a POST without the CSRF token, another tenant's ids. Screenshots under test-results/portal-check/
-// (one set at 375 px wide too).
+// a POST without the CSRF token, another tenant's ids; last, with an event type catalog, that the form
+// creates exactly the event types ticked. Screenshots under test-results/portal-check/ (one set at 375 px wide too).
 //
 //   npm run portal-check
 //
@@ -215,6 +215,9 @@ async function main(): Promise<void> {
   await page.getByRole('button', { name: 'Rotate secret' }).click();
   const rotated = await page.getByLabel('New signing secret').inputValue();
   run.check(/^whsec_/.test(rotated) && rotated !== secret, 'rotating shows a new secret once', () => rotated);
+  const stillSigning = await page.locator('.previous-secrets li').allInnerTexts();
+  run.check(stillSigning.length === 1 && /^until /.test(stillSigning[0]!) && !(await page.innerText('main')).includes(secret),
+    'the replaced secret is listed by its expiry, its value not shown', () => stillSigning.join('\n'));
   await page.getByRole('button', { name: 'Copy' }).click();
   await page.getByText(/Copied|Selected/).waitFor();
   run.pass('the copy button copies (or selects) the secret');
@@ -306,6 +309,60 @@ async function main(): Promise<void> {
   });
   const gone = await api.call('GET', `/v1/subscriptions/${subId}`, tenant.api_key);
   run.check(gone.status === 404, 'the subscription was deleted after its confirmation', () => String(gone.status));
+
+  // 11. With an event type catalog: the form adds no pattern the user did not choose.
+  for (const type of ['user.created', 'user.deleted', 'failure.delivery']) {
+    const put = await fetch(`${stack.apiUrl}/v1/event-types/${type}`, {
+      method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ description: `${type} (portal check)` }),
+    });
+    if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /v1/event-types/${type} answered ${put.status}: ${await put.text()}`);
+  }
+  const listed = async () => ((await api.call('GET', '/v1/subscriptions', tenant.api_key)).body as { data: Array<{ url: string; event_types: string[] }> }).data;
+  await step(page, 'the form shows the catalog with nothing chosen', async () => {
+    await page.goto(`${stack.apiUrl}/portal/#/subscriptions/new`);
+    await page.getByRole('heading', { name: 'New subscription' }).waitFor();
+    await page.getByLabel('user.deleted', { exact: true }).waitFor();
+  });
+  const untouched = {
+    all: await page.getByLabel('All events').isChecked(),
+    ticked: await page.locator('.checks input:checked').count(),
+    patterns: await page.getByLabel('Other patterns').inputValue(),
+  };
+  run.check(!untouched.all && untouched.ticked === 0 && untouched.patterns === '',
+    'a new subscription starts with nothing chosen: "All events" unticked, no type ticked, no pattern', () => JSON.stringify(untouched));
+  await page.getByLabel('Endpoint URL').fill(`${receiver.url}/only-deleted`);
+  await page.getByRole('button', { name: 'Create subscription' }).click();
+  const nothingChosen = await step(page, 'creating with no event chosen is refused in the form', async () => {
+    const alert = page.locator('form [role="alert"]');
+    await alert.waitFor();
+    return alert.innerText();
+  });
+  run.check(/event_types/.test(nothingChosen) && /All events/.test(nothingChosen) && (await listed()).length === 0,
+    'with no event chosen the form says what to choose and creates nothing', () => nothingChosen);
+  const unlabelledWithCatalog = await unlabelledControls(page);
+  run.check(unlabelledWithCatalog.length === 0, 'every control of the form with the catalog is labelled', () => unlabelledWithCatalog.join('\n'));
+  await run.screenshot(page, '14-form-with-catalog.png');
+  await step(page, 'a subscription is created with one type ticked', async () => {
+    await page.getByLabel('user.deleted', { exact: true }).check();
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.getByRole('heading', { name: 'Subscription created' }).waitFor();
+  });
+  const onlyDeleted = (await listed()).filter((s) => s.url.endsWith('/only-deleted'));
+  run.check(onlyDeleted.length === 1 && JSON.stringify(onlyDeleted[0]!.event_types) === '["user.deleted"]',
+    'ticking only user.deleted creates a subscription to exactly ["user.deleted"], nothing added', () => JSON.stringify(onlyDeleted));
+  await step(page, 'a subscription to all events is created by ticking "All events"', async () => {
+    await page.goto(`${stack.apiUrl}/portal/#/subscriptions`);
+    await page.getByRole('link', { name: 'New subscription' }).click();
+    await page.getByRole('heading', { name: 'New subscription' }).waitFor();
+    await page.getByLabel('Endpoint URL').fill(`${receiver.url}/everything`);
+    await page.getByLabel('All events').check();
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.getByRole('heading', { name: 'Subscription created' }).waitFor();
+  });
+  const everything = (await listed()).filter((s) => s.url.endsWith('/everything'));
+  run.check(everything.length === 1 && JSON.stringify(everything[0]!.event_types) === '["*"]',
+    'ticking "All events" creates a subscription to ["*"]', () => JSON.stringify(everything));
 
   run.check(cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => cspViolations.join('\n'));
   run.check(pageErrors.length === 0, 'no script error during the walk', () => pageErrors.join('\n'));

@@ -12,6 +12,8 @@ export const REDACTED_PATHS = [
   '*.api_key',
   '*.secret',
   '*.secrets',
+  'previous_secrets',
+  '*.previous_secrets',
   'adminToken',
 ];
 

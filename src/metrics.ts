@@ -15,6 +15,7 @@ export interface WorkerMetrics {
   attemptsPerDelivery: Histogram;
   inFlight: Gauge;
   workflowsStarted: Counter;
+  attemptRecordFailures: Counter<'outcome'>;
 }
 
 /** A registry per process part (not prom-client's global one): several can live in one test process. */
@@ -75,6 +76,12 @@ export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
     inFlight: new Gauge({
       name: 'hookrelay_deliveries_in_flight',
       help: 'HTTP attempts running now in this worker',
+      registers: [r],
+    }),
+    attemptRecordFailures: new Counter({
+      name: 'hookrelay_attempt_record_failures_total',
+      help: 'Attempts whose record the database refused: outcome is recorded_without_response (a value from the receiver was left out) or not_recorded (the delivery ended failed instead of sending again)',
+      labelNames: ['outcome'],
       registers: [r],
     }),
     workflowsStarted: new Counter({

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
-import { attemptContext, recordAttempt, succeededAttempt, type AttemptContext } from '../db/attempts.js';
+import { attemptContext, succeededAttempt, type AttemptContext } from '../db/attempts.js';
+import { makeAttemptRecorder } from './attempt-record.js';
 import { disableSubscription } from '../db/subscriptions.js';
 import { admitAttempt } from '../db/rate-limit.js';
 import { FailureType } from '../domain/delivery-failures.js';
@@ -32,13 +33,10 @@ export interface DeliverDeps {
   logger: Logger;
 }
 
-function requestBody(ctx: AttemptContext): string {
-  if (Object.keys(ctx.field_map).length === 0) return ctx.payload;
-  return JSON.stringify(applyFieldMap(JSON.parse(ctx.payload) as Record<string, unknown>, ctx.field_map));
-}
 
 function requestHeaders(ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
-  const secrets = ctx.previous_secret && ctx.previous_secret_active ? [ctx.secret, ctx.previous_secret] : [ctx.secret];
+  // The current secret first, then every replaced one still within its grace: a receiver holding any of them verifies.
+  const secrets = [ctx.secret, ...ctx.previous_secrets];
   return {
     ...ctx.headers,
     'content-type': 'application/json',
@@ -56,8 +54,23 @@ function requestHeaders(ctx: AttemptContext, body: string, attempt: number, time
  * SSRF literal), record, classify (pure), then act on the verdict. Temporal's retry policy makes the next one.
  */
 export function makeDeliver(deps: DeliverDeps) {
+  const recordOnce = makeAttemptRecorder(deps);
+
+  /**
+   * Disables the subscription after the attempt that decided it. The request went out: a database error
+   * here must not make Temporal send it again, so it is logged (the delivery still ends) rather than thrown.
+   */
+  async function disableAfterSend(subscriptionId: string, reason: string): Promise<boolean> {
+    try {
+      return await disableSubscription(deps.pool, subscriptionId, reason);
+    } catch (error) {
+      deps.logger.error({ err: error, subscriptionId }, 'subscription not disabled: the database refused; the delivery ends all the same');
+      return false;
+    }
+  }
+
   async function send(ctx: AttemptContext, attempt: number, startedAt: Date): Promise<AttemptResult> {
-    const body = requestBody(ctx);
+    const body = applyFieldMap(ctx.payload, ctx.field_map);
     const blockedRange = deps.allowPrivateTargets ? undefined : forbiddenLiteralHost(ctx.url);
     if (blockedRange) return { ok: false, errorClass: 'ssrf_blocked', errorMessage: `refused: ${blockedRange} address`, durationMs: 0 };
     deps.metrics.inFlight.inc();
@@ -78,7 +91,7 @@ export function makeDeliver(deps: DeliverDeps) {
   async function fail(verdict: Exclude<Verdict, { delivered: true }>, ctx: AttemptContext): Promise<never> {
     let details: Array<SubscriptionDisabledDetail | RetryAfterDetail> = [];
     // The detail tells the workflow that this attempt disabled the subscription, so it notifies once.
-    if (verdict.disableSubscription !== undefined && await disableSubscription(deps.pool, ctx.subscription_id, verdict.disableSubscription)) {
+    if (verdict.disableSubscription !== undefined && await disableAfterSend(ctx.subscription_id, verdict.disableSubscription)) {
       details = [{ subscriptionDisabled: { subscriptionId: ctx.subscription_id, url: ctx.url, reason: verdict.disableSubscription } }];
     }
     // Also as a detail: a local activity's failure reaches the workflow without nextRetryDelay.
@@ -131,7 +144,7 @@ export function makeDeliver(deps: DeliverDeps) {
       else deps.logger.warn({ ...line, errorClass: result.errorClass }, describeFailure(result, ctx.url));
     }
 
-    const { failingSince } = await recordAttempt(deps.pool, {
+    const { failingSince } = await recordOnce({
       deliveryId: input.deliveryId,
       subscriptionId: ctx.subscription_id,
       number: attempt,
@@ -142,7 +155,7 @@ export function makeDeliver(deps: DeliverDeps) {
       errorClass: result.errorClass,
       errorMessage: result.errorMessage,
       responseBody: result.responseBody,
-    });
+    }, describeFailure(result, ctx.url));
     const verdict = classify(result, input.retryPolicy, failingSince, {
       url: ctx.url, attempt, startedAt, autoDisableAfterMs: deps.autoDisableAfterMs, timeScale: input.timeScale,
     });

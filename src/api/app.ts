@@ -8,12 +8,14 @@ import { accessLog } from './access-log.js';
 import { authenticate } from './auth.js';
 import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
 import { createRegistry } from './openapi.js';
+import { portalScope } from './portal-session.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
 import { backlogGate, type BacklogGate } from './backlog-gate.js';
 import { acceptQueue, type AcceptQueue } from './accept-queue.js';
 import { relayWakeup, type RelayWakeup } from './relay-wakeup.js';
 import { EventCatalog } from './event-catalog.js';
+import { keepRawBody } from './json-body.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   /** The event type catalog, cached in this API process (see event-catalog.ts). */
   catalog: EventCatalog;
 }
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
 
 // Bodies are JSON only: a body of any other type is refused rather than misread.
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -78,10 +82,10 @@ export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | '
   app.use(accessLog(base.logger, deps.metrics));
   app.use(requireJson);
   // A batch carries up to 500 payloads: its own, larger limit (each payload is still held to 256 KiB).
-  app.use('/v1/events/batch', express.json({ limit: '16mb', type: ['application/json', 'application/*+json'] }));
+  app.use('/v1/events/batch', express.json({ limit: '16mb', type: JSON_TYPES, verify: keepRawBody }));
   // Larger than the 256 KiB payload limit so an oversized payload gets its own 413 naming the field.
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
-  const routes = new Routes(Router(), createRegistry(), deps.auth);
+  app.use(express.json({ limit: '1mb', type: JSON_TYPES, verify: keepRawBody }));
+  const routes = new Routes(Router(), createRegistry(), deps.auth, portalScope(base.pool));
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
   eventTypeRoutes(routes, deps);

@@ -4,7 +4,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Request, RequestHandler, Response } from 'express';
 import type { Queryable } from '../db/pool.js';
 import { environmentOf, portalSessionByHash, type PortalSession } from '../db/portal-sessions.js';
+import type { Environment } from '../domain/environment.js';
+import type { Principal } from './auth.js';
 import { ApiError, invalid, notFound } from './errors.js';
+import type { RouteCheck, RouteGuard } from './route.js';
 
 export const SESSION_COOKIE = 'hookrelay_portal';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -53,36 +56,92 @@ export async function portalSession(db: Queryable, req: Request): Promise<(Porta
   return { ...session, token };
 }
 
-/** The tenant a request with a live portal session acts as; undefined without one (then it needs a bearer token). */
+/**
+ * The tenant a request with a live portal session acts as; undefined without one (then it needs a bearer token).
+ * What the session may reach within the tenant is decided once the route is resolved: see `portalScope`.
+ */
 export async function portalPrincipal(db: Queryable, req: Request): Promise<{ kind: 'tenant'; tenantId: string; portal: PortalPrincipal } | undefined> {
   const session = await portalSession(db, req);
   if (!session) return undefined;
-  await checkPortalScope(db, req, session.tenantId, session.environment);
   return { kind: 'tenant', tenantId: session.tenantId, portal: { sessionId: session.id, environment: session.environment } };
 }
 
-const scopeError = (environment: string, path: string) =>
-  invalid([{ path, message: `this portal session is for the ${environment} environment only` }]);
+interface Scope { db: Queryable; tenantId: string; environment: Environment }
+
+/** What a session scoped to one environment may do on one route, judged on the route's validated input. */
+type ScopeRule = (input: Parameters<RouteCheck>[0], scope: Scope) => void | Promise<void>;
+
+const scopeError = (environment: string) =>
+  invalid([{ path: 'environment', message: `this portal session is for the ${environment} environment only` }]);
+
+/** The `:id` names an object of the session's environment; another environment's answers 404, as another tenant's does. */
+const objectIn = (kind: 'subscription' | 'delivery' | 'event'): ScopeRule => async ({ params }, { db, tenantId, environment }) => {
+  const found = await environmentOf(db, tenantId, kind, (params as { id: string }).id);
+  if (found !== undefined && found !== environment) throw notFound(kind);
+};
+
+/** A list (or the category webhook) names the session's environment in `?environment=`, so it reaches no other. */
+const queryEnvironment: ScopeRule = ({ query }, { environment }) => {
+  if ((query as { environment?: unknown } | undefined)?.environment !== environment) throw scopeError(environment);
+};
+
+/** A created object lands in the session's environment (the body's, after its default). */
+const createsInEnvironment: ScopeRule = ({ body }, { environment }) => {
+  if ((body as { environment?: unknown } | undefined)?.environment !== environment) throw scopeError(environment);
+};
+
+/** A change moves nothing to another environment. */
+const staysInEnvironment: ScopeRule = ({ body }, { environment }) => {
+  const moveTo = (body as { environment?: unknown } | undefined)?.environment;
+  if (moveTo !== undefined && moveTo !== environment) throw scopeError(environment);
+};
+
+const all = (...rules: ScopeRule[]): ScopeRule => async (input, scope) => {
+  for (const rule of rules) await rule(input, scope);
+};
 
 /**
- * A session opened for one environment sees that environment only: objects of the other one answer 404
- * (as another tenant's do), lists must ask for it, and writes cannot move anything out of it.
+ * Every route a session scoped to one environment may use, by method and declared pattern, with what keeps
+ * it in that environment. A tenant route missing here is refused to such a session, so a new route stays
+ * closed to it until its rule is written.
  */
-export async function checkPortalScope(db: Queryable, req: Request, tenantId: string, environment: string | null): Promise<void> {
-  if (!environment) return;
-  const object = /^\/v1\/(subscriptions|deliveries|events)\/([^/]+)/.exec(req.path);
-  if (object) {
-    const kind = object[1] === 'subscriptions' ? 'subscription' : object[1] === 'deliveries' ? 'delivery' : 'event';
-    const found = await environmentOf(db, tenantId, kind, decodeURIComponent(object[2]!));
-    if (found !== undefined && found !== environment) throw notFound(kind);
-  }
-  const listing = req.method === 'GET' && ['/v1/subscriptions', '/v1/deliveries'].includes(req.path);
-  if ((listing || req.path.startsWith('/v1/webhooks/')) && req.query.environment !== environment) throw scopeError(environment, 'environment');
-  const body = req.body as { environment?: unknown } | undefined;
-  const creating = req.method === 'POST' && req.path === '/v1/subscriptions';
-  if ((creating || body?.environment !== undefined) && typeof body === 'object' && body !== null) {
-    if ((body.environment ?? 'production') !== environment) throw scopeError(environment, 'environment');
-  }
+const PORTAL_SCOPE: Readonly<Record<string, ScopeRule>> = {
+  'POST /v1/subscriptions': createsInEnvironment,
+  'GET /v1/subscriptions': queryEnvironment,
+  'GET /v1/subscriptions/:id': objectIn('subscription'),
+  'PATCH /v1/subscriptions/:id': all(objectIn('subscription'), staysInEnvironment),
+  'DELETE /v1/subscriptions/:id': objectIn('subscription'),
+  'POST /v1/subscriptions/:id/rotate-secret': objectIn('subscription'),
+  'POST /v1/subscriptions/:id/test': objectIn('subscription'),
+  'GET /v1/subscriptions/:id/stats': objectIn('subscription'),
+  'POST /v1/subscriptions/:id/recover': objectIn('subscription'),
+  'PUT /v1/webhooks/:category': queryEnvironment,
+  'GET /v1/deliveries': queryEnvironment,
+  'GET /v1/deliveries/:id': objectIn('delivery'),
+  'POST /v1/deliveries/:id/redeliver': objectIn('delivery'),
+  'GET /v1/events/:id': objectIn('event'),
+  // The event type catalog is the same for every environment.
+  'GET /v1/event-types': () => {},
+};
+
+/**
+ * The guard `Routes` runs on every authenticated route: a session opened for one environment sees that
+ * environment only. It is keyed by the route Express resolved (its declared pattern) and reads the
+ * validated params, query and body the handler gets, so no spelling of the path can pass it by.
+ */
+export function portalScope(db: Queryable): RouteGuard {
+  return (spec) => {
+    if (spec.auth === 'admin') return undefined;
+    const route = `${spec.method.toUpperCase()} ${spec.path}`;
+    const rule = PORTAL_SCOPE[route];
+    return async (input, _req, res) => {
+      const who = res.locals.principal as Principal | undefined;
+      const environment = who?.kind === 'tenant' ? who.portal?.environment : undefined;
+      if (!who || who.kind !== 'tenant' || !environment) return;
+      if (!rule) throw new ApiError(403, 'forbidden', `a portal session for one environment cannot use ${route}`);
+      await rule(input, { db, tenantId: who.tenantId, environment });
+    };
+  };
 }
 
 /** Headers of every portal response: a strict CSP (every asset from hookrelay itself), no framing unless configured. */

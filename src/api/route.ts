@@ -3,6 +3,7 @@ import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-ope
 import type { z } from 'zod';
 import { invalid, zodDetails, type ErrorDetail } from './errors.js';
 import { ErrorBody, hasNul, NUL_MESSAGE } from './schemas/common.js';
+import { scanJsonBody } from './json-body.js';
 
 export type Auth = 'admin' | 'tenant' | 'any' | 'none';
 
@@ -30,6 +31,14 @@ export interface RouteInput<S extends RouteSpec> {
 
 export type RouteHandler<S extends RouteSpec> = (input: RouteInput<S>, req: Request, res: Response, next: NextFunction) => unknown;
 
+/**
+ * A check of the caller against the route it reached, run after authentication and validation and before
+ * the handler. It is chosen once per route from the declared spec, and sees the validated input the
+ * handler will get: how the request spelled its path (case, slashes, percent-encoding) cannot change it.
+ */
+export type RouteCheck = (input: { body: unknown; query: unknown; params: unknown }, req: Request, res: Response) => void | Promise<void>;
+export type RouteGuard = (spec: RouteSpec) => RouteCheck | undefined;
+
 const error = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 
 /** Path params and query values are checked for NUL on every route, whether it declares a schema for them or not. */
@@ -40,7 +49,7 @@ function nulDetails(req: Request): ErrorDetail[] {
   }
   for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     const values = Array.isArray(value) ? value : [value];
-    if (hasNul(name) || values.some((v) => typeof v === 'string' && hasNul(v))) details.push({ path: name, message: NUL_MESSAGE });
+    if (hasNul(name) || values.some((v) => typeof v === 'string' && hasNul(v))) details.push({ path: name || 'query', message: NUL_MESSAGE });
   }
   return details;
 }
@@ -71,19 +80,22 @@ function validate<S extends RouteSpec>(spec: S, req: Request): RouteInput<S> {
   const nul = nulDetails(req);
   if (nul.length) throw invalid(nul);
   const details: ErrorDetail[] = [];
-  const run = (schema: z.ZodType | undefined, value: unknown) => {
+  // `root` names what has no path of its own: a body that is not an object is `body` (as malformed JSON is), and
+  // a query value without a name is `query`.
+  const run = (schema: z.ZodType | undefined, value: unknown, root = '') => {
     if (!schema) return undefined;
     const result = schema.safeParse(value);
     if (!result.success) {
-      details.push(...zodDetails(result.error));
+      details.push(...zodDetails(result.error).map((d) => (d.path === '' ? { ...d, path: root } : d)));
       return undefined;
     }
     details.push(...droppedKeys(value, result.data));
     return result.data;
   };
   const params = run(spec.params, req.params);
-  const query = run(spec.query, req.query);
-  const body = run(spec.body, req.body);
+  const query = run(spec.query, req.query, 'query');
+  const body = run(spec.body, req.body, 'body');
+  if (spec.body) details.push(...scanJsonBody(req));
   if (details.length) throw invalid(details);
   return { body, query, params } as RouteInput<S>;
 }
@@ -96,17 +108,25 @@ function validate<S extends RouteSpec>(spec: S, req: Request): RouteInput<S> {
  * request before the handler runs; any invalid field answers 400 naming every one of them (NUL in a
  * path param or query value too, whether or not the route declares a schema for it). The handler
  * gets `({ body, query, params }, req, res, next)` typed from those schemas (`undefined` for one the
- * spec leaves out), so it never parses anything itself. Authentication (`auth`) runs first.
+ * spec leaves out), so it never parses anything itself. Authentication (`auth`) runs first; then, on
+ * an authenticated route, the `guard`'s check for that route (the portal's environment scope).
+ * `specs` lists every route added, in order.
  */
 export class Routes {
   private running = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly added: RouteSpec[] = [];
 
   constructor(
     readonly router: Router,
     readonly docs: OpenAPIRegistry,
     readonly auth: Record<Exclude<Auth, 'none'>, RequestHandler>,
+    private readonly guard?: RouteGuard,
   ) {}
+
+  get specs(): readonly RouteSpec[] {
+    return this.added;
+  }
 
   /**
    * Resolves when no handler is running (or after `timeoutMs`). For shutdown: the HTTP server's close
@@ -123,10 +143,14 @@ export class Routes {
 
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     const middleware = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
+    const check = spec.auth === 'none' ? undefined : this.guard?.(spec);
+    this.added.push(spec);
     this.router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
       this.running++;
       try {
-        await handler(validate(spec, req), req, res, next);
+        const input = validate(spec, req);
+        if (check) await check(input, req, res);
+        await handler(input, req, res, next);
       } finally {
         if (--this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }

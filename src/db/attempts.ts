@@ -1,6 +1,8 @@
 // The attempts table: what one attempt needs, and its record.
 import type { Queryable } from './pool.js';
 import type { DeliveryStatus } from './deliveries.js';
+import { activePreviousSecrets } from './subscriptions.js';
+import type { StoredBody } from '../delivery/response-body.js';
 
 export interface AttemptContext {
   delivery_status: DeliveryStatus;
@@ -17,8 +19,8 @@ export interface AttemptContext {
   enabled: boolean;
   deleted: boolean;
   secret: string;
-  previous_secret: string | null;
-  previous_secret_active: boolean;
+  /** The replaced secrets still signing beside `secret`, newest first (expired ones are left out). */
+  previous_secrets: string[];
   event_created_at: Date;
 }
 
@@ -28,8 +30,8 @@ export interface AttemptContext {
  */
 export const ATTEMPT_CONTEXT_COLUMNS = `d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type,
             s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
-            s.deleted_at IS NOT NULL AS deleted, s.secret, s.previous_secret,
-            COALESCE(s.previous_secret_until > now(), false) AS previous_secret_active, e.created_at AS event_created_at`;
+            s.deleted_at IS NOT NULL AS deleted, s.secret,
+            ${activePreviousSecrets('s.previous_secrets', "p.entry ->> 'secret'")} AS previous_secrets, e.created_at AS event_created_at`;
 
 /** Everything one attempt needs, read fresh each attempt: a PATCHed url, a rotated secret or a disabled subscription take effect at once. */
 export async function attemptContext(db: Queryable, deliveryId: string): Promise<AttemptContext | undefined> {
@@ -54,7 +56,7 @@ export interface AttemptRecord {
   statusCode?: number;
   errorClass?: string;
   errorMessage?: string;
-  responseBody?: string;
+  responseBody?: StoredBody;
 }
 
 /**
@@ -65,8 +67,8 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
   const lastError = a.ok ? null : a.errorMessage ?? (a.statusCode ? `HTTP ${a.statusCode}` : a.errorClass ?? null);
   const { rows } = await db.query<{ failing_since: Date | null }>(
     `WITH attempt AS (
-       INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class, error_message, response_body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class, error_message, response_body, response_body_raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12)
        ON CONFLICT (delivery_id, number) DO NOTHING
      ), delivery AS (
        UPDATE deliveries SET
@@ -83,7 +85,7 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
      WHERE id = $11
      RETURNING failing_since`,
     [a.deliveryId, a.number, a.startedAt, a.durationMs, a.statusCode ?? null, a.errorClass ?? null,
-      a.errorMessage ?? null, a.responseBody ?? null, lastError, a.ok, a.subscriptionId],
+      a.errorMessage ?? null, a.responseBody?.text ?? null, lastError, a.ok, a.subscriptionId, a.responseBody?.raw ?? null],
   );
   return { failingSince: rows[0]?.failing_since ?? null };
 }

@@ -48,6 +48,7 @@ interface AttemptRow {
   error_class: string | null;
   error_message: string | null;
   response_body: string | null;
+  response_body_base64: string | null;
 }
 
 export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, id: string) {
@@ -55,7 +56,9 @@ export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, i
     `SELECT ${DELIVERY_COLUMNS}, workflow_id FROM deliveries WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   if (!rows[0]) return undefined;
   const attempts = await db.query<AttemptRow>(
-    `SELECT number, started_at, duration_ms, status_code, error_class, error_message, response_body
+    `SELECT number, started_at, duration_ms, status_code, error_class, error_message, response_body,
+            -- encode() breaks base64 into lines of 76; the API's value is one line.
+            translate(encode(response_body_raw, 'base64'), E'\n', '') AS response_body_base64
      FROM attempts WHERE delivery_id = $1 ORDER BY number`,
     [id],
   );

@@ -37,9 +37,10 @@ export const DELIVERY_COLUMNS = `id, event_id, subscription_id, status, attempt_
 export async function getEventWithDeliveries(db: Queryable, eventId: string, tenantId: string | undefined) {
   const { rows } = await db.query<{
     id: string; tenant_id: string; environment: Environment; type: string;
-    payload: Record<string, unknown>; workflow_id: string; created_at: Date; started_at: Date | null; suppressed_by: string | null;
+    payload: string; workflow_id: string; created_at: Date; started_at: Date | null; suppressed_by: string | null;
   }>(
-    `SELECT id, tenant_id, environment, type, payload, workflow_id, created_at, started_at, suppressed_by FROM events
+    // The payload as its stored text: what was posted, byte for byte (parsing it would rewrite numbers).
+    `SELECT id, tenant_id, environment, type, payload::text AS payload, workflow_id, created_at, started_at, suppressed_by FROM events
      WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) LIMIT 2`,
     [eventId, tenantId ?? null],
   );

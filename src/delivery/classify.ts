@@ -30,7 +30,9 @@ export type Verdict =
 
 /** The message the Web UI shows as the pending activity's last failure. */
 export function describeFailure(result: AttemptResult, url: string): string {
-  const what = result.statusCode !== undefined ? `HTTP ${result.statusCode}` : `${result.errorClass}: ${result.errorMessage}`;
+  const what = result.errorClass === undefined || result.errorClass === 'http_status'
+    ? `HTTP ${result.statusCode}`
+    : `${result.errorClass}: ${result.errorMessage}`;
   return `${what} from ${url} after ${result.durationMs} ms`;
 }
 

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { ErrorClass } from '../domain/delivery-failures.js';
+import { safeText, storedBody, type StoredBody } from './response-body.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
 
@@ -17,7 +18,7 @@ export interface AttemptResult {
   errorClass?: ErrorClass;
   errorMessage?: string;
   /** At most RESPONSE_BODY_LIMIT bytes; the rest of the body is never read. */
-  responseBody?: string;
+  responseBody?: StoredBody;
   retryAfter?: string;
   durationMs: number;
 }
@@ -53,7 +54,8 @@ function describeError(error: unknown): string {
     .at(-1) ?? 'unknown error';
 }
 
-async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string> {
+/** The first RESPONSE_BODY_LIMIT bytes of the body; `cut` when there was more (never read). Throws what reading met. */
+async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<{ bytes: Buffer; cut: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -62,18 +64,35 @@ async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string
     if (size >= RESPONSE_BODY_LIMIT) {
       // Stop reading: a receiver's large or endless body must not hold the worker.
       body.destroy();
-      break;
+      return { bytes: Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT), cut: true };
     }
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+  return { bytes: Buffer.concat(chunks), cut: false };
 }
 
-/** One HTTP request. The timeout covers connecting, the response headers and the (bounded) body read. */
+/**
+ * One HTTP request. The timeout covers connecting, the response headers and the (bounded) body read.
+ * Never throws: whatever the receiver does ends in a result, and every text in it is storable.
+ */
 export async function performAttempt(dispatcher: Dispatcher, req: AttemptRequest, now: () => number = Date.now): Promise<AttemptResult> {
   const started = now();
   const signal = AbortSignal.timeout(req.timeoutMs);
+  let statusCode: number | undefined;
+  const failed = (error: unknown): AttemptResult => {
+    const errorClass = signal.aborted ? 'timeout' : classifyError(error);
+    const reason = errorClass === 'timeout' ? `no complete response within ${req.timeoutMs} ms` : safeText(describeError(error));
+    return {
+      ok: false,
+      // A status line that came before the failure is kept: the receiver's answer, cut short.
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      errorClass,
+      errorMessage: statusCode !== undefined ? `HTTP ${statusCode}, then the response broke off: ${reason}` : reason,
+      durationMs: now() - started,
+    };
+  };
+  let response: Dispatcher.ResponseData;
   try {
-    const response = await request(req.url, {
+    response = await request(req.url, {
       dispatcher,
       method: req.method,
       headers: req.headers,
@@ -82,26 +101,26 @@ export async function performAttempt(dispatcher: Dispatcher, req: AttemptRequest
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const responseBody = await readPrefix(response.body);
-    const statusCode = response.statusCode;
-    const retryAfter = response.headers['retry-after'];
-    return {
-      ok: statusCode >= 200 && statusCode < 300,
-      statusCode,
-      errorClass: statusCode >= 200 && statusCode < 300 ? undefined : 'http_status',
-      responseBody,
-      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      durationMs: now() - started,
-    };
   } catch (error) {
-    const errorClass = signal.aborted ? 'timeout' : classifyError(error);
-    return {
-      ok: false,
-      errorClass,
-      errorMessage: errorClass === 'timeout' ? `no complete response within ${req.timeoutMs} ms` : describeError(error),
-      durationMs: now() - started,
-    };
+    return failed(error);
   }
+  statusCode = response.statusCode;
+  let prefix: { bytes: Buffer; cut: boolean };
+  try {
+    prefix = await readPrefix(response.body);
+  } catch (error) {
+    return failed(error);
+  }
+  const ok = statusCode >= 200 && statusCode < 300;
+  const retryAfter = response.headers['retry-after'];
+  return {
+    ok,
+    statusCode,
+    errorClass: ok ? undefined : 'http_status',
+    responseBody: storedBody(prefix.bytes, prefix.cut),
+    retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+    durationMs: now() - started,
+  };
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds from now; undefined when absent or unreadable. */

@@ -13,7 +13,7 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${mac}`;
 }
 
-/** One space-separated entry per active secret, so a receiver holding either one verifies during rotation. */
+/** One space-separated entry per active secret (current and previous), so a receiver holding any one of them verifies during rotation. */
 export function signatureHeader(secrets: readonly string[], id: string, timestampSeconds: number, body: string): string {
   return secrets.map((secret) => sign(secret, id, timestampSeconds, body)).join(' ');
 }

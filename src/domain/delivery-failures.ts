@@ -22,6 +22,13 @@ export const FailureType = {
 } as const;
 export type FinalFailureType = (typeof FailureType)[keyof typeof FailureType];
 
+/**
+ * An attempt was sent but could not be recorded after a few tries: the delivery ends (failed) instead of
+ * sending the request again. Thrown non-retryable, so it is not in NON_RETRYABLE_ERROR_TYPES (which is
+ * part of every delivery activity's options, and so of workflow histories).
+ */
+export const ATTEMPT_NOT_RECORDED = 'AttemptNotRecorded';
+
 /** What Temporal must never retry: every final failure type. */
 export const NON_RETRYABLE_ERROR_TYPES: FinalFailureType[] = Object.values(FailureType);
 

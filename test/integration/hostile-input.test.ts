@@ -121,6 +121,38 @@ const CASES: Case[] = [
     headers: { 'content-encoding': encoding }, status: 400, field: 'body',
   })),
   { item: 6, what: 'truncated gzip', method: 'POST', path: () => '/v1/events', token: 'admin', raw: gzipSync(JSON.stringify(event({}))).subarray(0, 20), headers: { 'content-encoding': 'gzip' }, status: 400, field: 'body' },
+  // 15. values the database refused with an unnamed 400, or changed on the way in, and values read loosely
+  { item: 15, what: 'lone surrogate in a field_map value', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, field_map: { a: 'b\ud800' } }, status: 400, field: 'field_map.a' },
+  { item: 15, what: 'lone surrogate in a field_map key', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, field_map: { '\udc00a': 'b' } }, status: 400, field: 'field_map' },
+  { item: 15, what: 'patch lone surrogate in a field_map value', method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant', body: { field_map: { a: '\udbff' } }, status: 400, field: 'field_map.a' },
+  { item: 15, what: 'lone surrogate in a description', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, description: 'x\ud800' }, status: 400, field: 'description' },
+  { item: 15, what: 'control character in a url', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url: 'https://example.com/\u0007' }, status: 400, field: 'url' },
+  { item: 15, what: 'NUL in a schema key', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd', schema: { properties: { 'a\u0000': {} } } }, status: 400, field: 'schema.properties.a' },
+  { item: 15, what: 'NUL in a schema string', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd', schema: { enum: ['ok', 'x\u0000'] } }, status: 400, field: 'schema.enum.1' },
+  { item: 15, what: 'lone surrogate in a schema string', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd', schema: { title: '\ud800' } }, status: 400, field: 'schema.title' },
+  { item: 15, what: 'lone surrogate in a schema key', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd', schema: { properties: { '\udc00': { type: 'string' } } } }, status: 400, field: 'schema.properties.' },
+  { item: 15, what: 'lone surrogate in an event type description', method: 'PUT', path: () => '/v1/event-types/a.b', token: 'admin', body: { description: 'd\ud800' }, status: 400, field: 'description' },
+  { item: 15, what: 'recover since in the future', method: 'POST', path: () => `/v1/subscriptions/${subId}/recover`, token: 'tenant', body: { since: new Date(Date.now() + 3_600_000).toISOString() }, status: 400, field: 'since' },
+  ...([['an array', '[]'], ['null', 'null'], ['a string', '"x"'], ['a number', '5']] as const).flatMap(([what, raw]): Case[] => [
+    { item: 15, what: `tenant body that is ${what}`, method: 'POST', path: () => '/v1/tenants', token: 'admin', raw, status: 400, field: 'body' },
+    { item: 15, what: `event body that is ${what}`, method: 'POST', path: () => '/v1/events', token: 'admin', raw, status: 400, field: 'body' },
+  ]),
+  { item: 15, what: 'batch body that is an array', method: 'POST', path: () => '/v1/events/batch', token: 'admin', raw: '[]', status: 400, field: 'body' },
+  { item: 15, what: 'webhook body that is an array', method: 'PUT', path: () => '/v1/webhooks/users', token: 'tenant', raw: '[]', status: 400, field: 'body' },
+  { item: 15, what: 'header names differing only in case', method: 'POST', path: () => '/v1/subscriptions', token: 'tenant', body: { url, headers: { 'X-Team': 'a', 'x-team': 'b' } }, status: 400, field: 'headers.x-team' },
+  { item: 15, what: 'patch header names differing only in case', method: 'PATCH', path: () => `/v1/subscriptions/${subId}`, token: 'tenant', body: { headers: { 'x-team': 'a', 'X-TEAM': 'b' } }, status: 400, field: 'headers.X-TEAM' },
+  { item: 15, what: 'webhook header names differing only in case', method: 'PUT', path: () => '/v1/webhooks/accounts', token: 'tenant', body: { url, headers: { 'X-Team': 'a', 'x-Team': 'b' } }, status: 400, field: 'headers.x-Team' },
+  ...['0x10', '%205', '5%20', '1e1', '%2B5', '5.0', '', '0', '101'].flatMap((limit): Case[] => [
+    { item: 15, what: `subscriptions limit=${limit}`, method: 'GET', path: () => `/v1/subscriptions?limit=${limit}`, token: 'tenant', status: 400, field: 'limit' },
+    { item: 15, what: `deliveries limit=${limit}`, method: 'GET', path: () => `/v1/deliveries?limit=${limit}`, token: 'tenant', status: 400, field: 'limit' },
+  ]),
+  { item: 15, what: 'query value without a name', method: 'GET', path: () => '/v1/subscriptions?=5', token: 'tenant', status: 400, field: 'query' },
+  { item: 15, what: 'NUL in a query value without a name', method: 'GET', path: () => '/v1/deliveries?=%00', token: 'tenant', status: 400, field: 'query' },
+  { item: 15, what: 'control character in a tenant name', method: 'POST', path: () => '/v1/tenants', token: 'admin', body: { name: 'a\u0007b' }, status: 400, field: 'name' },
+  { item: 15, what: 'line break in a tenant name', method: 'POST', path: () => '/v1/tenants', token: 'admin', body: { name: 'a\nb' }, status: 400, field: 'name' },
+  { item: 15, what: 'C1 control character in a tenant name', method: 'POST', path: () => '/v1/tenants', token: 'admin', body: { name: 'a\u0085b' }, status: 400, field: 'name' },
+  { item: 15, what: 'lone surrogate in a tenant name', method: 'POST', path: () => '/v1/tenants', token: 'admin', body: { name: 'a\ud800' }, status: 400, field: 'name' },
+  { item: 15, what: 'lone surrogate in an event tenant_id', method: 'POST', path: () => '/v1/events', token: 'admin', body: event({ tenant_id: 'ten_\udfff' }), status: 400, field: 'tenant_id' },
   // 7. unique-index conflicts
   {
     item: 7, what: 'PATCH a sandbox category webhook into production beside the production one', method: 'PATCH', token: 'tenant', body: { environment: 'production' },
@@ -177,6 +209,26 @@ describe('what hostile input must not change', () => {
     expect((await send({ method: 'POST', raw: atLimit, token: 'admin' } as const, '/v1/events')).status).toBe(202);
     const gz = await send({ method: 'POST', token: 'tenant', raw: gzipSync(JSON.stringify({ url })), headers: { 'content-encoding': 'gzip' } } as const, '/v1/subscriptions');
     expect(gz.status).toBe(201);
+  });
+
+  it('stores well-formed text as it was given, and reads a limit in plain digits (item 15)', async () => {
+    const created = await stack.api.call('POST', '/v1/tenants', stack.adminToken, { name: 'Zoë 😀 Ltd' });
+    expect(created.status).toBe(201);
+    const { rows } = await stack.pool.query('SELECT name FROM tenants WHERE id = $1', [created.body.id]);
+    expect(rows[0].name).toBe('Zoë 😀 Ltd');
+    expect(created.body.name).toBe('Zoë 😀 Ltd');
+    const sub = await stack.api.call('POST', '/v1/subscriptions', tenant.api_key, {
+      url, description: 'line one\nline two\ttab', field_map: { 'naïve': '😀' }, headers: { 'X-Team': 'a', 'X-Tenant': 'b' },
+    });
+    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+    expect(sub.body).toMatchObject({ description: 'line one\nline two\ttab', field_map: { 'naïve': '😀' }, headers: { 'X-Team': 'a', 'X-Tenant': 'b' } });
+    for (const limit of ['1', '010', '100']) {
+      const page = await stack.api.call('GET', `/v1/subscriptions?limit=${limit}`, tenant.api_key);
+      expect(page.status, limit).toBe(200);
+      expect(page.body.data.length).toBeLessThanOrEqual(Number(limit));
+    }
+    const since = await stack.api.call('POST', `/v1/subscriptions/${subId}/recover`, tenant.api_key, { since: new Date(Date.now() - 60_000).toISOString() });
+    expect(since.status, JSON.stringify(since.body)).not.toBe(400);
   });
 
   it('keeps an event payload exactly as posted: __proto__, constructor and toString are ordinary keys (item 9, API side)', async () => {

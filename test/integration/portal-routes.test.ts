@@ -200,6 +200,35 @@ describe('POST /v1/subscriptions/:id/test', () => {
     expect((await stack.api.call('GET', '/v1/deliveries', t.api_key)).body.data).toEqual([]);
   });
 
+  it('answers 409 naming the state for a disabled subscription, and writes nothing', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Tester disabled');
+    const created = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-disabled`, enabled: false });
+    const patched = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-disabled` });
+    expect((await stack.api.call('PATCH', `/v1/subscriptions/${patched.id}`, t.api_key, { enabled: false })).status).toBe(200);
+    for (const sub of [created, patched]) {
+      const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key, { payload: { hello: 'world' } });
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual({
+        error: { code: 'subscription_disabled', message: `subscription ${sub.id} is disabled; enable it to send a test event` },
+      });
+    }
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [t.id]);
+    expect(rows[0].n).toBe(0);
+
+    // Enabled again, it takes a test event.
+    expect((await stack.api.call('PATCH', `/v1/subscriptions/${patched.id}`, t.api_key, { enabled: true })).status).toBe(200);
+    const sent = await stack.api.call('POST', `/v1/subscriptions/${patched.id}/test`, t.api_key);
+    expect(sent.status).toBe(202);
+    expect(await waitForDelivery(t.api_key, sent.body.delivery_id)).toMatchObject({ status: 'succeeded' });
+    expect(receiver.forPath('/test-disabled')).toHaveLength(1);
+
+    const doc = await stack.api.call('GET', '/openapi.json');
+    expect(doc.body.paths['/v1/subscriptions/{id}/test'].post.responses['409']).toMatchObject({
+      description: expect.stringContaining('subscription_disabled'),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
+  });
+
   it('writes nothing when Temporal is down (503)', async () => {
     const down = await startStack({ noWorker: true, temporalAddress: '127.0.0.1:1' });
     try {

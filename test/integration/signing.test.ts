@@ -67,31 +67,144 @@ describe('the request a receiver gets', () => {
   });
 });
 
+/** The request's webhook-signature entries, in order. */
+const signatures = (req: { headers: Record<string, unknown> }) => String(req.headers['webhook-signature']).split(' ');
+
+/** Verifies the request against one entry of its signature header only: which secret signed that entry. */
+function verifyEntry(secret: string, req: { body: string; headers: Record<string, unknown> }, entry: number) {
+  return verify(secret, { ...req, headers: { ...req.headers, 'webhook-signature': signatures(req)[entry] } });
+}
+
+const rotate = async (apiKey: string, id: string) => {
+  const res = await stack.api.call('POST', `/v1/subscriptions/${id}/rotate-secret`, apiKey);
+  expect(res.status).toBe(200);
+  return res.body as {
+    secret: string; previous_secrets: Array<{ expires_at: string }>;
+    dropped_previous_secrets: Array<{ expires_at: string }>; warning?: string;
+  };
+};
+
+/** Hours from now to an ISO time. */
+const hoursLeft = (iso: string) => (Date.parse(iso) - Date.now()) / 3_600_000;
+
 describe('secret rotation', () => {
   it('signs with both secrets for 24 h, then with the new one only', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/rotate` });
-    const rotated = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, t.api_key);
-    expect(rotated.status).toBe(200);
-    expect(rotated.body.secret).toMatch(/^whsec_/);
-    expect(rotated.body.secret).not.toBe(sub.secret);
+    expect(sub.previous_secrets).toEqual([]);
+    const rotated = await rotate(t.api_key, sub.id);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(sub.secret);
+    expect(rotated.previous_secrets).toHaveLength(1);
+    expect(hoursLeft(rotated.previous_secrets[0]!.expires_at)).toBeGreaterThan(23.9);
+    expect(hoursLeft(rotated.previous_secrets[0]!.expires_at)).toBeLessThanOrEqual(24);
+    expect(rotated.dropped_previous_secrets).toEqual([]);
+    expect(rotated.warning).toBeUndefined();
 
     await send(t, 'evt-rot-1');
     const during = receiver.forPath('/rotate')[0]!;
-    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(signatures(during)).toHaveLength(2);
     expect(verify(sub.secret, during)).toEqual({ n: 1 });
-    expect(verify(rotated.body.secret, during)).toEqual({ n: 1 });
+    expect(verify(rotated.secret, during)).toEqual({ n: 1 });
 
     const { rows } = await stack.pool.query(
-      `SELECT previous_secret_until - now() AS grace FROM subscriptions WHERE id = $1`, [sub.id]);
+      `SELECT (previous_secrets -> 0 ->> 'expires_at')::timestamptz - now() AS grace FROM subscriptions WHERE id = $1`, [sub.id]);
     expect(rows[0].grace.hours).toBe(23);
 
-    // 24 h later: the old secret no longer signs.
-    await stack.pool.query(`UPDATE subscriptions SET previous_secret_until = now() - interval '1 second' WHERE id = $1`, [sub.id]);
+    // 24 h later: the old secret no longer signs, and the subscription lists no previous secret.
+    await stack.pool.query(
+      `UPDATE subscriptions SET previous_secrets = jsonb_set(previous_secrets, '{0,expires_at}', to_jsonb(now() - interval '1 second')) WHERE id = $1`,
+      [sub.id]);
     await send(t, 'evt-rot-2');
     const after = receiver.forPath('/rotate')[1]!;
-    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
-    expect(verify(rotated.body.secret, after)).toEqual({ n: 1 });
+    expect(signatures(after)).toHaveLength(1);
+    expect(verify(rotated.secret, after)).toEqual({ n: 1 });
     expect(() => verify(sub.secret, after)).toThrow();
+    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body.previous_secrets).toEqual([]);
+  });
+
+  it('keeps every replaced secret signing for 24 h from its own replacement, at most 3, and says which it dropped', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/rotate-often` });
+    const secrets = [sub.secret];
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await rotate(t.api_key, sub.id);
+      secrets.push(answer.secret);
+      answers.push(answer);
+      expect(answer.previous_secrets).toHaveLength(i + 1);
+      expect(answer.dropped_previous_secrets).toEqual([]);
+      expect(answer.warning).toBeUndefined();
+    }
+    // Rotated twice: the first replaced secret kept its own expiry, the second did not cut it short.
+    expect(answers[1]!.previous_secrets[1]).toEqual(answers[0]!.previous_secrets[0]);
+    expect(answers[2]!.previous_secrets.slice(1)).toEqual(answers[1]!.previous_secrets);
+
+    // The subscription shows each previous secret's expiry, newest first, and never a secret.
+    const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
+    expect(read.body.previous_secrets).toEqual(answers[2]!.previous_secrets);
+    const expiries = (read.body.previous_secrets as Array<{ expires_at: string }>).map((p) => Date.parse(p.expires_at));
+    expect([...expiries].sort((a, b) => b - a)).toEqual(expiries);
+    for (const p of read.body.previous_secrets) expect(Object.keys(p)).toEqual(['expires_at']);
+    const listed = await stack.api.call('GET', '/v1/subscriptions', t.api_key);
+    for (const body of [read.body, listed.body]) {
+      for (const secret of secrets) expect(JSON.stringify(body)).not.toContain(secret.slice('whsec_'.length));
+    }
+
+    // Delivered after three rotations: one entry per secret, current first then newest first, each one verifies.
+    await send(t, 'evt-rot-often-1');
+    const three = receiver.forPath('/rotate-often')[0]!;
+    expect(signatures(three)).toHaveLength(4);
+    const newestFirst = [...secrets].reverse();
+    newestFirst.forEach((secret, i) => expect(verifyEntry(secret, three, i), `entry ${i}`).toEqual({ n: 1 }));
+    for (const secret of secrets) expect(verify(secret, three)).toEqual({ n: 1 });
+
+    // A fourth rotation within 24 h: the oldest replaced secret (the one created with the subscription) is dropped, and the answer says so.
+    const fourth = await rotate(t.api_key, sub.id);
+    secrets.push(fourth.secret);
+    expect(fourth.previous_secrets).toHaveLength(3);
+    expect(fourth.previous_secrets.slice(1)).toEqual(answers[2]!.previous_secrets.slice(0, 2));
+    expect(fourth.dropped_previous_secrets).toEqual([answers[0]!.previous_secrets[0]]);
+    expect(fourth.warning).toContain(answers[0]!.previous_secrets[0]!.expires_at);
+    expect(fourth.warning).toMatch(/no longer signs \(at most 3 previous secrets sign at once\)/);
+    await send(t, 'evt-rot-often-2');
+    const four = receiver.forPath('/rotate-often')[1]!;
+    expect(signatures(four)).toHaveLength(4);
+    for (const secret of secrets.slice(1)) expect(verify(secret, four)).toEqual({ n: 1 });
+    expect(() => verify(secrets[0]!, four)).toThrow();
+
+    // A previous secret past its expiry (the middle one here) leaves the header at once, and the read.
+    await stack.pool.query(
+      `UPDATE subscriptions SET previous_secrets = jsonb_set(previous_secrets, '{1,expires_at}', to_jsonb(now() - interval '1 second')) WHERE id = $1`,
+      [sub.id]);
+    await send(t, 'evt-rot-often-3');
+    const expired = receiver.forPath('/rotate-often')[2]!;
+    expect(signatures(expired)).toHaveLength(3);
+    const [, s1, s2, s3, s4] = secrets;
+    for (const secret of [s4!, s3!, s1!]) expect(verify(secret, expired)).toEqual({ n: 1 });
+    expect(() => verify(s2!, expired)).toThrow();
+    expect(verifyEntry(s4!, expired, 0)).toEqual({ n: 1 });
+    expect(verifyEntry(s3!, expired, 1)).toEqual({ n: 1 });
+    expect(verifyEntry(s1!, expired, 2)).toEqual({ n: 1 });
+    const afterExpiry = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
+    expect(afterExpiry.body.previous_secrets).toEqual([fourth.previous_secrets[0], fourth.previous_secrets[2]]);
+
+    // The next rotation has room again: an expired secret is removed, never reported as dropped.
+    const fifth = await rotate(t.api_key, sub.id);
+    expect(fifth.previous_secrets).toHaveLength(3);
+    expect(fifth.dropped_previous_secrets).toEqual([]);
+    expect(fifth.warning).toBeUndefined();
+    const { rows } = await stack.pool.query(`SELECT jsonb_array_length(previous_secrets) AS n FROM subscriptions WHERE id = $1`, [sub.id]);
+    expect(rows[0].n).toBe(3);
+  });
+
+  it('answers 404 for a subscription of another tenant, and rotates nothing', async () => {
+    const owner = await stack.api.createTenant(stack.adminToken);
+    const other = await stack.api.createTenant(stack.adminToken);
+    const sub = await stack.api.subscribe(owner.api_key, { url: `${receiver.url}/rotate-foreign` });
+    const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, other.api_key);
+    expect(res.status).toBe(404);
+    const { rows } = await stack.pool.query(`SELECT secret, previous_secrets FROM subscriptions WHERE id = $1`, [sub.id]);
+    expect(rows[0]).toEqual({ secret: sub.secret, previous_secrets: [] });
   });
 });

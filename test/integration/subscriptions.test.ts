@@ -24,9 +24,10 @@ describe('subscription fields', () => {
     };
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, full);
     expect(res.status).toBe(201);
-    const { secret, id, created_at, updated_at, disabled_reason, category, ...fields } = res.body;
+    const { secret, id, created_at, updated_at, disabled_reason, category, previous_secrets, ...fields } = res.body;
     expect(fields).toEqual(full);
     expect(secret).toMatch(/^whsec_/);
+    expect(previous_secrets).toEqual([]);
     for (const timeout of [1000, 60000]) {
       expect((await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url, timeout_ms: timeout })).status).toBe(201);
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { generateSecret, signatureHeader } from '../../src/delivery/signature.js';
-import { applyFieldMap } from '../../src/delivery/field-map.js';
 import { forbiddenLiteralHost, forbiddenRange } from '../../src/delivery/address-policy.js';
 import { classifyError, parseRetryAfter } from '../../src/delivery/http-attempt.js';
 
@@ -28,16 +27,6 @@ describe('signatures', () => {
     const bytes = Buffer.from(secret.slice(6), 'base64').length;
     expect(bytes).toBeGreaterThanOrEqual(24);
     expect(bytes).toBeLessThanOrEqual(64);
-  });
-});
-
-describe('field map', () => {
-  it('renames keys of payload.data when there is a data object', () => {
-    expect(applyFieldMap({ data: { first_name: 'J', email: 'e' }, meta: { first_name: 'kept' } }, { first_name: 'firstName' }))
-      .toEqual({ data: { firstName: 'J', email: 'e' }, meta: { first_name: 'kept' } });
-  });
-  it('renames top-level keys otherwise', () => {
-    expect(applyFieldMap({ user_id: 'u', n: 1 }, { user_id: 'userId' })).toEqual({ userId: 'u', n: 1 });
   });
 });
 

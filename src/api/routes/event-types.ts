@@ -3,7 +3,7 @@ import { invalid } from '../errors.js';
 import type { Routes } from '../route.js';
 import { EventType, EventTypeList, EventTypeParam, EventTypePut, EVENT_TYPE_SCHEMA_LIMIT_BYTES } from '../schemas/event-type.js';
 import { listEventTypes, upsertEventType, type EventTypeRow } from '../../db/event-types.js';
-import { compileSchema } from '../event-catalog.js';
+import { schemaProblem } from '../event-catalog.js';
 
 const view = (row: EventTypeRow) => ({
   type: row.type,
@@ -28,20 +28,17 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
     },
   }, async ({ params: { type }, body }, _req, res) => {
     const schema = body.schema ?? null;
-    let validate;
     if (schema !== null) {
       if (Buffer.byteLength(JSON.stringify(schema)) > EVENT_TYPE_SCHEMA_LIMIT_BYTES) {
         throw invalid([{ path: 'schema', message: `at most ${EVENT_TYPE_SCHEMA_LIMIT_BYTES / 1024} KiB` }]);
       }
-      try {
-        validate = compileSchema(schema);
-      } catch (error) {
-        throw invalid([{ path: 'schema', message: `not a valid JSON Schema (draft 2020-12): ${(error as Error).message}` }]);
-      }
+      // Compiled in a schema thread with a deadline, as ingest runs it.
+      const problem = await schemaProblem(deps.catalog.pool, schema);
+      if (problem) throw invalid([{ path: 'schema', message: problem }]);
     }
     const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
     deps.catalog.invalidate();
-    deps.catalog.remember(type, Number(row.version), validate);
+    deps.catalog.remember(type, Number(row.version), schema);
     res.status(created ? 201 : 200).json(view(row));
   });
 

@@ -10,10 +10,10 @@ import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { eventWorkflowId } from '../../temporal/workflow-client.js';
+import { jsonWithRawMembers, sourceText } from '../json-body.js';
 
-/** The payload as the JSON text that is stored and delivered (safe to serialise: the schema bounded its depth); 413 over the limit. */
-function checkedPayload(payload: Record<string, unknown>, path: string): string {
-  const text = JSON.stringify(payload);
+/** The payload's JSON text exactly as posted, which is stored and delivered; 413 over the limit. */
+function checkedPayload(text: string, path: string): string {
   if (Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES) {
     throw new ApiError(413, 'too_large', `payload is larger than ${PAYLOAD_LIMIT_BYTES / 1024} KiB`,
       [{ path, message: `at most ${PAYLOAD_LIMIT_BYTES} bytes` }]);
@@ -46,9 +46,9 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
       413: { description: 'Payload over 256 KiB' },
     },
-  }, async ({ body: input }, _req, res) => {
-    const payload = checkedPayload(input.payload, 'payload');
-    const schemaFailures = await deps.catalog.check(input.type, input.payload, 'payload');
+  }, async ({ body: input }, req, res) => {
+    const payload = checkedPayload(sourceText(req, ['payload']), 'payload');
+    const schemaFailures = await deps.catalog.check(input.type, payload, 'payload');
     if (schemaFailures.length) throw invalid(schemaFailures);
     await refuseOverBacklog();
     const eventId = input.id ?? newId('evt');
@@ -70,15 +70,15 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
       413: { description: 'A payload over 256 KiB' },
     },
-  }, async ({ body: { events } }, _req, res) => {
+  }, async ({ body: { events } }, req, res) => {
     const rows = events.map((input, i) => {
       const eventId = input.id ?? newId('evt');
       return {
         tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type,
-        payload: checkedPayload(input.payload, `events.${i}.payload`), workflowId: eventWorkflowId(input.tenant_id, eventId),
+        payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`), workflowId: eventWorkflowId(input.tenant_id, eventId),
       };
     });
-    const schemaFailures = (await Promise.all(events.map((e, i) => deps.catalog.check(e.type, e.payload, `events.${i}.payload`)))).flat();
+    const schemaFailures = await deps.catalog.checkAll(rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })));
     if (schemaFailures.length) throw invalid(schemaFailures);
     await refuseOverBacklog();
     const { unknownTenants, inserted } = await acceptEvents(pool, rows);
@@ -101,6 +101,6 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     const { event, ambiguous } = await getEventWithDeliveries(pool, id, tenant);
     if (ambiguous) throw invalid([{ path: 'tenant_id', message: 'several tenants have an event with this id; name the tenant' }]);
     if (!event) throw notFound('event');
-    res.json(event);
+    res.type('application/json').send(jsonWithRawMembers(event, { payload: event.payload }));
   });
 }

@@ -1,14 +1,15 @@
 // What a tenant does to one subscription beyond editing it: send it a test event, read its figures.
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
-import { notFound, unavailable } from '../errors.js';
+import { ApiError, notFound, unavailable } from '../errors.js';
 import type { Routes } from '../route.js';
-import { IdParam } from '../schemas/common.js';
+import { ErrorBody, IdParam } from '../schemas/common.js';
 import { STATS_WINDOWS, StatsQuery, SubscriptionStats, TestEventAccepted, TestEventRequest } from '../schemas/subscription-tools.js';
 import { getSubscription } from '../../db/subscriptions.js';
 import { subscriptionAttemptStats } from '../../db/stats.js';
 import { createTestEvent, deleteTestEvent, TEST_EVENT_TYPE } from '../../db/test-events.js';
 import { redeliveryWorkflowId } from '../../temporal/workflow-client.js';
+import { sourceText } from '../json-body.js';
 
 export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
@@ -21,11 +22,18 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'post', path: '/v1/subscriptions/:id/test', tag, auth: 'tenant', params: IdParam, body: TestEventRequest,
     summary: `Send a ${TEST_EVENT_TYPE} event to this subscription only`,
-    responses: { 202: { description: 'Accepted', schema: TestEventAccepted } },
-  }, async ({ params: { id }, body: input }, _req, res) => {
+    responses: {
+      202: { description: 'Accepted', schema: TestEventAccepted },
+      409: { description: 'The subscription is disabled (`subscription_disabled`); enable it to send a test event. Nothing is sent', schema: ErrorBody },
+    },
+  }, async ({ params: { id }, body: input }, req, res) => {
     const tenant = tenantId(res);
-    const created = await createTestEvent(pool, tenant, id, input.payload, (deliveryId) => redeliveryWorkflowId(tenant, deliveryId));
+    const payload = input.payload === undefined ? undefined : sourceText(req, ['payload']);
+    const created = await createTestEvent(pool, tenant, id, payload, (deliveryId) => redeliveryWorkflowId(tenant, deliveryId));
     if (!created) throw notFound('subscription');
+    if (created === 'disabled') {
+      throw new ApiError(409, 'subscription_disabled', `subscription ${id} is disabled; enable it to send a test event`);
+    }
     try {
       await temporal.startRedelivery(
         { tenantId: tenant, eventId: created.eventId, deliveryId: created.deliveryId, environment: created.environment, type: TEST_EVENT_TYPE,

@@ -4,7 +4,7 @@ import { invalid, notFound } from '../errors.js';
 import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import {
-  Subscription, SubscriptionCreate, SubscriptionListQuery, SubscriptionPage, SubscriptionPatch,
+  RotatedSecret, Subscription, SubscriptionCreate, SubscriptionListQuery, SubscriptionPage, SubscriptionPatch,
 } from '../schemas/subscription.js';
 import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
 import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
@@ -14,11 +14,15 @@ import {
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
 import { workflowsWaitingForSlots } from '../../db/rate-limit.js';
 import { rateLimitChangedSignal } from '../../workflows/signals.js';
-import { z } from '../zod.js';
 import { generateSecret } from '../../delivery/signature.js';
 
-/** The previous secret keeps signing beside the new one this long after a rotation. */
+/** A replaced secret keeps signing beside the newer ones this long after the rotation that replaced it. */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3_600_000;
+/**
+ * At most this many replaced secrets sign beside the current one: each adds a signature to every request.
+ * A rotation beyond it stops the oldest before its grace ends, and its answer says so.
+ */
+export const MAX_PREVIOUS_SECRETS = 3;
 
 /**
  * Marks the subscription's pending deliveries cancelled, then tells their workflows so they stop
@@ -120,11 +124,19 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.add({
     method: 'post', path: '/v1/subscriptions/:id/rotate-secret', tag, auth: 'tenant', params: IdParam,
-    summary: 'A new signing secret; the previous one keeps signing beside it for 24 h',
-    responses: { 200: { description: 'The new secret', schema: z.object({ secret: z.string() }).openapi('RotatedSecret') } },
+    summary: 'A new signing secret; each replaced secret keeps signing beside it for 24 h from its own replacement, at most 3 at once',
+    responses: { 200: { description: 'The new secret, and the replaced secrets still signing', schema: RotatedSecret } },
   }, async ({ params: { id } }, _req, res) => {
     const secret = generateSecret();
-    if (!(await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS))) throw notFound('subscription');
-    res.json({ secret });
+    const rotation = await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS, MAX_PREVIOUS_SECRETS);
+    if (!rotation) throw notFound('subscription');
+    const body: RotatedSecret = { secret, ...rotation };
+    const dropped = rotation.dropped_previous_secrets;
+    if (dropped.length > 0) {
+      const [what, verb, them] = dropped.length === 1 ? ['secret', 'signs', 'it'] : ['secrets', 'sign', 'one of them'];
+      body.warning = `the previous ${what} that would have signed until ${dropped.map((d) => d.expires_at).join(', ')} no longer ${verb}`
+        + ` (at most ${MAX_PREVIOUS_SECRETS} previous secrets sign at once); a receiver still holding ${them} now fails verification`;
+    }
+    res.json(body);
   });
 }

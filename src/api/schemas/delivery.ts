@@ -21,7 +21,12 @@ export const Attempt = z
     status_code: z.number().nullable(),
     error_class: z.enum(ERROR_CLASSES).nullable(),
     error_message: z.string().nullable(),
-    response_body: z.string().nullable().openapi({ description: 'The first 4 KiB of the response body.' }),
+    response_body: z.string().nullable().openapi({
+      description: 'The first 4 KiB of the response body, as text: NUL and bytes that are not UTF-8 show as U+FFFD.',
+    }),
+    response_body_base64: z.string().nullable().openapi({
+      description: 'The same bytes exactly, base64, when `response_body` cannot show them as they are (binary, NUL, not UTF-8); else null.',
+    }),
   })
   .openapi('Attempt');
 

@@ -1,5 +1,5 @@
 import { z } from '../zod.js';
-import { JsonObject, text } from './common.js';
+import { JsonbObject, wellFormed } from './common.js';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
 
 /** A schema is code the API compiles: bounded, so a PUT cannot make every ingest slow. */
@@ -11,8 +11,8 @@ export const EventTypeParam = z.strictObject({
 
 export const EventTypePut = z
   .strictObject({
-    description: text().trim().min(1).max(2000),
-    schema: JsonObject.nullable().optional().openapi({
+    description: wellFormed({ lines: true }).trim().min(1).max(2000),
+    schema: JsonbObject.nullable().optional().openapi({
       description: 'A JSON Schema (draft 2020-12) every payload of this type must match; omitted or null: any payload.',
     }),
     deprecated: z.boolean().default(false).openapi({ description: 'Still accepted and delivered; flagged in the catalog.' }),

@@ -1,5 +1,5 @@
 import { z } from '../zod.js';
-import { DeliveryStatus, Environment, JsonObject, MAX_JSON_DEPTH, text } from './common.js';
+import { DeliveryStatus, Environment, JsonObject, MAX_JSON_DEPTH, text, wellFormed } from './common.js';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
 
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
@@ -9,8 +9,8 @@ export const SYSTEM_EVENT_TYPES = ['failure.delivery', 'failure.subscription_dis
 
 /** A failed data-source extraction (a `failure.extraction` event), as the producer reports it. */
 export const ExtractionFailurePayload = z.looseObject({
-  user_id: text().min(1).max(256),
-  data_source: text().min(1).max(256),
+  user_id: wellFormed().min(1).max(256),
+  data_source: wellFormed().min(1).max(256),
   reason: z.enum(['data_source_error', 'user_info_unavailable', 'credentials_invalid', 'permission_denied']),
 });
 
@@ -23,7 +23,7 @@ export const EventCreate = z
       .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
       .optional()
       .openapi({ description: 'Idempotency key: the same id again is acknowledged and not delivered twice.' }),
-    tenant_id: text().min(1).max(128),
+    tenant_id: wellFormed().min(1).max(128),
     environment: Environment,
     type: z.string().max(EVENT_TYPE_MAX_LENGTH).regex(EVENT_TYPE_PATTERN, 'dotted lowercase, e.g. user.created'),
     payload: JsonObject.openapi({

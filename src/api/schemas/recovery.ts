@@ -16,6 +16,9 @@ export const RecoverRequest = z
     if (body.since.getTime() < Date.now() - RECOVERY_MAX_AGE_MS) {
       ctx.addIssue({ code: 'custom', path: ['since'], message: 'at most 14 days back' });
     }
+    if (body.since.getTime() > Date.now()) {
+      ctx.addIssue({ code: 'custom', path: ['since'], message: 'must not be in the future' });
+    }
     if (body.until instanceof Date && body.until.getTime() <= body.since.getTime()) {
       ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be after since' });
     }

@@ -1,5 +1,5 @@
 import { z } from '../zod.js';
-import { Environment, PageQuery, page, text } from './common.js';
+import { Environment, PageQuery, page, wellFormed } from './common.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SUBSCRIPTION_PATTERN } from '../../domain/event-type.js';
 import { DEFAULT_ENVIRONMENT } from '../../domain/environment.js';
@@ -26,7 +26,7 @@ function parsedUrl(value: string): URL | undefined {
   }
 }
 
-const Url = text()
+const Url = wellFormed()
   .max(2048)
   .refine((value) => {
     const url = parsedUrl(value);
@@ -47,7 +47,16 @@ const Headers = z
     }),
     z.string().max(4096).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values may not contain control characters'),
   )
-  .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 headers');
+  .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 headers')
+  // HTTP header names are case-insensitive: two spellings of one name would be sent as one header.
+  .superRefine((headers, ctx) => {
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(headers)) {
+      const first = seen.get(name.toLowerCase());
+      if (first === undefined) seen.set(name.toLowerCase(), name);
+      else ctx.addIssue({ code: 'custom', path: [name], message: `is the same header as ${first} (header names are case-insensitive)` });
+    }
+  });
 
 const EventTypes = z
   .array(z.string().max(128).regex(SUBSCRIPTION_PATTERN, 'dotted lowercase segments, each may be *'))
@@ -55,12 +64,12 @@ const EventTypes = z
   .max(50);
 
 const FieldMap = z
-  .record(text().min(1).max(256), text().min(1).max(256))
+  .record(wellFormed().min(1).max(256), wellFormed().min(1).max(256))
   .refine((map) => Object.keys(map).length <= 100, 'at most 100 renamed fields');
 
 const Method = z.enum(['POST', 'PUT']);
 const TimeoutMs = z.number().int().min(1000).max(60000);
-const Description = text().max(1000).nullable();
+const Description = wellFormed({ lines: true }).max(1000).nullable();
 
 const RateLimit = z
   .strictObject({
@@ -125,6 +134,14 @@ export const SubscriptionPatch = z
   .openapi('SubscriptionPatch');
 export type SubscriptionPatch = z.infer<typeof SubscriptionPatch>;
 
+export const PreviousSecret = z
+  .object({
+    expires_at: z.string().openapi({ description: 'When this replaced secret stops signing: 24 h after the rotation that replaced it.' }),
+  })
+  .openapi('PreviousSecret', {
+    description: 'A replaced signing secret that still signs beside the current one; its value is never shown again.',
+  });
+
 export const Subscription = z
   .object({
     id: z.string(),
@@ -144,11 +161,32 @@ export const Subscription = z
     category: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
+    previous_secrets: z.array(PreviousSecret).openapi({
+      description: 'The replaced secrets still signing beside the current one (each for 24 h from its own replacement, at most 3), newest first; their expiries only.',
+    }),
     secret: z.string().optional().openapi({ description: 'Only in the response that creates the subscription.' }),
   })
   .openapi('Subscription');
 export type Subscription = z.infer<typeof Subscription>;
 
 export const SubscriptionPage = page(Subscription, 'SubscriptionPage');
+
+export const RotatedSecret = z
+  .object({
+    secret: z.string().openapi({ description: 'The new signing secret, shown this once. It signs every request from now on.' }),
+    previous_secrets: z.array(PreviousSecret).openapi({
+      description: 'The replaced secrets still signing beside the new one, newest first: the one just replaced (for 24 h from now) and those replaced earlier whose 24 h have not passed. At most 3.',
+    }),
+    dropped_previous_secrets: z.array(PreviousSecret).openapi({
+      description: 'Replaced secrets this rotation stopped before their 24 h were up, to keep at most 3 previous secrets: the oldest go first. Empty unless this is the fourth rotation within 24 h; `expires_at` is when each would have stopped.',
+    }),
+    warning: z.string().optional().openapi({
+      description: 'Present only when `dropped_previous_secrets` is not empty: says that a receiver still holding a dropped secret now fails verification.',
+    }),
+  })
+  .openapi('RotatedSecret', {
+    description: 'Every replaced secret keeps signing beside the new one for 24 h from its own replacement; at most 3 previous secrets sign at once.',
+  });
+export type RotatedSecret = z.infer<typeof RotatedSecret>;
 
 export const SubscriptionListQuery = PageQuery.extend({ environment: Environment.optional() });

@@ -1,7 +1,7 @@
 import { z } from '../zod.js';
-import { text } from './common.js';
+import { wellFormed } from './common.js';
 
-export const TenantCreate = z.strictObject({ name: text().trim().min(1).max(200) }).openapi('TenantCreate');
+export const TenantCreate = z.strictObject({ name: wellFormed().trim().min(1).max(200) }).openapi('TenantCreate');
 export type TenantCreate = z.infer<typeof TenantCreate>;
 
 export const TenantCreated = z

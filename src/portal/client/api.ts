@@ -5,7 +5,7 @@ import type { DeliveryStatus } from '../../domain/delivery-status.js';
 import type { z } from 'zod';
 import type { Ordering, RateLimit } from '../../domain/flow-control.js';
 import type { RetryPolicy as RetryPolicySchema } from '../../api/schemas/retry-policy.js';
-import type { Subscription as SubscriptionSchema } from '../../api/schemas/subscription.js';
+import type { RotatedSecret as RotatedSecretSchema, Subscription as SubscriptionSchema } from '../../api/schemas/subscription.js';
 import type { DeliverySummary as DeliverySummarySchema } from '../../api/schemas/event.js';
 import type { Attempt as AttemptSchema, Delivery as DeliverySchema } from '../../api/schemas/delivery.js';
 import type { SubscriptionStats as SubscriptionStatsSchema } from '../../api/schemas/subscription-tools.js';
@@ -70,6 +70,7 @@ export function query(params: Record<string, string | number | undefined | null>
 // imports, erased from the bundle), so the portal cannot drift from what the API answers.
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 export type Subscription = z.infer<typeof SubscriptionSchema>;
+export type RotatedSecret = z.infer<typeof RotatedSecretSchema>;
 export type { DeliveryStatus };
 export type DeliverySummary = z.infer<typeof DeliverySummarySchema> & { event_type?: string };
 export type Attempt = z.infer<typeof AttemptSchema>;

@@ -22,6 +22,8 @@ interface Custom {
 
 interface Form {
   url: string; method: 'POST' | 'PUT'; environment: Environment; description: string;
+  /** "All events" (the pattern `*`), a choice of its own: never implied by the other fields. */
+  all: boolean;
   types: string[]; patterns: string; preset: string; custom: Custom; timeout_ms: string;
   headers: Pair[]; field_map: Pair[]; enabled: boolean;
   /** Empty: no rate limit. */
@@ -39,9 +41,12 @@ function fromSubscription(s: Subscription | undefined, session: Session): Form {
     maximum_interval: policy.maximum_interval ?? '', maximum_attempts: policy.maximum_attempts?.toString() ?? '',
     max_duration: policy.max_duration ?? '', non_retryable_statuses: (policy.non_retryable_statuses ?? []).join(', '),
   } : emptyCustom;
+  // A new subscription starts with nothing chosen: whatever it receives, the tenant ticked or typed.
+  const eventTypes = s?.event_types ?? [];
   return {
     url: s?.url ?? '', method: s?.method ?? 'POST', environment: s?.environment ?? session.environment ?? 'production',
-    description: s?.description ?? '', types: [], patterns: (s?.event_types ?? ['*']).join('\n'),
+    description: s?.description ?? '', all: eventTypes.includes('*'), types: [],
+    patterns: eventTypes.filter((t) => t !== '*').join('\n'),
     preset: typeof policy === 'object' ? 'custom' : policy, custom, timeout_ms: String(s?.timeout_ms ?? 10000),
     headers: Object.entries(s?.headers ?? {}).map(([key, value]) => ({ key, value })),
     field_map: Object.entries(s?.field_map ?? {}).map(([key, value]) => ({ key, value })),
@@ -53,7 +58,7 @@ function fromSubscription(s: Subscription | undefined, session: Session): Form {
 
 function toBody(f: Form) {
   const patterns = f.patterns.split(/[\s,]+/).map((p) => p.trim()).filter(Boolean);
-  const event_types = [...new Set([...f.types, ...patterns])];
+  const event_types = [...new Set([...(f.all ? ['*'] : []), ...f.types, ...patterns])];
   let retry_policy: RetryPolicy;
   if (f.preset === 'custom') {
     const c = f.custom;
@@ -144,7 +149,10 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
     setError(undefined);
     try {
       const body = toBody(form);
-      if (body.event_types.length === 0) throw new ApiFailure(400, 'invalid_request', 'choose at least one event type', [{ path: 'event_types', message: 'pick or type at least one' }]);
+      if (body.event_types.length === 0) {
+        throw new ApiFailure(400, 'invalid_request', 'choose the events this endpoint receives',
+          [{ path: 'event_types', message: 'tick "All events", tick one or more types, or type a pattern' }]);
+      }
       if (id) {
         await api('PATCH', `/v1/subscriptions/${encodeURIComponent(id)}`, body);
         navigate(`subscriptions/${id}`);
@@ -187,14 +195,18 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
       <${Field} id="f-desc" label="Description">
         <input id="f-desc" value=${form.description} onInput=${(e: Event) => set('description', value(e))} />
       <//>
-      <fieldset>
+      <fieldset aria-describedby="f-types-hint">
         <legend>Event types</legend>
+        <p class="hint" id="f-types-hint">What this endpoint receives: all events, or only the types and patterns you choose.</p>
+        <label class="check"><input type="checkbox" id="f-all" checked=${form.all}
+          onChange=${(e: Event) => set('all', (e.target as HTMLInputElement).checked)} />
+          All events (<code>*</code>), including failure notifications and types added later</label>
         ${catalog?.length ? html`<div class="checks">${catalog.map((t) => html`<label class="check" key=${t}>
           <input type="checkbox" checked=${form.types.includes(t)}
             onChange=${(e: Event) => set('types', (e.target as HTMLInputElement).checked ? [...form.types, t] : form.types.filter((x) => x !== t))} />
           <code>${t}</code></label>`)}</div>` : null}
         <${Field} id="f-patterns" label=${catalog?.length ? 'Other patterns' : 'Patterns'}
-          hint="One per line: user.created, user.* (everything below user), * (everything). Lowercase, dotted.">
+          hint="One per line: user.created, or user.* for everything below user. Lowercase, dotted.">
           <textarea id="f-patterns" rows="3" value=${form.patterns} onInput=${(e: Event) => set('patterns', value(e))} aria-describedby="f-patterns-hint"></textarea>
         <//>
       </fieldset>

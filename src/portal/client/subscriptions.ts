@@ -1,7 +1,7 @@
 // The subscription list and one subscription's page: figures, test event, secret, recover, delete.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, query, type Delivery, type Page, type Session, type Stats, type Subscription } from './api.js';
+import { api, query, type Delivery, type Page, type RotatedSecret, type Session, type Stats, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
 import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, ms, percent, shortUrl, useLoad, usePoll } from './ui.js';
 
@@ -138,23 +138,31 @@ function Recover({ sub }: { sub: Subscription }) {
   </section>`;
 }
 
+/** Rotation, and until when each replaced secret still signs (its value is never shown again). */
 function Secret({ sub }: { sub: Subscription }) {
-  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [rotated, setRotated] = useState<RotatedSecret | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const rotate = async () => {
     setError(undefined);
     try {
-      setSecret((await api<{ secret: string }>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/rotate-secret`)).secret);
+      setRotated(await api<RotatedSecret>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/rotate-secret`));
     } catch (e) {
       setError(e);
     }
   };
+  const previous = rotated?.previous_secrets ?? sub.previous_secrets;
   return html`<section class="panel" aria-labelledby="secret-h">
     <h2 id="secret-h">Signing secret</h2>
-    <p class="muted">Rotating makes a new secret; the previous one keeps signing beside it for 24 hours, so you can switch your receiver over.</p>
+    <p class="muted">Rotating makes a new secret; each replaced secret keeps signing beside it for 24 hours from its own
+      replacement (at most 3 at once), so you can switch your receiver over.</p>
+    ${previous.length
+      ? html`<div class="previous-secrets"><p id="previous-secrets-h">Previous secrets still signing, newest first:</p>
+          <ul aria-labelledby="previous-secrets-h">${previous.map((p, i) => html`<li key=${i}>until <${Time} iso=${p.expires_at} /></li>`)}</ul></div>`
+      : html`<p class="small">No previous secret is signing: only the current one.</p>`}
     <button type="button" onClick=${rotate}>Rotate secret</button>
     <${ErrorBox} error=${error} />
-    ${secret ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${secret} />` : null}
+    ${rotated?.warning ? html`<p class="warning" role="alert">${rotated.warning}</p>` : null}
+    ${rotated ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
   </section>`;
 }
 

@@ -1,0 +1,94 @@
+// A JSON request body as the text the client sent, beside the value express.json parsed from it.
+// JSON.parse keeps the last of duplicate keys and turns every number into a double, so a payload rebuilt
+// from the parsed value is not what the producer posted: the exact text of a member is cut out of the
+// body instead, and a duplicate key anywhere is refused (a receiver could not tell which one was meant).
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+import { visit, type JSONPath } from 'jsonc-parser';
+import type { ErrorDetail } from './errors.js';
+
+/** Objects this deep or shallower keep their source span: `payload` (1) and `events.<i>.payload` (3). */
+const SPAN_DEPTH = 3;
+
+interface Scanned {
+  text: string;
+  /** `a.0.b` → [start, end) in `text`, for the objects down to SPAN_DEPTH. */
+  spans: Map<string, [number, number]>;
+}
+
+const scanned = new WeakMap<object, Scanned>();
+const raw = new WeakMap<object, Buffer>();
+
+const pathName = (path: JSONPath) => path.map(String).join('.');
+
+/** For express.json's `verify`: keeps the bytes of the body (no copy) for the route's own reading. */
+export function keepRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
+  raw.set(req, buffer);
+}
+
+/**
+ * Reads the body's text once (after express.json accepted it as JSON): refuses bytes that are not UTF-8
+ * (they would be replaced, and the text not be what was sent) and duplicate keys, naming each; keeps the
+ * source span of every shallow object. Returns the problems, none for a body without JSON.
+ */
+export function scanJsonBody(req: Request): ErrorDetail[] {
+  const buffer = raw.get(req);
+  if (!buffer) return [];
+  if (!isUtf8(buffer)) return [{ path: 'body', message: 'is not valid UTF-8' }];
+  let text = buffer.toString('utf8');
+  // A byte order mark is not part of the JSON text (JSON.parse was given the body without it as well).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const details: ErrorDetail[] = [];
+  const spans = new Map<string, [number, number]>();
+  const open: Array<{ keys: Set<string>; start: number; path: string | undefined }> = [];
+  let depth = 0;
+  try {
+    visit(text, {
+      onObjectBegin(offset, _length, _line, _char, pathSupplier) {
+        depth++;
+        open.push({ keys: new Set(), start: offset, path: depth <= SPAN_DEPTH ? pathName(pathSupplier()) : undefined });
+      },
+      onObjectProperty(property, _offset, _length, _line, _char, pathSupplier) {
+        const keys = open.at(-1)!.keys;
+        if (keys.has(property)) details.push({ path: pathName([...pathSupplier(), property]), message: 'duplicate key' });
+        else keys.add(property);
+      },
+      onObjectEnd(offset, length) {
+        depth--;
+        const object = open.pop()!;
+        if (object.path !== undefined) spans.set(object.path, [object.start, offset + length]);
+      },
+    }, { disallowComments: true, allowTrailingComma: false });
+  } catch (error) {
+    // The parser descends recursively: nesting deep enough to exhaust the stack is refused, not a 500.
+    if (error instanceof RangeError) return [{ path: 'body', message: 'nested too deeply' }];
+    throw error;
+  }
+  scanned.set(req, { text, spans });
+  return details.slice(0, 20);
+}
+
+/**
+ * The exact source text of the object at `path` in the request's body (e.g. `['events', 3, 'payload']`).
+ * Only for a route whose body schema made sure that an object is there.
+ */
+export function sourceText(req: Request, path: JSONPath): string {
+  const body = scanned.get(req);
+  const span = body?.spans.get(pathName(path));
+  if (!body || !span) throw new Error(`no JSON object at ${pathName(path)} in the request body`);
+  return body.text.slice(span[0], span[1]);
+}
+
+/**
+ * `value` as JSON with the top-level members of `rawMembers` written as the given JSON texts, unchanged
+ * (a payload as it was posted, not as JSON.parse and JSON.stringify would rewrite it).
+ */
+export function jsonWithRawMembers(value: Record<string, unknown>, rawMembers: Record<string, string>): string {
+  const marker = `\u0000raw:${randomUUID()}:`;
+  const placeholders = Object.fromEntries(Object.keys(rawMembers).map((name) => [name, marker + name]));
+  let json = JSON.stringify({ ...value, ...placeholders });
+  for (const [name, text] of Object.entries(rawMembers)) json = json.replace(JSON.stringify(marker + name), () => text);
+  return json;
+}
