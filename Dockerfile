@@ -2,26 +2,35 @@
 #   API (default)  node dist/bin/api.js
 #   worker         node --max-semi-space-size=4 --max-old-space-size=192 dist/bin/worker.js  (README, Performance)
 #   migrations     node dist/bin/migrate.js
+
+# Build stage: `npm run build` needs the dev dependencies (esbuild; preact and htm for the portal). It
+# writes dist/: the processes as JavaScript, the workflow bundle and the portal's browser code, so the
+# image runs no bundler or TypeScript loader at start.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# SCARF_ANALYTICS=false: swagger-ui's install script would otherwise phone home during the build.
+COPY package.json package-lock.json ./
+RUN SCARF_ANALYTICS=false npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY scripts/build.mjs ./scripts/build.mjs
+RUN node scripts/build.mjs
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Dependencies first, so this layer is rebuilt only when the lockfile changes.
-# The processes run the JavaScript that `npm run build` (esbuild) makes of src/bin; tsx stays a regular
-# dependency for the worker's short-lived workflow-bundling child, so dev dependencies can stay out.
-# SCARF_ANALYTICS=false: swagger-ui's install script would otherwise phone home during the build.
+# Dependencies first, so this layer is rebuilt only when the lockfile changes; no dev dependencies.
 COPY package.json package-lock.json ./
 RUN SCARF_ANALYTICS=false npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
-COPY tsconfig.json ./
+# The built code only: src/ stays in the build stage (the source maps carry the sources).
 COPY migrations ./migrations
-COPY src ./src
-COPY scripts/build.mjs ./scripts/build.mjs
-RUN node scripts/build.mjs
+COPY --from=build /app/dist ./dist
 
-# The code stays root-owned and read-only to the process; tsx keeps its cache in /tmp.
+# The code stays root-owned and read-only to the process.
 USER node
 
 # API port; a worker serves /metrics and /healthz on WORKER_METRICS_PORT instead.

@@ -22,9 +22,9 @@ import pg from 'pg';
 import { startBenchStack } from './lib/stack.js';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { apiClient } from './lib/api.js';
-import { freePort } from '../src/temporal/dev-server.js';
-import { freeClusterPorts } from '../src/temporal/cluster-server.js';
-import { startClusterStack, type ClusterStack } from '../src/temporal/cluster-stack.js';
+import { freePort } from '../tools/ports.js';
+import { freeClusterPorts } from '../tools/temporal/cluster-server.js';
+import { startClusterStack, type ClusterStack } from '../tools/temporal/cluster-stack.js';
 
 const quick = process.argv.includes('--quick');
 const engineArg = process.argv.indexOf('--engine');

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { freePort, startDevServer } from '../src/temporal/dev-server.js';
+import { startDevServer } from '../tools/temporal/dev-server.js';
+import { freePort } from '../tools/ports.js';
 import { closedLoopRate } from './lib/load.js';
 
 const DURATION_S = Number(process.argv[2] ?? 15);

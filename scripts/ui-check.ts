@@ -11,8 +11,8 @@
 // The stack is the benchmark's (bench/lib/stack.ts), with the Web UI on. Env: CI=true installs chromium
 // with apt-get when it is missing; UI_CHECK_TIMEOUT_MS (default 180000); BENCH_DATABASE_ADMIN_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres).
+import { eventWorkflowId } from '../src/domain/workflow-ids.js';
 import type { Page } from 'playwright-core';
-import { eventWorkflowId } from '../src/temporal/workflow-client.js';
 import type { apiClient } from '../bench/lib/api.js';
 import { BrowserCheck } from './lib/browser-check.js';
 

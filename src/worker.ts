@@ -8,6 +8,7 @@ import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
 import { waitingDeliveries } from './db/rate-limit.js';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
+import { builtFile } from './build-output.js';
 import { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
@@ -23,6 +24,16 @@ export interface WorkerHandle {
   metrics: WorkerMetrics;
   /** Drains: no new tasks, activities in flight finish, then the connection and agent close. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * The workflow code: a bundle given by the caller (the tests make one per run), else the one `npm run build`
+ * wrote (the built worker), else the sources, bundled by the SDK's webpack inside this process (tsx).
+ */
+function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (given) return { workflowBundle: given };
+  const codePath = builtFile('workflow-bundle.js');
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 /** Creates the worker and starts polling. */
@@ -43,7 +54,7 @@ export async function createWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowCode(extra.workflowBundle),
     activities: {
       ...createActivities({
         pool, agent, clock: extra.clock,

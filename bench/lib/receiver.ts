@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { freePort } from '../../tools/ports.js';
 
 export interface BenchReceiver {
   url: string;

@@ -5,9 +5,10 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startDevServer, waitForPort, type DevServer } from '../../src/temporal/dev-server.js';
-import { createScratchDatabase, DEFAULT_ADMIN_URL } from '../../src/db/scratch-database.js';
-import { startScratchCluster } from '../../src/temporal/cluster-server.js';
+import { startDevServer, type DevServer } from '../../tools/temporal/dev-server.js';
+import { freePort, waitForPort } from '../../tools/ports.js';
+import { createScratchDatabase, DEFAULT_ADMIN_URL } from '../../tools/db/scratch-database.js';
+import { startScratchCluster } from '../../tools/temporal/cluster-server.js';
 
 export interface BenchStack {
   apiUrl: string;

@@ -4,13 +4,13 @@ import type { Pool } from '../db/pool.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
 import { pino, type Logger } from 'pino';
 import { finishDelivery } from '../db/deliveries.js';
-import { insertEvent, markSuppressed } from '../db/events.js';
+import { markSuppressed } from '../db/events.js';
 import { claimNotificationWindow } from '../db/notification-windows.js';
 import { makeDeliver } from './deliver.js';
 import { makeDispatchEvent } from './dispatch-event.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
-import { makePlanDelivery, makePrepareDeliveries } from './prepare-deliveries.js';
+import { makePlanDelivery } from './prepare-deliveries.js';
 import { reserveSlot } from '../db/rate-limit.js';
 import { nextInLane, passInLane, queueInLane } from '../db/fifo-lanes.js';
 import type { ClaimInput, FinishedDeliverySummary, FinishInput, LaneNext, QueueInput, QueuedResult, SlotInput } from './types.js';
@@ -38,7 +38,6 @@ export function createActivities(deps: ActivityDeps) {
   const { deliver, attemptDelivery } = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
   return {
     dispatchEvent: makeDispatchEvent(deps.pool, attemptDelivery),
-    prepareDeliveries: makePrepareDeliveries(deps.pool),
     planDelivery: makePlanDelivery(deps.pool),
     deliver,
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {
@@ -81,10 +80,9 @@ export function createActivities(deps: ActivityDeps) {
     async passInLane(input: { subscriptionId: string; seq: string }): Promise<void> {
       await passInLane(deps.pool, input.subscriptionId, input.seq);
     },
-    /** Stores the event, claims its notification window, and marks it suppressed when another event holds the window. */
+    /** Claims the stored event's notification window, and marks it suppressed when another event holds the window. */
     async claimNotificationWindow(input: ClaimInput): Promise<{ claimed: boolean; holder: string }> {
-      if (input.event) await insertEvent(deps.pool, { tenantId: input.tenantId, eventId: input.eventId, ...input.event });
-      const key = input.key ?? extractionKey(await eventPayload(deps.pool, input.tenantId, input.eventId));
+      const key = extractionKey(await eventPayload(deps.pool, input.tenantId, input.eventId));
       const claim = await claimNotificationWindow(deps.pool, input.tenantId, key, input.eventId, deps.notificationWindowMs);
       if (!claim.claimed) await markSuppressed(deps.pool, input.tenantId, input.eventId, claim.holder);
       return claim;

@@ -1,6 +1,7 @@
 // Data lifecycle activities: tenant purge (and, below, bulk recover and retention). Each works in bounded
 // batches by primary key, so no statement holds locks for long; their inputs and results are ids and
 // counts only (they are kept in workflow histories).
+import { redeliveryWorkflowId } from '../domain/workflow-ids.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { heartbeat } from '@temporalio/activity';
 import type { Pool } from '../db/pool.js';
@@ -9,7 +10,6 @@ import { cancelTenantDeliveries, purgeBatch } from '../db/tenant-purge.js';
 import type { PurgePart } from '../domain/tenant-purge.js';
 import { finishRecovery, nextRecoveryPage, subscriptionRateLimit, type RecoveredDelivery } from '../db/recoveries.js';
 import { recoveryPace, type RecoveryPace } from '../domain/recovery-pace.js';
-import { redeliveryWorkflowId } from '../temporal/workflow-client.js';
 
 export interface PurgeBatchInput { tenantId: string; part: PurgePart; limit: number }
 export interface RetentionBatchesInput { cutoff: string; batchSize: number; pauseMs: number; maxBatches: number }

@@ -1,22 +1,7 @@
 import type { Pool } from '../db/pool.js';
-import { createFirstDeliveries, plannedDelivery, type PlannedDeliveryRow } from '../db/deliveries.js';
-import { insertEvent } from '../db/events.js';
-import { enabledSubscriptions } from '../db/subscriptions.js';
-import { matchesAny } from '../domain/event-type.js';
+import { plannedDelivery, type PlannedDeliveryRow } from '../db/deliveries.js';
 import { resolveRetryPolicy, type RetryPolicySpec } from '../domain/retry-policy.js';
-import type { DeliveryPlan, PrepareInput } from './types.js';
-
-export function makePrepareDeliveries(pool: Pool) {
-  /** Persists the event and creates one pending delivery per matching subscription. */
-  return async function prepareDeliveries(input: PrepareInput): Promise<DeliveryPlan[]> {
-    if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
-    const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
-    const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
-    if (matching.length === 0) return [];
-    const rows = await createFirstDeliveries(pool, input.tenantId, input.eventId, input.workflowId, matching);
-    return rows.map((row) => toPlan(row));
-  };
-}
+import type { DeliveryPlan } from './types.js';
 
 /** `inLane`: a first delivery to a FIFO subscription goes through its lane; a redelivery, or the lane's own plan, does not. */
 export function toPlan(row: PlannedDeliveryRow, inLane = true): DeliveryPlan {

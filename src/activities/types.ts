@@ -3,8 +3,8 @@
 import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
 
 /**
- * The event whose deliveries to plan. Since durable accept the event is already stored and the input
- * carries its identity only; a payload here (a notification, or a workflow started before) is stored first.
+ * The event whose deliveries to plan. An event posted by the producer is already stored and the input
+ * carries its identity only; a notification's payload (hookrelay makes it) comes here and is stored first.
  */
 export interface PrepareInput {
   tenantId: string;
@@ -24,7 +24,7 @@ export interface DeliveryPlan {
   timeoutMs: number;
   /** The subscription had a rate limit when the delivery was planned: its attempts take slots (workflows/rate-limited.ts). */
   rateLimited?: true;
-  /** The subscription's ordering is fifo: its lane makes the delivery (workflows/fifo-lane.ts). */
+  /** The subscription's ordering is fifo: its lane makes the delivery (workflows/fifo-handoff.ts, fifo-lane-workflow.ts). */
   fifo?: true;
 }
 
@@ -90,13 +90,10 @@ export interface FinishedDeliverySummary {
   lastAttemptAt: string | null;
 }
 
+/** A failure.extraction event, already stored: its notification key is read from its payload. */
 export interface ClaimInput {
   tenantId: string;
   eventId: string;
-  /** Workflows started before durable accept name the key and carry the event; since, both are read from the stored event. */
-  key?: string;
-  /** Stored first, so a suppressed event is still in the log, marked. */
-  event?: Required<Omit<PrepareInput, 'tenantId' | 'eventId'>>;
 }
 
 /** Attached to a delivery failure when that attempt disabled the subscription (410 Gone, or failing too long). */

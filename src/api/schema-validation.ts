@@ -24,7 +24,9 @@ const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
     try {
       return RE2JS.compile(RE2JS.translateRegExp(pattern));
     } catch (error) {
-      throw new Error(`pattern ${JSON.stringify(pattern)} is not supported (patterns run on RE2, in linear time: no lookaround, no backreferences): ${(error as Error).message}`);
+      throw new Error(
+        `pattern ${JSON.stringify(pattern)} is not supported (patterns run on RE2, in linear time: no lookaround, no backreferences): ${(error as Error).message}`,
+        { cause: error });
     }
   },
   { code: 'RE2JS.compile' },

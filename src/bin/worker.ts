@@ -6,7 +6,6 @@ import { createWorkerMetrics } from '../metrics.js';
 import { startWorkerHttp } from '../worker-http.js';
 import { installRuntime } from '../temporal/runtime.js';
 import { onShutdown } from './shutdown.js';
-import { bundleWorkflowsInChild } from '../temporal/workflow-bundle.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -14,7 +13,7 @@ const coreMetrics = `127.0.0.1:${config.workerCoreMetricsPort}`;
 installRuntime(logger, coreMetrics);
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 const metrics = createWorkerMetrics();
-const handle = await createWorker(config, pool, { metrics, logger, workflowBundle: await bundleWorkflowsInChild() });
+const handle = await createWorker(config, pool, { metrics, logger });
 const http = startWorkerHttp({
   host: config.host,
   port: config.workerMetricsPort,

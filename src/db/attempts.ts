@@ -1,4 +1,5 @@
 // The attempts table: what one attempt needs, and its record.
+import type { HttpMethod } from '../domain/http-method.js';
 import type { Queryable } from './pool.js';
 import type { DeliveryStatus } from './deliveries.js';
 import { activePreviousSecrets } from './subscriptions.js';
@@ -12,7 +13,7 @@ export interface AttemptContext {
   payload: string;
   subscription_id: string;
   url: string;
-  method: 'POST' | 'PUT';
+  method: HttpMethod;
   headers: Record<string, string>;
   field_map: Record<string, string>;
   timeout_ms: number;

@@ -1,3 +1,4 @@
+import type { HttpMethod } from '../domain/http-method.js';
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
 import { pageOf } from './cursor.js';
@@ -12,7 +13,7 @@ interface SubscriptionRow {
   id: string;
   environment: Environment;
   url: string;
-  method: 'POST' | 'PUT';
+  method: HttpMethod;
   event_types: string[];
   headers: Record<string, string>;
   field_map: Record<string, string>;

@@ -1,12 +1,13 @@
 import { request, type Dispatcher } from 'undici';
 import type { ErrorClass } from '../domain/delivery-failures.js';
+import type { HttpMethod } from '../domain/http-method.js';
 import { safeText, storedBody, type StoredBody } from './response-body.js';
 
 export const RESPONSE_BODY_LIMIT = 4096;
 
 export interface AttemptRequest {
   url: string;
-  method: 'POST' | 'PUT';
+  method: HttpMethod;
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;

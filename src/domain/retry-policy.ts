@@ -122,6 +122,11 @@ export function toActivityOptions(policy: ResolvedRetryPolicy, timeoutMs: number
   return options;
 }
 
+/** The wait before retry n+1 after n attempts, as Temporal's RetryPolicy computes it. */
+export function backoffDelay(retry: { initialInterval: number; backoffCoefficient: number; maximumInterval: number }, attemptsMade: number): number {
+  return Math.min(retry.maximumInterval, Math.round(retry.initialInterval * retry.backoffCoefficient ** (attemptsMade - 1)));
+}
+
 /**
  * The policy's remainder once attempt 1 has been made elsewhere (as a local activity): one attempt
  * fewer, the next interval grown by the coefficient, the overall deadline shortened by the time spent.
@@ -131,7 +136,7 @@ export function afterFirstAttempt(options: DeliveryActivityOptions, elapsedMs: n
   const { retry } = options;
   const next: DeliveryActivityOptions['retry'] = {
     ...retry,
-    initialInterval: Math.min(retry.maximumInterval, Math.round(retry.initialInterval * retry.backoffCoefficient)),
+    initialInterval: backoffDelay(retry, 2),
   };
   if (retry.maximumAttempts !== undefined) next.maximumAttempts = retry.maximumAttempts - 1;
   const remainder: DeliveryActivityOptions = { ...options, retry: next };

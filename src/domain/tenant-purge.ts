@@ -8,8 +8,3 @@ export const PURGE_ORDER = [
   'events', 'deliveries', 'recoveries', 'subscriptions', 'notification_windows', 'portal_sessions', 'api_keys', 'tenant',
 ] as const;
 export type PurgePart = (typeof PURGE_ORDER)[number];
-
-/** The purge's workflow id: one per tenant, so a second DELETE joins the running purge. */
-export function purgeWorkflowId(tenantId: string): string {
-  return `purge:${tenantId}`;
-}

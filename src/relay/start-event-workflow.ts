@@ -2,7 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ClaimedEvent } from '../db/ingest.js';
 import type { EventWorkflowInput } from '../workflows/event-workflow.js';
-import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from '../temporal/search-attributes.js';
+import { initialSearchAttributes } from '../temporal/search-attributes.js';
 
 // A start that Temporal does not answer within this is retried by the relay (same workflow id, so never twice).
 const START_DEADLINE_MS = 10_000;
@@ -30,12 +30,8 @@ export function eventWorkflowStarter(client: Client, options: { taskQueue: strin
         workflowIdConflictPolicy: 'FAIL',
         requestEagerStart: options.eager,
         staticSummary: `${event.type} for ${event.tenant_id} (${event.environment})`,
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: TenantAttr, value: event.tenant_id },
-          { key: EnvironmentAttr, value: event.environment },
-          { key: EventTypeAttr, value: event.type },
-          { key: OutcomeAttr, value: 'pending' },
-        ]),
+        typedSearchAttributes: new TypedSearchAttributes(
+          initialSearchAttributes({ tenantId: event.tenant_id, environment: event.environment, type: event.type })),
       }));
     } catch (error) {
       // Started before (a relay that died after starting, before marking): already done.

@@ -1,23 +1,13 @@
+import { eventWorkflowId, redeliveryWorkflowId } from '../domain/workflow-ids.js';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { EventWorkflowInput } from '../workflows/event-workflow.js';
 import type { RedeliveryWorkflowInput } from '../workflows/redelivery-workflow.js';
 import { cancelDeliverySignal } from '../workflows/signals.js';
-import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from './search-attributes.js';
+import { initialSearchAttributes, type WorkflowLabels } from './search-attributes.js';
 import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 
-/** Readable in the Web UI and unique per (tenant, event): Temporal itself refuses a duplicate. */
-export function eventWorkflowId(tenantId: string, eventId: string): string {
-  return `event:${tenantId}:${eventId}`;
-}
-
-export function redeliveryWorkflowId(tenantId: string, deliveryId: string): string {
-  return `redelivery:${tenantId}:${deliveryId}`;
-}
-
 export interface TemporalClientOptions extends TemporalSecurity { address: string; namespace: string; taskQueue: string }
-
-interface Labels { tenantId: string; environment: string; type: string }
 
 export interface EventStarter {
   client: Client;
@@ -25,7 +15,7 @@ export interface EventStarter {
   taskQueue: string;
   /** `started`, or `duplicate` when a workflow with this id exists (running or closed). */
   start(input: EventWorkflowInput): Promise<{ workflowId: string; status: 'started' | 'duplicate' }>;
-  startRedelivery(input: RedeliveryWorkflowInput, labels: Labels): Promise<{ workflowId: string }>;
+  startRedelivery(input: RedeliveryWorkflowInput, labels: WorkflowLabels): Promise<{ workflowId: string }>;
   /** Tells a workflow to stop one pending delivery; a workflow that has ended is not an error. */
   cancelDelivery(workflowId: string, deliveryId: string): Promise<void>;
   /** One health check within `timeoutMs`, never retried (readiness probes). */
@@ -36,13 +26,8 @@ export interface EventStarter {
 // A producer waits at most this long for Temporal before it gets a 503.
 const DEADLINE_MS = 5_000;
 
-function searchAttributes(labels: Labels): TypedSearchAttributes {
-  return new TypedSearchAttributes([
-    { key: TenantAttr, value: labels.tenantId },
-    { key: EnvironmentAttr, value: labels.environment },
-    { key: EventTypeAttr, value: labels.type },
-    { key: OutcomeAttr, value: 'pending' },
-  ]);
+function searchAttributes(labels: WorkflowLabels): TypedSearchAttributes {
+  return new TypedSearchAttributes(initialSearchAttributes(labels));
 }
 
 export function createEventStarter(options: TemporalClientOptions): EventStarter {

@@ -1,37 +1,40 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, patched, sleep, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, sleep, TemporalFailure } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { DeliverResult, DeliveryPlan, FirstAttempt, RetryAfterDetail } from '../activities/types.js';
 import { FailureType } from '../domain/delivery-failures.js';
 import { afterFirstAttempt, toActivityOptions, type DeliveryActivityOptions } from '../domain/retry-policy.js';
-import { db, local, remote } from './activity-proxies.js';
+import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
-import { RATE_LIMITED, rateLimitedAttempts } from './rate-limited.js';
-import { deliverInLane, FIFO_LANE } from './fifo-lane.js';
+import { deliverInLane, type LaneReports } from './fifo-handoff.js';
+import { rateLimitedAttempts, type LimitChanges } from './rate-limited.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import {
   notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
 } from './notifications.js';
 
 /**
- * Patch marker: workflows from before it replay on the old path (every attempt a regular activity).
- * Since it, attempt 1 runs as a local activity in the same workflow task as prepareDeliveries: a
- * receiver that answers costs no activity task and no second workflow task. A failed first attempt
- * hands the rest of the policy to a regular activity, which the Web UI shows as pending with its
- * attempts (its count is hookrelay's attempt number minus one; failure messages carry the real one).
+ * What one delivery needs from the workflow that makes it. The signal state (cancellable, limitChanges,
+ * laneReports) is per workflow: each object is created once, in the workflow function, and registers its
+ * signal's handler.
  */
-export const FIRST_ATTEMPT_LOCAL = 'first-attempt-local';
-
 export interface DeliveryContext {
   timeScale: number;
   cancellable: CancellableDeliveries;
-  /** Since DISPATCH_IN_ONE_ACTIVITY: when dispatchEvent ran, and the first attempt it made (none for a rate-limited or FIFO delivery). */
+  limitChanges: LimitChanges;
+  /**
+   * Only in a workflow that hands FIFO deliveries to their lane (an event's): without it, a delivery is made
+   * here. The lane's own plans and a redelivery's never carry `fifo`, and a lane never hands off to itself.
+   */
+  laneReports?: LaneReports;
+  /** In an event's workflow: when dispatchEvent ran, and the first attempt it made (none for a rate-limited, FIFO or cancelled delivery). */
   dispatched?: { at: number; first: FirstAttempt | undefined };
   /** Where a failure is notified from; absent for notifications, which never notify. */
   notify?: NotificationSource;
 }
 
 export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Promise<DeliveryResult> {
-  if (plan.fifo && patched(FIFO_LANE)) return deliverInLane(plan, ctx);
+  const { laneReports } = ctx;
+  if (plan.fifo && laneReports) return deliverInLane(plan, { ...ctx, laneReports });
   const { timeScale, cancellable } = ctx;
   const base = { deliveryId: plan.deliveryId, subscriptionId: plan.subscriptionId };
   const scope = cancellable.open(plan.deliveryId);
@@ -40,7 +43,7 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   let failureDetails: unknown[] | undefined;
   try {
     const first = ctx.dispatched?.first;
-    return succeeded(plan, await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale)));
+    return succeeded(plan, await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale, ctx.limitChanges)));
   } catch (error) {
     if (isCancellation(error)) {
       status = 'cancelled';
@@ -56,7 +59,7 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   } finally {
     cancellable.close(plan.deliveryId);
   }
-  const summary = await db.finishDelivery({ deliveryId: plan.deliveryId, status, reason });
+  const summary = await bookkeeping.finishDelivery({ deliveryId: plan.deliveryId, status, reason });
   if (ctx.notify && status === 'failed') {
     await notifyDeliveryFailed(ctx.notify, plan, summary, reason);
     const disabled = subscriptionDisabledDetail(failureDetails);
@@ -93,17 +96,21 @@ async function afterDispatchedAttempt(plan: DeliveryPlan, timeScale: number, fir
   return retryAfterFirst(plan, timeScale, options, failure, startedAt);
 }
 
-/** Every attempt of one delivery under its policy; throws the final ActivityFailure when it gives up. */
-async function attempts(plan: DeliveryPlan, timeScale: number) {
+/**
+ * Every attempt of one delivery under its policy (a delivery dispatchEvent made no first attempt for); throws
+ * the final failure when it gives up. Attempt 1 is a local activity, in the workflow task that asked for it:
+ * a receiver that answers costs no activity task. A failed first attempt hands the rest of the policy to a
+ * regular activity, which the Web UI shows as pending with its attempts (its count is hookrelay's attempt
+ * number minus one; failure messages carry the real one).
+ */
+async function attempts(plan: DeliveryPlan, timeScale: number, limitChanges: LimitChanges): Promise<DeliverResult> {
+  if (plan.rateLimited) return rateLimitedAttempts(plan, timeScale, limitChanges);
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   const summary = `${plan.subscriptionId} → ${plan.url}`;
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale };
-  if (plan.rateLimited && patched(RATE_LIMITED)) return rateLimitedAttempts(plan, timeScale);
-  if (!patched(FIRST_ATTEMPT_LOCAL)) return remote.deliver.executeWithOptions({ ...options, summary }, [input]);
-
   const started = Date.now();
   try {
-    return await local.deliver.executeWithOptions(
+    return await firstAttempt.deliver.executeWithOptions(
       { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary }, [input]);
   } catch (error) {
     if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
@@ -124,5 +131,5 @@ async function retryAfterFirst(
   await sleep(asked ?? options.retry.initialInterval);
   const rest = afterFirstAttempt(options, Date.now() - startedAt);
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: 1 };
-  return remote.deliver.executeWithOptions({ ...rest, summary: `${plan.subscriptionId} → ${plan.url}` }, [input]);
+  return retries.deliver.executeWithOptions({ ...rest, summary: `${plan.subscriptionId} → ${plan.url}` }, [input]);
 }

@@ -1,7 +1,7 @@
 // The worker's workflowsPath: every workflow type hookrelay runs.
 export { eventWorkflow, notificationWorkflow } from './event-workflow.js';
 export { redeliveryWorkflow } from './redelivery-workflow.js';
-export { laneWorkflow } from './fifo-lane.js';
+export { laneWorkflow } from './fifo-lane-workflow.js';
 export { purgeTenantWorkflow } from './purge-tenant.js';
 export { recoverWorkflow } from './recover.js';
 export { retentionWorkflow } from './retention.js';

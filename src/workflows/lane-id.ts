@@ -1,8 +1,5 @@
-// The FIFO lane's identity, shared by the workflow and the client that wakes it (pure: no workflow APIs).
-
-export function laneWorkflowId(subscriptionId: string): string {
-  return `lane:${subscriptionId}`;
-}
+// The FIFO lane's input, shared by the workflow and the client that wakes it (pure: no workflow APIs).
+export { laneWorkflowId } from '../domain/workflow-ids.js';
 
 export interface LaneWorkflowInput {
   subscriptionId: string;

@@ -1,7 +1,8 @@
+import { notificationWorkflowId } from '../domain/workflow-ids.js';
 import { startChild } from '@temporalio/workflow';
 import type { DeliveryPlan, FinishedDeliverySummary, SubscriptionDisabledDetail } from '../activities/types.js';
-import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from '../temporal/search-attributes.js';
-import type { EventWorkflowInput } from './event-workflow.js';
+import { initialSearchAttributes } from '../temporal/search-attributes.js';
+import type { EventWorkflowInput } from './event-input.js';
 import type { Environment } from '../domain/environment.js';
 
 export type NotificationType = 'failure.delivery' | 'failure.subscription_disabled' | 'failure.extraction';
@@ -27,12 +28,7 @@ export async function startNotification(input: EventWorkflowInput, workflowId: s
     args: [input],
     parentClosePolicy: 'ABANDON',
     staticSummary: `${input.type} for ${input.tenantId} (${input.environment})`,
-    typedSearchAttributes: [
-      { key: TenantAttr, value: input.tenantId },
-      { key: EnvironmentAttr, value: input.environment },
-      { key: EventTypeAttr, value: input.type },
-      { key: OutcomeAttr, value: 'pending' },
-    ],
+    typedSearchAttributes: initialSearchAttributes(input),
   });
 }
 
@@ -64,7 +60,7 @@ export async function notifyDeliveryFailed(
   };
   await startNotification(
     notificationInput(source, 'failure.delivery', `failure.delivery:${plan.deliveryId}`, payload),
-    `${source.workflowId}/failure.delivery/${plan.subscriptionId}`,
+    notificationWorkflowId(source.workflowId, 'failure.delivery', plan.subscriptionId),
   );
 }
 
@@ -81,7 +77,7 @@ export async function notifySubscriptionDisabled(
   };
   await startNotification(
     notificationInput(source, 'failure.subscription_disabled', `failure.subscription_disabled:${plan.deliveryId}`, payload),
-    `${source.workflowId}/failure.subscription_disabled/${plan.subscriptionId}`,
+    notificationWorkflowId(source.workflowId, 'failure.subscription_disabled', plan.subscriptionId),
   );
 }
 

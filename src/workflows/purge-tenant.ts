@@ -1,4 +1,5 @@
-import { continueAsNew, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import { historyIsLong } from './history-budget.js';
 import type { LifecycleActivities } from '../activities/lifecycle.js';
 import { PURGE_ORDER } from '../domain/tenant-purge.js';
 import { cancelDeliverySignal } from './signals.js';
@@ -26,21 +27,20 @@ const CANCEL_BATCH = 100;
  */
 export async function purgeTenantWorkflow(input: PurgeTenantInput, progress: PurgeTenantResult = { cancelled: 0, deleted: {} }): Promise<PurgeTenantResult> {
   const limit = input.batchSize ?? 500;
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 10_000;
   for (;;) {
     const cancelled = await purge.cancelTenantDeliveries({ tenantId: input.tenantId, limit: CANCEL_BATCH });
     // A workflow that has ended already cannot be told, and needs not be.
     await Promise.all(cancelled.map((d) => getExternalWorkflowHandle(d.workflowId).signal(cancelDeliverySignal, d.deliveryId).catch(() => undefined)));
     progress.cancelled += cancelled.length;
     if (cancelled.length < CANCEL_BATCH) break;
-    if (tooLong()) await continueAsNew<typeof purgeTenantWorkflow>(input, progress);
+    if (historyIsLong()) await continueAsNew<typeof purgeTenantWorkflow>(input, progress);
   }
   for (const part of PURGE_ORDER) {
     for (;;) {
       const deleted = await purge.purgeTenantBatch({ tenantId: input.tenantId, part, limit });
       progress.deleted[part] = (progress.deleted[part] ?? 0) + deleted;
       if (deleted < limit) break;
-      if (tooLong()) await continueAsNew<typeof purgeTenantWorkflow>(input, progress);
+      if (historyIsLong()) await continueAsNew<typeof purgeTenantWorkflow>(input, progress);
     }
   }
   return progress;

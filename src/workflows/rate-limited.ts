@@ -2,12 +2,22 @@ import {
   ActivityFailure, ApplicationFailure, condition, isCancellation, setHandler, sleep, TemporalFailure,
 } from '@temporalio/workflow';
 import type { DeliverResult, DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
-import { toActivityOptions } from '../domain/retry-policy.js';
-import { db, local, remote } from './activity-proxies.js';
+import { backoffDelay, toActivityOptions } from '../domain/retry-policy.js';
+import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
 import { rateLimitChangedSignal } from './signals.js';
 
-/** Patch marker of the rate-limited path (taken only by plans that carry `rateLimited`, which older histories never do). */
-export const RATE_LIMITED = 'rate-limited-attempts';
+/** Per workflow: how often each subscription's limit changed (the signal from the API), so a wait for a slot can end early. */
+export class LimitChanges {
+  private readonly counts = new Map<string, number>();
+
+  constructor() {
+    setHandler(rateLimitChangedSignal, (subscriptionId) => void this.counts.set(subscriptionId, this.of(subscriptionId) + 1));
+  }
+
+  of(subscriptionId: string): number {
+    return this.counts.get(subscriptionId) ?? 0;
+  }
+}
 
 /**
  * Every attempt of a delivery to a rate-limited subscription, made one by one from the workflow: before
@@ -18,7 +28,7 @@ export const RATE_LIMITED = 'rate-limited-attempts';
  * receiver sent one, maximum_attempts, and max_duration counted from the first attempt. The first attempt
  * is always made however long its wait; a retry whose slot falls after max_duration is not made.
  */
-export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number): Promise<DeliverResult> {
+export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number, limitChanges: LimitChanges): Promise<DeliverResult> {
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   const summary = `${plan.subscriptionId} → ${plan.url}`;
   const one = { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary };
@@ -26,7 +36,7 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number)
   let lastFailure: TemporalFailure | undefined;
   let attempt = 1;
   for (;;) {
-    await takeSlot(plan, timeScale, attempt);
+    await takeSlot(plan, timeScale, attempt, limitChanges);
     const deadline = firstAt !== undefined && options.scheduleToCloseTimeout !== undefined ? firstAt + options.scheduleToCloseTimeout : undefined;
     // The slot came after max_duration: give up with the last attempt's failure.
     if (deadline !== undefined && lastFailure && Date.now() > deadline) throw lastFailure;
@@ -34,7 +44,7 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number)
     const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: attempt - 1, rateLimited: true };
     let result: DeliverResult;
     try {
-      result = await (attempt === 1 ? local : remote).deliver.executeWithOptions(one, [input]);
+      result = await (attempt === 1 ? firstAttempt : retries).deliver.executeWithOptions(one, [input]);
     } catch (error) {
       if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
       lastFailure = error;
@@ -43,7 +53,7 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number)
         && (cause.nonRetryable || options.retry.nonRetryableErrorTypes.includes(cause.type ?? ''));
       if (final || (options.retry.maximumAttempts !== undefined && attempt >= options.retry.maximumAttempts)) throw error;
       const asked = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined)?.retryAfterMs : undefined;
-      const delay = asked ?? backoff(options.retry, attempt);
+      const delay = asked ?? backoffDelay(options.retry, attempt);
       if (options.scheduleToCloseTimeout !== undefined && Date.now() + delay > firstAt + options.scheduleToCloseTimeout) throw error;
       await sleep(delay, { summary: `attempt ${attempt + 1} of ${plan.deliveryId} after a failed attempt` });
       attempt += 1;
@@ -55,26 +65,13 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number)
   }
 }
 
-/** The wait before retry n+1 after n attempts, as Temporal's RetryPolicy computes it. */
-function backoff(retry: { initialInterval: number; backoffCoefficient: number; maximumInterval: number }, attemptsMade: number): number {
-  return Math.min(retry.maximumInterval, Math.round(retry.initialInterval * retry.backoffCoefficient ** (attemptsMade - 1)));
-}
-
-// Per workflow (each workflow has its own module state): how often each subscription's limit changed.
-const limitChanges = new Map<string, number>();
-let listening = false;
-
 /** Reserves a slot and waits for it; a changed limit (signal from the API) ends the wait and takes a new slot. */
-async function takeSlot(plan: DeliveryPlan, timeScale: number, attempt: number): Promise<void> {
-  if (!listening) {
-    setHandler(rateLimitChangedSignal, (subscriptionId) => void limitChanges.set(subscriptionId, (limitChanges.get(subscriptionId) ?? 0) + 1));
-    listening = true;
-  }
+async function takeSlot(plan: DeliveryPlan, timeScale: number, attempt: number, limitChanges: LimitChanges): Promise<void> {
   for (;;) {
-    const seen = limitChanges.get(plan.subscriptionId) ?? 0;
-    const slot = await db.reserveSlot({ subscriptionId: plan.subscriptionId, deliveryId: plan.deliveryId, timeScale });
+    const seen = limitChanges.of(plan.subscriptionId);
+    const slot = await bookkeeping.reserveSlot({ subscriptionId: plan.subscriptionId, deliveryId: plan.deliveryId, timeScale });
     if (!slot || slot.delayMs <= 0) return;
-    const changed = await condition(() => (limitChanges.get(plan.subscriptionId) ?? 0) !== seen, slot.delayMs, {
+    const changed = await condition(() => limitChanges.of(plan.subscriptionId) !== seen, slot.delayMs, {
       summary: `waiting for rate-limit slot: ${plan.deliveryId} to ${plan.subscriptionId} (attempt ${attempt})`,
     });
     if (!changed) return;

@@ -1,9 +1,10 @@
 import {
-  continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild, workflowInfo, WorkflowIdReusePolicy,
+  continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild, WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { historyIsLong } from './history-budget.js';
 import type { LifecycleActivities } from '../activities/lifecycle.js';
-import { EnvironmentAttr, EventTypeAttr, OutcomeAttr, TenantAttr } from '../temporal/search-attributes.js';
+import { initialSearchAttributes } from '../temporal/search-attributes.js';
 import { redeliveryWorkflow } from './redelivery-workflow.js';
 
 export interface RecoverInput {
@@ -46,19 +47,15 @@ export async function recoverWorkflow(input: RecoverInput): Promise<RecoverResul
         // A retried page hands out the same delivery again: its workflow is then already there.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         staticSummary: `recovery ${input.recoveryId}: redelivery of ${delivery.type} ${delivery.eventId}`,
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: TenantAttr, value: input.tenantId },
-          { key: EnvironmentAttr, value: delivery.environment },
-          { key: EventTypeAttr, value: delivery.type },
-          { key: OutcomeAttr, value: 'pending' },
-        ]),
+        typedSearchAttributes: new TypedSearchAttributes(
+          initialSearchAttributes({ tenantId: input.tenantId, environment: delivery.environment, type: delivery.type })),
       });
       afterSeq = delivery.seq;
       started++;
     }
     if (page.length < pace.batch) break;
     await sleep(pace.intervalMs);
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 10_000) {
+    if (historyIsLong()) {
       await continueAsNew<typeof recoverWorkflow>({ ...input, afterSeq, started });
     }
   }

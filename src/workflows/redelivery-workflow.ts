@@ -1,8 +1,9 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
-import { db } from './activity-proxies.js';
+import { bookkeeping } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
+import { LimitChanges } from './rate-limited.js';
 import type { DeliveryResult } from './outcomes.js';
 import type { Environment } from '../domain/environment.js';
 
@@ -18,11 +19,15 @@ export interface RedeliveryWorkflowInput {
 
 /** A tenant asked for one delivery again: same event, same subscription, a new delivery with its own attempts. */
 export async function redeliveryWorkflow(input: RedeliveryWorkflowInput): Promise<DeliveryResult | undefined> {
-  const plan = await db.planDelivery(input.deliveryId);
+  const cancellable = new CancellableDeliveries();
+  const limitChanges = new LimitChanges();
+  const plan = await bookkeeping.planDelivery(input.deliveryId);
   if (!plan) return undefined;
+  // A redelivery's plan never carries `fifo` (no lane reports): it is made here, even for a FIFO subscription.
   const result = await deliverOne(plan, {
     timeScale: input.timeScale ?? 1,
-    cancellable: new CancellableDeliveries(),
+    cancellable,
+    limitChanges,
     // A redelivery of a notification is itself a notification: it must not notify.
     ...(input.type.startsWith('failure.') ? {} : {
       notify: {

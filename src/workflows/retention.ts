@@ -1,4 +1,5 @@
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { historyIsLong } from './history-budget.js';
 import type { LifecycleActivities } from '../activities/lifecycle.js';
 
 export interface RetentionInput {
@@ -32,7 +33,7 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     const batch = await lifecycle.deleteExpired({ cutoff, batchSize: input.batchSize ?? 1_000, pauseMs: input.pauseMs ?? 50, maxBatches: 100 });
     deleted += batch.deleted;
     if (!batch.more) return { cutoff, deleted };
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 10_000) {
+    if (historyIsLong()) {
       await continueAsNew<typeof retentionWorkflow>({ ...input, cutoff, deleted });
     }
   }

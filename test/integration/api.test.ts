@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { freePort } from '../../tools/ports.js';
 import { startStack } from '../support/stack.js';
 import { useStack } from '../support/use-stack.js';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it, inject } from 'vitest';
 import { useStack } from '../support/use-stack.js';
 import { VALIDATE_BUDGET_MS } from '../../src/api/schema-pool.js';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { freePort } from '../../tools/ports.js';
 
 const stack = useStack({ noWorker: true });
 

@@ -1,9 +1,9 @@
 // The `hookrelay` CLI as a real child process (stdout a pipe, not a terminal) against a real stack.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.js';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { freePort } from '../../tools/ports.js';
 import { useStack } from '../support/use-stack.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hookrelay.js', import.meta.url));

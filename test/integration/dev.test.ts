@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
-import { freePort, waitForPort } from '../../src/temporal/dev-server.js';
-import { resolveDevDatabase } from '../../src/db/embedded-postgres.js';
+import { freePort, waitForPort } from '../../tools/ports.js';
+import { resolveDevDatabase } from '../../tools/db/embedded-postgres.js';
 import { ApiClient } from '../support/stack.js';
 import { useReceiver } from '../support/use-stack.js';
 
@@ -33,7 +33,7 @@ describe('npm run dev', () => {
     delete env.DATABASE_URL;
     delete env.TEMPORAL_ADDRESS;
     delete env.ADMIN_TOKEN;
-    const dev = spawn(process.execPath, ['--import', 'tsx', 'src/bin/dev.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dev = spawn(process.execPath, ['--import', 'tsx', 'tools/bin/dev.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const running = new Promise<void>((resolve) => {
       const onData = (chunk: Buffer) => { output += chunk; if (output.includes('hookrelay is running')) resolve(); };

@@ -1,15 +1,15 @@
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { pino } from 'pino';
-import { freePort } from '../../src/temporal/dev-server.js';
-import { findTemporalCli } from '../../src/temporal/cli.js';
+import { freePort } from '../../tools/ports.js';
+import { findTemporalCli } from '../../tools/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
 import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 

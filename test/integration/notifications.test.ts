@@ -1,5 +1,5 @@
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStack } from '../support/use-stack.js';
 
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: '3s' } });

@@ -1,9 +1,9 @@
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { renderWorkerMetrics } from '../../src/worker-http.js';
-import { freePort } from '../../src/temporal/dev-server.js';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { freePort } from '../../tools/ports.js';
 import { coreMetricsUrl, startStack } from '../support/stack.js';
 import { useStack } from '../support/use-stack.js';
 

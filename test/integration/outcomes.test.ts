@@ -1,7 +1,7 @@
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.js';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { freePort } from '../../tools/ports.js';
 import { useStacks, type StackFixture } from '../support/use-stack.js';
 
 /** `scaled`: the same code, retry intervals scaled by 1/1000: the presets' real shapes in milliseconds. */

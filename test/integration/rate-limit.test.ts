@@ -1,6 +1,6 @@
 // Rate limits per subscription (issue 14): slots reserved in PostgreSQL, waits on Temporal timers.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStacks } from '../support/use-stack.js';
 import type { Received } from '../support/receiver.js';
 

@@ -1,5 +1,5 @@
-// Negative control of the replay harness (replay.test.ts): the same histories against workflow code that
-// forgot a patch must fail with a DeterminismViolationError, or a passing replay proves nothing.
+// Negative control of the replay harness (replay.test.ts): the same histories against workflow code changed
+// without patched() must fail with a DeterminismViolationError, or a passing replay proves nothing.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -10,10 +10,11 @@ import { beforeAll, describe, expect, it, inject } from 'vitest';
 const dir = path.resolve(import.meta.dirname, '../histories');
 const history = (file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
 
-// The deliberate change: the old path deleted too early, `patched(FIRST_ATTEMPT_LOCAL)` turned into
-// `deprecatePatch(FIRST_ATTEMPT_LOCAL)` (always the new path) while histories from before the patch remain.
-const PATCH_CALL = /\(0,\s*([\w$]+)\.patched\)\(FIRST_ATTEMPT_LOCAL\)/g;
-let unpatched: string;
+// The deliberate change, shipped without a patch: the first attempt a workflow makes itself (deliver-one.ts,
+// `attempts`) becomes a regular activity instead of a local one. Histories that took that path recorded a
+// local-activity marker where the changed code schedules an activity task.
+const FIRST_ATTEMPT = /\.firstAttempt\.deliver\.executeWithOptions\(/g;
+let changed: string;
 
 beforeAll(() => {
   // The expected failures are logged by the SDK core as warnings: keep the test output to errors.
@@ -22,8 +23,8 @@ beforeAll(() => {
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
   });
   const code = readFileSync(inject('workflowBundlePath'), 'utf8');
-  expect(code.match(PATCH_CALL)).toHaveLength(1);
-  unpatched = code.replace(PATCH_CALL, '((0,$1.deprecatePatch)(FIRST_ATTEMPT_LOCAL), true)');
+  expect(code.match(FIRST_ATTEMPT)).toHaveLength(1);
+  changed = code.replace(FIRST_ATTEMPT, '.retries.deliver.executeWithOptions(');
 });
 
 async function replay(file: string, code: string): Promise<void> {
@@ -32,18 +33,17 @@ async function replay(file: string, code: string): Promise<void> {
 }
 
 describe('replay harness negative control', () => {
-  it.each([
-    'before-first-attempt-local/event.all-succeed.json',
-    'before-first-attempt-local/event.retry-then-succeed.json',
-    'before-first-attempt-local/redelivery.succeed.json',
-  ])('%s fails against code that dropped the pre-patch path', async (file) => {
-    await expect(replay(file, unpatched)).rejects.toBeInstanceOf(DeterminismViolationError);
-  });
-
-  it.each(['event.all-succeed.json', 'event.retry-then-succeed.json'])(
-    '%s (recorded after the patch) still replays against that code: the change is the patch and nothing else',
+  it.each(['redelivery.succeed.json', 'lane.continue-as-new.json'])(
+    '%s (its first attempt made by the workflow) fails against the code changed without a patch',
     async (file) => {
-      await expect(replay(file, unpatched)).resolves.toBeUndefined();
+      await expect(replay(file, changed)).rejects.toBeInstanceOf(DeterminismViolationError);
+    },
+  );
+
+  it.each(['event.all-succeed.json', 'event.retry-then-succeed.json', 'notification.failure-delivery.json'])(
+    '%s (first attempts made by dispatchEvent) still replays against that code: the change is that path and nothing else',
+    async (file) => {
+      await expect(replay(file, changed)).resolves.toBeUndefined();
     },
   );
 });

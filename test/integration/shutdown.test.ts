@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, expect, it, inject } from 'vitest';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { freePort } from '../../tools/ports.js';
 import { createWorker } from '../../src/worker.js';
 import { useStack } from '../support/use-stack.js';
 

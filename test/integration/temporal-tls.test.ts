@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
-import { startScratchCluster, type ClusterServer } from '../../src/temporal/cluster-server.js';
-import { freePort, waitForPort } from '../../src/temporal/dev-server.js';
+import { startScratchCluster, type ClusterServer } from '../../tools/temporal/cluster-server.js';
+import { freePort, waitForPort } from '../../tools/ports.js';
 import { loadConfig } from '../../src/config.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,9 +1,9 @@
 // DELETE /v1/tenants/:id: the key, the portal and ingest stop at the 202, nothing is delivered after it,
 // and the purge workflow leaves no row of the tenant in any table.
+import { purgeWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
 import { useStacks } from '../support/use-stack.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
-import { purgeWorkflowId } from '../../src/domain/tenant-purge.js';
 
 const [stack, quiet] = useStacks({ env: { RETRY_TIME_SCALE: '0.01' } }, { noWorker: true });
 const { receiver } = stack;

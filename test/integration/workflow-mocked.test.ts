@@ -48,10 +48,6 @@ const stubs: Activities = {
     }
     return { plans: list, first };
   },
-  async prepareDeliveries(input) {
-    prepared.push(input);
-    return plans.get(input.eventId) ?? [];
-  },
   async planDelivery(deliveryId) {
     return [...plans.values()].flat().find((p) => p.deliveryId === deliveryId) ?? null;
   },
@@ -119,7 +115,7 @@ function scenario(name: string, deliveries: Array<{ respond: Respond; policy?: R
     return plan;
   });
   plans.set(eventId, list);
-  const input: EventWorkflowInput = { tenantId: 't', eventId, environment: 'production', type: 'user.created', payload: { n: 1 } };
+  const input: EventWorkflowInput = { tenantId: 't', eventId, environment: 'production', type: 'user.created' };
   const workflowId = `event:t:${eventId}`;
   return {
     eventId,
@@ -155,7 +151,7 @@ describe('event workflow with stub activities', () => {
     expect(calls.get(s.ids[0]!)!.map((c) => c.local)).toEqual([true]);
     expect(finished.filter((f) => f.deliveryId === s.ids[0])).toEqual([]);
     expect(prepared.filter((p) => p.eventId === s.eventId)).toEqual([
-      { tenantId: 't', eventId: s.eventId, environment: 'production', type: 'user.created', payload: { n: 1 }, workflowId: s.workflowId },
+      { tenantId: 't', eventId: s.eventId, environment: 'production', type: 'user.created', workflowId: s.workflowId },
     ]);
   });
 
@@ -235,7 +231,7 @@ describe('event workflow with stub activities', () => {
   it('the cancel signal before a delivery started: it is never attempted, the others go on', async () => {
     const s = scenario('cancel-before', [{ respond: ok }, { respond: ok }]);
     await env.client.workflow.signalWithStart('eventWorkflow', {
-      taskQueue, workflowId: s.workflowId, args: [{ tenantId: 't', eventId: s.eventId, environment: 'production', type: 'user.created', payload: {} }],
+      taskQueue, workflowId: s.workflowId, args: [{ tenantId: 't', eventId: s.eventId, environment: 'production', type: 'user.created' }],
       signal: cancelDeliverySignal, signalArgs: [s.ids[0]!],
     });
     const result = await s.result();

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { beforeAll } from 'vitest';
-import { findTemporalCli } from '../../src/temporal/cli.js';
+import { findTemporalCli } from '../../tools/temporal/cli.js';
 import type { StackFixture } from '../support/use-stack.js';
 
 /** Waits for a workflow to close; an event's workflow may not be started yet (the relay starts it after the 202). */

@@ -1,9 +1,9 @@
 // Records the histories of the data lifecycle workflows (purge, recover, retention) under
 // test/histories/lifecycle/, which replay.test.ts replays with the others:
 // `npx vitest run --config vitest.record.config.ts test/record/lifecycle-histories.record.ts`.
+import { purgeWorkflowId } from '../../src/domain/workflow-ids.js';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { purgeWorkflowId } from '../../src/domain/tenant-purge.js';
 import { useStack } from '../support/use-stack.js';
 import { historySaver } from './history-saver.js';
 

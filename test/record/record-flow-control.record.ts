@@ -1,16 +1,27 @@
 // Records the replay histories of the flow-control paths (issue 14) under test/histories:
 // `npx vitest run --config vitest.record.config.ts test/record/record-flow-control.record.ts`.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
+import { workflowsWaitingForSlots } from '../../src/db/rate-limit.js';
 import { useStack } from '../support/use-stack.js';
 import { historySaver } from './history-saver.js';
-import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane.js';
+import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane-workflow.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
 const { receiver } = stack;
 const save = historySaver(stack, dir);
+
+/** Until the workflow waits for a rate-limit slot (or `passed` says it no longer needs to). */
+async function waitingForSlot(subscriptionId: string, workflowId: string, passed: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!passed() && !(await workflowsWaitingForSlots(stack.pool, subscriptionId)).includes(workflowId)) {
+    if (Date.now() > deadline) throw new Error(`${workflowId} never waited for a slot`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 
 it('records the rate-limited paths', async () => {
@@ -22,18 +33,22 @@ it('records the rate-limited paths', async () => {
     retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
   });
   await stack.postEvent(t.id, 'rec-limited-1', { type: 'user.created' });
+  await receiver.waitFor('/limited', 1);
   await stack.postEvent(t.id, 'rec-limited-2', { type: 'user.created' });
   await stack.settle(t.id, 'rec-limited-2');
   await save('event.rate-limited-wait', eventWorkflowId(t.id, 'rec-limited-2'));
   expect(receiver.forPath('/limited')).toHaveLength(3);
-  // A limit changed while a delivery waits: the signal ends its wait and it takes a new slot.
+  // A limit changed while a delivery waits: the signal ends its wait and it takes a new slot. The events go
+  // one at a time (under load the second could otherwise take the earlier slot), and the limit changes only
+  // once the second is waiting for its slot.
   await stack.postEvent(t.id, 'rec-limited-3', { type: 'user.created' });
+  await waitingForSlot(limited.id, eventWorkflowId(t.id, 'rec-limited-3'), () => receiver.forPath('/limited').length >= 4);
   await stack.postEvent(t.id, 'rec-limited-4', { type: 'user.created' });
-  await receiver.waitFor('/limited', 4);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitingForSlot(limited.id, eventWorkflowId(t.id, 'rec-limited-4'));
   expect((await stack.api.call('PATCH', `/v1/subscriptions/${limited.id}`, t.api_key, { rate_limit: null })).status).toBe(200);
   await stack.settle(t.id, 'rec-limited-4');
   await save('event.rate-limit-changed', eventWorkflowId(t.id, 'rec-limited-4'));
+  expect(readFileSync(path.join(dir, 'event.rate-limit-changed.json'), 'utf8')).toContain('"signalName": "rateLimitChanged"');
 });
 
 it('records a FIFO hand-off and a lane run that continues as new', async () => {

@@ -1,8 +1,8 @@
 // Re-records the replay histories under test/histories from a live run: `npm run record-histories`.
 // Each scenario drives the real API and worker, then saves the history of every workflow it made.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { eventWorkflowId } from '../../src/temporal/workflow-client.js';
 import { useStack } from '../support/use-stack.js';
 import { historySaver } from './history-saver.js';
 

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
-import { createScratchDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../src/db/scratch-database.js';
-import { startScratchCluster } from '../../src/temporal/cluster-server.js';
+import { startDevServer, type DevServer } from '../../tools/temporal/dev-server.js';
+import { createScratchDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../tools/db/scratch-database.js';
+import { startScratchCluster } from '../../tools/temporal/cluster-server.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
 
 declare module 'vitest' {

@@ -1,4 +1,5 @@
 // A worker and an API on their own task queue, against the shared dev server and test database.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -10,13 +11,13 @@ import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiMetrics } from '../../src/metrics.js';
 import { HookrelayApi } from '../../src/cli/api-client.js';
-import { createEventStarter, eventWorkflowId, type EventStarter } from '../../src/temporal/workflow-client.js';
+import { createEventStarter, type EventStarter } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
-import { freePort } from '../../src/temporal/dev-server.js';
+import { freePort } from '../../tools/ports.js';
 import { Runtime } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { copyScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
+import { copyScratchDatabase, type ScratchDatabase } from '../../tools/db/scratch-database.js';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 
 export interface Stack {

@@ -1,3 +1,4 @@
+import { redeliveryWorkflowId } from '../../domain/workflow-ids.js';
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
 import { notFound, unavailable } from '../errors.js';
@@ -6,7 +7,6 @@ import { IdParam } from '../schemas/common.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, RedeliveryAccepted } from '../schemas/delivery.js';
 import { cursorParam, pageBody } from '../route-helpers.js';
 import { createRedelivery, deleteDelivery, getDeliveryWithAttempts, listDeliveries } from '../../db/delivery-log.js';
-import { redeliveryWorkflowId } from '../../temporal/workflow-client.js';
 
 export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;

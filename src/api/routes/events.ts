@@ -1,3 +1,4 @@
+import { eventWorkflowId } from '../../domain/workflow-ids.js';
 import type { ApiDeps } from '../app.js';
 import { principal } from '../auth.js';
 import { ApiError, invalid, notFound } from '../errors.js';
@@ -9,7 +10,6 @@ import {
 import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
-import { eventWorkflowId } from '../../temporal/workflow-client.js';
 import { jsonWithRawMembers, sourceText } from '../json-body.js';
 
 /** The payload's JSON text exactly as posted, which is stored and delivered; 413 over the limit. */

@@ -34,8 +34,8 @@ const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 export function portalPages(deps: ApiDeps): Router {
   const router = Router();
   router.use(portalSecurityHeaders(deps.config.portalFrameAncestors));
-  // The bundle is made on the first portal request (about 130 ms, once per process), not at start:
-  // API processes that never serve the portal (and every test process) skip it.
+  // The assets are loaded on the first portal request, once per process, not at start: from dist/ when
+  // built, else bundled from source (about 130 ms), which test processes that never serve the portal skip.
 
   const page = async (res: Response, status: number, state: 'app' | 'link-refused') => {
     const { html } = await portalAssets();

@@ -1,3 +1,4 @@
+import { recoverWorkflowId } from '../../domain/workflow-ids.js';
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
 import { ApiError, notFound, unavailable } from '../errors.js';
@@ -7,7 +8,6 @@ import { RecoverAccepted, RecoverRequest } from '../schemas/recovery.js';
 import { beginRecovery, dropRecovery } from '../../db/recoveries.js';
 import type { recoverWorkflow } from '../../workflows/recover.js';
 
-export const recoverWorkflowId = (subscriptionId: string, recoveryId: string) => `recover:${subscriptionId}:${recoveryId}`;
 
 export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;

@@ -1,4 +1,5 @@
 // What a tenant does to one subscription beyond editing it: send it a test event, read its figures.
+import { redeliveryWorkflowId } from '../../domain/workflow-ids.js';
 import type { ApiDeps } from '../app.js';
 import { tenantId } from '../auth.js';
 import { ApiError, notFound, unavailable } from '../errors.js';
@@ -8,7 +9,6 @@ import { STATS_WINDOWS, StatsQuery, SubscriptionStats, TestEventAccepted, TestEv
 import { getSubscription } from '../../db/subscriptions.js';
 import { subscriptionAttemptStats } from '../../db/stats.js';
 import { createTestEvent, deleteTestEvent, TEST_EVENT_TYPE } from '../../db/test-events.js';
-import { redeliveryWorkflowId } from '../../temporal/workflow-client.js';
 import { sourceText } from '../json-body.js';
 
 export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {

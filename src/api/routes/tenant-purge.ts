@@ -1,3 +1,4 @@
+import { purgeWorkflowId } from '../../domain/workflow-ids.js';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ApiDeps } from '../app.js';
 import { notFound, unavailable } from '../errors.js';
@@ -7,7 +8,6 @@ import { TenantPurgeAccepted } from '../schemas/tenant-purge.js';
 import { beginTenantPurge } from '../../db/tenant-purge.js';
 import { TenantAttr } from '../../temporal/search-attributes.js';
 import type { purgeTenantWorkflow } from '../../workflows/purge-tenant.js';
-import { purgeWorkflowId } from '../../domain/tenant-purge.js';
 
 export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, logger } = deps;

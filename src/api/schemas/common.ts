@@ -29,8 +29,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export const LONE_SURROGATE_MESSAGE = 'must be well-formed Unicode (a lone surrogate such as \\ud800 is not a character)';
 export const hasLoneSurrogate = (value: string) => LONE_SURROGATE.test(value);
 /** C0 controls, DEL and C1 controls; `lines` leaves tab, line feed and carriage return to free text. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_LINES = /(?![\t\n\r])\p{Cc}/u;
 
 /**
  * `text()` for a string the API stores in a PostgreSQL text or jsonb column (a name, a URL, a description,

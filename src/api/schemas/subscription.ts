@@ -1,3 +1,4 @@
+import { HTTP_METHODS } from '../../domain/http-method.js';
 import { z } from '../zod.js';
 import { Environment, PageQuery, page, wellFormed } from './common.js';
 import { RetryPolicy } from './retry-policy.js';
@@ -67,7 +68,7 @@ const FieldMap = z
   .record(wellFormed().min(1).max(256), wellFormed().min(1).max(256))
   .refine((map) => Object.keys(map).length <= 100, 'at most 100 renamed fields');
 
-const Method = z.enum(['POST', 'PUT']);
+const Method = z.enum(HTTP_METHODS);
 const TimeoutMs = z.number().int().min(1000).max(60000);
 const Description = wellFormed({ lines: true }).max(1000).nullable();
 

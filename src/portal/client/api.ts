@@ -1,6 +1,7 @@
 // Every request the portal makes goes to hookrelay's HTTP API, with the session cookie (sent by the
 // browser) and, on a state-changing request, the CSRF token the session handed over.
 import type { Environment } from '../../domain/environment.js';
+import type { ErrorDetail } from '../../api/errors.js';
 import type { DeliveryStatus } from '../../domain/delivery-status.js';
 import type { z } from 'zod';
 import type { Ordering, RateLimit } from '../../domain/flow-control.js';
@@ -10,7 +11,7 @@ import type { DeliverySummary as DeliverySummarySchema } from '../../api/schemas
 import type { Attempt as AttemptSchema, Delivery as DeliverySchema } from '../../api/schemas/delivery.js';
 import type { SubscriptionStats as SubscriptionStatsSchema } from '../../api/schemas/subscription-tools.js';
 
-export interface ErrorDetail { path: string; message: string }
+export type { ErrorDetail };
 
 export class ApiFailure extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details: ErrorDetail[] = []) {

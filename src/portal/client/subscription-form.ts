@@ -5,6 +5,7 @@ import { api, ApiFailure, type EventType, type Ordering, type RetryPolicy, type 
 import { RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
 import { href, navigate } from './router.js';
 import { CopyOnce, ErrorBox } from './ui.js';
+import type { HttpMethod } from '../../domain/http-method.js';
 import type { Environment } from '../../domain/environment.js';
 
 const PRESETS = [
@@ -21,7 +22,7 @@ interface Custom {
 }
 
 interface Form {
-  url: string; method: 'POST' | 'PUT'; environment: Environment; description: string;
+  url: string; method: HttpMethod; environment: Environment; description: string;
   /** "All events" (the pattern `*`), a choice of its own: never implied by the other fields. */
   all: boolean;
   types: string[]; patterns: string; preset: string; custom: Custom; timeout_ms: string;

@@ -3,10 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config.js';
-import { ensureDatabase, migrate } from '../db/migrate.js';
-import { startDevServer, waitForPort, type DevServer } from '../temporal/dev-server.js';
-import { stopOnce } from './shutdown.js';
+import { loadConfig } from '../../src/config.js';
+import { ensureDatabase, migrate } from '../../src/db/migrate.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { waitForPort } from '../ports.js';
+import { stopOnce } from './stop-once.js';
 import { resolveDevDatabase, type EmbeddedPostgres } from '../db/embedded-postgres.js';
 import { devAdminToken } from './admin-token.js';
 

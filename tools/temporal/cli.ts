@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { projectPath } from '../project-root.js';
+import { projectPath } from '../../src/project-root.js';
 import { promisify } from 'node:util';
 
 const script = projectPath('scripts/temporal-cli.sh');

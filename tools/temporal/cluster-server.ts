@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import net from 'node:net';
-import { waitForPort } from './dev-server.js';
-import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
+import { waitForPort } from '../ports.js';
+import { temporalConnectionOptions, type TemporalSecurity } from '../../src/temporal/connection-options.js';
 import { ensureNamespace, ensureSearchAttributes } from './namespace-setup.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,7 @@
 // A throw-away database for the tests, the benchmark and the UI check: created empty on a PostgreSQL
 // server, migrated, and dropped with everything in it.
 import pg from 'pg';
-import { migrate } from './migrate.js';
+import { migrate } from '../../src/db/migrate.js';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

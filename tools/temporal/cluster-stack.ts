@@ -5,13 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ensureDatabase, migrate } from '../db/migrate.js';
-import { waitForPort } from './dev-server.js';
+import { ensureDatabase, migrate } from '../../src/db/migrate.js';
+import { waitForPort } from '../ports.js';
 import {
   clusterDatabase, findClusterBinaries, portsFrom, startClusterServer,
   type ClusterPorts, type ClusterServer, type ClusterTls,
 } from './cluster-server.js';
-import type { TemporalSecurity } from './connection-options.js';
+import type { TemporalSecurity } from '../../src/temporal/connection-options.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -150,7 +150,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     }));
     const apis = options.apiPorts.map((port, i) => managed(`api-${i + 1}`, 'api.ts', port, { PORT: String(port) }));
     processes.push(...workers, ...apis);
-    // Workers first and one at a time: each bundles the workflow code at start (CPU-heavy for seconds).
+    // Workers first and one at a time: run from source, each bundles the workflow code at start (CPU-heavy for seconds).
     for (const worker of workers) await worker.start();
     await Promise.all(apis.map((api) => api.start()));
     return { temporal, apis, workers, databaseUrl: options.databaseUrl, env, stop };

@@ -2,13 +2,13 @@
 // on the local PostgreSQL (schemas by temporal-sql-tool), the Temporal Web UI server, two workers and two
 // API processes. Ctrl-C (or SIGTERM) stops all of it. Every port and database name can be moved by env
 // (README, "Production engine"), so it runs beside `npm run dev` and the tests.
-import { stopOnce } from './shutdown.js';
+import { stopOnce } from './stop-once.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portsFrom } from '../temporal/cluster-server.js';
 import { startClusterStack, type ClusterStack } from '../temporal/cluster-stack.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../../src/config.js';
 import { devAdminToken } from './admin-token.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
