@@ -1,6 +1,6 @@
 # One image for every hookrelay process; the command picks which:
 #   API (default)  node dist/bin/api.js
-#   worker         node --max-semi-space-size=4 --max-old-space-size=192 dist/bin/worker.js  (README, Performance)
+#   worker         node --max-semi-space-size=4 --max-old-space-size=192 dist/bin/worker.js  (src/worker-node-flags.ts)
 #   migrations     node dist/bin/migrate.js
 
 # Build stage: `npm run build` needs the dev dependencies (esbuild; preact and htm for the portal). It

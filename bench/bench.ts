@@ -47,27 +47,45 @@ function medianRun<T>(runs: T[], value: (run: T) => number): T {
  */
 async function hammer(url: string, token: string, body: (n: number) => string) {
   let n = 0;
-  const shoot = (duration: number) => autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body(n++) }) }],
-  });
+  const shoot = (duration: number) =>
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: body(n++) }) }],
+    });
   await shoot(2);
   const result = await shoot(D.ingestS);
-  return { requests_per_s: round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99, non_2xx: result.non2xx, errors: result.errors };
+  return {
+    requests_per_s: round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    non_2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 const eventBody = (prefix: string, tenantId: string) => (n: number) =>
-  JSON.stringify({ id: `${prefix}${n}`, tenant_id: tenantId, environment: 'production', type: 'bench.ingest', payload: { n, data: { user: `u-${n}`, amount: 4711 } } });
+  JSON.stringify({
+    id: `${prefix}${n}`,
+    tenant_id: tenantId,
+    environment: 'production',
+    type: 'bench.ingest',
+    payload: { n, data: { user: `u-${n}`, amount: 4711 } },
+  });
 
-const batchBody = (prefix: string, tenantId: string) => (n: number) => JSON.stringify({
-  events: Array.from({ length: BATCH }, (_, i) => ({
-    id: `${prefix}${n}-${i}`, tenant_id: tenantId, environment: 'production', type: 'bench.ingest', payload: { n, i, data: { user: `u-${i}` } },
-  })),
-});
+const batchBody = (prefix: string, tenantId: string) => (n: number) =>
+  JSON.stringify({
+    events: Array.from({ length: BATCH }, (_, i) => ({
+      id: `${prefix}${n}-${i}`,
+      tenant_id: tenantId,
+      environment: 'production',
+      type: 'bench.ingest',
+      payload: { n, i, data: { user: `u-${i}` } },
+    })),
+  });
 
 /** A bare Express app parsing the same bodies and answering 202: the machine's HTTP ceiling for ingest. */
 async function httpFloor(tenantId: string) {
@@ -106,8 +124,22 @@ async function ingest(stack: BenchStack, tenantId: string) {
   say(`ingest backlog of ${rowCount} events removed (and vacuumed)`);
   await stack.startWorker();
   return {
-    ingest: { events_per_s: single.requests_per_s, p50_ms: single.p50_ms, p99_ms: single.p99_ms, non_2xx: single.non_2xx, errors: single.errors, connections: CONNECTIONS },
-    ingest_batch: { events_per_s: round(batch.requests_per_s * BATCH), requests_per_s: batch.requests_per_s, events_per_request: BATCH, p50_ms: batch.p50_ms, p99_ms: batch.p99_ms, non_2xx: batch.non_2xx },
+    ingest: {
+      events_per_s: single.requests_per_s,
+      p50_ms: single.p50_ms,
+      p99_ms: single.p99_ms,
+      non_2xx: single.non_2xx,
+      errors: single.errors,
+      connections: CONNECTIONS,
+    },
+    ingest_batch: {
+      events_per_s: round(batch.requests_per_s * BATCH),
+      requests_per_s: batch.requests_per_s,
+      events_per_request: BATCH,
+      p50_ms: batch.p50_ms,
+      p99_ms: batch.p99_ms,
+      non_2xx: batch.non_2xx,
+    },
   };
 }
 
@@ -119,9 +151,11 @@ async function temporalFloor(address: string, roundNo: number) {
   const connection = await NativeConnection.connect({ address });
   const taskQueue = `floor-${run}-${roundNo}`;
   const worker = await Worker.create({
-    connection, taskQueue,
+    connection,
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('./floor/workflows.ts', import.meta.url)),
-    maxConcurrentWorkflowTaskPolls: 40, nonStickyToStickyPollRatio: 0.75,
+    maxConcurrentWorkflowTaskPolls: 40,
+    nonStickyToStickyPollRatio: 0.75,
   });
   const running = worker.run();
   const client = new Client({ connection });
@@ -145,20 +179,25 @@ async function naiveTemporal(address: string, receiver: BenchReceiver, roundNo: 
   const taskQueue = `naive-${run}-${roundNo}`;
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
   const worker = await Worker.create({
-    connection, taskQueue,
+    connection,
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('./naive/workflows.ts', import.meta.url)),
     activities: naiveActivities(agent),
     maxConcurrentActivityTaskExecutions: 200,
-    maxConcurrentWorkflowTaskPolls: 40, nonStickyToStickyPollRatio: 0.75,
+    maxConcurrentWorkflowTaskPolls: 40,
+    nonStickyToStickyPollRatio: 0.75,
   });
   const running = worker.run();
   const client = new Client({ connection });
   const prefix = `naive-${run}-${roundNo}-`;
   try {
-    const rate = await closedLoop(D.floorS, (n) => client.workflow.execute('naiveWebhook', {
-      taskQueue, workflowId: `${prefix}${n}`,
-      args: [{ id: `${prefix}${n}`, url: `${receiver.url}/naive`, payload: { n, data: { user: `u-${n}` } } }],
-    }));
+    const rate = await closedLoop(D.floorS, (n) =>
+      client.workflow.execute('naiveWebhook', {
+        taskQueue,
+        workflowId: `${prefix}${n}`,
+        args: [{ id: `${prefix}${n}`, url: `${receiver.url}/naive`, payload: { n, data: { user: `u-${n}` } } }],
+      }),
+    );
     return { delivered_per_s: round(rate), outstanding: OUTSTANDING, received: receiver.count(prefix) };
   } finally {
     worker.shutdown();
@@ -173,8 +212,18 @@ async function endToEnd(api: Api, adminToken: string, tenantId: string, receiver
   const prefix = `${tag}-${run}-`;
   const { posted, elapsedS } = await sustainedLoad(api, adminToken, tenantId, receiver, { prefix, seconds: D.e2eS, type, window: OUTSTANDING });
   const delivered = receiver.count(prefix);
-  const drained = await receiver.waitFor(Array.from({ length: posted }, (_, i) => `${prefix}${i}`), 120_000);
-  return { delivered_per_s: round(delivered / elapsedS), outstanding: OUTSTANDING, seconds: D.e2eS, posted, delivered_in_window: delivered, all_delivered: drained };
+  const drained = await receiver.waitFor(
+    Array.from({ length: posted }, (_, i) => `${prefix}${i}`),
+    120_000,
+  );
+  return {
+    delivered_per_s: round(delivered / elapsedS),
+    outstanding: OUTSTANDING,
+    seconds: D.e2eS,
+    posted,
+    delivered_in_window: delivered,
+    all_delivered: drained,
+  };
 }
 
 /** Open loop at `rate` events/s: from each 202 to its receipt, and from each 202 to its workflow's start. */
@@ -189,8 +238,13 @@ async function latencyAtRate(api: Api, stack: BenchStack, tenantId: string, rece
     const wait = due - now();
     if (wait > 0) await sleep(wait);
     const id = `${prefix}${i}`;
-    posts.push(api.call('POST', '/v1/events', stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'bench.latency', payload: { i } })
-      .then((res) => { if (res.status === 202) acceptedAt.set(id, now()); }));
+    posts.push(
+      api
+        .call('POST', '/v1/events', stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'bench.latency', payload: { i } })
+        .then((res) => {
+          if (res.status === 202) acceptedAt.set(id, now());
+        }),
+    );
   }
   await Promise.all(posts);
   await receiver.waitFor(acceptedAt.keys(), 60_000);
@@ -198,14 +252,22 @@ async function latencyAtRate(api: Api, stack: BenchStack, tenantId: string, rece
   const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
   await db.connect();
   const { rows } = await db.query<{ id: string; started_ms: number }>(
-    'SELECT id, extract(epoch FROM started_at) * 1000 AS started_ms FROM events WHERE tenant_id = $1 AND id LIKE $2', [tenantId, `${prefix}%`]);
+    'SELECT id, extract(epoch FROM started_at) * 1000 AS started_ms FROM events WHERE tenant_id = $1 AND id LIKE $2',
+    [tenantId, `${prefix}%`],
+  );
   await db.end();
   const lags = rows.map((r) => Number(r.started_ms) - (acceptedAt.get(r.id) ?? NaN)).filter((v) => !Number.isNaN(v));
   const s = summarize(latencies);
   const lag = summarize(lags);
   return {
-    rate_per_s: round(rate), events: total, p50_ms: round(s.p50), p95_ms: round(s.p95), p99_ms: round(s.p99), max_ms: round(s.max),
-    start_lag_p50_ms: round(lag.p50), start_lag_p99_ms: round(lag.p99),
+    rate_per_s: round(rate),
+    events: total,
+    p50_ms: round(s.p50),
+    p95_ms: round(s.p95),
+    p99_ms: round(s.p99),
+    max_ms: round(s.max),
+    start_lag_p50_ms: round(lag.p50),
+    start_lag_p99_ms: round(lag.p99),
   };
 }
 
@@ -215,7 +277,13 @@ async function fanOut(api: Api, adminToken: string, receiver: BenchReceiver) {
   const times: number[] = [];
   for (let r = 0; r < D.fanouts; r++) {
     const id = `fan-${run}-${r}`;
-    const res = await api.call('POST', '/v1/events', adminToken, { id, tenant_id: t.id, environment: 'production', type: 'bench.fanout', payload: { r } });
+    const res = await api.call('POST', '/v1/events', adminToken, {
+      id,
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'bench.fanout',
+      payload: { r },
+    });
     const acceptedAt = now();
     if (res.status !== 202) throw new Error(`fan-out post: ${res.status}`);
     const deadline = Date.now() + 60_000;
@@ -249,7 +317,13 @@ async function fifoLane(api: Api, adminToken: string, receiver: BenchReceiver) {
   const times = ids.map((id) => receiver.receipts.get(id)?.[0] ?? NaN).filter((v) => !Number.isNaN(v));
   const inOrder = times.every((time, i) => i === 0 || time >= times[i - 1]!);
   const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
-  return { events: ids.length, delivered_per_s: round((times.length - 1) / spanS), seconds: round(spanS), all_delivered: all, in_acceptance_order: inOrder };
+  return {
+    events: ids.length,
+    delivered_per_s: round((times.length - 1) / spanS),
+    seconds: round(spanS),
+    all_delivered: all,
+    in_acceptance_order: inOrder,
+  };
 }
 
 /** The same signed POSTs straight from one process with undici: the machine's delivery ceiling. */
@@ -260,17 +334,26 @@ async function baseline(receiver: BenchReceiver) {
     const body = JSON.stringify({ id, payload: { n: 1 } });
     const ts = Math.floor(Date.now() / 1000);
     const res = await request(`${receiver.url}/baseline`, {
-      dispatcher: agent, method: 'POST', body,
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader([secret], id, ts, body) },
+      dispatcher: agent,
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signatureHeader([secret], id, ts, body),
+      },
     });
     await res.body.dump();
   };
   const prefix = `base-${run}-`;
   let next = 0;
   const start = now();
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next < D.baselineN) await deliver(`${prefix}${next++}`);
-  }));
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < D.baselineN) await deliver(`${prefix}${next++}`);
+    }),
+  );
   const throughput = D.baselineN / ((now() - start) / 1000);
   await agent.close();
   return { deliveries_per_s: round(throughput) };
@@ -295,7 +378,7 @@ async function settle(address: string) {
 
 async function main() {
   const started = new Date();
-  const engine = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] ?? 'dev-server' : 'dev-server';
+  const engine = process.argv.includes('--engine') ? (process.argv[process.argv.indexOf('--engine') + 1] ?? 'dev-server') : 'dev-server';
   if (engine !== 'dev-server' && engine !== 'cluster') throw new Error(`--engine dev-server|cluster, got ${engine}`);
   say(`${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, engine ${engine}`);
   const receiver = await startBenchReceiver();
@@ -357,7 +440,9 @@ async function main() {
     const fifo = await fifoLane(api, stack.adminToken, receiver);
     phaseDone('fifo');
     const peakOf = (key: 'worker_mb' | 'api_mb') => {
-      const values = Object.values(rssByPhase).map((p) => p[key]).filter((v): v is number => v !== undefined);
+      const values = Object.values(rssByPhase)
+        .map((p) => p[key])
+        .filter((v): v is number => v !== undefined);
       return values.length ? Math.max(...values) : undefined;
     };
     const rss = { worker_mb: peakOf('worker_mb'), api_mb: peakOf('api_mb'), by_phase: rssByPhase };
@@ -365,10 +450,22 @@ async function main() {
     const targets = {
       ingest_events_per_s: { target: '>= 2000', met: ing.ingest.events_per_s >= 2000 },
       ingest_p99_ms: { target: '<= 50', met: ing.ingest.p99_ms <= 50 },
-      ingest_vs_http_floor: { target: '>= 0.3', value: round(ing.ingest.events_per_s / floorHttp.requests_per_s, 3), met: ing.ingest.events_per_s >= 0.3 * floorHttp.requests_per_s },
+      ingest_vs_http_floor: {
+        target: '>= 0.3',
+        value: round(ing.ingest.events_per_s / floorHttp.requests_per_s, 3),
+        met: ing.ingest.events_per_s >= 0.3 * floorHttp.requests_per_s,
+      },
       ingest_batch_events_per_s: { target: '>= 10000', met: ing.ingest_batch.events_per_s >= 10_000 },
-      end_to_end_vs_temporal_floor: { target: '>= 0.9', value: round(e2e.delivered_per_s / floor.workflows_per_s, 2), met: e2e.delivered_per_s >= 0.9 * floor.workflows_per_s },
-      end_to_end_vs_naive: { target: '>= 1.5', value: round(e2e.delivered_per_s / naive.delivered_per_s, 2), met: e2e.delivered_per_s >= 1.5 * naive.delivered_per_s },
+      end_to_end_vs_temporal_floor: {
+        target: '>= 0.9',
+        value: round(e2e.delivered_per_s / floor.workflows_per_s, 2),
+        met: e2e.delivered_per_s >= 0.9 * floor.workflows_per_s,
+      },
+      end_to_end_vs_naive: {
+        target: '>= 1.5',
+        value: round(e2e.delivered_per_s / naive.delivered_per_s, 2),
+        met: e2e.delivered_per_s >= 1.5 * naive.delivered_per_s,
+      },
       latency_half_capacity_p99_ms: { target: '<= 100', met: lat.p99_ms <= 100 },
       worker_rss_mb: { target: '<= 300', met: (rss.worker_mb ?? Infinity) <= 300 },
     };
@@ -423,7 +520,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -39,11 +39,16 @@ function postgresTicks(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuTicks(Number(entry));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return total;
 }
-const sample = (): Record<string, number> => ({ ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)])), postgresql: postgresTicks() });
+const sample = (): Record<string, number> => ({
+  ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)])),
+  postgresql: postgresTicks(),
+});
 
 /** The worker's CPU by thread name (main "node", the workflow thread, V8's GC helpers, the SDK's Rust threads). */
 function threadTicks(pid: number): Record<string, number> {
@@ -51,9 +56,11 @@ function threadTicks(pid: number): Record<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const key = Number(tid) === pid ? "main" : `${comm}#${tid}`;
+      const key = Number(tid) === pid ? 'main' : `${comm}#${tid}`;
       out[key] = (out[key] ?? 0) + cpuTicks2(`/proc/${pid}/task/${tid}/stat`);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
@@ -63,7 +70,12 @@ function cpuTicks2(file: string): number {
 }
 const threadsBefore = threadTicks(pids.worker!);
 const before = sample();
-const { elapsedS } = await sustainedLoad(api, stack.adminToken, tenant.id, receiver, { prefix: 'e-', seconds: DURATION_S, type: 'x.y', window: OUTSTANDING });
+const { elapsedS } = await sustainedLoad(api, stack.adminToken, tenant.id, receiver, {
+  prefix: 'e-',
+  seconds: DURATION_S,
+  type: 'x.y',
+  window: OUTSTANDING,
+});
 const after = sample();
 
 console.log(`delivered: ${(receiver.count('e-') / elapsedS).toFixed(1)} events/s over ${elapsedS.toFixed(0)} s`);

@@ -51,8 +51,22 @@ async function sendOnceAtRate(apis: Api[], adminToken: string, tenantId: string,
     const wait = start + (i * 1000) / ratePerS - Date.now();
     if (wait > 0) await sleep(wait);
     const id = ids[i]!;
-    inFlight.push(apis[i % apis.length]!.call('POST', '/v1/events', adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'reliability.test', payload: { id } })
-      .then((res) => { if (res.status !== 202) refused.push(`${id}: ${res.status}`); }, (error) => { refused.push(`${id}: ${error}`); }));
+    inFlight.push(
+      apis[i % apis.length]!.call('POST', '/v1/events', adminToken, {
+        id,
+        tenant_id: tenantId,
+        environment: 'production',
+        type: 'reliability.test',
+        payload: { id },
+      }).then(
+        (res) => {
+          if (res.status !== 202) refused.push(`${id}: ${res.status}`);
+        },
+        (error) => {
+          refused.push(`${id}: ${error}`);
+        },
+      ),
+    );
   }
   await Promise.all(inFlight);
   return refused;
@@ -62,9 +76,17 @@ async function sendOnceAtRate(apis: Api[], adminToken: string, tenantId: string,
 async function sendUntilAccepted(api: Api, adminToken: string, tenantId: string, id: string): Promise<{ retries: number }> {
   for (let retries = 0; ; retries++) {
     try {
-      const res = await api.call('POST', '/v1/events', adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'reliability.test', payload: { id } });
+      const res = await api.call('POST', '/v1/events', adminToken, {
+        id,
+        tenant_id: tenantId,
+        environment: 'production',
+        type: 'reliability.test',
+        payload: { id },
+      });
       if (res.status === 202 || res.status === 200) return { retries };
-    } catch { /* the API itself unreachable: same as a 503 */ }
+    } catch {
+      /* the API itself unreachable: same as a 503 */
+    }
     await sleep(Math.min(2_000, 100 * 2 ** Math.min(retries, 4)));
   }
 }
@@ -77,7 +99,11 @@ async function sendAtRate(apis: Api[], adminToken: string, tenantId: string, ids
   for (let i = 0; i < ids.length; i++) {
     const wait = start + (i * 1000) / ratePerS - Date.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(sendUntilAccepted(apis[i % apis.length]!, adminToken, tenantId, ids[i]!).then((r) => { retries += r.retries; }));
+    inFlight.push(
+      sendUntilAccepted(apis[i % apis.length]!, adminToken, tenantId, ids[i]!).then((r) => {
+        retries += r.retries;
+      }),
+    );
     onProgress?.(i + 1);
   }
   await Promise.all(inFlight);
@@ -90,7 +116,11 @@ function tally(receiver: BenchReceiver, ids: string[]) {
   return { lost, duplicates };
 }
 
-interface Fault { at: number; name: string; run(ctx: { pending(): string[]; receiver: BenchReceiver }): Promise<void> }
+interface Fault {
+  at: number;
+  name: string;
+  run(ctx: { pending(): string[]; receiver: BenchReceiver }): Promise<void>;
+}
 
 /** What the run is done against: the API URLs, the faults to inject, and how to stop it. */
 interface Target {
@@ -113,11 +143,15 @@ async function devTarget(): Promise<Target> {
     apiUrls: [stack.apiUrl],
     adminToken: stack.adminToken,
     faults: [
-      { at: 1 / 3, name: 'SIGKILL the worker, restart it 2 s later', async run() {
-        await stack.killWorker('SIGKILL');
-        await sleep(2_000);
-        await stack.startWorker();
-      } },
+      {
+        at: 1 / 3,
+        name: 'SIGKILL the worker, restart it 2 s later',
+        async run() {
+          await stack.killWorker('SIGKILL');
+          await sleep(2_000);
+          await stack.startWorker();
+        },
+      },
       { at: 2 / 3, name: 'stop the Temporal dev server, start it 3 s later (same SQLite file)', run: () => stack.restartTemporal(3_000) },
     ],
     stopTemporalFor: (downMs) => stack.restartTemporal(downMs),
@@ -131,11 +165,17 @@ function ownPostgres(): { url: string; restart(downMs: number): Promise<void> } 
   const [version, name] = (process.env.RELIABILITY_PG_CLUSTER ?? '15/reliability').split('/') as [string, string];
   const port = Number(process.env.RELIABILITY_PG_PORT ?? 5434);
   const clusters = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
-  const line = clusters.split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[0] === version && f[1] === name);
+  const line = clusters
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[0] === version && f[1] === name);
   if (!line) {
     say(`creating PostgreSQL ${version}/${name} on port ${port} for this run (pg_createcluster)`);
-    execFileSync('pg_createcluster', [version, name, '--port', String(port), '-o', 'max_connections=200', '--',
-      '--auth-host=trust', '--auth-local=trust'], { stdio: 'pipe' });
+    execFileSync(
+      'pg_createcluster',
+      [version, name, '--port', String(port), '-o', 'max_connections=200', '--', '--auth-host=trust', '--auth-local=trust'],
+      { stdio: 'pipe' },
+    );
   } else if (Number(line[2]) !== port) {
     throw new Error(`PostgreSQL ${version}/${name} listens on ${line[2]}, not RELIABILITY_PG_PORT=${port}`);
   }
@@ -155,7 +195,9 @@ function ownPostgres(): { url: string; restart(downMs: number): Promise<void> } 
 async function scrapeCounter(port: number, name: string): Promise<number | undefined> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
       .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   } catch {
     return undefined;
@@ -185,9 +227,13 @@ async function clusterTarget(): Promise<Target> {
     apiPorts,
     workerMetricsPorts: workerPorts,
     env: {
-      ...process.env, ADMIN_TOKEN: adminToken, HOST: '127.0.0.1', ALLOW_PRIVATE_TARGETS: 'true',
+      ...process.env,
+      ADMIN_TOKEN: adminToken,
+      HOST: '127.0.0.1',
+      ALLOW_PRIVATE_TARGETS: 'true',
       // Warnings count here: reconnect noise is part of what is checked (bounded, not a flood).
-      LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10',
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '10',
     },
     temporalEnv: { LOG_LEVEL: 'error' },
     logDir,
@@ -208,35 +254,43 @@ async function clusterTarget(): Promise<Target> {
   // The server and PostgreSQL first, so both hit while events are still arriving; the worker last, since
   // its takeover wait can outlast the sending.
   const faults: Fault[] = [
-    { at: 0.2, name: 'SIGKILL the Temporal server, start it again 3 s later', async run() {
-      await stack.temporal.kill('SIGKILL');
-      await sleep(3_000);
-      await stack.temporal.start();
-    } },
-    { at: 0.4, name: 'stop PostgreSQL (hookrelay\'s and Temporal\'s databases) for 5 s, start it again', run: () => postgres.restart(5_000) },
-    { at: 0.6, name: 'SIGKILL worker-1 with deliveries in flight (the receiver slowed to 3 s an answer); it stays down until worker-2 delivered them', async run({ pending, receiver }) {
-      // A fast receiver leaves next to nothing in flight to take over: slow it down first.
-      receiver.slow(3_000);
-      await sleep(4_000);
-      worker1BeforeKill = await attempts(0);
-      const inFlight = pending();
-      const killedAt = Date.now();
-      await stack.workers[0]!.kill('SIGKILL');
-      receiver.slow(0);
-      // The first attempt runs in the workflow task of the worker that took it: its workflow task times
-      // out (10 s), a regular activity's attempt after its start-to-close timeout (1 min).
-      const deadline = killedAt + 90_000;
-      let left = inFlight;
-      while (left.length > 0 && Date.now() < deadline) {
-        await sleep(250);
-        const still = new Set(pending());
-        left = left.filter((id) => still.has(id));
-      }
-      takeover = `${inFlight.length} events in flight when worker-1 was killed: ${inFlight.length - left.length} delivered by worker-2 alone in ${((Date.now() - killedAt) / 1000).toFixed(1)} s${left.length ? ` (${left.length} not yet)` : ''}`;
-      say(takeover);
-      await stack.workers[0]!.start();
-      say('worker-1 restarted');
-    } },
+    {
+      at: 0.2,
+      name: 'SIGKILL the Temporal server, start it again 3 s later',
+      async run() {
+        await stack.temporal.kill('SIGKILL');
+        await sleep(3_000);
+        await stack.temporal.start();
+      },
+    },
+    { at: 0.4, name: "stop PostgreSQL (hookrelay's and Temporal's databases) for 5 s, start it again", run: () => postgres.restart(5_000) },
+    {
+      at: 0.6,
+      name: 'SIGKILL worker-1 with deliveries in flight (the receiver slowed to 3 s an answer); it stays down until worker-2 delivered them',
+      async run({ pending, receiver }) {
+        // A fast receiver leaves next to nothing in flight to take over: slow it down first.
+        receiver.slow(3_000);
+        await sleep(4_000);
+        worker1BeforeKill = await attempts(0);
+        const inFlight = pending();
+        const killedAt = Date.now();
+        await stack.workers[0]!.kill('SIGKILL');
+        receiver.slow(0);
+        // The first attempt runs in the workflow task of the worker that took it: its workflow task times
+        // out (10 s), a regular activity's attempt after its start-to-close timeout (1 min).
+        const deadline = killedAt + 90_000;
+        let left = inFlight;
+        while (left.length > 0 && Date.now() < deadline) {
+          await sleep(250);
+          const still = new Set(pending());
+          left = left.filter((id) => still.has(id));
+        }
+        takeover = `${inFlight.length} events in flight when worker-1 was killed: ${inFlight.length - left.length} delivered by worker-2 alone in ${((Date.now() - killedAt) / 1000).toFixed(1)} s${left.length ? ` (${left.length} not yet)` : ''}`;
+        say(takeover);
+        await stack.workers[0]!.start();
+        say('worker-1 restarted');
+      },
+    },
   ];
   return {
     apiUrls: apiPorts.map((port) => `http://127.0.0.1:${port}`),
@@ -293,7 +347,9 @@ async function main() {
     const faultIds = Array.from({ length: P.events }, (_, i) => `rel-${run}-${i}`);
     let sent = 0;
     const pending = () => faultIds.slice(0, sent).filter((id) => !receiver.receipts.has(id));
-    say(`phase 1 (${engine}): ${P.events} events at ${P.ratePerS}/s over ${apis.length} API(s); faults: ${target.faults.map((f) => `${Math.round(f.at * 100)}%: ${f.name}`).join('; ')}`);
+    say(
+      `phase 1 (${engine}): ${P.events} events at ${P.ratePerS}/s over ${apis.length} API(s); faults: ${target.faults.map((f) => `${Math.round(f.at * 100)}%: ${f.name}`).join('; ')}`,
+    );
     // Faults run one after the other beside the sending, each starting at its share of events sent.
     let faultChain = Promise.resolve();
     const queued = new Set<Fault>();
@@ -342,14 +398,18 @@ async function main() {
     say(`Temporal back; ${heldIds.length - refused.length} of ${heldIds.length} posts answered 202`);
     await receiver.waitFor(heldIds, P.waitS * 1000);
     const r3 = tally(receiver, heldIds);
-    say(`phase 3: ${heldIds.length} posted, ${refused.length} not 202, ${heldIds.length - r3.lost.length} delivered, ${r3.lost.length} lost, ${r3.duplicates} duplicates`);
+    say(
+      `phase 3: ${heldIds.length} posted, ${refused.length} not 202, ${heldIds.length - r3.lost.length} delivered, ${r3.lost.length} lost, ${r3.duplicates} duplicates`,
+    );
     target.checkpoint?.('phase 3 (Temporal down)');
 
     const lost = r1.lost.length + r2.lost.length + r3.lost.length;
     const accepted = P.events + P.downEvents + heldIds.length;
     const { lines, problems } = await target.report();
     for (const line of lines) if (line) console.log(line);
-    console.log(`reliability${quick ? ' (quick)' : ''} on ${engine}: ${accepted} accepted, ${lost} lost, ${r1.duplicates + r2.duplicates + r3.duplicates} duplicates, ${phase1.retries} producer retries, ${refused.length} posts not answered 202 while Temporal was down, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `reliability${quick ? ' (quick)' : ''} on ${engine}: ${accepted} accepted, ${lost} lost, ${r1.duplicates + r2.duplicates + r3.duplicates} duplicates, ${phase1.retries} producer retries, ${refused.length} posts not answered 202 while Temporal was down, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
     if (lost > 0) {
       failed = true;
       console.log(`lost: ${[...r1.lost, ...r2.lost, ...r3.lost].slice(0, 20).join(', ')}${lost > 20 ? ', …' : ''}`);

@@ -2,10 +2,10 @@
 // webpack or esbuild (the Dockerfile's build stage runs this; the bench and the tests start dist/bin too).
 // - dist/bin/: the API, the worker, the migrations, the API's schema thread and the CLI as plain
 //   JavaScript. Running TypeScript through tsx costs each process a loader thread of its own, a V8
-//   isolate that held ~45 MB of a worker's resident memory (README, Performance).
+//   isolate of its own in resident memory.
 // - dist/workflow-bundle.js: the workflow code for the worker's sandbox, bundled here once, not by webpack
-//   at each worker start (seconds of CPU and ~180 MB more memory while it runs; run inside the worker,
-//   V8 keeps much of that resident).
+//   at each worker start (seconds of CPU and a second process's memory while it runs; run inside the
+//   worker, V8 keeps much of that resident).
 // - dist/portal/: the portal's browser code and its two static files.
 // The built processes find the last two through src/build-output.ts.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
@@ -54,19 +54,21 @@ const workflows = bundleWorkflowCode({
 
 // The same bundle options as src/portal/assets.ts uses from source, and the file names it reads here.
 const portalDir = path.join(dist, 'portal');
-const portal = mkdir(portalDir, { recursive: true }).then(() => Promise.all([
-  build({
-    entryPoints: [at('src/portal/client/main.ts')],
-    outfile: path.join(portalDir, 'app.js'),
-    bundle: true,
-    format: 'esm',
-    target: 'es2020',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  }),
-  copyFile(at('src/portal/client/portal.css'), path.join(portalDir, 'portal.css')),
-  copyFile(at('src/portal/client/index.html'), path.join(portalDir, 'index.html')),
-]));
+const portal = mkdir(portalDir, { recursive: true }).then(() =>
+  Promise.all([
+    build({
+      entryPoints: [at('src/portal/client/main.ts')],
+      outfile: path.join(portalDir, 'app.js'),
+      bundle: true,
+      format: 'esm',
+      target: 'es2020',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    }),
+    copyFile(at('src/portal/client/portal.css'), path.join(portalDir, 'portal.css')),
+    copyFile(at('src/portal/client/index.html'), path.join(portalDir, 'index.html')),
+  ]),
+);
 
 await Promise.all([entryPoints, workflows, portal]);

@@ -24,7 +24,11 @@ const run: BrowserCheck = new BrowserCheck('portal-check');
 
 // ---------------------------------------------------------------- the receiver
 
-interface Hit { path: string; headers: http.IncomingHttpHeaders; body: string }
+interface Hit {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 /** `/fails-twice` answers 503 to its first two requests and 200 after; every request is kept. */
 async function startReceiver() {
@@ -59,12 +63,17 @@ async function step<T>(page: Page, what: string, fn: () => Promise<T>): Promise<
 
 /** Every form control on the page has an accessible name (a label, aria-label or its own text). */
 async function unlabelledControls(page: Page): Promise<string[]> {
-  return page.$$eval('input, select, textarea, button, a[href]', (elements) => elements.flatMap((el) => {
-    const control = el as HTMLInputElement;
-    const named = (control.labels && control.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
-      || ((el.tagName === 'BUTTON' || el.tagName === 'A') && (el.textContent ?? '').trim() !== '');
-    return named ? [] : [el.outerHTML.slice(0, 120)];
-  }));
+  return page.$$eval('input, select, textarea, button, a[href]', (elements) =>
+    elements.flatMap((el) => {
+      const control = el as HTMLInputElement;
+      const named =
+        (control.labels && control.labels.length > 0) ||
+        el.getAttribute('aria-label') ||
+        el.getAttribute('aria-labelledby') ||
+        ((el.tagName === 'BUTTON' || el.tagName === 'A') && (el.textContent ?? '').trim() !== '');
+      return named ? [] : [el.outerHTML.slice(0, 120)];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- the walk
@@ -90,7 +99,9 @@ async function main(): Promise<void> {
   const page = await context.newPage();
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
-  page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 
   // 1. Opening the link: a session cookie, then the portal without the token in the address.
@@ -99,12 +110,23 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Subscriptions' }).waitFor();
     return response;
   });
-  run.check(new URL(page.url()).pathname === '/portal/' && !page.url().includes('token'), 'the link redirects to /portal/ and its token leaves the address bar', () => page.url());
+  run.check(
+    new URL(page.url()).pathname === '/portal/' && !page.url().includes('token'),
+    'the link redirects to /portal/ and its token leaves the address bar',
+    () => page.url(),
+  );
   const csp = (await opened?.allHeaders())?.['content-security-policy'] ?? '';
-  run.check(/script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp) && /frame-ancestors 'none'/.test(csp), 'the portal page is served with a strict CSP', () => csp);
+  run.check(
+    /script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp) && /frame-ancestors 'none'/.test(csp),
+    'the portal page is served with a strict CSP',
+    () => csp,
+  );
   const cookie = (await context.cookies()).find((c) => c.name === 'hookrelay_portal');
-  run.check(Boolean(cookie?.httpOnly) && cookie?.sameSite === 'Strict' && Math.abs(cookie.expires * 1000 - Date.parse(first.expires_at)) < 2000,
-    'the session cookie is HttpOnly, SameSite=Strict and ends with the link', () => JSON.stringify(cookie));
+  run.check(
+    Boolean(cookie?.httpOnly) && cookie?.sameSite === 'Strict' && Math.abs(cookie.expires * 1000 - Date.parse(first.expires_at)) < 2000,
+    'the session cookie is HttpOnly, SameSite=Strict and ends with the link',
+    () => JSON.stringify(cookie),
+  );
   run.check((await page.innerText('header')).includes('Acme Payroll'), 'the header names the tenant', () => 'tenant name missing');
   await run.screenshot(page, '01-subscriptions-empty.png');
 
@@ -143,16 +165,19 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Subscription created' }).waitFor();
   });
   const secret = await page.getByLabel('Signing secret').inputValue();
-  run.check(/^whsec_/.test(secret), 'the new subscription\'s secret is shown once, with a copy button', () => secret);
+  run.check(/^whsec_/.test(secret), "the new subscription's secret is shown once, with a copy button", () => secret);
   await run.screenshot(page, '03-subscription-created.png');
   await page.getByRole('link', { name: 'Go to the subscription' }).click();
   await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
   const subId = new URL(page.url()).hash.split('/')[2]!;
-  run.check((await page.innerText('main')).includes('Payroll sync <script>alert(1)</script>') && pageErrors.length === 0,
-    'a description with markup is shown as text, not run', () => pageErrors.join('; '));
+  run.check(
+    (await page.innerText('main')).includes('Payroll sync <script>alert(1)</script>') && pageErrors.length === 0,
+    'a description with markup is shown as text, not run',
+    () => pageErrors.join('; '),
+  );
 
   // 4. The test event: its attempts arrive on the page (503, 503, then 200).
-  await step(page, 'the test event\'s attempts arrive on the page', async () => {
+  await step(page, "the test event's attempts arrive on the page", async () => {
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.locator('.test-run').waitFor();
     await page.locator('.test-run tbody tr').first().waitFor({ timeout: 20_000 });
@@ -160,23 +185,39 @@ async function main(): Promise<void> {
     await page.locator('.test-run .badge-succeeded').waitFor({ timeout: 30_000 });
   });
   const testRows = await page.locator('.test-run tbody tr').allInnerTexts();
-  run.check(testRows.length === 3 && /HTTP 503/.test(testRows[0]!) && /HTTP 503/.test(testRows[1]!) && /HTTP 200/.test(testRows[2]!),
-    'the test delivery shows 3 attempts: HTTP 503, HTTP 503, HTTP 200, each with its response excerpt', () => testRows.join('\n'));
-  await step(page, 'the figures count the test delivery\'s attempts once it ends', () =>
-    page.waitForFunction(() => /Attempts\s*3(?!\d)/.test(document.querySelector('.figures')?.textContent ?? ''), undefined, { timeout: 10_000 }));
+  run.check(
+    testRows.length === 3 && /HTTP 503/.test(testRows[0]!) && /HTTP 503/.test(testRows[1]!) && /HTTP 200/.test(testRows[2]!),
+    'the test delivery shows 3 attempts: HTTP 503, HTTP 503, HTTP 200, each with its response excerpt',
+    () => testRows.join('\n'),
+  );
+  await step(page, "the figures count the test delivery's attempts once it ends", () =>
+    page.waitForFunction(() => /Attempts\s*3(?!\d)/.test(document.querySelector('.figures')?.textContent ?? ''), undefined, { timeout: 10_000 }),
+  );
   const figuresAfterTest = (await page.innerText('.figures')).replace(/\s+/g, ' ');
-  run.check(/Success rate 33\.3 %/.test(figuresAfterTest) && /Succeeded 1/.test(figuresAfterTest) && /Failed 2/.test(figuresAfterTest),
-    'the figures update after the test: 3 attempts, 1 succeeded (33.3 %)', () => figuresAfterTest);
+  run.check(
+    /Success rate 33\.3 %/.test(figuresAfterTest) && /Succeeded 1/.test(figuresAfterTest) && /Failed 2/.test(figuresAfterTest),
+    'the figures update after the test: 3 attempts, 1 succeeded (33.3 %)',
+    () => figuresAfterTest,
+  );
   await run.screenshot(page, '05-test-event-delivered.png');
   const testHits = receiver.hits.filter((h) => h.path === '/fails-twice');
-  run.check(testHits.length === 3 && testHits.every((h) => h.headers['x-hookrelay-event-type'] === 'hookrelay.test' && h.headers['x-portal-check'] === 'yes'),
-    'the receiver got the hookrelay.test event 3 times, with the header set in the form', () => JSON.stringify(testHits.map((h) => h.headers)));
-  run.check(receiver.hits.every((h) => h.path === '/fails-twice'), 'the test event went to this subscription only', () => receiver.hits.map((h) => h.path).join(', '));
+  run.check(
+    testHits.length === 3 && testHits.every((h) => h.headers['x-hookrelay-event-type'] === 'hookrelay.test' && h.headers['x-portal-check'] === 'yes'),
+    'the receiver got the hookrelay.test event 3 times, with the header set in the form',
+    () => JSON.stringify(testHits.map((h) => h.headers)),
+  );
+  run.check(
+    receiver.hits.every((h) => h.path === '/fails-twice'),
+    'the test event went to this subscription only',
+    () => receiver.hits.map((h) => h.path).join(', '),
+  );
   let verified = false;
   try {
     new Webhook(secret).verify(testHits[2]!.body, testHits[2]!.headers as Record<string, string>);
     verified = true;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   run.check(verified, 'the test request verifies with standardwebhooks and the secret the portal showed', () => 'signature did not verify');
 
   // 5. The delivery's page, and a redelivery (the receiver answers 200 now).
@@ -188,8 +229,11 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => document.body.innerText.includes('Redelivery of'));
     await page.locator('main .badge-succeeded').first().waitFor({ timeout: 30_000 });
   });
-  run.check((await page.locator('main tbody tr').count()) === 1 && receiver.hits.length === 4, 'the redelivery is a new delivery that succeeded at its first attempt',
-    () => `${receiver.hits.length} requests`);
+  run.check(
+    (await page.locator('main tbody tr').count()) === 1 && receiver.hits.length === 4,
+    'the redelivery is a new delivery that succeeded at its first attempt',
+    () => `${receiver.hits.length} requests`,
+  );
   await run.screenshot(page, '07-redelivered.png');
 
   // 6. The delivery log: newest first, filtered by event type and by subscription.
@@ -202,7 +246,11 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 2);
   });
   const logText = await page.innerText('main tbody');
-  run.check((logText.match(/hookrelay\.test/g) ?? []).length === 2, 'the log filtered by event type and status shows the two deliveries', () => logText);
+  run.check(
+    (logText.match(/hookrelay\.test/g) ?? []).length === 2,
+    'the log filtered by event type and status shows the two deliveries',
+    () => logText,
+  );
   await run.screenshot(page, '08-delivery-log.png');
   await page.getByLabel('Event type').fill('user.created');
   await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -216,23 +264,32 @@ async function main(): Promise<void> {
   const rotated = await page.getByLabel('New signing secret').inputValue();
   run.check(/^whsec_/.test(rotated) && rotated !== secret, 'rotating shows a new secret once', () => rotated);
   const stillSigning = await page.locator('.previous-secrets li').allInnerTexts();
-  run.check(stillSigning.length === 1 && /^until /.test(stillSigning[0]!) && !(await page.innerText('main')).includes(secret),
-    'the replaced secret is listed by its expiry, its value not shown', () => stillSigning.join('\n'));
+  run.check(
+    stillSigning.length === 1 && /^until /.test(stillSigning[0]!) && !(await page.innerText('main')).includes(secret),
+    'the replaced secret is listed by its expiry, its value not shown',
+    () => stillSigning.join('\n'),
+  );
   await page.getByRole('button', { name: 'Copy' }).click();
   await page.getByText(/Copied|Selected/).waitFor();
   run.pass('the copy button copies (or selects) the secret');
   const figures = await page.innerText('.figures');
-  run.check(/Attempts\s+4/.test(figures) && /Succeeded\s+2/.test(figures) && /Failed\s+2/.test(figures) && /50\.0 %/.test(figures),
-    'the 24 h figures count 4 attempts, 2 succeeded (50.0 %), with p50/p99', () => figures);
+  run.check(
+    /Attempts\s+4/.test(figures) && /Succeeded\s+2/.test(figures) && /Failed\s+2/.test(figures) && /50\.0 %/.test(figures),
+    'the 24 h figures count 4 attempts, 2 succeeded (50.0 %), with p50/p99',
+    () => figures,
+  );
   await page.getByLabel('Redeliver every failed delivery since').fill(new Date(Date.now() - 3_600_000).toISOString().slice(0, 16));
   await page.getByRole('button', { name: 'Recover' }).click();
-  const recoverAnswer = await step(page, 'the recover control shows the API\'s answer', async () => {
+  const recoverAnswer = await step(page, "the recover control shows the API's answer", async () => {
     const answer = page.locator('#recover-h ~ [role="alert"], #recover-h ~ [role="status"]').first();
     await answer.waitFor();
     return answer.innerText();
   });
-  run.check(/Recovery started: \d+ deliveries \(workflow recover:/.test(recoverAnswer),
-    'the recover control starts a recovery and shows its workflow', () => recoverAnswer);
+  run.check(
+    /Recovery started: \d+ deliveries \(workflow recover:/.test(recoverAnswer),
+    'the recover control starts a recovery and shows its workflow',
+    () => recoverAnswer,
+  );
   await run.screenshot(page, '09-subscription-page.png');
   const unlabelled = await unlabelledControls(page);
   run.check(unlabelled.length === 0, 'every control of the subscription page is labelled', () => unlabelled.join('\n'));
@@ -242,10 +299,14 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit subscription' }).waitFor();
     const filled = [
-      await page.getByLabel('Endpoint URL').inputValue(), await page.getByLabel('Header 1', { exact: true }).inputValue(),
-      String(await page.getByLabel('Custom').isChecked()), await page.getByLabel('Maximum attempts').inputValue(),
+      await page.getByLabel('Endpoint URL').inputValue(),
+      await page.getByLabel('Header 1', { exact: true }).inputValue(),
+      String(await page.getByLabel('Custom').isChecked()),
+      await page.getByLabel('Maximum attempts').inputValue(),
     ];
-    run.check(filled.join(' ') === `${receiver.url}/fails-twice x-portal-check true 5`, 'the edit form comes back filled in with every field', () => filled.join(' '));
+    run.check(filled.join(' ') === `${receiver.url}/fails-twice x-portal-check true 5`, 'the edit form comes back filled in with every field', () =>
+      filled.join(' '),
+    );
     await page.getByLabel('Timeout (ms)').fill('5000');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
@@ -259,13 +320,22 @@ async function main(): Promise<void> {
 
   // 8. 375 px wide: nothing wider than the screen.
   await page.setViewportSize({ width: 375, height: 800 });
-  for (const [hash, name] of [[`#/subscriptions/${subId}`, '10-narrow-subscription.png'], ['#/deliveries', '11-narrow-delivery-log.png'], ['#/subscriptions', '12-narrow-list.png']] as const) {
+  for (const [hash, name] of [
+    [`#/subscriptions/${subId}`, '10-narrow-subscription.png'],
+    ['#/deliveries', '11-narrow-delivery-log.png'],
+    ['#/subscriptions', '12-narrow-list.png'],
+  ] as const) {
     await page.goto(`${stack.apiUrl}/portal/${hash}`);
     await page.locator('main h1').waitFor();
     await page.waitForLoadState('networkidle');
     await run.screenshot(page, name);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    const wide = await page.$$eval('main *', (els) => els.filter((el) => el.getBoundingClientRect().right > 376).slice(-3).map((el) => el.outerHTML.slice(0, 100)));
+    const wide = await page.$$eval('main *', (els) =>
+      els
+        .filter((el) => el.getBoundingClientRect().right > 376)
+        .slice(-3)
+        .map((el) => el.outerHTML.slice(0, 100)),
+    );
     run.check(width <= 375, `${hash} fits 375 px (scroll width ${width})`, () => `scroll width ${width}; widest: ${wide.join('\n')}`);
   }
   await page.setViewportSize({ width: 1200, height: 900 });
@@ -275,16 +345,30 @@ async function main(): Promise<void> {
     const r = await fetch(`/v1/subscriptions/${id}/rotate-secret`, { method: 'POST' });
     return { status: r.status, body: await r.text() };
   }, subId);
-  run.check(csrfless.status === 403 && csrfless.body.includes('csrf'), 'a POST with the session cookie but no CSRF token is refused (403)', () => JSON.stringify(csrfless));
-  const wrongCsrf = await page.evaluate(async (id) => (await fetch(`/v1/subscriptions/${id}`, {
-    method: 'PATCH', headers: { 'content-type': 'application/json', 'x-csrf-token': 'A'.repeat(43) }, body: '{"enabled":false}',
-  })).status, subId);
+  run.check(csrfless.status === 403 && csrfless.body.includes('csrf'), 'a POST with the session cookie but no CSRF token is refused (403)', () =>
+    JSON.stringify(csrfless),
+  );
+  const wrongCsrf = await page.evaluate(
+    async (id) =>
+      (
+        await fetch(`/v1/subscriptions/${id}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': 'A'.repeat(43) },
+          body: '{"enabled":false}',
+        })
+      ).status,
+    subId,
+  );
   run.check(wrongCsrf === 403, 'a PATCH with a wrong CSRF token is refused (403)', () => String(wrongCsrf));
   const foreign = await page.evaluate(async (id) => (await fetch(`/v1/subscriptions/${id}`)).status, otherSub.id);
   run.check(foreign === 404, "another tenant's subscription answers 404 in the portal", () => String(foreign));
 
   const reused = await page.goto(first.url);
-  run.check(reused?.status() === 403 && (await page.innerText('body')).includes('cannot be opened'), 'the link, opened a second time, is refused', () => String(reused?.status()));
+  run.check(
+    reused?.status() === 403 && (await page.innerText('body')).includes('cannot be opened'),
+    'the link, opened a second time, is refused',
+    () => String(reused?.status()),
+  );
   await run.screenshot(page, '13-link-refused.png');
 
   const expiring = await link({ ttl: '1m' });
@@ -296,7 +380,9 @@ async function main(): Promise<void> {
   const fresh = await browser.newContext();
   const expiredPage = await fresh.newPage();
   const expired = await expiredPage.goto(expiring.url);
-  run.check(expired?.status() === 403 && (await fresh.cookies()).length === 0, 'an expired link is refused and sets no cookie', () => String(expired?.status()));
+  run.check(expired?.status() === 403 && (await fresh.cookies()).length === 0, 'an expired link is refused and sets no cookie', () =>
+    String(expired?.status()),
+  );
   await fresh.close();
 
   // 10. Deleting, after its confirmation.
@@ -313,12 +399,14 @@ async function main(): Promise<void> {
   // 11. With an event type catalog: the form adds no pattern the user did not choose.
   for (const type of ['user.created', 'user.deleted', 'failure.delivery']) {
     const put = await fetch(`${stack.apiUrl}/v1/event-types/${type}`, {
-      method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ description: `${type} (portal check)` }),
     });
     if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /v1/event-types/${type} answered ${put.status}: ${await put.text()}`);
   }
-  const listed = async () => ((await api.call('GET', '/v1/subscriptions', tenant.api_key)).body as { data: Array<{ url: string; event_types: string[] }> }).data;
+  const listed = async () =>
+    ((await api.call('GET', '/v1/subscriptions', tenant.api_key)).body as { data: Array<{ url: string; event_types: string[] }> }).data;
   await step(page, 'the form shows the catalog with nothing chosen', async () => {
     await page.goto(`${stack.apiUrl}/portal/#/subscriptions/new`);
     await page.getByRole('heading', { name: 'New subscription' }).waitFor();
@@ -329,8 +417,11 @@ async function main(): Promise<void> {
     ticked: await page.locator('.checks input:checked').count(),
     patterns: await page.getByLabel('Other patterns').inputValue(),
   };
-  run.check(!untouched.all && untouched.ticked === 0 && untouched.patterns === '',
-    'a new subscription starts with nothing chosen: "All events" unticked, no type ticked, no pattern', () => JSON.stringify(untouched));
+  run.check(
+    !untouched.all && untouched.ticked === 0 && untouched.patterns === '',
+    'a new subscription starts with nothing chosen: "All events" unticked, no type ticked, no pattern',
+    () => JSON.stringify(untouched),
+  );
   await page.getByLabel('Endpoint URL').fill(`${receiver.url}/only-deleted`);
   await page.getByRole('button', { name: 'Create subscription' }).click();
   const nothingChosen = await step(page, 'creating with no event chosen is refused in the form', async () => {
@@ -338,8 +429,11 @@ async function main(): Promise<void> {
     await alert.waitFor();
     return alert.innerText();
   });
-  run.check(/event_types/.test(nothingChosen) && /All events/.test(nothingChosen) && (await listed()).length === 0,
-    'with no event chosen the form says what to choose and creates nothing', () => nothingChosen);
+  run.check(
+    /event_types/.test(nothingChosen) && /All events/.test(nothingChosen) && (await listed()).length === 0,
+    'with no event chosen the form says what to choose and creates nothing',
+    () => nothingChosen,
+  );
   const unlabelledWithCatalog = await unlabelledControls(page);
   run.check(unlabelledWithCatalog.length === 0, 'every control of the form with the catalog is labelled', () => unlabelledWithCatalog.join('\n'));
   await run.screenshot(page, '14-form-with-catalog.png');
@@ -349,8 +443,11 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Subscription created' }).waitFor();
   });
   const onlyDeleted = (await listed()).filter((s) => s.url.endsWith('/only-deleted'));
-  run.check(onlyDeleted.length === 1 && JSON.stringify(onlyDeleted[0]!.event_types) === '["user.deleted"]',
-    'ticking only user.deleted creates a subscription to exactly ["user.deleted"], nothing added', () => JSON.stringify(onlyDeleted));
+  run.check(
+    onlyDeleted.length === 1 && JSON.stringify(onlyDeleted[0]!.event_types) === '["user.deleted"]',
+    'ticking only user.deleted creates a subscription to exactly ["user.deleted"], nothing added',
+    () => JSON.stringify(onlyDeleted),
+  );
   await step(page, 'a subscription to all events is created by ticking "All events"', async () => {
     await page.goto(`${stack.apiUrl}/portal/#/subscriptions`);
     await page.getByRole('link', { name: 'New subscription' }).click();
@@ -361,8 +458,11 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Subscription created' }).waitFor();
   });
   const everything = (await listed()).filter((s) => s.url.endsWith('/everything'));
-  run.check(everything.length === 1 && JSON.stringify(everything[0]!.event_types) === '["*"]',
-    'ticking "All events" creates a subscription to ["*"]', () => JSON.stringify(everything));
+  run.check(
+    everything.length === 1 && JSON.stringify(everything[0]!.event_types) === '["*"]',
+    'ticking "All events" creates a subscription to ["*"]',
+    () => JSON.stringify(everything),
+  );
 
   run.check(cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => cspViolations.join('\n'));
   run.check(pageErrors.length === 0, 'no script error during the walk', () => pageErrors.join('\n'));
@@ -370,5 +470,8 @@ async function main(): Promise<void> {
 
 // ---------------------------------------------------------------- run
 
-await run.run(TOTAL_TIMEOUT_MS, main, ({ ok, passed, failed, elapsed }) =>
-  `portal-check: ${ok ? 'OK' : 'FAILED'} (${elapsed})\n${passed} passed, ${failed} failed`);
+await run.run(
+  TOTAL_TIMEOUT_MS,
+  main,
+  ({ ok, passed, failed, elapsed }) => `portal-check: ${ok ? 'OK' : 'FAILED'} (${elapsed})\n${passed} passed, ${failed} failed`,
+);

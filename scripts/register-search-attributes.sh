@@ -10,7 +10,7 @@
 # TEMPORAL_CREATE_NAMESPACE=true registers the namespace first when it is missing (a new self-hosted
 # cluster has none; TEMPORAL_NAMESPACE_RETENTION, default 72h, is how long closed workflows are kept).
 # A secured frontend: the same TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME,
-# TEMPORAL_TLS and TEMPORAL_API_KEY as hookrelay's processes (README, "Temporal Cloud and mTLS").
+# TEMPORAL_TLS and TEMPORAL_API_KEY as hookrelay's processes (docs/operations.md, "Temporal Cloud and mTLS").
 set -euo pipefail
 
 address="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"

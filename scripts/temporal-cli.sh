@@ -5,7 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_dir="${HOOKRELAY_CACHE_DIR:-$root/.cache/temporal}"
 cached="$cache_dir/bin/temporal"
-version="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+source "$root/scripts/temporal-versions.sh"
+version="${TEMPORAL_CLI_VERSION:-$TEMPORAL_CLI_DEFAULT_VERSION}"
 
 if [[ -n "${TEMPORAL_CLI:-}" ]]; then
   if [[ -x "$TEMPORAL_CLI" ]]; then echo "$TEMPORAL_CLI"; exit 0; fi
@@ -26,7 +27,7 @@ fi
 
 mkdir -p "$cache_dir/bin"
 echo "Building the Temporal CLI $version with 'go install' into $cache_dir/bin (the first build takes several minutes)..." >&2
-# v1.5.1 is the newest tag that builds with plain 'go install'; fall back to v1.4.1 if it fails.
+# The default is the newest tag that builds with plain 'go install'; fall back to v1.4.1 if it fails.
 if ! GOBIN="$cache_dir/bin" go install "github.com/temporalio/cli/cmd/temporal@$version" >&2; then
   echo "Building $version failed; trying v1.4.1" >&2
   GOBIN="$cache_dir/bin" go install "github.com/temporalio/cli/cmd/temporal@v1.4.1" >&2

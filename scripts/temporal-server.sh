@@ -11,8 +11,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_dir="${HOOKRELAY_CLUSTER_CACHE_DIR:-$root/.cache/cluster}"
-server_version="${TEMPORAL_SERVER_VERSION:-v1.29.1}" # the server the Temporal CLI v1.5.1 (dev server) embeds
-ui_version="${TEMPORAL_UI_VERSION:-v2.42.1}"
+source "$root/scripts/temporal-versions.sh"
+server_version="${TEMPORAL_SERVER_VERSION:-$TEMPORAL_SERVER_DEFAULT_VERSION}"
+ui_version="${TEMPORAL_UI_VERSION:-$TEMPORAL_UI_DEFAULT_VERSION}"
 # Both modules name their binary `server`: each version gets a directory of its own.
 server_dir="$cache_dir/temporal-$server_version"
 ui_dir="$cache_dir/ui-$ui_version"

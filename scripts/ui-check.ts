@@ -1,4 +1,4 @@
-// A real-browser check of the operator path in the README ("Inspecting a failing delivery in the Temporal
+// A real-browser check of the operator path in docs/web-ui-runbook.md (finding a failing delivery in the Temporal
 // Web UI"): a delivery kept failing with 503, the workflow list filtered by HookrelayTenant, the workflow
 // opened, its pending `deliver` activity shown with an attempt count and the last failure.
 //
@@ -85,13 +85,33 @@ async function main(): Promise<void> {
     url: `${receiver.url}/always-503`,
     retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 1000 },
   });
-  await post(api, '/v1/events', adminToken, {
-    id: EVENT_ID, tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: { n: 1 },
-  }, 202);
+  await post(
+    api,
+    '/v1/events',
+    adminToken,
+    {
+      id: EVENT_ID,
+      tenant_id: tenant.id,
+      environment: 'production',
+      type: 'user.created',
+      payload: { n: 1 },
+    },
+    202,
+  );
   const other = await api.tenant(adminToken, 'UI check (other tenant)');
-  await post(api, '/v1/events', adminToken, {
-    id: `${EVENT_ID}-other`, tenant_id: other.id, environment: 'production', type: 'user.created', payload: { n: 2 },
-  }, 202);
+  await post(
+    api,
+    '/v1/events',
+    adminToken,
+    {
+      id: `${EVENT_ID}-other`,
+      tenant_id: other.id,
+      environment: 'production',
+      type: 'user.created',
+      payload: { n: 2 },
+    },
+    202,
+  );
   const workflowId = eventWorkflowId(tenant.id, EVENT_ID);
   const otherWorkflowId = eventWorkflowId(other.id, `${EVENT_ID}-other`);
   run.info(`events posted: ${workflowId} (retrying) and ${otherWorkflowId} (another tenant)`);
@@ -119,15 +139,20 @@ async function main(): Promise<void> {
   try {
     // Visibility can trail the start by a moment: reload until the row is there.
     // The single-page app takes a few seconds to render on its first load; give each load 10 s.
-    await waitFor(`a link to ${workflowId} in the filtered list`, 40_000, async () => {
-      try {
-        await link.waitFor({ state: 'visible', timeout: 10_000 });
-        return true;
-      } catch {
-        await page.reload({ waitUntil: 'domcontentloaded' });
-        return undefined;
-      }
-    }, 0);
+    await waitFor(
+      `a link to ${workflowId} in the filtered list`,
+      40_000,
+      async () => {
+        try {
+          await link.waitFor({ state: 'visible', timeout: 10_000 });
+          return true;
+        } catch {
+          await page.reload({ waitUntil: 'domcontentloaded' });
+          return undefined;
+        }
+      },
+      0,
+    );
   } catch (error) {
     run.fail(`workflow ${workflowId} listed under ${query}`, `${(error as Error).message}\n${await run.evidence(page, 'list-failure')}`);
   }
@@ -149,25 +174,33 @@ async function main(): Promise<void> {
   }
   run.pass(`clicking the row opened ${new URL(page.url()).pathname}`);
 
-  // 4c. The pending delivery activity: its attempt count and the last failure, as the README describes.
+  // 4c. The pending delivery activity: its attempt count and the last failure, as docs/web-ui-runbook.md describes.
   await page.getByTestId('pending-activities-tab').click();
   const failurePattern = /HTTP 503 from http:\/\/127\.0\.0\.1:\d+\/always-503 after \d+ ms \(attempt (\d+)\)/;
   let shown: { text: string; attempt: number; maximum: number; failure: RegExpExecArray };
   try {
-    shown = await waitFor('the pending deliver activity with its attempt count and last failure', 30_000, async () => {
-      const text = await bodyText(page);
-      const attempt = /(\d+) of (\d+)/.exec(text);
-      const failure = failurePattern.exec(text);
-      if (!text.includes('deliver') || !attempt || !failure) return undefined;
-      return { text, attempt: Number(attempt[1]), maximum: Number(attempt[2]), failure };
-    }, 500);
+    shown = await waitFor(
+      'the pending deliver activity with its attempt count and last failure',
+      30_000,
+      async () => {
+        const text = await bodyText(page);
+        const attempt = /(\d+) of (\d+)/.exec(text);
+        const failure = failurePattern.exec(text);
+        if (!text.includes('deliver') || !attempt || !failure) return undefined;
+        return { text, attempt: Number(attempt[1]), maximum: Number(attempt[2]), failure };
+      },
+      500,
+    );
   } catch (error) {
     run.fail('the Pending Activities tab shows the deliver activity', `${(error as Error).message}\n${await run.evidence(page, 'pending-failure')}`);
   }
   await run.screenshot(page, 'pending-activity.png');
   run.pass('the Pending Activities tab lists the deliver activity');
   if (shown.attempt < MIN_UI_ATTEMPT) {
-    run.fail(`its attempt count is at least ${MIN_UI_ATTEMPT}`, `shown: ${shown.attempt} of ${shown.maximum}\n${await run.evidence(page, 'pending-failure')}`);
+    run.fail(
+      `its attempt count is at least ${MIN_UI_ATTEMPT}`,
+      `shown: ${shown.attempt} of ${shown.maximum}\n${await run.evidence(page, 'pending-failure')}`,
+    );
   }
   run.pass(`its attempt count is shown: ${shown.attempt} of ${shown.maximum}`);
   run.pass(`its last failure says what happened: "${shown.failure[0]}"`);
@@ -175,5 +208,8 @@ async function main(): Promise<void> {
 
 // ---------------------------------------------------------------- run
 
-await run.run(TOTAL_TIMEOUT_MS, main, ({ ok, passed, failed, elapsed }) =>
-  `ui-check: ${ok ? 'OK' : 'FAILED'} — ${passed} passed, ${failed} failed, ${elapsed}`);
+await run.run(
+  TOTAL_TIMEOUT_MS,
+  main,
+  ({ ok, passed, failed, elapsed }) => `ui-check: ${ok ? 'OK' : 'FAILED'} — ${passed} passed, ${failed} failed, ${elapsed}`,
+);

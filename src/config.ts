@@ -3,24 +3,25 @@ import { z } from 'zod';
 import { durationMs, parseDuration, DURATION_PATTERN } from './domain/duration.js';
 
 /** A path the process can read now: a missing or unreadable certificate fails at start, not at the first connection. */
-const readableFile = z.string().min(1).superRefine((file, ctx) => {
-  try {
-    accessSync(file, fsConstants.R_OK);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not readable';
-    ctx.addIssue({ code: 'custom', message: `${reason}: ${file}` });
-  }
-});
+const readableFile = z
+  .string()
+  .min(1)
+  .superRefine((file, ctx) => {
+    try {
+      accessSync(file, fsConstants.R_OK);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not readable';
+      ctx.addIssue({ code: 'custom', message: `${reason}: ${file}` });
+    }
+  });
 
 /** An empty variable (`TEMPORAL_TLS_CERT=` in an env file) counts as unset. */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => ['true', '1', 'yes'].includes(value));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => ['true', '1', 'yes'].includes(value));
 
-/** Every environment variable hookrelay reads. The README's configuration table mirrors this. */
-const EnvSchema = z.object({
+/** Every environment variable hookrelay reads; docs/operations.md's configuration table and .env.example list the same (test/unit/docs.test.ts). */
+export const ENV_VARIABLES = {
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/hookrelay'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
@@ -54,17 +55,34 @@ const EnvSchema = z.object({
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
   // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
-  RETENTION: z.string().regex(DURATION_PATTERN, 'a duration such as 30d or 72h').refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m').default('30d'),
-  RETENTION_INTERVAL: z.string().regex(DURATION_PATTERN, 'a duration such as 1h').refine((v) => (durationMs(v) ?? Infinity) >= 1_000, 'at least 1s').default('1h'),
+  RETENTION: z
+    .string()
+    .regex(DURATION_PATTERN, 'a duration such as 30d or 72h')
+    .refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m')
+    .default('30d'),
+  RETENTION_INTERVAL: z
+    .string()
+    .regex(DURATION_PATTERN, 'a duration such as 1h')
+    .refine((v) => (durationMs(v) ?? Infinity) >= 1_000, 'at least 1s')
+    .default('1h'),
   // CSP frame-ancestors sources that may embed the tenant portal (e.g. "https://dashboard.example.com"); default none.
-  PORTAL_FRAME_ANCESTORS: z.string().regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources').default("'none'"),
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[\w\s.:/*'-]*$/, 'space-separated CSP sources')
+    .default("'none'"),
   // The API's public origin, for the portal links it hands out; default: the origin the request came to.
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-}).superRefine((e, ctx) => {
+};
+
+const EnvSchema = z.object(ENV_VARIABLES).superRefine((e, ctx) => {
   // A certificate without its key (or the reverse) is a half-done mTLS set-up, never a choice.
   if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
     const missing = e.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its private key)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its private key)',
+    });
   }
   if (e.TEMPORAL_TLS === false && (e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_API_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'false, but TLS files or an API key are set' });

@@ -18,8 +18,5 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
-  return pino(
-    { name: 'hookrelay', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    destination,
-  );
+  return pino({ name: 'hookrelay', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

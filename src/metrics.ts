@@ -31,7 +31,7 @@ export function createApiMetrics(withProcessMetrics = true): ApiMetrics {
     registry: r,
     eventsAccepted: new Counter({
       name: 'hookrelay_events_accepted_total',
-      help: 'Events posted by the producer: result is accepted (a workflow started) or duplicate',
+      help: 'Events posted by the producer: result is accepted (committed in PostgreSQL; a relay starts its workflow) or duplicate',
       labelNames: ['environment', 'result'],
       registers: [r],
     }),
@@ -86,14 +86,14 @@ export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
     }),
     workflowsStarted: new Counter({
       name: 'hookrelay_relay_workflows_started_total',
-      help: 'Event workflows this worker\'s relay started (accepted events handed to Temporal)',
+      help: "Event workflows this worker's relay started (accepted events handed to Temporal)",
       registers: [r],
     }),
   };
 }
 
 export function statusClass(statusCode: number | undefined, errorClass: string | undefined): string {
-  return statusCode !== undefined ? `${Math.floor(statusCode / 100)}xx` : errorClass ?? 'network';
+  return statusCode !== undefined ? `${Math.floor(statusCode / 100)}xx` : (errorClass ?? 'network');
 }
 
 /**

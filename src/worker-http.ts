@@ -17,17 +17,36 @@ export async function renderWorkerMetrics(registry: Registry, coreMetricsUrl: st
 }
 
 /** /metrics and /healthz for a worker process (which has no API of its own). */
-export function startWorkerHttp(options: { host: string; port: number; registry: Registry; coreMetricsUrl?: string; healthy: () => boolean }): http.Server {
-  return http.createServer(async (req, res) => {
-    if (req.url === '/metrics') {
-      res.setHeader('content-type', options.registry.contentType);
-      res.end(await renderWorkerMetrics(options.registry, options.coreMetricsUrl));
-    } else if (req.url === '/healthz') {
-      const ok = options.healthy();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: ok ? 'ok' : 'stopping' }));
-    } else {
-      res.writeHead(404).end();
-    }
-  }).listen(options.port, options.host);
+export function startWorkerHttp(options: {
+  host: string;
+  port: number;
+  registry: Registry;
+  coreMetricsUrl?: string;
+  healthy: () => boolean;
+}): http.Server {
+  // A scrape that fails (the SDK core's endpoint not answering) is a 500 for that scrape, never an
+  // unhandled rejection in the worker.
+  const metrics = (res: http.ServerResponse) =>
+    renderWorkerMetrics(options.registry, options.coreMetricsUrl).then(
+      (text) => {
+        res.setHeader('content-type', options.registry.contentType);
+        res.end(text);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics unavailable: ${(error as Error).message}\n`);
+      },
+    );
+  return http
+    .createServer((req, res) => {
+      if (req.url === '/metrics') {
+        void metrics(res);
+      } else if (req.url === '/healthz') {
+        const ok = options.healthy();
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'stopping' }));
+      } else {
+        res.writeHead(404).end();
+      }
+    })
+    .listen(options.port, options.host);
 }

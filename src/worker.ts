@@ -57,7 +57,9 @@ export async function createWorker(
     ...workflowCode(extra.workflowBundle),
     activities: {
       ...createActivities({
-        pool, agent, clock: extra.clock,
+        pool,
+        agent,
+        clock: extra.clock,
         allowPrivateTargets: config.allowPrivateTargets,
         autoDisableAfterMs: config.autoDisableAfterMs,
         notificationWindowMs: config.notificationWindowMs,
@@ -85,15 +87,20 @@ export async function createWorker(
   });
   // The relay lives where the workflow tasks run: started through this worker's own connection, an
   // event's first workflow task comes back in the start's answer (eager start).
-  const relay = new EventRelay({
-    pool,
-    databaseUrl: config.databaseUrl,
-    startWorkflow: eventWorkflowStarter(client, {
-      taskQueue: config.taskQueue, timeScale: config.retryTimeScale, eager: config.relayEagerStart,
-    }),
-    logger: extra.logger ?? pino({ level: 'silent' }),
-    onStarted: (count) => metrics.workflowsStarted.inc(count),
-  }, { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs });
+  const relay = new EventRelay(
+    {
+      pool,
+      databaseUrl: config.databaseUrl,
+      startWorkflow: eventWorkflowStarter(client, {
+        taskQueue: config.taskQueue,
+        timeScale: config.retryTimeScale,
+        eager: config.relayEagerStart,
+      }),
+      logger: extra.logger ?? pino({ level: 'silent' }),
+      onStarted: (count) => metrics.workflowsStarted.inc(count),
+    },
+    { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs },
+  );
   await ensureRetentionSchedule(connection, config);
   const done = worker.run();
   relay.start();

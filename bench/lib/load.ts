@@ -15,7 +15,10 @@ export interface SustainedLoad {
  * A post that is not accepted is sent again with the same id.
  */
 export async function sustainedLoad(
-  api: ReturnType<typeof apiClient>, adminToken: string, tenantId: string, receiver: BenchReceiver,
+  api: ReturnType<typeof apiClient>,
+  adminToken: string,
+  tenantId: string,
+  receiver: BenchReceiver,
   options: { prefix: string; seconds: number; type: string; window?: number },
 ): Promise<SustainedLoad> {
   const window = options.window ?? 64;
@@ -25,7 +28,13 @@ export async function sustainedLoad(
   const post = async () => {
     const id = `${options.prefix}${posted++}`;
     for (;;) {
-      const res = await api.call('POST', '/v1/events', adminToken, { id, tenant_id: tenantId, environment: 'production', type: options.type, payload: { id } });
+      const res = await api.call('POST', '/v1/events', adminToken, {
+        id,
+        tenant_id: tenantId,
+        environment: 'production',
+        type: options.type,
+        payload: { id },
+      });
       if (res.status === 202 || res.status === 200) return;
       await sleep(100);
     }
@@ -48,11 +57,13 @@ export async function closedLoopRate(seconds: number, outstanding: number, op: (
   let done = 0;
   const end = Date.now() + seconds * 1000;
   const started = Date.now();
-  await Promise.all(Array.from({ length: outstanding }, async () => {
-    while (Date.now() < end) {
-      await op(next++);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: outstanding }, async () => {
+      while (Date.now() < end) {
+        await op(next++);
+        done++;
+      }
+    }),
+  );
   return done / ((Date.now() - started) / 1000);
 }

@@ -23,10 +23,16 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
     env: { ...process.env, RECEIVER_PORT: String(port) },
     execArgv: ['--import', 'tsx'],
   });
-  const once = (type: string) => new Promise<void>((resolve) => {
-    const onMessage = (msg: { type: string }) => { if (msg.type === type) { child.off('message', onMessage); resolve(); } };
-    child.on('message', onMessage);
-  });
+  const once = (type: string) =>
+    new Promise<void>((resolve) => {
+      const onMessage = (msg: { type: string }) => {
+        if (msg.type === type) {
+          child.off('message', onMessage);
+          resolve();
+        }
+      };
+      child.on('message', onMessage);
+    });
   child.on('message', (msg: { type: string; batch?: Array<[string, number]> }) => {
     if (msg.type !== 'received') return;
     for (const [id, at] of msg.batch!) {
@@ -67,6 +73,8 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
       await done;
     },
     pid: () => child.pid!,
-    stop: () => { child.kill(); },
+    stop: () => {
+      child.kill();
+    },
   };
 }

@@ -1,5 +1,6 @@
 // The production shape on one machine for measuring and checking: Temporal dev server on SQLite, the
 // worker and the API as processes of their own (so each one's memory is its own), a fresh database.
+import { WORKER_NODE_FLAGS } from '../../src/worker-node-flags.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -44,7 +45,12 @@ export function peakRssMb(pid: number | undefined): number | undefined {
  */
 export function takePeakRssMb(pid: number | undefined): number | undefined {
   const peak = peakRssMb(pid);
-  if (peak !== undefined) try { writeFileSync(`/proc/${pid}/clear_refs`, '5'); } catch { /* not ours to reset */ }
+  if (peak !== undefined)
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    } catch {
+      /* not ours to reset */
+    }
   return peak;
 }
 
@@ -61,24 +67,29 @@ export interface BenchStackOptions {
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
 
-/**
- * How production starts a worker (`npm run start:worker`, the Dockerfile's and docker-compose's worker
- * command), in both of the worker's V8 isolates (the main one and the workflow thread): a young
- * generation of 4 MB a semi-space instead of 16, and an old generation of at most 192 MB, near which V8
- * collects early instead of letting it grow to ~3 times what is live (~55 MB). Measured over 90 s of
- * end-to-end load: 266 MB resident instead of 407, throughput the same within the noise (README, Performance).
- */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=192'];
-
 /** What the stack needs of its Temporal, whichever engine runs it. */
-interface Engine { address: string; uiUrl: string | undefined; pid(): number | undefined; restart(downMs: number): Promise<void>; stop(): Promise<void> }
+interface Engine {
+  address: string;
+  uiUrl: string | undefined;
+  pid(): number | undefined;
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
 async function startEngine(options: BenchStackOptions, tmp: string, name: string): Promise<Engine> {
   const uiPort = await freePort();
   if (options.engine === 'cluster') {
-    const cluster = await startScratchCluster({ postgresUrl: ADMIN_URL, name: `temporal_${name}`, ...(options.ui ? { uiPort } : {}), log: options.log ?? (() => {}) });
+    const cluster = await startScratchCluster({
+      postgresUrl: ADMIN_URL,
+      name: `temporal_${name}`,
+      ...(options.ui ? { uiPort } : {}),
+      log: options.log ?? (() => {}),
+    });
     return {
-      address: cluster.address, uiUrl: cluster.uiUrl, pid: cluster.serverPid, stop: cluster.stop,
+      address: cluster.address,
+      uiUrl: cluster.uiUrl,
+      pid: cluster.serverPid,
+      stop: cluster.stop,
       async restart(downMs) {
         await cluster.kill('SIGTERM');
         if (downMs) await new Promise((r) => setTimeout(r, downMs));
@@ -91,7 +102,10 @@ async function startEngine(options: BenchStackOptions, tmp: string, name: string
   const start = () => startDevServer({ port: temporalPort, uiPort, dbFile, headless: !options.ui });
   let server: DevServer = await start();
   return {
-    address: server.address, uiUrl: server.uiUrl, pid: () => server.process.pid, stop: () => server.stop(),
+    address: server.address,
+    uiUrl: server.uiUrl,
+    pid: () => server.process.pid,
+    stop: () => server.stop(),
     async restart(downMs) {
       await server.stop();
       if (downMs) await new Promise((r) => setTimeout(r, downMs));
@@ -126,9 +140,12 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker and the API.
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     // As in production: the JavaScript `npm run build` made (no tsx loader thread in the measured process),
-    // the worker with its node flags (WORKER_NODE_FLAGS: the same as the Dockerfile's and docker-compose's).
+    // the worker with production's node flags (src/worker-node-flags.ts).
     const flags = script === 'worker.ts' ? WORKER_NODE_FLAGS : [];
-    const child = spawn(process.execPath, [...flags, ...extra, `dist/bin/${script.replace(/\.ts$/, '.js')}`], { env, stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'] });
+    const child = spawn(process.execPath, [...flags, ...extra, `dist/bin/${script.replace(/\.ts$/, '.js')}`], {
+      env,
+      stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
+    });
     child.once('exit', (code, signal) => log(`${script} exited (${signal ?? code})`));
     return child;
   };
@@ -138,7 +155,12 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   process.once('exit', () => {
     for (const child of [worker, api]) if (child && child.exitCode === null) child.kill('SIGKILL');
     const pid = temporal.pid();
-    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    if (pid)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
   });
   await waitForPort(apiPort, 60_000);
 

@@ -22,7 +22,10 @@ export class CheckFailed extends Error {}
 /** The last lines a child printed, shown when the check fails. */
 class Tail {
   private lines: string[] = [];
-  constructor(private readonly name: string, private readonly max = 40) {}
+  constructor(
+    private readonly name: string,
+    private readonly max = 40,
+  ) {}
   push(chunk: string): void {
     for (const line of chunk.split('\n')) if (line.trim()) this.lines.push(line);
     if (this.lines.length > this.max) this.lines.splice(0, this.lines.length - this.max);
@@ -38,7 +41,9 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
   try {
     return await Promise.race([
       promise,
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+      }),
     ]);
   } finally {
     clearTimeout(timer);
@@ -113,7 +118,11 @@ export class BrowserCheck {
     // The worker drains on SIGTERM; the stack kills what is still running after 10 s.
     this.atCleanup('stopping the stack', 100_000, async () => (await starting).stop());
     const stack = await starting;
-    for (const [name, child] of [['worker', stack.worker()], ['api', stack.api()]] as const) this.follow(name, child?.stdout, child?.stderr);
+    for (const [name, child] of [
+      ['worker', stack.worker()],
+      ['api', stack.api()],
+    ] as const)
+      this.follow(name, child?.stdout, child?.stderr);
     const api = apiClient(stack.apiUrl);
     this.atCleanup('closing the API client', 5_000, () => api.close());
     return { stack, api };
@@ -139,8 +148,13 @@ export class BrowserCheck {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
       timeout: 30_000,
     });
@@ -173,7 +187,7 @@ export class BrowserCheck {
   async run(timeoutMs: number, main: () => Promise<void>, summary: (outcome: CheckOutcome) => string): Promise<never> {
     const onSignal = (signal: NodeJS.Signals) => {
       console.error(`[${this.name}] ${signal}: cleaning up`);
-      this.cleanup().finally(() => process.exit(130));
+      void this.cleanup().finally(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -185,7 +199,10 @@ export class BrowserCheck {
       await Promise.race([
         this.prepare().then(main),
         new Promise<never>((_, reject) => {
-          overall = setTimeout(() => { timedOut = true; reject(new Error(`the check took longer than ${timeoutMs} ms`)); }, timeoutMs);
+          overall = setTimeout(() => {
+            timedOut = true;
+            reject(new Error(`the check took longer than ${timeoutMs} ms`));
+          }, timeoutMs);
         }),
       ]);
     } catch (error) {
@@ -193,7 +210,7 @@ export class BrowserCheck {
       // A failed check has printed its FAIL line already; anything else is shown here, with what the
       // stack's processes printed last.
       if (!(error instanceof CheckFailed) || !this.results.some((r) => !r.ok)) {
-        console.error(`ERROR ${error instanceof CheckFailed ? error.message : (error as Error).stack ?? (error as Error).message}`);
+        console.error(`ERROR ${error instanceof CheckFailed ? error.message : ((error as Error).stack ?? (error as Error).message)}`);
         if (!(error instanceof CheckFailed)) for (const tail of this.tails) console.error(tail.dump());
       }
     } finally {
@@ -228,17 +245,21 @@ function ensureChromium(info: (msg: string) => void): void {
   if (process.env.CI !== 'true') {
     throw new CheckFailed(
       `${CHROMIUM} is missing. Install Debian's chromium (no Playwright browser download is used):\n` +
-      '  sudo apt-get update && sudo apt-get install -y chromium\n' +
-      '(with CI=true this script installs it itself).');
+        '  sudo apt-get update && sudo apt-get install -y chromium\n' +
+        '(with CI=true this script installs it itself).',
+    );
   }
   info(`${CHROMIUM} missing and CI=true: installing Debian's chromium with apt-get`);
   const asRoot = process.getuid?.() === 0;
   const command = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium';
   const install = spawnSync(asRoot ? 'bash' : 'sudo', asRoot ? ['-c', command] : ['-n', 'bash', '-c', command], {
-    stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 600_000,
   });
   if (install.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new CheckFailed(`installing chromium failed (exit ${install.status ?? install.signal ?? install.error?.message}); ${CHROMIUM} still missing`);
+    throw new CheckFailed(
+      `installing chromium failed (exit ${install.status ?? install.signal ?? install.error?.message}); ${CHROMIUM} still missing`,
+    );
   }
   info(`chromium installed: ${spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
 }

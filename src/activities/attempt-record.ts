@@ -40,8 +40,10 @@ export function makeAttemptRecorder(deps: RecordDeps) {
         const recorded = await recordAttempt(deps.pool, current);
         if (current !== record) {
           deps.metrics.attemptRecordFailures.inc({ outcome: 'recorded_without_response' });
-          deps.logger.error({ err: lastError, deliveryId: record.deliveryId, attempt: record.number },
-            'attempt recorded without the receiver\'s response: the database refused a value of it');
+          deps.logger.error(
+            { err: lastError, deliveryId: record.deliveryId, attempt: record.number },
+            "attempt recorded without the receiver's response: the database refused a value of it",
+          );
         }
         return recorded;
       } catch (error) {
@@ -56,8 +58,10 @@ export function makeAttemptRecorder(deps: RecordDeps) {
     }
     deps.metrics.attemptRecordFailures.inc({ outcome: 'not_recorded' });
     const reason = (lastError as Error | undefined)?.message ?? String(lastError);
-    deps.logger.error({ err: lastError, deliveryId: record.deliveryId, attempt: record.number },
-      'attempt sent but not recorded: the delivery ends failed instead of sending it again');
+    deps.logger.error(
+      { err: lastError, deliveryId: record.deliveryId, attempt: record.number },
+      'attempt sent but not recorded: the delivery ends failed instead of sending it again',
+    );
     throw ApplicationFailure.create({
       type: ATTEMPT_NOT_RECORDED,
       nonRetryable: true,

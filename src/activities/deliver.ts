@@ -33,7 +33,6 @@ export interface DeliverDeps {
   logger: Logger;
 }
 
-
 function requestHeaders(ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
   // The current secret first, then every replaced one still within its grace: a receiver holding any of them verifies.
   const secrets = [ctx.secret, ...ctx.previous_secrets];
@@ -75,13 +74,17 @@ export function makeDeliver(deps: DeliverDeps) {
     if (blockedRange) return { ok: false, errorClass: 'ssrf_blocked', errorMessage: `refused: ${blockedRange} address`, durationMs: 0 };
     deps.metrics.inFlight.inc();
     try {
-      return await performAttempt(deps.agent, {
-        url: ctx.url,
-        method: ctx.method,
-        headers: requestHeaders(ctx, body, attempt, Math.floor(startedAt.getTime() / 1000)),
-        body,
-        timeoutMs: ctx.timeout_ms,
-      }, () => deps.clock().getTime());
+      return await performAttempt(
+        deps.agent,
+        {
+          url: ctx.url,
+          method: ctx.method,
+          headers: requestHeaders(ctx, body, attempt, Math.floor(startedAt.getTime() / 1000)),
+          body,
+          timeoutMs: ctx.timeout_ms,
+        },
+        () => deps.clock().getTime(),
+      );
     } finally {
       deps.metrics.inFlight.dec();
     }
@@ -91,7 +94,7 @@ export function makeDeliver(deps: DeliverDeps) {
   async function fail(verdict: Exclude<Verdict, { delivered: true }>, ctx: AttemptContext): Promise<never> {
     let details: Array<SubscriptionDisabledDetail | RetryAfterDetail> = [];
     // The detail tells the workflow that this attempt disabled the subscription, so it notifies once.
-    if (verdict.disableSubscription !== undefined && await disableAfterSend(ctx.subscription_id, verdict.disableSubscription)) {
+    if (verdict.disableSubscription !== undefined && (await disableAfterSend(ctx.subscription_id, verdict.disableSubscription))) {
       details = [{ subscriptionDisabled: { subscriptionId: ctx.subscription_id, url: ctx.url, reason: verdict.disableSubscription } }];
     }
     // Also as a detail: a local activity's failure reaches the workflow without nextRetryDelay.
@@ -116,8 +119,7 @@ export function makeDeliver(deps: DeliverDeps) {
       return { statusCode: recorded.status_code, attempts: recorded.number, durationMs: recorded.duration_ms };
     }
     if (ctx.delivery_status === 'cancelled' || !ctx.enabled || ctx.deleted) {
-      throw ApplicationFailure.nonRetryable(
-        `subscription ${ctx.subscription_id} is ${ctx.deleted ? 'deleted' : 'disabled'}`, FailureType.Cancelled);
+      throw ApplicationFailure.nonRetryable(`subscription ${ctx.subscription_id} is ${ctx.deleted ? 'deleted' : 'disabled'}`, FailureType.Cancelled);
     }
 
     if (input.rateLimited) {
@@ -137,27 +139,39 @@ export function makeDeliver(deps: DeliverDeps) {
     const level = result.ok ? 'debug' : 'warn';
     if (deps.logger.isLevelEnabled(level)) {
       const line = {
-        eventId: ctx.event_id, workflowId: info.workflowExecution?.workflowId, subscriptionId: ctx.subscription_id,
-        deliveryId: input.deliveryId, attempt, statusCode: result.statusCode, durationMs: result.durationMs,
+        eventId: ctx.event_id,
+        workflowId: info.workflowExecution?.workflowId,
+        subscriptionId: ctx.subscription_id,
+        deliveryId: input.deliveryId,
+        attempt,
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
       };
       if (result.ok) deps.logger.debug(line, 'delivered');
       else deps.logger.warn({ ...line, errorClass: result.errorClass }, describeFailure(result, ctx.url));
     }
 
-    const { failingSince } = await recordOnce({
-      deliveryId: input.deliveryId,
-      subscriptionId: ctx.subscription_id,
-      number: attempt,
-      startedAt,
-      durationMs: result.durationMs,
-      ok: result.ok,
-      statusCode: result.statusCode,
-      errorClass: result.errorClass,
-      errorMessage: result.errorMessage,
-      responseBody: result.responseBody,
-    }, describeFailure(result, ctx.url));
+    const { failingSince } = await recordOnce(
+      {
+        deliveryId: input.deliveryId,
+        subscriptionId: ctx.subscription_id,
+        number: attempt,
+        startedAt,
+        durationMs: result.durationMs,
+        ok: result.ok,
+        statusCode: result.statusCode,
+        errorClass: result.errorClass,
+        errorMessage: result.errorMessage,
+        responseBody: result.responseBody,
+      },
+      describeFailure(result, ctx.url),
+    );
     const verdict = classify(result, input.retryPolicy, failingSince, {
-      url: ctx.url, attempt, startedAt, autoDisableAfterMs: deps.autoDisableAfterMs, timeScale: input.timeScale,
+      url: ctx.url,
+      attempt,
+      startedAt,
+      autoDisableAfterMs: deps.autoDisableAfterMs,
+      timeScale: input.timeScale,
     });
     if (!verdict.delivered) return fail(verdict, ctx);
     deps.metrics.deliveries.inc({ outcome: 'succeeded' });

@@ -6,7 +6,15 @@ import { enabledSubscriptions } from '../db/subscriptions.js';
 import { matchesAny } from '../domain/event-type.js';
 import type { AttemptContext } from '../db/attempts.js';
 import { toPlan } from './prepare-deliveries.js';
-import type { DeliverInput, DeliverResult, DispatchInput, DispatchResult, FirstAttempt, RetryAfterDetail, SubscriptionDisabledDetail } from './types.js';
+import type {
+  DeliverInput,
+  DeliverResult,
+  DispatchInput,
+  DispatchResult,
+  FirstAttempt,
+  RetryAfterDetail,
+  SubscriptionDisabledDetail,
+} from './types.js';
 
 type AttemptDelivery = (input: DeliverInput, attempt: number, ctx: AttemptContext | undefined) => Promise<DeliverResult>;
 
@@ -26,25 +34,27 @@ export function makeDispatchEvent(pool: Pool, attemptDelivery: AttemptDelivery) 
     const rows = await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching);
     const plans = rows.map((row) => toPlan(row));
     const first: Record<string, FirstAttempt> = {};
-    const settled = await Promise.allSettled(rows.map(async (row, i) => {
-      const plan = plans[i]!;
-      // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
-      if (plan.rateLimited || plan.fifo || input.cancelled?.includes(plan.deliveryId)) return;
-      const attempt = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale: input.timeScale };
-      try {
-        first[plan.deliveryId] = { delivered: await attemptDelivery(attempt, 1, row) };
-      } catch (error) {
-        if (!(error instanceof ApplicationFailure)) throw error;
-        first[plan.deliveryId] = {
-          failed: {
-            message: error.message,
-            type: error.type ?? null,
-            nonRetryable: error.nonRetryable === true,
-            details: (error.details ?? []) as Array<SubscriptionDisabledDetail | RetryAfterDetail>,
-          },
-        };
-      }
-    }));
+    const settled = await Promise.allSettled(
+      rows.map(async (row, i) => {
+        const plan = plans[i]!;
+        // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
+        if (plan.rateLimited || plan.fifo || input.cancelled?.includes(plan.deliveryId)) return;
+        const attempt = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale: input.timeScale };
+        try {
+          first[plan.deliveryId] = { delivered: await attemptDelivery(attempt, 1, row) };
+        } catch (error) {
+          if (!(error instanceof ApplicationFailure)) throw error;
+          first[plan.deliveryId] = {
+            failed: {
+              message: error.message,
+              type: error.type ?? null,
+              nonRetryable: error.nonRetryable === true,
+              details: (error.details ?? []) as Array<SubscriptionDisabledDetail | RetryAfterDetail>,
+            },
+          };
+        }
+      }),
+    );
     // Every attempt has ended (none left running behind a retry of this activity); then the first error.
     const broken = settled.find((s) => s.status === 'rejected');
     if (broken) throw broken.reason;

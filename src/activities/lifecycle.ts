@@ -11,9 +11,21 @@ import type { PurgePart } from '../domain/tenant-purge.js';
 import { finishRecovery, nextRecoveryPage, subscriptionRateLimit, type RecoveredDelivery } from '../db/recoveries.js';
 import { recoveryPace, type RecoveryPace } from '../domain/recovery-pace.js';
 
-export interface PurgeBatchInput { tenantId: string; part: PurgePart; limit: number }
-export interface RetentionBatchesInput { cutoff: string; batchSize: number; pauseMs: number; maxBatches: number }
-export interface CancelledDelivery { deliveryId: string; workflowId: string }
+export interface PurgeBatchInput {
+  tenantId: string;
+  part: PurgePart;
+  limit: number;
+}
+export interface RetentionBatchesInput {
+  cutoff: string;
+  batchSize: number;
+  pauseMs: number;
+  maxBatches: number;
+}
+export interface CancelledDelivery {
+  deliveryId: string;
+  workflowId: string;
+}
 
 /** Registered beside createActivities() by the worker (a separate set, so stubs of the delivery activities stay complete). */
 export function makeLifecycleActivities(pool: Pool) {

@@ -113,11 +113,7 @@ export interface QueueInput {
 }
 
 /** Where a delivery handed to its lane stands: ended already (the lane was quicker than this workflow), or queued. */
-export type QueuedResult =
-  | { ended: true; status: 'succeeded' | 'failed' | 'cancelled'; attempts: number; error: string | null }
-  | { ended: false };
+export type QueuedResult = { ended: true; status: 'succeeded' | 'failed' | 'cancelled'; attempts: number; error: string | null } | { ended: false };
 
 export type LaneNext =
-  | { kind: 'deliver'; plan: DeliveryPlan; workflowId: string; eventId: string; seq: string }
-  | { kind: 'wait'; ms: number }
-  | { kind: 'idle' };
+  { kind: 'deliver'; plan: DeliveryPlan; workflowId: string; eventId: string; seq: string } | { kind: 'wait'; ms: number } | { kind: 'idle' };

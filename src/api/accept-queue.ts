@@ -1,7 +1,7 @@
 // Group commit for single-event posts: while a few accept statements are in flight, the posts that
 // arrive meanwhile wait and go together in the next one. Under load each accept then costs a share of
-// one round trip and one commit instead of its own (on this 2-core machine a socket write per statement
-// was the API's largest cost); a lone post still goes at once. Every post is answered only after the
+// one round trip and one commit instead of its own (a socket write per statement is then the API's
+// largest cost); a lone post still goes at once. Every post is answered only after the
 // statement holding it committed, so a 202 still means "in PostgreSQL".
 import type { Queryable } from '../db/pool.js';
 import { acceptEach, type AcceptResult, type IncomingEvent } from '../db/ingest.js';
@@ -32,14 +32,19 @@ export function acceptQueue(db: Queryable, options: AcceptQueueOptions = DEFAULT
     while (running < options.inFlight && waiting.length > 0) {
       const batch = waiting.splice(0, options.maxBatch);
       running++;
-      acceptEach(db, batch.map((w) => w.event)).then(
-        (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
-        // One statement, one transaction: nothing of the batch was written, and each post answers the error.
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      ).finally(() => {
-        running--;
-        flush();
-      });
+      acceptEach(
+        db,
+        batch.map((w) => w.event),
+      )
+        .then(
+          (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
+          // One statement, one transaction: nothing of the batch was written, and each post answers the error.
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          running--;
+          flush();
+        });
     }
   };
 

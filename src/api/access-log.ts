@@ -32,10 +32,17 @@ export function accessLog(logger: Logger, metrics: ApiMetrics): RequestHandler {
       const level = levelFor(res.statusCode);
       // Built only when written: no headers (they carry bearer tokens and portal cookies), no bodies.
       if (logger.isLevelEnabled(level)) {
-        logger[level]({
-          reqId: id, method: req.method, url: req.originalUrl, route, statusCode: res.statusCode,
-          responseTimeMs: Math.round(seconds * 1e4) / 10,
-        }, 'request completed');
+        logger[level](
+          {
+            reqId: id,
+            method: req.method,
+            url: req.originalUrl,
+            route,
+            statusCode: res.statusCode,
+            responseTimeMs: Math.round(seconds * 1e4) / 10,
+          },
+          'request completed',
+        );
       }
     });
     next();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
-import type { EventStarter } from '../temporal/workflow-client.js';
+import type { ApiTemporalClient } from '../temporal/workflow-client.js';
 import { accessLog } from './access-log.js';
 import { authenticate } from './auth.js';
 import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
@@ -31,7 +31,7 @@ import { recoverRoutes } from './routes/recover.js';
 
 export interface ApiDeps {
   pool: Pool;
-  temporal: EventStarter;
+  temporal: ApiTemporalClient;
   config: Config;
   logger: Logger;
   metrics: ApiMetrics;
@@ -58,7 +58,9 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
-export function createApp(base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts'> & { metrics?: ApiMetrics }): express.Express {
+export function createApp(
+  base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts'> & { metrics?: ApiMetrics },
+): express.Express {
   if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
   const deps: ApiDeps = {
     ...base,

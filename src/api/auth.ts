@@ -34,7 +34,10 @@ export function authenticate(db: Queryable, adminToken: string, allowed: Array<P
     const token = bearer(req.headers.authorization);
     if (!token && req.headers.authorization === undefined && allowed.includes('tenant')) {
       const viaPortal = await portalPrincipal(db, req); // the tenant portal's session cookie + CSRF token
-      if (viaPortal) { res.locals.principal = viaPortal satisfies Principal; return next(); }
+      if (viaPortal) {
+        res.locals.principal = viaPortal satisfies Principal;
+        return next();
+      }
     }
     if (!token) throw unauthorized();
     const presented = hashKey(token);

@@ -15,7 +15,9 @@ export function backlogGate(db: Queryable, limit: number, maxAgeMs = 1_000) {
         known = { count, at: Date.now() };
         return count;
       })
-      .finally(() => { reading = undefined; });
+      .finally(() => {
+        reading = undefined;
+      });
     return reading;
   };
   return {

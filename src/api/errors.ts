@@ -2,7 +2,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
-export interface ErrorDetail { path: string; message: string }
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -64,9 +67,15 @@ export function zodDetails(error: { issues: Issue[] }, prefix: PropertyKey[] = [
 export function isDependencyDown(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   const message = String((error as { message?: unknown }).message ?? '');
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300', '08006', '08001'].includes(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Failed to connect|UNAVAILABLE|DEADLINE_EXCEEDED|ServiceError/i.test(message)
-    || (error as { name?: string }).name === 'ServiceError';
+  if (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300', '08006', '08001'].includes(code)
+  )
+    return true;
+  return (
+    /Connection terminated|timeout exceeded when trying to connect|Failed to connect|UNAVAILABLE|DEADLINE_EXCEEDED|ServiceError/i.test(message) ||
+    (error as { name?: string }).name === 'ServiceError'
+  );
 }
 
 /**
@@ -88,8 +97,10 @@ const UNIQUE_CONFLICTS: Record<string, ErrorDetail> = {
 function fromPostgres(error: { code?: unknown; constraint?: unknown }, logger: Logger): ApiError | undefined {
   const code = typeof error.code === 'string' ? error.code : '';
   if (code === '23505') {
-    const detail = UNIQUE_CONFLICTS[String(error.constraint)]
-      ?? { path: '', message: `conflicts with an existing record (${String(error.constraint)})` };
+    const detail = UNIQUE_CONFLICTS[String(error.constraint)] ?? {
+      path: '',
+      message: `conflicts with an existing record (${String(error.constraint)})`,
+    };
     return new ApiError(409, 'conflict', detail.message, [detail]);
   }
   if (code === '23503') {
@@ -120,11 +131,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof ApiError) apiError = error;
     else if (error instanceof z.ZodError) apiError = invalid(zodDetails(error));
     else if (error?.type === 'entity.too.large') apiError = new ApiError(413, 'too_large', 'request body too large');
-    else if (error?.type === 'entity.parse.failed') apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON', [{ path: 'body', message: String(error.message) }]);
+    else if (error?.type === 'entity.parse.failed')
+      apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON', [{ path: 'body', message: String(error.message) }]);
     else if (error?.type === 'charset.unsupported' || error?.type === 'encoding.unsupported') {
       apiError = new ApiError(415, 'unsupported_media_type', error.message);
     } else if (error instanceof URIError && status === 400) {
-      apiError = new ApiError(400, 'invalid_path', 'the path is not valid percent-encoded UTF-8', [{ path: 'path', message: 'malformed percent-encoding' }]);
+      apiError = new ApiError(400, 'invalid_path', 'the path is not valid percent-encoded UTF-8', [
+        { path: 'path', message: 'malformed percent-encoding' },
+      ]);
     } else if (status === 400 && error?.type === undefined) {
       // body-parser's errors of its own carry a `type`; one without is the decompressor's (zlib, brotli).
       apiError = new ApiError(400, 'invalid_body', 'the body is not valid for its Content-Encoding', [{ path: 'body', message: error.message }]);

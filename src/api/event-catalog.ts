@@ -15,34 +15,53 @@ export const CATALOG_REFRESH_MS = 1_000;
 export async function schemaProblem(pool: SchemaPool, schema: JsonSchema): Promise<string | undefined> {
   const outcome = await pool.compile(schema);
   switch (outcome.kind) {
-    case 'compiled': return undefined;
-    case 'uncompilable': return `not a valid JSON Schema (draft 2020-12): ${outcome.error}`;
-    case 'over_budget': return `compiling it and checking {} took longer than ${outcome.budgetMs} ms`;
-    default: return `it cannot be used: ${outcome.kind === 'failed' ? outcome.error : outcome.kind}`;
+    case 'compiled':
+      return undefined;
+    case 'uncompilable':
+      return `not a valid JSON Schema (draft 2020-12): ${outcome.error}`;
+    case 'over_budget':
+      return `compiling it and checking {} took longer than ${outcome.budgetMs} ms`;
+    default:
+      return `it cannot be used: ${outcome.kind === 'failed' ? outcome.error : outcome.kind}`;
   }
 }
 
 /** A check's outcome as the failures it names under `prefix`; a refusal that is the schema's, not the payload's, names the payload. */
 function details(outcome: Outcome, type: string, prefix: string): ErrorDetail[] {
   switch (outcome.kind) {
-    case 'checked': return outcome.details;
+    case 'checked':
+      return outcome.details;
     case 'over_budget':
-      return [{
-        path: prefix,
-        message: outcome.phase === 'validate'
-          ? `validating it against the schema of ${type} took longer than its time budget (${outcome.budgetMs} ms)`
-          : `compiling the schema of ${type} took longer than its time budget (${outcome.budgetMs} ms)`,
-      }];
-    case 'failed': return [{ path: prefix, message: `could not be validated against the schema of ${type}: ${outcome.error}` }];
+      return [
+        {
+          path: prefix,
+          message:
+            outcome.phase === 'validate'
+              ? `validating it against the schema of ${type} took longer than its time budget (${outcome.budgetMs} ms)`
+              : `compiling the schema of ${type} took longer than its time budget (${outcome.budgetMs} ms)`,
+        },
+      ];
+    case 'failed':
+      return [{ path: prefix, message: `could not be validated against the schema of ${type}: ${outcome.error}` }];
     // A schema that no longer compiles (Ajv upgraded, say) must not refuse every event of its type.
-    case 'uncompilable': return [];
+    case 'uncompilable':
+      return [];
     // `skipped`: another payload of its batch went over its budget and is named; the batch is refused.
-    default: return [];
+    default:
+      return [];
   }
 }
 
-interface Entry { version: number; deprecated: boolean; hasSchema: boolean }
-interface Cached { version: number; schema: JsonSchema; usable: boolean }
+interface Entry {
+  version: number;
+  deprecated: boolean;
+  hasSchema: boolean;
+}
+interface Cached {
+  version: number;
+  schema: JsonSchema;
+  usable: boolean;
+}
 
 export class EventCatalog {
   private entries = new Map<string, Entry>();
@@ -76,11 +95,15 @@ export class EventCatalog {
     if (!this.loading) {
       const generation = this.generation;
       const started = performance.now();
-      const load = eventTypeVersions(this.db).then((rows) => {
-        if (generation !== this.generation) return;
-        this.entries = new Map(rows.map((r) => [r.type, { version: Number(r.version), deprecated: r.deprecated, hasSchema: r.has_schema }]));
-        this.loadedAt = started;
-      }).finally(() => { if (this.loading === load) this.loading = undefined; });
+      const load = eventTypeVersions(this.db)
+        .then((rows) => {
+          if (generation !== this.generation) return;
+          this.entries = new Map(rows.map((r) => [r.type, { version: Number(r.version), deprecated: r.deprecated, hasSchema: r.has_schema }]));
+          this.loadedAt = started;
+        })
+        .finally(() => {
+          if (this.loading === load) this.loading = undefined;
+        });
       this.loading = load;
     }
     await this.loading;
@@ -92,8 +115,7 @@ export class EventCatalog {
     if (!entry?.hasSchema) return undefined;
     const cached = this.schemas.get(type);
     if (cached && cached.version >= entry.version) return cached.usable ? cached : undefined;
-    const { rows } = await this.db.query<Pick<EventTypeRow, 'schema' | 'version'>>(
-      'SELECT schema, version FROM event_types WHERE type = $1', [type]);
+    const { rows } = await this.db.query<Pick<EventTypeRow, 'schema' | 'version'>>('SELECT schema, version FROM event_types WHERE type = $1', [type]);
     const row = rows[0];
     if (!row || row.schema === null) return undefined;
     const fresh = { version: Number(row.version), schema: row.schema, usable: true };

@@ -46,7 +46,11 @@ const CHUNK_SIZE = 1 << CHUNK_BITS;
 class Containers {
   private readonly children = new Map<number, Map<string, number>>();
 
-  constructor(private readonly text: string, private readonly chunks: number[][], private readonly count: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly chunks: number[][],
+    private readonly count: number,
+  ) {}
 
   /** [start, end) of the object at `path`, if the body has one there. */
   objectSpan(path: JsonPath): [number, number] | undefined {
@@ -180,7 +184,15 @@ function sameText(text: string, a: number, b: number, size: number): boolean {
  * quotes are at `open` and `close` (`value`: decoded, or '').
  */
 function listHas(
-  text: string, opens: number[], closes: number[], values: string[], from: number, to: number, open: number, close: number, value: string,
+  text: string,
+  opens: number[],
+  closes: number[],
+  values: string[],
+  from: number,
+  to: number,
+  open: number,
+  close: number,
+  value: string,
 ): boolean {
   for (let k = from; k < to; k++) {
     const otherOpen = opens[k]!;

@@ -37,7 +37,10 @@ export function sessionTokenFrom(req: Request): string | undefined {
   return undefined;
 }
 
-export interface PortalPrincipal { sessionId: string; environment: PortalSession['environment'] }
+export interface PortalPrincipal {
+  sessionId: string;
+  environment: PortalSession['environment'];
+}
 
 /** The session the request's cookie names, or undefined; throws 403 for a state-changing request without its CSRF token. */
 export async function portalSession(db: Queryable, req: Request): Promise<(PortalSession & { token: string }) | undefined> {
@@ -60,13 +63,20 @@ export async function portalSession(db: Queryable, req: Request): Promise<(Porta
  * The tenant a request with a live portal session acts as; undefined without one (then it needs a bearer token).
  * What the session may reach within the tenant is decided once the route is resolved: see `portalScope`.
  */
-export async function portalPrincipal(db: Queryable, req: Request): Promise<{ kind: 'tenant'; tenantId: string; portal: PortalPrincipal } | undefined> {
+export async function portalPrincipal(
+  db: Queryable,
+  req: Request,
+): Promise<{ kind: 'tenant'; tenantId: string; portal: PortalPrincipal } | undefined> {
   const session = await portalSession(db, req);
   if (!session) return undefined;
   return { kind: 'tenant', tenantId: session.tenantId, portal: { sessionId: session.id, environment: session.environment } };
 }
 
-interface Scope { db: Queryable; tenantId: string; environment: Environment }
+interface Scope {
+  db: Queryable;
+  tenantId: string;
+  environment: Environment;
+}
 
 /** What a session scoped to one environment may do on one route, judged on the route's validated input. */
 type ScopeRule = (input: Parameters<RouteCheck>[0], scope: Scope) => void | Promise<void>;
@@ -75,10 +85,12 @@ const scopeError = (environment: string) =>
   invalid([{ path: 'environment', message: `this portal session is for the ${environment} environment only` }]);
 
 /** The `:id` names an object of the session's environment; another environment's answers 404, as another tenant's does. */
-const objectIn = (kind: 'subscription' | 'delivery' | 'event'): ScopeRule => async ({ params }, { db, tenantId, environment }) => {
-  const found = await environmentOf(db, tenantId, kind, (params as { id: string }).id);
-  if (found !== undefined && found !== environment) throw notFound(kind);
-};
+const objectIn =
+  (kind: 'subscription' | 'delivery' | 'event'): ScopeRule =>
+  async ({ params }, { db, tenantId, environment }) => {
+    const found = await environmentOf(db, tenantId, kind, (params as { id: string }).id);
+    if (found !== undefined && found !== environment) throw notFound(kind);
+  };
 
 /** A list (or the category webhook) names the session's environment in `?environment=`, so it reaches no other. */
 const queryEnvironment: ScopeRule = ({ query }, { environment }) => {
@@ -96,9 +108,11 @@ const staysInEnvironment: ScopeRule = ({ body }, { environment }) => {
   if (moveTo !== undefined && moveTo !== environment) throw scopeError(environment);
 };
 
-const all = (...rules: ScopeRule[]): ScopeRule => async (input, scope) => {
-  for (const rule of rules) await rule(input, scope);
-};
+const all =
+  (...rules: ScopeRule[]): ScopeRule =>
+  async (input, scope) => {
+    for (const rule of rules) await rule(input, scope);
+  };
 
 /**
  * Every route a session scoped to one environment may use, by method and declared pattern, with what keeps
@@ -147,8 +161,14 @@ export function portalScope(db: Queryable): RouteGuard {
 /** Headers of every portal response: a strict CSP (every asset from hookrelay itself), no framing unless configured. */
 export function portalSecurityHeaders(frameAncestors: string): RequestHandler {
   const csp = [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
-    "base-uri 'none'", "form-action 'self'", `frame-ancestors ${frameAncestors}`,
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
   ].join('; ');
   const frameOptions = frameAncestors === "'none'" ? 'DENY' : frameAncestors === "'self'" ? 'SAMEORIGIN' : undefined;
   return (_req, res, next) => {

@@ -15,8 +15,10 @@ export function relayWakeup(db: Queryable) {
   let again = false;
   const send = (): void => {
     sending = true;
-    db.query('SELECT pg_notify($1, \'\')', [EVENTS_CHANNEL])
-      .catch(() => { /* the sweep starts the events */ })
+    db.query("SELECT pg_notify($1, '')", [EVENTS_CHANNEL])
+      .catch(() => {
+        /* the sweep starts the events */
+      })
       .finally(() => {
         sending = false;
         if (again) {

@@ -137,7 +137,10 @@ export class Routes {
     if (this.running === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
-      this.idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 

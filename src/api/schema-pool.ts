@@ -36,7 +36,9 @@ export type Outcome =
   | { kind: 'skipped' };
 
 /** Requests made together (the events of one batch): once one goes over its budget, the rest are not run. */
-export interface Group { overBudget: boolean }
+export interface Group {
+  overBudget: boolean;
+}
 
 type Request = Omit<CompileRequest, 'id'> | Omit<CheckRequest, 'id'>;
 
@@ -128,7 +130,10 @@ export class SchemaPool {
     // An idle thread never keeps the process alive (shutdown, tests).
     worker.unref();
     const thread: Thread = {
-      worker, ready: false, gone: false, known: new Map(),
+      worker,
+      ready: false,
+      gone: false,
+      known: new Map(),
       startTimer: setTimeout(() => this.lost(thread, new Error(`did not start within ${START_BUDGET_MS} ms`)), START_BUDGET_MS).unref(),
     };
     worker.on('message', (reply: SchemaReply) => this.receive(thread, reply));
@@ -155,7 +160,7 @@ export class SchemaPool {
   }
 
   private budget(phase: 'compile' | 'validate'): number {
-    return phase === 'compile' ? this.options.compileBudgetMs ?? COMPILE_BUDGET_MS : this.options.validateBudgetMs ?? VALIDATE_BUDGET_MS;
+    return phase === 'compile' ? (this.options.compileBudgetMs ?? COMPILE_BUDGET_MS) : (this.options.validateBudgetMs ?? VALIDATE_BUDGET_MS);
   }
 
   private receive(thread: Thread, reply: SchemaReply): void {

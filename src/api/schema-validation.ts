@@ -26,7 +26,8 @@ const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
     } catch (error) {
       throw new Error(
         `pattern ${JSON.stringify(pattern)} is not supported (patterns run on RE2, in linear time: no lookaround, no backreferences): ${(error as Error).message}`,
-        { cause: error });
+        { cause: error },
+      );
     }
   },
   { code: 'RE2JS.compile' },
@@ -60,14 +61,26 @@ export function schemaDetails(errors: ErrorObject[] | null | undefined, prefix: 
 // The messages between the API's event loop and a schema worker thread.
 
 /** Compile `schema` to see that it is usable (PUT /v1/event-types): compiled, then tried on `{}`. */
-export interface CompileRequest { id: number; op: 'compile'; schema: JsonSchema }
+export interface CompileRequest {
+  id: number;
+  op: 'compile';
+  schema: JsonSchema;
+}
 /**
  * Check `payload` (its JSON text) against the schema of (`type`, `version`). `schema` comes along when this
  * thread has not compiled that version yet; the thread keeps one compiled version per type. The payload
  * travels as text and is parsed here: copying a string costs the API's event loop next to nothing, where
  * cloning the parsed value would walk every node of it there.
  */
-export interface CheckRequest { id: number; op: 'check'; type: string; version: number; schema?: JsonSchema; payload: string; prefix: string }
+export interface CheckRequest {
+  id: number;
+  op: 'check';
+  type: string;
+  version: number;
+  schema?: JsonSchema;
+  payload: string;
+  prefix: string;
+}
 export type SchemaRequest = CompileRequest | CheckRequest;
 
 export type SchemaReply =

@@ -9,10 +9,13 @@ export function onShutdown(stop: () => Promise<void>, log: (msg: string) => void
     }
     firstSignalAt = Date.now();
     log(`${signal} received, shutting down`);
-    stop().then(() => process.exit(0), (error) => {
-      log(`shutdown failed: ${(error as Error).message}`);
-      process.exit(1);
-    });
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        log(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

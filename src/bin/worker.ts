@@ -23,12 +23,15 @@ const http = startWorkerHttp({
 });
 logger.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, metricsPort: config.workerMetricsPort }, 'worker polling');
 
-onShutdown(async () => {
-  // Drain: no new tasks; attempts in flight finish (or go back to Temporal after the grace time).
-  await handle.shutdown();
-  http.close();
-  await pool.end();
-}, (msg) => logger.info(msg));
+onShutdown(
+  async () => {
+    // Drain: no new tasks; attempts in flight finish (or go back to Temporal after the grace time).
+    await handle.shutdown();
+    http.close();
+    await pool.end();
+  },
+  (msg) => logger.info(msg),
+);
 
 handle.done.catch((error) => {
   logger.fatal({ err: error }, 'worker stopped');

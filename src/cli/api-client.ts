@@ -5,9 +5,19 @@ import type { EventAccepted, Subscription, TenantCreated } from './types.js';
 
 export type Query = Record<string, string | number | undefined>;
 
-export interface ApiResponse<T = any> { status: number; statusText: string; body: T; headers: Headers }
+export interface ApiResponse<T = any> {
+  status: number;
+  statusText: string;
+  body: T;
+  headers: Headers;
+}
 
-export interface SendInit { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }
+export interface SendInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
 /** One HTTP exchange; never follows a redirect. */
 export type Send = (url: string, init: SendInit) => Promise<{ status: number; statusText: string; headers: Headers; text: string }>;
 
@@ -39,7 +49,14 @@ export class HookrelayApi {
   }
 
   /** A string body is sent as it is (with `headers` it can be any content type); an object as JSON. */
-  async call<T = any>(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}, query: Query = {}): Promise<ApiResponse<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    query: Query = {},
+  ): Promise<ApiResponse<T>> {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
     const init: SendInit = { method, headers: { accept: 'application/json', ...headers } };
@@ -75,7 +92,11 @@ export class HookrelayApi {
 export class ApiClient {
   private readonly api: HookrelayApi;
 
-  constructor(baseUrl: string, private readonly token: string, timeoutMs = 30_000) {
+  constructor(
+    baseUrl: string,
+    private readonly token: string,
+    timeoutMs = 30_000,
+  ) {
     this.api = new HookrelayApi(baseUrl, { timeoutMs });
   }
 
@@ -108,8 +129,8 @@ function apiError(response: ApiResponse<unknown>): ApiError {
   if (error && typeof error.message === 'string') {
     const details = Array.isArray(error.details)
       ? error.details
-        .filter((d): d is { path: unknown; message: unknown } => typeof d === 'object' && d !== null)
-        .map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
+          .filter((d): d is { path: unknown; message: unknown } => typeof d === 'object' && d !== null)
+          .map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
       : [];
     return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'error', error.message, details);
   }

@@ -68,7 +68,8 @@ export async function followDelivery(client: ApiClient, id: string, out: Output,
   try {
     for (;;) {
       const delivery = await poll(() => client.get<Delivery>(`/v1/deliveries/${encodeURIComponent(id)}`), out, progress, opts);
-      if (first && !out.json) out.line(`delivery ${safe(delivery.id)}: event ${safe(delivery.event_id)} → subscription ${safe(delivery.subscription_id)}`);
+      if (first && !out.json)
+        out.line(`delivery ${safe(delivery.id)}: event ${safe(delivery.event_id)} → subscription ${safe(delivery.subscription_id)}`);
       first = false;
       const attempts = printNewAttempts(out, delivery.attempts, seen);
       if (delivery.status !== 'pending') {
@@ -84,7 +85,11 @@ export async function followDelivery(client: ApiClient, id: string, out: Output,
   }
 }
 
-interface Tracked { status: DeliverySummary['status']; attemptCount: number; seen: Set<number> }
+interface Tracked {
+  status: DeliverySummary['status'];
+  attemptCount: number;
+  seen: Set<number>;
+}
 
 /**
  * Follows every delivery of an event until none is pending. With a tenant key each new attempt is
@@ -92,7 +97,11 @@ interface Tracked { status: DeliverySummary['status']; attemptCount: number; see
  * delivery summaries give the attempt count and the last result.
  */
 export async function followEvent(
-  client: ApiClient, id: string, tenantId: string | undefined, out: Output, options: FollowOptions = {},
+  client: ApiClient,
+  id: string,
+  tenantId: string | undefined,
+  out: Output,
+  options: FollowOptions = {},
 ): Promise<Event> {
   const opts = withDefaults(options);
   const progress = out.progress();
@@ -102,9 +111,7 @@ export async function followEvent(
   let first = true;
   try {
     for (;;) {
-      const event = await poll(
-        () => client.get<Event>(`/v1/events/${encodeURIComponent(id)}`, { tenant_id: tenantId }), out, progress, opts,
-      );
+      const event = await poll(() => client.get<Event>(`/v1/events/${encodeURIComponent(id)}`, { tenant_id: tenantId }), out, progress, opts);
       if (first && !out.json) out.line(`event ${safe(event.id)} (${safe(event.type)}, ${event.environment}) of tenant ${safe(event.tenant_id)}`);
       first = false;
       if (event.suppressed_by) {
@@ -129,17 +136,22 @@ export async function followEvent(
       }
       const pending = event.deliveries.filter((d) => d.status === 'pending');
       const createdAt = Date.parse(event.created_at);
-      const waitedEnough = Date.now() - started >= opts.noDeliveriesGraceMs
-        || (!Number.isNaN(createdAt) && Date.now() - createdAt >= opts.noDeliveriesGraceMs);
+      const waitedEnough =
+        Date.now() - started >= opts.noDeliveriesGraceMs || (!Number.isNaN(createdAt) && Date.now() - createdAt >= opts.noDeliveriesGraceMs);
       if (event.deliveries.length > 0 ? pending.length === 0 : waitedEnough) {
         progress.stop();
         if (!out.json) out.line(summaryLine(out, event.deliveries));
         return event;
       }
-      progress.status(event.deliveries.length === 0
-        ? 'waiting for deliveries…'
-        : `pending · ${pending.length} of ${deliveries(event.deliveries.length)}`
-          + ` · ${plural(event.deliveries.reduce((n, d) => n + d.attempt_count, 0), 'attempt')} so far`);
+      progress.status(
+        event.deliveries.length === 0
+          ? 'waiting for deliveries…'
+          : `pending · ${pending.length} of ${deliveries(event.deliveries.length)}` +
+              ` · ${plural(
+                event.deliveries.reduce((n, d) => n + d.attempt_count, 0),
+                'attempt',
+              )} so far`,
+      );
       await sleep(opts.intervalMs);
     }
   } finally {
@@ -149,8 +161,13 @@ export async function followEvent(
 
 /** Prints the attempts of a delivery not printed yet; returns false once the log is not readable (admin token). */
 async function reportAttempts(
-  client: ApiClient, summary: DeliverySummary, state: Tracked, out: Output, progress: Progress,
-  opts: Required<FollowOptions>, detailed: boolean,
+  client: ApiClient,
+  summary: DeliverySummary,
+  state: Tracked,
+  out: Output,
+  progress: Progress,
+  opts: Required<FollowOptions>,
+  detailed: boolean,
 ): Promise<boolean> {
   if (detailed) {
     try {
@@ -162,8 +179,11 @@ async function reportAttempts(
     }
   }
   if (summary.attempt_count > state.attemptCount && !out.json) {
-    const result = summary.last_status_code !== null ? `HTTP ${summary.last_status_code}` : summary.last_error ?? 'no answer';
-    const range = summary.attempt_count - state.attemptCount > 1 ? `attempts ${state.attemptCount + 1}-${summary.attempt_count}` : `attempt ${summary.attempt_count}`;
+    const result = summary.last_status_code !== null ? `HTTP ${summary.last_status_code}` : (summary.last_error ?? 'no answer');
+    const range =
+      summary.attempt_count - state.attemptCount > 1
+        ? `attempts ${state.attemptCount + 1}-${summary.attempt_count}`
+        : `attempt ${summary.attempt_count}`;
     out.line(`${safe(summary.id)}  ${range}  last: ${safe(result)}`);
   }
   return false;

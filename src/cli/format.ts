@@ -23,7 +23,9 @@ export function attemptLine(out: Output, attempt: Attempt, prefix = ''): string 
     out.dim(Number.isNaN(time.getTime()) ? safe(attempt.started_at) : time.toISOString()),
     ok ? out.green(result) : out.red(safe(result)),
     `${Math.round(attempt.duration_ms)} ms`,
-  ].filter((part) => part !== undefined).join('  ');
+  ]
+    .filter((part) => part !== undefined)
+    .join('  ');
 }
 
 export function statusWord(out: Output, status: DeliveryStatus): string {

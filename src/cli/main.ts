@@ -15,7 +15,10 @@ export function createProgram(): Command {
     .version(VERSION)
     // Defaults are resolved at run time and never displayed: a token must not appear in --help.
     .option('--api <url>', `API base URL (default: $HOOKRELAY_API or ${DEFAULT_API})`)
-    .option('--token <token>', 'tenant API key or admin token (default: $HOOKRELAY_TOKEN; admin commands try $ADMIN_TOKEN first, events follow tries it second)')
+    .option(
+      '--token <token>',
+      'tenant API key or admin token (default: $HOOKRELAY_TOKEN; admin commands try $ADMIN_TOKEN first, events follow tries it second)',
+    )
     .option('--json', 'print the raw JSON answers')
     .showHelpAfterError('(run with --help for usage)');
   tenantCommands(program);

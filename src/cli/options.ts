@@ -44,7 +44,11 @@ export function numberOrText(text: string): number | string {
   return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
-export interface GlobalOptions { api?: string; token?: string; json?: boolean }
+export interface GlobalOptions {
+  api?: string;
+  token?: string;
+  json?: boolean;
+}
 
 /** Who may run a command: the admin, a tenant, or either (a command the API answers for both). */
 export type TokenKind = 'admin' | 'tenant' | 'either';

@@ -11,8 +11,7 @@ const CLEAR_LINE = '\r\x1b[2K';
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** Control characters (C0, DEL, C1) of untrusted text, e.g. an error a receiver provoked. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL = /\p{Cc}/gu;
 
 /** The text with every control character replaced by a space: safe to print anywhere. */
 export function safe(text: string): string {
@@ -84,7 +83,9 @@ export class Output {
   progress(): Progress {
     if (!this.tty || this.json) return { status() {}, stop() {} };
     this.live?.stop();
-    const live = new LiveProgress(this.stdout, this.cyan, () => { this.live = undefined; });
+    const live = new LiveProgress(this.stdout, this.cyan, () => {
+      this.live = undefined;
+    });
     this.live = live;
     return live;
   }
@@ -105,7 +106,11 @@ class LiveProgress implements Progress {
     process.exit(130);
   };
 
-  constructor(private readonly stream: NodeJS.WriteStream, private readonly spin: Style, private readonly onStop: () => void) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly spin: Style,
+    private readonly onStop: () => void,
+  ) {
     this.timer = setInterval(() => {
       this.frame = (this.frame + 1) % FRAMES.length;
       this.draw();

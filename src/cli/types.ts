@@ -14,4 +14,7 @@ export type DeliverySummary = Event['deliveries'][number];
 export type EventAccepted = z.infer<typeof EventAcceptedSchema>;
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 export type TenantCreated = z.infer<typeof TenantCreatedSchema>;
-export interface Page<T> { data: T[]; next_cursor: string | null }
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}

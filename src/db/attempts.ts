@@ -65,7 +65,7 @@ export interface AttemptRecord {
  * subscription's failure clock (reset by a success). Returns when the subscription started failing.
  */
 export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ failingSince: Date | null }> {
-  const lastError = a.ok ? null : a.errorMessage ?? (a.statusCode ? `HTTP ${a.statusCode}` : a.errorClass ?? null);
+  const lastError = a.ok ? null : (a.errorMessage ?? (a.statusCode ? `HTTP ${a.statusCode}` : (a.errorClass ?? null)));
   const { rows } = await db.query<{ failing_since: Date | null }>(
     `WITH attempt AS (
        INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class, error_message, response_body, response_body_raw)
@@ -85,14 +85,29 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
      UPDATE subscriptions SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE COALESCE(failing_since, $3) END
      WHERE id = $11
      RETURNING failing_since`,
-    [a.deliveryId, a.number, a.startedAt, a.durationMs, a.statusCode ?? null, a.errorClass ?? null,
-      a.errorMessage ?? null, a.responseBody?.text ?? null, lastError, a.ok, a.subscriptionId, a.responseBody?.raw ?? null],
+    [
+      a.deliveryId,
+      a.number,
+      a.startedAt,
+      a.durationMs,
+      a.statusCode ?? null,
+      a.errorClass ?? null,
+      a.errorMessage ?? null,
+      a.responseBody?.text ?? null,
+      lastError,
+      a.ok,
+      a.subscriptionId,
+      a.responseBody?.raw ?? null,
+    ],
   );
   return { failingSince: rows[0]?.failing_since ?? null };
 }
 
 /** The attempt that delivered, as recorded (for an attempt that finds its delivery already succeeded). */
-export async function succeededAttempt(db: Queryable, deliveryId: string): Promise<{ number: number; status_code: number; duration_ms: number } | undefined> {
+export async function succeededAttempt(
+  db: Queryable,
+  deliveryId: string,
+): Promise<{ number: number; status_code: number; duration_ms: number } | undefined> {
   // The 2xx attempt row; the delivery row's own summary if that attempt's number was already taken
   // by an earlier run of the same attempt (a local activity re-run after a worker crash).
   const { rows } = await db.query<{ number: number; status_code: number; duration_ms: number }>(

@@ -26,7 +26,11 @@ const MARK_DISPATCHED = 'UPDATE events SET dispatched_at = clock_timestamp() WHE
  * and returns every first delivery of the event, so a retried activity sees the same set.
  */
 export async function createFirstDeliveries(
-  db: Queryable, tenantId: string, eventId: string, workflowId: string, subscriptionIds: string[],
+  db: Queryable,
+  tenantId: string,
+  eventId: string,
+  workflowId: string,
+  subscriptionIds: string[],
 ): Promise<PlannedDeliveryRow[]> {
   await db.query(
     `WITH inserted AS (
@@ -59,7 +63,11 @@ export type FirstDeliveryRow = PlannedDeliveryRow & AttemptContext;
  * never overlap). The payload is read once, on the first row: a fan-out must not copy it to every row.
  */
 export async function createFirstDeliveriesWithContext(
-  db: Queryable, tenantId: string, eventId: string, workflowId: string, subscriptionIds: string[],
+  db: Queryable,
+  tenantId: string,
+  eventId: string,
+  workflowId: string,
+  subscriptionIds: string[],
 ): Promise<FirstDeliveryRow[]> {
   const { rows } = await db.query<FirstDeliveryRow>(
     `WITH inserted AS (
@@ -111,7 +119,12 @@ export interface FinishedDelivery {
 }
 
 /** Ends a pending delivery; returns its summary (for a failure.delivery notification) whether or not it was still pending. */
-export async function finishDelivery(db: Queryable, deliveryId: string, status: 'failed' | 'cancelled', reason: string | null): Promise<FinishedDelivery | undefined> {
+export async function finishDelivery(
+  db: Queryable,
+  deliveryId: string,
+  status: 'failed' | 'cancelled',
+  reason: string | null,
+): Promise<FinishedDelivery | undefined> {
   const { rows } = await db.query<FinishedDelivery>(
     `WITH finished AS (
        UPDATE deliveries SET status = $2, completed_at = now(), last_error = COALESCE($3, last_error)

@@ -33,8 +33,16 @@ export async function listDeliveries(db: Queryable, tenantId: string, filter: De
            AND ($7::text IS NULL OR e.type = $7) AND ($8::text IS NULL OR e.environment = $8)))
      ORDER BY seq DESC
      LIMIT $6`,
-    [tenantId, filter.event_id ?? null, filter.subscription_id ?? null, filter.status ?? null, filter.after ?? null, filter.limit + 1,
-      filter.event_type ?? null, filter.environment ?? null],
+    [
+      tenantId,
+      filter.event_id ?? null,
+      filter.subscription_id ?? null,
+      filter.status ?? null,
+      filter.after ?? null,
+      filter.limit + 1,
+      filter.event_type ?? null,
+      filter.environment ?? null,
+    ],
   );
   const page = pageOf(rows, filter.limit);
   return { data: page.rows.map((row) => deliveryToApi(row as Parameters<typeof deliveryToApi>[0])), next: page.next };
@@ -52,8 +60,7 @@ interface AttemptRow {
 }
 
 export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, id: string) {
-  const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS}, workflow_id FROM deliveries WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  const { rows } = await db.query(`SELECT ${DELIVERY_COLUMNS}, workflow_id FROM deliveries WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   if (!rows[0]) return undefined;
   const attempts = await db.query<AttemptRow>(
     `SELECT number, started_at, duration_ms, status_code, error_class, error_message, response_body,
@@ -73,7 +80,12 @@ export async function getDeliveryWithAttempts(db: Queryable, tenantId: string, i
 export async function createRedelivery(db: Queryable, tenantId: string, originalId: string, workflowIdFor: (deliveryId: string) => string) {
   const id = newId('dlv');
   const { rows } = await db.query<{
-    id: string; event_id: string; subscription_id: string; workflow_id: string; type: string; environment: Environment;
+    id: string;
+    event_id: string;
+    subscription_id: string;
+    workflow_id: string;
+    type: string;
+    environment: Environment;
   }>(
     `WITH created AS (
        INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, redelivery_of)

@@ -36,7 +36,9 @@ export async function listEventTypes(db: Queryable): Promise<EventTypeRow[]> {
 }
 
 /** Only what ingest needs, to tell whether a cached catalog is still current. */
-export async function eventTypeVersions(db: Queryable): Promise<Array<Pick<EventTypeRow, 'type' | 'version' | 'deprecated'> & { has_schema: boolean }>> {
+export async function eventTypeVersions(
+  db: Queryable,
+): Promise<Array<Pick<EventTypeRow, 'type' | 'version' | 'deprecated'> & { has_schema: boolean }>> {
   const { rows } = await db.query<Pick<EventTypeRow, 'type' | 'version' | 'deprecated'> & { has_schema: boolean }>(
     'SELECT type, version, deprecated, schema IS NOT NULL AS has_schema FROM event_types',
   );

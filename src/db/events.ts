@@ -36,8 +36,15 @@ export const DELIVERY_COLUMNS = `id, event_id, subscription_id, status, attempt_
 /** The event with its deliveries; `tenantId` undefined (the admin) finds it in any tenant when the id is unambiguous. */
 export async function getEventWithDeliveries(db: Queryable, eventId: string, tenantId: string | undefined) {
   const { rows } = await db.query<{
-    id: string; tenant_id: string; environment: Environment; type: string;
-    payload: string; workflow_id: string; created_at: Date; started_at: Date | null; suppressed_by: string | null;
+    id: string;
+    tenant_id: string;
+    environment: Environment;
+    type: string;
+    payload: string;
+    workflow_id: string;
+    created_at: Date;
+    started_at: Date | null;
+    suppressed_by: string | null;
   }>(
     // The payload as its stored text: what was posted, byte for byte (parsing it would rewrite numbers).
     `SELECT id, tenant_id, environment, type, payload::text AS payload, workflow_id, created_at, started_at, suppressed_by FROM events
@@ -51,15 +58,22 @@ export async function getEventWithDeliveries(db: Queryable, eventId: string, ten
     [event.tenant_id, event.id],
   );
   return {
-    event: { ...event, created_at: event.created_at.toISOString(), started_at: event.started_at?.toISOString() ?? null, deliveries: deliveries.rows.map(deliveryToApi) },
+    event: {
+      ...event,
+      created_at: event.created_at.toISOString(),
+      started_at: event.started_at?.toISOString() ?? null,
+      deliveries: deliveries.rows.map(deliveryToApi),
+    },
     ambiguous: false,
   };
 }
 
 /** The stored payload of an event (what its workflow no longer carries). */
 export async function eventPayload(db: Queryable, tenantId: string, eventId: string): Promise<Record<string, unknown>> {
-  const { rows } = await db.query<{ payload: Record<string, unknown> }>(
-    'SELECT payload FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
+  const { rows } = await db.query<{ payload: Record<string, unknown> }>('SELECT payload FROM events WHERE tenant_id = $1 AND id = $2', [
+    tenantId,
+    eventId,
+  ]);
   if (!rows[0]) throw new Error(`event ${tenantId}/${eventId} is not stored`);
   return rows[0].payload;
 }

@@ -8,7 +8,9 @@ export async function openLane(db: Queryable, subscriptionId: string): Promise<v
   await db.query(
     `INSERT INTO fifo_lanes (subscription_id, cursor_seq)
      SELECT $1, COALESCE((SELECT max(accepted_seq) FROM events), 0)
-     ON CONFLICT (subscription_id) DO NOTHING`, [subscriptionId]);
+     ON CONFLICT (subscription_id) DO NOTHING`,
+    [subscriptionId],
+  );
 }
 
 export interface QueuedDelivery {
@@ -23,7 +25,9 @@ export interface QueuedDelivery {
 export async function queueInLane(db: Queryable, subscriptionId: string, deliveryId: string): Promise<QueuedDelivery | undefined> {
   const { rows } = await db.query<Omit<QueuedDelivery, 'wake'>>(
     `UPDATE deliveries SET waiting = CASE WHEN status = 'pending' THEN 'fifo' ELSE waiting END, fifo_queued = true
-     WHERE id = $1 RETURNING status, attempt_count, last_error`, [deliveryId]);
+     WHERE id = $1 RETURNING status, attempt_count, last_error`,
+    [deliveryId],
+  );
   if (!rows[0]) return undefined;
   if (rows[0].status !== 'pending') return { ...rows[0], wake: false };
   // Normally opened with the subscription; if not, the lane starts at this delivery's event. A lane that
@@ -33,9 +37,10 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
   await db.query(
     `INSERT INTO fifo_lanes (subscription_id, cursor_seq)
      SELECT $1, e.accepted_seq - 1 FROM deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id WHERE d.id = $2
-     ON CONFLICT (subscription_id) DO UPDATE SET cursor_seq = LEAST(fifo_lanes.cursor_seq, excluded.cursor_seq)`, [subscriptionId, deliveryId]);
-  const woken = await db.query(
-    `UPDATE fifo_lanes SET wake_pending = true WHERE subscription_id = $1 AND NOT wake_pending`, [subscriptionId]);
+     ON CONFLICT (subscription_id) DO UPDATE SET cursor_seq = LEAST(fifo_lanes.cursor_seq, excluded.cursor_seq)`,
+    [subscriptionId, deliveryId],
+  );
+  const woken = await db.query(`UPDATE fifo_lanes SET wake_pending = true WHERE subscription_id = $1 AND NOT wake_pending`, [subscriptionId]);
   return { ...rows[0], wake: (woken.rowCount ?? 0) > 0 };
 }
 
@@ -52,9 +57,7 @@ const HOLD_LIMIT_MS = 5 * 60_000;
 const SCAN_BATCH = 200;
 
 export type LaneStep =
-  | { kind: 'deliver'; row: PlannedDeliveryRow; workflowId: string; eventId: string; seq: string }
-  | { kind: 'wait'; ms: number }
-  | { kind: 'idle' };
+  { kind: 'deliver'; row: PlannedDeliveryRow; workflowId: string; eventId: string; seq: string } | { kind: 'wait'; ms: number } | { kind: 'idle' };
 
 interface ScanRow {
   accepted_seq: string;
@@ -83,7 +86,9 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
   for (let pass = 0; pass < 2; pass++) {
     const { rows: subs } = await db.query<{ tenant_id: string; environment: string; event_types: string[]; cursor_seq: string }>(
       `SELECT s.tenant_id, s.environment, s.event_types, l.cursor_seq
-       FROM subscriptions s JOIN fifo_lanes l ON l.subscription_id = s.id WHERE s.id = $1`, [subscriptionId]);
+       FROM subscriptions s JOIN fifo_lanes l ON l.subscription_id = s.id WHERE s.id = $1`,
+      [subscriptionId],
+    );
     const sub = subs[0];
     if (!sub) return { kind: 'idle' };
     let cursor = sub.cursor_seq;
@@ -105,7 +110,8 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
            WHERE tenant_id = e.tenant_id AND event_id = e.id AND subscription_id = $3 AND redelivery_of IS NULL
          ) d ON true
          ORDER BY e.accepted_seq`,
-        [sub.tenant_id, sub.environment, subscriptionId, cursor]);
+        [sub.tenant_id, sub.environment, subscriptionId, cursor],
+      );
       let step: LaneStep | undefined;
       for (const row of rows) {
         if (row.delivery_id && row.status === 'pending' && row.fifo_queued) {
@@ -114,7 +120,9 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
           const planned = await db.query<PlannedDeliveryRow>(
             `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
                     s.rate_limit IS NOT NULL AS rate_limited, s.ordering
-             FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`, [row.delivery_id]);
+             FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`,
+            [row.delivery_id],
+          );
           step = { kind: 'deliver', row: planned.rows[0]!, workflowId: row.workflow_id!, eventId: row.event_id, seq: row.accepted_seq };
           break;
         }

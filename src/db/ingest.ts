@@ -45,7 +45,9 @@ async function insertEvents(db: Queryable, events: IncomingEvent[], allOrNothing
   const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
   const key = (e: IncomingEvent) => `${e.tenantId}\0${e.eventId}`;
   const firstOf = new Map<string, number>();
-  events.forEach((e, i) => { if (!firstOf.has(key(e))) firstOf.set(key(e), i); });
+  events.forEach((e, i) => {
+    if (!firstOf.has(key(e))) firstOf.set(key(e), i);
+  });
   return {
     known: new Set(rows[0]?.known ?? []),
     inserted: events.map((e, i) => insertedAt.has(i + 1) && firstOf.get(key(e)) === i),

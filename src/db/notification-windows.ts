@@ -5,7 +5,13 @@ import type { Queryable } from './pool.js';
  * Claims the notification window of `key` for this event: true when no other event notified the
  * same key within `windowMs` (or this event already holds it, so a retried activity agrees with itself).
  */
-export async function claimNotificationWindow(db: Queryable, tenantId: string, key: string, eventId: string, windowMs: number): Promise<{ claimed: boolean; holder: string }> {
+export async function claimNotificationWindow(
+  db: Queryable,
+  tenantId: string,
+  key: string,
+  eventId: string,
+  windowMs: number,
+): Promise<{ claimed: boolean; holder: string }> {
   const { rows } = await db.query<{ event_id: string }>(
     `INSERT INTO notification_windows AS w (tenant_id, key, event_id, notified_at) VALUES ($1, $2, $3, now())
      ON CONFLICT (tenant_id, key) DO UPDATE SET event_id = EXCLUDED.event_id,

@@ -15,7 +15,11 @@ export interface PortalSession {
 
 /** Stores a new, unused link; undefined when the tenant does not exist. */
 export async function insertPortalLink(
-  db: Queryable, tenantId: string, environment: PortalEnvironment | null, linkHash: Buffer, ttlMs: number,
+  db: Queryable,
+  tenantId: string,
+  environment: PortalEnvironment | null,
+  linkHash: Buffer,
+  ttlMs: number,
 ): Promise<{ id: string; expiresAt: Date } | undefined> {
   const { rows } = await db.query<{ id: string; expires_at: Date }>(
     `INSERT INTO portal_sessions (id, tenant_id, environment, link_hash, expires_at)
@@ -43,7 +47,12 @@ export async function openPortalLink(db: Queryable, linkHash: Buffer, sessionHas
 /** The live session with this token hash; a session past its expiry is gone. */
 export async function portalSessionByHash(db: Queryable, sessionHash: Buffer): Promise<(PortalSession & { sessionHash: Buffer }) | undefined> {
   const { rows } = await db.query<{
-    id: string; tenant_id: string; tenant_name: string; environment: PortalEnvironment | null; expires_at: Date; session_hash: Buffer;
+    id: string;
+    tenant_id: string;
+    tenant_name: string;
+    environment: PortalEnvironment | null;
+    expires_at: Date;
+    session_hash: Buffer;
   }>(
     `SELECT p.id, p.tenant_id, t.name AS tenant_name, p.environment, p.expires_at, p.session_hash
      FROM portal_sessions p JOIN tenants t ON t.id = p.tenant_id
@@ -51,10 +60,16 @@ export async function portalSessionByHash(db: Queryable, sessionHash: Buffer): P
     [sessionHash],
   );
   const row = rows[0];
-  return row && {
-    id: row.id, tenantId: row.tenant_id, tenantName: row.tenant_name, environment: row.environment,
-    expiresAt: row.expires_at, sessionHash: row.session_hash,
-  };
+  return (
+    row && {
+      id: row.id,
+      tenantId: row.tenant_id,
+      tenantName: row.tenant_name,
+      environment: row.environment,
+      expiresAt: row.expires_at,
+      sessionHash: row.session_hash,
+    }
+  );
 }
 
 /** Ends a session now (the portal's sign-out). */

@@ -3,8 +3,7 @@ import type { Queryable } from './pool.js';
 import { rateIntervalMs, type RateLimit } from '../domain/flow-control.js';
 
 async function currentLimit(db: Queryable, subscriptionId: string): Promise<RateLimit | null> {
-  const { rows } = await db.query<{ rate_limit: RateLimit | null }>(
-    'SELECT rate_limit FROM subscriptions WHERE id = $1', [subscriptionId]);
+  const { rows } = await db.query<{ rate_limit: RateLimit | null }>('SELECT rate_limit FROM subscriptions WHERE id = $1', [subscriptionId]);
   return rows[0]?.rate_limit ?? null;
 }
 
@@ -78,7 +77,8 @@ export async function restartSlots(db: Queryable, subscriptionId: string): Promi
 export async function waitingDeliveries(db: Queryable): Promise<Array<{ reason: string; count: number }>> {
   const { rows } = await db.query<{ reason: string; count: number }>(
     `SELECT waiting AS reason, count(*)::int AS count FROM deliveries
-     WHERE waiting IS NOT NULL AND status = 'pending' GROUP BY waiting`);
+     WHERE waiting IS NOT NULL AND status = 'pending' GROUP BY waiting`,
+  );
   return rows;
 }
 
@@ -86,6 +86,7 @@ export async function waitingDeliveries(db: Queryable): Promise<Array<{ reason: 
 export async function workflowsWaitingForSlots(db: Queryable, subscriptionId: string): Promise<string[]> {
   const { rows } = await db.query<{ workflow_id: string }>(
     `SELECT DISTINCT workflow_id FROM deliveries WHERE subscription_id = $1 AND status = 'pending' AND waiting = 'rate_limit'`,
-    [subscriptionId]);
+    [subscriptionId],
+  );
   return rows.map((r) => r.workflow_id);
 }

@@ -21,9 +21,7 @@ const FAILED_IN_WINDOW = `
   failed AS (SELECT * FROM latest WHERE status = 'failed')`;
 
 export type BeginRecovery =
-  | { status: 'not_found' }
-  | { status: 'conflict'; workflowId: string }
-  | { status: 'started'; id: string; workflowId: string; deliveries: number };
+  { status: 'not_found' } | { status: 'conflict'; workflowId: string } | { status: 'started'; id: string; workflowId: string; deliveries: number };
 
 /**
  * In one transaction, serialised per subscription (its row is locked): refuses a window overlapping a
@@ -38,15 +36,24 @@ export async function beginRecovery(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const sub = await client.query(
-      'SELECT id FROM subscriptions WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE', [input.subscriptionId, input.tenantId]);
-    if (!sub.rowCount) { await client.query('ROLLBACK'); return { status: 'not_found' }; }
+    const sub = await client.query('SELECT id FROM subscriptions WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE', [
+      input.subscriptionId,
+      input.tenantId,
+    ]);
+    if (!sub.rowCount) {
+      await client.query('ROLLBACK');
+      return { status: 'not_found' };
+    }
     const { rows: overlapping } = await client.query<{ id: string; workflow_id: string }>(
       `SELECT id, workflow_id FROM recoveries
        WHERE subscription_id = $1 AND finished_at IS NULL AND tstzrange(since, until) && tstzrange($2, $3)`,
-      [input.subscriptionId, input.since, input.until]);
+      [input.subscriptionId, input.since, input.until],
+    );
     for (const other of overlapping) {
-      if (await stillRunning(other.workflow_id)) { await client.query('ROLLBACK'); return { status: 'conflict', workflowId: other.workflow_id }; }
+      if (await stillRunning(other.workflow_id)) {
+        await client.query('ROLLBACK');
+        return { status: 'conflict', workflowId: other.workflow_id };
+      }
       await client.query('UPDATE recoveries SET finished_at = now() WHERE id = $1', [other.id]);
     }
     const id = newId('rcv');
@@ -54,7 +61,8 @@ export async function beginRecovery(
     await client.query(
       `INSERT INTO recoveries (id, tenant_id, subscription_id, since, until, max_seq, deliveries, workflow_id)
        VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(max(seq), 0) FROM deliveries), 0, $6)`,
-      [id, input.tenantId, input.subscriptionId, input.since, input.until, workflowId]);
+      [id, input.tenantId, input.subscriptionId, input.since, input.until, workflowId],
+    );
     const { rows } = await client.query<{ n: number }>(`WITH ${FAILED_IN_WINDOW} SELECT count(*)::int AS n FROM failed`, [id]);
     const deliveries = rows[0]!.n;
     await client.query('UPDATE recoveries SET deliveries = $2 WHERE id = $1', [id, deliveries]);
@@ -95,30 +103,57 @@ export interface RecoveredDelivery {
  * returned again rather than made twice.
  */
 export async function nextRecoveryPage(
-  pool: Pool, recoveryId: string, afterSeq: number, limit: number, workflowIdFor: (tenantId: string, deliveryId: string) => string,
+  pool: Pool,
+  recoveryId: string,
+  afterSeq: number,
+  limit: number,
+  workflowIdFor: (tenantId: string, deliveryId: string) => string,
 ): Promise<RecoveredDelivery[]> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [recoveryId]);
-    const { rows: page } = await client.query<{ id: string; tenant_id: string; event_id: string; subscription_id: string; seq: number; type: string; environment: Environment; existing: string | null }>(
+    const { rows: page } = await client.query<{
+      id: string;
+      tenant_id: string;
+      event_id: string;
+      subscription_id: string;
+      seq: number;
+      type: string;
+      environment: Environment;
+      existing: string | null;
+    }>(
       `WITH ${FAILED_IN_WINDOW}
        SELECT f.id, f.tenant_id, f.event_id, f.subscription_id, f.seq, f.type, f.environment,
               (SELECT x.id FROM deliveries x, recoveries r WHERE r.id = $1 AND x.redelivery_of = f.id AND x.seq > r.max_seq LIMIT 1) AS existing
        FROM failed f WHERE f.seq > $2 ORDER BY f.seq LIMIT $3`,
-      [recoveryId, afterSeq, limit]);
+      [recoveryId, afterSeq, limit],
+    );
     const fresh = page.filter((p) => !p.existing).map((p) => ({ ...p, newId: newId('dlv') }));
     if (fresh.length) {
       await client.query(
         `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, redelivery_of)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-        [fresh.map((p) => p.newId), fresh.map((p) => p.tenant_id), fresh.map((p) => p.event_id), fresh.map((p) => p.subscription_id),
-          fresh.map((p) => workflowIdFor(p.tenant_id, p.newId)), fresh.map((p) => p.id)]);
+        [
+          fresh.map((p) => p.newId),
+          fresh.map((p) => p.tenant_id),
+          fresh.map((p) => p.event_id),
+          fresh.map((p) => p.subscription_id),
+          fresh.map((p) => workflowIdFor(p.tenant_id, p.newId)),
+          fresh.map((p) => p.id),
+        ],
+      );
     }
     await client.query('COMMIT');
     const made = new Map(fresh.map((p) => [p.id, p.newId]));
     return page.map((p) => ({
-      id: p.existing ?? made.get(p.id)!, workflowId: workflowIdFor(p.tenant_id, p.existing ?? made.get(p.id)!), redeliveryOf: p.id, eventId: p.event_id, type: p.type, environment: p.environment, seq: Number(p.seq),
+      id: p.existing ?? made.get(p.id)!,
+      workflowId: workflowIdFor(p.tenant_id, p.existing ?? made.get(p.id)!),
+      redeliveryOf: p.id,
+      eventId: p.event_id,
+      type: p.type,
+      environment: p.environment,
+      seq: Number(p.seq),
     }));
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

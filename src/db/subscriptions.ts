@@ -49,38 +49,61 @@ const expiries = (dates: Date[]) => dates.map((date) => ({ expires_at: date.toIS
 /** A subscription as the API shows it: the previous secrets by their expiry only, never their value. */
 function toApi({ previous_secret_expiries, ...row }: SubscriptionRow): Subscription {
   return {
-    ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),
+    ...row,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
     previous_secrets: expiries(previous_secret_expiries),
   };
 }
 
 export async function insertSubscription(
-  db: Queryable, tenantId: string, input: SubscriptionCreate, secret: string, category: string | null = null,
+  db: Queryable,
+  tenantId: string,
+  input: SubscriptionCreate,
+  secret: string,
+  category: string | null = null,
 ): Promise<Subscription> {
   const { rows } = await db.query<SubscriptionRow>(
     `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
        retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      RETURNING ${COLUMNS}`,
-    [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
-      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.enabled,
-      input.description ?? null, category, secret, jsonOrNull(input.rate_limit), input.ordering],
+    [
+      newId('sub'),
+      tenantId,
+      input.environment,
+      input.url,
+      input.method,
+      input.event_types,
+      input.headers,
+      input.field_map,
+      JSON.stringify(input.retry_policy),
+      input.timeout_ms,
+      input.enabled,
+      input.description ?? null,
+      category,
+      secret,
+      jsonOrNull(input.rate_limit),
+      input.ordering,
+    ],
   );
   if (input.ordering === 'fifo') await openLane(db, rows[0]!.id);
   return toApi(rows[0]!);
 }
 
 export async function getSubscription(db: Queryable, tenantId: string, id: string): Promise<Subscription | undefined> {
-  const { rows } = await db.query<SubscriptionRow>(
-    `SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
-    [tenantId, id],
-  );
+  const { rows } = await db.query<SubscriptionRow>(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [
+    tenantId,
+    id,
+  ]);
   return rows[0] && toApi(rows[0]);
 }
 
 /** Newest first; `after` is the seq of the last row of the previous page, `next` the one to ask after for the next page. */
 export async function listSubscriptions(
-  db: Queryable, tenantId: string, query: { environment?: Environment; limit: number; after?: string },
+  db: Queryable,
+  tenantId: string,
+  query: { environment?: Environment; limit: number; after?: string },
 ): Promise<{ data: Subscription[]; next: string | null }> {
   const { rows } = await db.query<SubscriptionRow & { seq: string }>(
     `SELECT ${COLUMNS}, seq FROM subscriptions
@@ -95,17 +118,27 @@ export async function listSubscriptions(
   return { data: page.rows.map(toApi), next: page.next };
 }
 
-const PATCHABLE = ['url', 'method', 'environment', 'event_types', 'headers', 'field_map', 'retry_policy',
-  'timeout_ms', 'enabled', 'description', 'rate_limit', 'ordering'] as const;
+const PATCHABLE = [
+  'url',
+  'method',
+  'environment',
+  'event_types',
+  'headers',
+  'field_map',
+  'retry_policy',
+  'timeout_ms',
+  'enabled',
+  'description',
+  'rate_limit',
+  'ordering',
+] as const;
 
 /** A jsonb parameter: node-postgres would send a JS array as a PostgreSQL array, so objects go as text. */
 function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-export async function updateSubscription(
-  db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch,
-): Promise<Subscription | undefined> {
+export async function updateSubscription(db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
   const sets: string[] = [];
   const values: unknown[] = [tenantId, id];
   for (const field of PATCHABLE) {
@@ -151,7 +184,12 @@ export interface Rotation {
  * Undefined when the subscription is not the tenant's.
  */
 export async function rotateSecret(
-  db: Queryable, tenantId: string, id: string, secret: string, graceMs: number, maxPrevious: number,
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  secret: string,
+  graceMs: number,
+  maxPrevious: number,
 ): Promise<Rotation | undefined> {
   const { rows } = await db.query<{ kept: Date[]; dropped: Date[] }>(
     `WITH old AS (
@@ -188,7 +226,11 @@ export async function rotateSecret(
  * in place. The category's event types are set again too: they are what makes it that category's webhook.
  */
 export async function upsertCategorySubscription(
-  db: Queryable, tenantId: string, category: string, input: SubscriptionCreate, secret: string,
+  db: Queryable,
+  tenantId: string,
+  category: string,
+  input: SubscriptionCreate,
+  secret: string,
 ): Promise<{ subscription: Subscription; created: boolean }> {
   const { rows } = await db.query<SubscriptionRow & { inserted: boolean }>(
     `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
@@ -198,9 +240,23 @@ export async function upsertCategorySubscription(
      DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers, event_types = EXCLUDED.event_types,
        enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
-    [newId('sub'), tenantId, input.environment, input.url, input.method, input.event_types, input.headers,
-      input.field_map, JSON.stringify(input.retry_policy), input.timeout_ms, input.description ?? null, category, secret,
-      jsonOrNull(input.rate_limit), input.ordering],
+    [
+      newId('sub'),
+      tenantId,
+      input.environment,
+      input.url,
+      input.method,
+      input.event_types,
+      input.headers,
+      input.field_map,
+      JSON.stringify(input.retry_policy),
+      input.timeout_ms,
+      input.description ?? null,
+      category,
+      secret,
+      jsonOrNull(input.rate_limit),
+      input.ordering,
+    ],
   );
   const { inserted, ...row } = rows[0]!;
   return { subscription: toApi(row), created: inserted };

@@ -7,7 +7,12 @@ export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-export interface CreatedTenant { id: string; name: string; api_key: string; created_at: string }
+export interface CreatedTenant {
+  id: string;
+  name: string;
+  api_key: string;
+  created_at: string;
+}
 
 export async function createTenant(pool: Pool, name: string): Promise<CreatedTenant> {
   const id = newId('ten');

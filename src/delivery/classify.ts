@@ -17,22 +17,23 @@ export interface ClassifyContext {
 export type Verdict =
   | { delivered: true }
   | {
-    delivered: false;
-    /** The ApplicationFailure type: a FailureType when final, else named after the error class. */
-    type: string;
-    message: string;
-    nonRetryable: boolean;
-    /** Set when this attempt must disable the subscription: the reason stored with it. */
-    disableSubscription?: string;
-    /** The receiver's Retry-After, bounded by the policy's intervals and scaled. */
-    retryAfterMs?: number;
-  };
+      delivered: false;
+      /** The ApplicationFailure type: a FailureType when final, else named after the error class. */
+      type: string;
+      message: string;
+      nonRetryable: boolean;
+      /** Set when this attempt must disable the subscription: the reason stored with it. */
+      disableSubscription?: string;
+      /** The receiver's Retry-After, bounded by the policy's intervals and scaled. */
+      retryAfterMs?: number;
+    };
 
 /** The message the Web UI shows as the pending activity's last failure. */
 export function describeFailure(result: AttemptResult, url: string): string {
-  const what = result.errorClass === undefined || result.errorClass === 'http_status'
-    ? `HTTP ${result.statusCode}`
-    : `${result.errorClass}: ${result.errorMessage}`;
+  const what =
+    result.errorClass === undefined || result.errorClass === 'http_status'
+      ? `HTTP ${result.statusCode}`
+      : `${result.errorClass}: ${result.errorMessage}`;
   return `${what} from ${url} after ${result.durationMs} ms`;
 }
 
@@ -46,13 +47,16 @@ export function describeAttemptFailure(result: AttemptResult, url: string, attem
  * for the whole auto-disable window is disabled; a status the policy names non-retryable and an SSRF
  * refusal end the delivery; anything else is retried, after the receiver's Retry-After when it sent one.
  */
-export function classify(
-  result: AttemptResult, policy: ResolvedRetryPolicy, failingSince: Date | null, ctx: ClassifyContext,
-): Verdict {
+export function classify(result: AttemptResult, policy: ResolvedRetryPolicy, failingSince: Date | null, ctx: ClassifyContext): Verdict {
   if (result.ok) return { delivered: true };
   const message = describeAttemptFailure(result, ctx.url, ctx.attempt);
-  const final = (type: string, extra: { message?: string; disableSubscription?: string } = {}): Verdict =>
-    ({ delivered: false, type, message, nonRetryable: true, ...extra });
+  const final = (type: string, extra: { message?: string; disableSubscription?: string } = {}): Verdict => ({
+    delivered: false,
+    type,
+    message,
+    nonRetryable: true,
+    ...extra,
+  });
 
   if (result.statusCode === 410) {
     return final(FailureType.Gone, { disableSubscription: `receiver answered 410 Gone at ${ctx.startedAt.toISOString()}` });

@@ -22,9 +22,15 @@ export function applyFieldMap(payload: string, fieldMap: Record<string, string>)
         if (path.length === 1 && path[0] === 'data') dataIsObject = true;
       }
     },
-    onObjectEnd() { depth--; },
-    onArrayBegin() { depth++; },
-    onArrayEnd() { depth--; },
+    onObjectEnd() {
+      depth--;
+    },
+    onArrayBegin() {
+      depth++;
+    },
+    onArrayEnd() {
+      depth--;
+    },
     onObjectProperty(property, offset, length, _line, _char, pathSupplier) {
       if (depth > 2 || !Object.hasOwn(fieldMap, property)) return;
       const rename: [number, number, string] = [offset, length, fieldMap[property]!];

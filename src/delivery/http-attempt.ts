@@ -39,7 +39,7 @@ function errorChain(error: unknown): Array<{ name?: string; code?: string; messa
 export function classifyError(error: unknown): ErrorClass {
   for (const { name, code = '' } of errorChain(error)) {
     if (code === 'ESSRFBLOCKED') return 'ssrf_blocked';
-    if (name === 'TimeoutError' || name === 'AbortError' || code.startsWith('UND_ERR_') && code.endsWith('TIMEOUT')) return 'timeout';
+    if (name === 'TimeoutError' || name === 'AbortError' || (code.startsWith('UND_ERR_') && code.endsWith('TIMEOUT'))) return 'timeout';
     if (code === 'ECONNREFUSED') return 'connection_refused';
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
     if (TLS_CODES.test(code)) return 'tls';
@@ -49,10 +49,12 @@ export function classifyError(error: unknown): ErrorClass {
 }
 
 function describeError(error: unknown): string {
-  return errorChain(error)
-    .map((e) => e.message || e.code)
-    .filter(Boolean)
-    .at(-1) ?? 'unknown error';
+  return (
+    errorChain(error)
+      .map((e) => e.message || e.code)
+      .filter(Boolean)
+      .at(-1) ?? 'unknown error'
+  );
 }
 
 /** The first RESPONSE_BODY_LIMIT bytes of the body; `cut` when there was more (never read). Throws what reading met. */
@@ -78,13 +80,12 @@ async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<{ byte
 export async function performAttempt(dispatcher: Dispatcher, req: AttemptRequest, now: () => number = Date.now): Promise<AttemptResult> {
   const started = now();
   const signal = AbortSignal.timeout(req.timeoutMs);
-  let statusCode: number | undefined;
-  const failed = (error: unknown): AttemptResult => {
+  // `statusCode`: a status line that came before the failure, kept as the receiver's answer, cut short.
+  const failed = (error: unknown, statusCode?: number): AttemptResult => {
     const errorClass = signal.aborted ? 'timeout' : classifyError(error);
     const reason = errorClass === 'timeout' ? `no complete response within ${req.timeoutMs} ms` : safeText(describeError(error));
     return {
       ok: false,
-      // A status line that came before the failure is kept: the receiver's answer, cut short.
       ...(statusCode !== undefined ? { statusCode } : {}),
       errorClass,
       errorMessage: statusCode !== undefined ? `HTTP ${statusCode}, then the response broke off: ${reason}` : reason,
@@ -105,12 +106,12 @@ export async function performAttempt(dispatcher: Dispatcher, req: AttemptRequest
   } catch (error) {
     return failed(error);
   }
-  statusCode = response.statusCode;
+  const statusCode = response.statusCode;
   let prefix: { bytes: Buffer; cut: boolean };
   try {
     prefix = await readPrefix(response.body);
   } catch (error) {
-    return failed(error);
+    return failed(error, statusCode);
   }
   const ok = statusCode >= 200 && statusCode < 300;
   const retryAfter = response.headers['retry-after'];

@@ -2,9 +2,7 @@
 //  - its error class: stored with the attempt and shown by the API (`error_class`);
 //  - its failure type: the ApplicationFailure type that the workflow, the retry policy and the Web UI see.
 
-export const ERROR_CLASSES = [
-  'http_status', 'timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'ssrf_blocked', 'network',
-] as const;
+export const ERROR_CLASSES = ['http_status', 'timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'ssrf_blocked', 'network'] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /** Failure types that end a delivery at once. */

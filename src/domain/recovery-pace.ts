@@ -2,13 +2,16 @@
 import { durationMs } from './duration.js';
 
 /** Start `batch` redeliveries, then wait `intervalMs` before the next batch. */
-export interface RecoveryPace { batch: number; intervalMs: number }
+export interface RecoveryPace {
+  batch: number;
+  intervalMs: number;
+}
 
 /** Without a rate_limit: 10 redeliveries a second, so a receiver that just came back is not flooded. */
 export const DEFAULT_RECOVERY_PACE: RecoveryPace = { batch: 10, intervalMs: 1_000 };
 
 /**
- * THE SEAM for the subscription's `rate_limit` (`{requests, per}`, issue #14): a recovery starts its
+ * The subscription's `rate_limit` (`{requests, per}`) sets the pace: a recovery starts its
  * redeliveries no faster than the limit lets them be attempted, in batches of at most 10; without a
  * limit (or one this code cannot read) the default pace. The deliveries' own attempts are held to the
  * limit by the delivery path as well; this keeps the recovery from queueing far ahead of it.

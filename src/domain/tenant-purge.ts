@@ -5,6 +5,13 @@
  * its original belong to the same event, so they leave in the same statement). The tenant row last.
  */
 export const PURGE_ORDER = [
-  'events', 'deliveries', 'recoveries', 'subscriptions', 'notification_windows', 'portal_sessions', 'api_keys', 'tenant',
+  'events',
+  'deliveries',
+  'recoveries',
+  'subscriptions',
+  'notification_windows',
+  'portal_sessions',
+  'api_keys',
+  'tenant',
 ] as const;
 export type PurgePart = (typeof PURGE_ORDER)[number];

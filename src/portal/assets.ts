@@ -7,7 +7,11 @@ import { builtFile } from '../build-output.js';
 
 const SOURCES = projectPath('src/portal/client');
 
-export interface PortalAssets { 'app.js': string; 'app.css': string; html: string }
+export interface PortalAssets {
+  'app.js': string;
+  'app.css': string;
+  html: string;
+}
 
 /** The files of dist/portal/, as scripts/build.mjs names them (its bundle options are the ones below). */
 const BUILT_NAMES = { 'app.js': 'app.js', 'app.css': 'portal.css', html: 'index.html' } as const;

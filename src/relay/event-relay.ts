@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent } from '../db/ingest.js';
 
-
 export interface RelayOptions {
   /** Events claimed and started together. */
   batchSize: number;
@@ -42,7 +41,10 @@ export class EventRelay {
   private failures = 0;
   private stopped = false;
 
-  constructor(private readonly deps: RelayDeps, options: Partial<RelayOptions> = {}) {
+  constructor(
+    private readonly deps: RelayDeps,
+    options: Partial<RelayOptions> = {},
+  ) {
     this.options = { ...DEFAULT_RELAY_OPTIONS, ...options };
   }
 

@@ -22,17 +22,20 @@ export function eventWorkflowStarter(client: Client, options: { taskQueue: strin
       ...(options.timeScale !== 1 ? { timeScale: options.timeScale } : {}),
     };
     try {
-      await client.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start('eventWorkflow', {
-        taskQueue: options.taskQueue,
-        workflowId: event.workflow_id,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        requestEagerStart: options.eager,
-        staticSummary: `${event.type} for ${event.tenant_id} (${event.environment})`,
-        typedSearchAttributes: new TypedSearchAttributes(
-          initialSearchAttributes({ tenantId: event.tenant_id, environment: event.environment, type: event.type })),
-      }));
+      await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        client.workflow.start('eventWorkflow', {
+          taskQueue: options.taskQueue,
+          workflowId: event.workflow_id,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          requestEagerStart: options.eager,
+          staticSummary: `${event.type} for ${event.tenant_id} (${event.environment})`,
+          typedSearchAttributes: new TypedSearchAttributes(
+            initialSearchAttributes({ tenantId: event.tenant_id, environment: event.environment, type: event.type }),
+          ),
+        }),
+      );
     } catch (error) {
       // Started before (a relay that died after starting, before marking): already done.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return;

@@ -2,7 +2,11 @@ import { Runtime, type Logger as TemporalLogger, type LogLevel } from '@temporal
 import type { Logger } from 'pino';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
-  TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
 };
 
 /** The SDK's own log lines (worker state, activity failures) go through pino as JSON, at pino's level. */

@@ -8,12 +8,16 @@ export const EventTypeAttr = defineSearchAttributeKey('HookrelayEventType', Sear
 /** `pending` at start; then `succeeded`, `failed`, `partial`, `cancelled` or `no_subscriptions`. */
 export const OutcomeAttr = defineSearchAttributeKey('HookrelayOutcome', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; type: 'Keyword' }> = [
-  TenantAttr, EnvironmentAttr, EventTypeAttr, OutcomeAttr,
-].map((key) => ({ name: key.name, type: 'Keyword' as const }));
+export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; type: 'Keyword' }> = [TenantAttr, EnvironmentAttr, EventTypeAttr, OutcomeAttr].map(
+  (key) => ({ name: key.name, type: 'Keyword' as const }),
+);
 
 /** What a workflow that delivers an event is labelled with at its start. */
-export interface WorkflowLabels { tenantId: string; environment: string; type: string }
+export interface WorkflowLabels {
+  tenantId: string;
+  environment: string;
+  type: string;
+}
 
 /** The attributes every delivering workflow starts with: its event's tenant, environment and type, outcome `pending`. */
 export function initialSearchAttributes(labels: WorkflowLabels): SearchAttributePair[] {

@@ -1,20 +1,25 @@
-import { eventWorkflowId, redeliveryWorkflowId } from '../domain/workflow-ids.js';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { redeliveryWorkflowId } from '../domain/workflow-ids.js';
+import { Client, Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { EventWorkflowInput } from '../workflows/event-workflow.js';
 import type { RedeliveryWorkflowInput } from '../workflows/redelivery-workflow.js';
 import { cancelDeliverySignal } from '../workflows/signals.js';
 import { initialSearchAttributes, type WorkflowLabels } from './search-attributes.js';
 import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 
-export interface TemporalClientOptions extends TemporalSecurity { address: string; namespace: string; taskQueue: string }
+export interface TemporalClientOptions extends TemporalSecurity {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
 
-export interface EventStarter {
+/**
+ * The API's side of Temporal: it starts redeliveries and test events, signals cancellations and checks
+ * readiness. Event workflows are started by the relays in the workers, never here (see src/relay).
+ */
+export interface ApiTemporalClient {
   client: Client;
   connection: Connection;
   taskQueue: string;
-  /** `started`, or `duplicate` when a workflow with this id exists (running or closed). */
-  start(input: EventWorkflowInput): Promise<{ workflowId: string; status: 'started' | 'duplicate' }>;
   startRedelivery(input: RedeliveryWorkflowInput, labels: WorkflowLabels): Promise<{ workflowId: string }>;
   /** Tells a workflow to stop one pending delivery; a workflow that has ended is not an error. */
   cancelDelivery(workflowId: string, deliveryId: string): Promise<void>;
@@ -30,7 +35,7 @@ function searchAttributes(labels: WorkflowLabels): TypedSearchAttributes {
   return new TypedSearchAttributes(initialSearchAttributes(labels));
 }
 
-export function createEventStarter(options: TemporalClientOptions): EventStarter {
+export function createApiTemporalClient(options: TemporalClientOptions): ApiTemporalClient {
   // Lazy: the API starts and answers /healthz while Temporal is still coming up.
   const connection = Connection.lazy(temporalConnectionOptions(options.address, options));
   const client = new Client({ connection, namespace: options.namespace });
@@ -42,33 +47,17 @@ export function createEventStarter(options: TemporalClientOptions): EventStarter
     client,
     connection,
     taskQueue: options.taskQueue,
-    async start(input) {
-      const workflowId = eventWorkflowId(input.tenantId, input.eventId);
-      try {
-        await withDeadline(() => client.workflow.start('eventWorkflow', {
+    async startRedelivery(input, labels) {
+      const workflowId = redeliveryWorkflowId(input.tenantId, input.deliveryId);
+      await withDeadline(() =>
+        client.workflow.start('redeliveryWorkflow', {
           taskQueue: options.taskQueue,
           workflowId,
           args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          workflowIdConflictPolicy: 'FAIL',
-          staticSummary: `${input.type} for ${input.tenantId} (${input.environment})`,
-          typedSearchAttributes: searchAttributes(input),
-        }));
-        return { workflowId, status: 'started' };
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, status: 'duplicate' };
-        throw error;
-      }
-    },
-    async startRedelivery(input, labels) {
-      const workflowId = redeliveryWorkflowId(input.tenantId, input.deliveryId);
-      await withDeadline(() => client.workflow.start('redeliveryWorkflow', {
-        taskQueue: options.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
-        typedSearchAttributes: searchAttributes(labels),
-      }));
+          staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
+          typedSearchAttributes: searchAttributes(labels),
+        }),
+      );
       return { workflowId };
     },
     async cancelDelivery(workflowId, deliveryId) {

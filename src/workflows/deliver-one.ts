@@ -8,9 +8,7 @@ import type { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverInLane, type LaneReports } from './fifo-handoff.js';
 import { rateLimitedAttempts, type LimitChanges } from './rate-limited.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
-import {
-  notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource,
-} from './notifications.js';
+import { notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource } from './notifications.js';
 
 /**
  * What one delivery needs from the workflow that makes it. The signal state (cancellable, limitChanges,
@@ -43,7 +41,12 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   let failureDetails: unknown[] | undefined;
   try {
     const first = ctx.dispatched?.first;
-    return succeeded(plan, await scope.run(() => first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale, ctx.limitChanges)));
+    return succeeded(
+      plan,
+      await scope.run(() =>
+        first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale, ctx.limitChanges),
+      ),
+    );
   } catch (error) {
     if (isCancellation(error)) {
       status = 'cancelled';
@@ -111,7 +114,9 @@ async function attempts(plan: DeliveryPlan, timeScale: number, limitChanges: Lim
   const started = Date.now();
   try {
     return await firstAttempt.deliver.executeWithOptions(
-      { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary }, [input]);
+      { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary },
+      [input],
+    );
   } catch (error) {
     if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
     const cause = attemptFailure(error);
@@ -122,12 +127,16 @@ async function attempts(plan: DeliveryPlan, timeScale: number, limitChanges: Lim
 
 /** After a failed first attempt: the first retry interval (or the receiver's Retry-After), then the policy's remainder as a regular activity. */
 async function retryAfterFirst(
-  plan: DeliveryPlan, timeScale: number, options: DeliveryActivityOptions, cause: Error | undefined, startedAt: number,
+  plan: DeliveryPlan,
+  timeScale: number,
+  options: DeliveryActivityOptions,
+  cause: Error | undefined,
+  startedAt: number,
 ): Promise<DeliverResult> {
   // The receiver's Retry-After is already bounded by the policy.
   const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined) : undefined;
-  const asked = detail?.retryAfterMs
-    ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
+  const asked =
+    detail?.retryAfterMs ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
   await sleep(asked ?? options.retry.initialInterval);
   const rest = afterFirstAttempt(options, Date.now() - startedAt);
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: 1 };

@@ -31,7 +31,14 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
   const { workflowId } = workflowInfo();
   const timeScale = input.timeScale ?? 1;
   const notify = notifies
-    ? { tenantId: input.tenantId, environment: input.environment, eventId: input.eventId, eventType: input.type, workflowId, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}) }
+    ? {
+        tenantId: input.tenantId,
+        environment: input.environment,
+        eventId: input.eventId,
+        eventType: input.type,
+        workflowId,
+        ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
+      }
     : undefined;
   const ctx = { timeScale, cancellable, limitChanges, laneReports, ...(notify ? { notify } : {}) };
   const dispatchedAt = Date.now();

@@ -1,6 +1,4 @@
-import {
-  condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { bookkeeping } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
@@ -18,7 +16,9 @@ class WakeUps {
   woken = false;
 
   constructor() {
-    setHandler(wakeLaneSignal, () => { this.woken = true; });
+    setHandler(wakeLaneSignal, () => {
+      this.woken = true;
+    });
   }
 }
 
@@ -55,12 +55,18 @@ export async function laneWorkflow(input: LaneWorkflowInput): Promise<{ delivere
     const result = await deliverOne(next.plan, ctx);
     await bookkeeping.passInLane({ subscriptionId: input.subscriptionId, seq: next.seq });
     const report: LaneReport = {
-      deliveryId: result.deliveryId, status: result.status,
-      ...(result.attempts !== undefined ? { attempts: result.attempts } : {}), ...(result.error ? { error: result.error } : {}),
+      deliveryId: result.deliveryId,
+      status: result.status,
+      ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
+      ...(result.error ? { error: result.error } : {}),
     };
     // Not awaited: the lane goes on to the next delivery without a workflow task round trip. The owner
     // may have ended (cancelled) or not be started yet: it then reads the outcome from PostgreSQL.
-    reporting.push(getExternalWorkflowHandle(next.workflowId).signal(laneDeliveredSignal, report).catch(() => undefined));
+    reporting.push(
+      getExternalWorkflowHandle(next.workflowId)
+        .signal(laneDeliveredSignal, report)
+        .catch(() => undefined),
+    );
     delivered += 1;
     if (delivered >= LANE_DELIVERIES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       // Every report sent before this run ends (a run cannot continue as new with a signal still outstanding).

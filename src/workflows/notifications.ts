@@ -32,7 +32,12 @@ export async function startNotification(input: EventWorkflowInput, workflowId: s
   });
 }
 
-function notificationInput(source: NotificationSource, type: NotificationType, eventId: string, payload: Record<string, unknown>): EventWorkflowInput {
+function notificationInput(
+  source: NotificationSource,
+  type: NotificationType,
+  eventId: string,
+  payload: Record<string, unknown>,
+): EventWorkflowInput {
   return {
     tenantId: source.tenantId,
     eventId,
@@ -44,7 +49,10 @@ function notificationInput(source: NotificationSource, type: NotificationType, e
 }
 
 export async function notifyDeliveryFailed(
-  source: NotificationSource, plan: DeliveryPlan, summary: FinishedDeliverySummary | null, reason: string,
+  source: NotificationSource,
+  plan: DeliveryPlan,
+  summary: FinishedDeliverySummary | null,
+  reason: string,
 ): Promise<void> {
   const payload = {
     event_id: source.eventId,
@@ -65,7 +73,10 @@ export async function notifyDeliveryFailed(
 }
 
 export async function notifySubscriptionDisabled(
-  source: NotificationSource, plan: DeliveryPlan, detail: SubscriptionDisabledDetail['subscriptionDisabled'], at: string | null,
+  source: NotificationSource,
+  plan: DeliveryPlan,
+  detail: SubscriptionDisabledDetail['subscriptionDisabled'],
+  at: string | null,
 ): Promise<void> {
   const payload = {
     subscription_id: detail.subscriptionId,

@@ -10,7 +10,10 @@ export interface PurgeTenantInput {
   batchSize?: number;
 }
 
-export interface PurgeTenantResult { cancelled: number; deleted: Record<string, number> }
+export interface PurgeTenantResult {
+  cancelled: number;
+  deleted: Record<string, number>;
+}
 
 // Regular activities, so a batch in progress shows in the Web UI; retried until the database answers.
 const purge = proxyActivities<LifecycleActivities>({
@@ -25,12 +28,21 @@ const CANCEL_BATCH = 100;
  * tells their workflows, so none waits for its next retry), then deletes its rows part by part in
  * bounded batches, the tenant row last. Long purges continue as new before the history grows large.
  */
-export async function purgeTenantWorkflow(input: PurgeTenantInput, progress: PurgeTenantResult = { cancelled: 0, deleted: {} }): Promise<PurgeTenantResult> {
+export async function purgeTenantWorkflow(
+  input: PurgeTenantInput,
+  progress: PurgeTenantResult = { cancelled: 0, deleted: {} },
+): Promise<PurgeTenantResult> {
   const limit = input.batchSize ?? 500;
   for (;;) {
     const cancelled = await purge.cancelTenantDeliveries({ tenantId: input.tenantId, limit: CANCEL_BATCH });
     // A workflow that has ended already cannot be told, and needs not be.
-    await Promise.all(cancelled.map((d) => getExternalWorkflowHandle(d.workflowId).signal(cancelDeliverySignal, d.deliveryId).catch(() => undefined)));
+    await Promise.all(
+      cancelled.map((d) =>
+        getExternalWorkflowHandle(d.workflowId)
+          .signal(cancelDeliverySignal, d.deliveryId)
+          .catch(() => undefined),
+      ),
+    );
     progress.cancelled += cancelled.length;
     if (cancelled.length < CANCEL_BATCH) break;
     if (historyIsLong()) await continueAsNew<typeof purgeTenantWorkflow>(input, progress);

@@ -1,6 +1,4 @@
-import {
-  ActivityFailure, ApplicationFailure, condition, isCancellation, setHandler, sleep, TemporalFailure,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
 import type { DeliverResult, DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
 import { backoffDelay, toActivityOptions } from '../domain/retry-policy.js';
 import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
@@ -49,8 +47,7 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number,
       if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
       lastFailure = error;
       const cause = error instanceof ActivityFailure ? error.cause : error;
-      const final = cause instanceof ApplicationFailure
-        && (cause.nonRetryable || options.retry.nonRetryableErrorTypes.includes(cause.type ?? ''));
+      const final = cause instanceof ApplicationFailure && (cause.nonRetryable || options.retry.nonRetryableErrorTypes.includes(cause.type ?? ''));
       if (final || (options.retry.maximumAttempts !== undefined && attempt >= options.retry.maximumAttempts)) throw error;
       const asked = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined)?.retryAfterMs : undefined;
       const delay = asked ?? backoffDelay(options.retry, attempt);

@@ -1,6 +1,4 @@
-import {
-  continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild, WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, proxyActivities, sleep, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { historyIsLong } from './history-budget.js';
 import type { LifecycleActivities } from '../activities/lifecycle.js';
@@ -18,7 +16,9 @@ export interface RecoverInput {
   started?: number;
 }
 
-export interface RecoverResult { redelivered: number }
+export interface RecoverResult {
+  redelivered: number;
+}
 
 const lifecycle = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '1m',
@@ -39,16 +39,23 @@ export async function recoverWorkflow(input: RecoverInput): Promise<RecoverResul
     for (const delivery of page) {
       await startChild(redeliveryWorkflow, {
         workflowId: delivery.workflowId,
-        args: [{
-          tenantId: input.tenantId, eventId: delivery.eventId, environment: delivery.environment, type: delivery.type,
-          deliveryId: delivery.id, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
-        }],
+        args: [
+          {
+            tenantId: input.tenantId,
+            eventId: delivery.eventId,
+            environment: delivery.environment,
+            type: delivery.type,
+            deliveryId: delivery.id,
+            ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // A retried page hands out the same delivery again: its workflow is then already there.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         staticSummary: `recovery ${input.recoveryId}: redelivery of ${delivery.type} ${delivery.eventId}`,
         typedSearchAttributes: new TypedSearchAttributes(
-          initialSearchAttributes({ tenantId: input.tenantId, environment: delivery.environment, type: delivery.type })),
+          initialSearchAttributes({ tenantId: input.tenantId, environment: delivery.environment, type: delivery.type }),
+        ),
       });
       afterSeq = delivery.seq;
       started++;

@@ -29,12 +29,18 @@ export async function redeliveryWorkflow(input: RedeliveryWorkflowInput): Promis
     cancellable,
     limitChanges,
     // A redelivery of a notification is itself a notification: it must not notify.
-    ...(input.type.startsWith('failure.') ? {} : {
-      notify: {
-        tenantId: input.tenantId, environment: input.environment, eventId: input.eventId, eventType: input.type,
-        workflowId: workflowInfo().workflowId, ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
-      },
-    }),
+    ...(input.type.startsWith('failure.')
+      ? {}
+      : {
+          notify: {
+            tenantId: input.tenantId,
+            environment: input.environment,
+            eventId: input.eventId,
+            eventType: input.type,
+            workflowId: workflowInfo().workflowId,
+            ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
+          },
+        }),
   });
   upsertSearchAttributes([{ key: OutcomeAttr, value: result.status }]);
   return result;

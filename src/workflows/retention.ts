@@ -13,7 +13,10 @@ export interface RetentionInput {
   deleted?: number;
 }
 
-export interface RetentionResult { cutoff: string; deleted: number }
+export interface RetentionResult {
+  cutoff: string;
+  deleted: number;
+}
 
 const lifecycle = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '10m',

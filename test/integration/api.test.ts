@@ -9,15 +9,20 @@ describe('validation', () => {
   it('answers 400 naming every invalid field, unknown fields included', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, {
-      url: 'ftp://example.com', method: 'GET', timeout_ms: 10, event_types: ['User.Created'],
-      headers: { 'content-type': 'text/plain' }, retry_policy: { initial_interval: '0s' }, colour: 'red',
+      url: 'ftp://example.com',
+      method: 'GET',
+      timeout_ms: 10,
+      event_types: ['User.Created'],
+      headers: { 'content-type': 'text/plain' },
+      retry_policy: { initial_interval: '0s' },
+      colour: 'red',
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
-    expect(paths).toEqual(expect.arrayContaining([
-      'colour', 'event_types.0', 'headers.content-type', 'method', 'retry_policy.initial_interval', 'timeout_ms', 'url',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining(['colour', 'event_types.0', 'headers.content-type', 'method', 'retry_policy.initial_interval', 'timeout_ms', 'url']),
+    );
   });
 
   it('refuses a bad event naming its fields', async () => {
@@ -45,8 +50,14 @@ describe('validation', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await stack.api.subscribe(t.api_key, { url: 'https://example.com/hook' });
     expect(sub).toMatchObject({
-      method: 'POST', environment: 'production', event_types: ['*'], headers: {}, field_map: {},
-      retry_policy: 'default', timeout_ms: 10000, enabled: true,
+      method: 'POST',
+      environment: 'production',
+      event_types: ['*'],
+      headers: {},
+      field_map: {},
+      retry_policy: 'default',
+      timeout_ms: 10000,
+      enabled: true,
     });
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(sub.secret.slice(6), 'base64').length).toBeGreaterThanOrEqual(24);
@@ -75,7 +86,9 @@ describe('auth and tenancy', () => {
     const list = await stack.api.call('GET', '/v1/subscriptions', b.api_key);
     expect(list.body.data).toEqual([]);
     await stack.pool.query(
-      `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id) VALUES ($1, 'evt-a', 'production', 'a.b', '{}', 'w')`, [a.id]);
+      `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id) VALUES ($1, 'evt-a', 'production', 'a.b', '{}', 'w')`,
+      [a.id],
+    );
     expect((await stack.api.call('GET', '/v1/events/evt-a', b.api_key)).status).toBe(404);
     expect((await stack.api.call('GET', '/v1/events/evt-a', a.api_key)).status).toBe(200);
     expect((await stack.api.call('GET', '/v1/events/evt-a', stack.adminToken)).status).toBe(200);
@@ -92,8 +105,11 @@ describe('subscriptions', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } =
-        await stack.api.call('GET', `/v1/subscriptions?limit=2${cursor ? `&cursor=${cursor}` : ''}`, t.api_key);
+      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await stack.api.call(
+        'GET',
+        `/v1/subscriptions?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        t.api_key,
+      );
       seen.push(...res.body.data.map((s) => s.id));
       cursor = res.body.next_cursor;
     } while (cursor);
@@ -126,7 +142,13 @@ describe('a dependency unreachable', () => {
   it('answers 503 with Retry-After when PostgreSQL is unreachable', async () => {
     const down = await startStack({ noWorker: true, env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none` } });
     try {
-      const res = await down.api.postEvent(down.adminToken, { id: 'evt-nodb', tenant_id: 'ten_x', environment: 'production', type: 'a.b', payload: {} });
+      const res = await down.api.postEvent(down.adminToken, {
+        id: 'evt-nodb',
+        tenant_id: 'ten_x',
+        environment: 'production',
+        type: 'a.b',
+        payload: {},
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBeTruthy();
       expect(res.body.error.code).toBe('unavailable');

@@ -40,10 +40,13 @@ describe('a subscription that goes away while deliveries are pending', () => {
     expect(receiver.forPath('/to-delete')).toHaveLength(1);
   });
 
-  it('disabled behind the API\'s back: the next attempt sees it and cancels', async () => {
+  it("disabled behind the API's back: the next attempt sees it and cancels", async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     receiver.on('/quiet-disable', () => ({ status: 500 }));
-    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/quiet-disable`, retry_policy: { initial_interval: '1s', maximum_attempts: 10 } });
+    const sub = await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/quiet-disable`,
+      retry_policy: { initial_interval: '1s', maximum_attempts: 10 },
+    });
     await stack.api.postEvent(stack.adminToken, { id: 'cancel-3', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
     await receiver.waitFor('/quiet-disable', 1);
     await stack.pool.query('UPDATE subscriptions SET enabled = false WHERE id = $1', [sub.id]);
@@ -57,7 +60,11 @@ describe('auto-disable', () => {
   it('disables a subscription after AUTO_DISABLE_AFTER of continuous failure', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     receiver.on('/always-down', () => ({ status: 503 }));
-    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/always-down`, event_types: ['a.*'], retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 20 } });
+    const sub = await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/always-down`,
+      event_types: ['a.*'],
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 20 },
+    });
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/auto-notify`, event_types: ['failure.subscription_disabled'] });
     await stack.api.postEvent(stack.adminToken, { id: 'auto-1', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
     const result = await stack.settle(t.id, 'auto-1');
@@ -79,7 +86,10 @@ describe('auto-disable', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     // Fails, succeeds once in the middle, fails again: never 2 s of unbroken failure.
     receiver.on('/mostly-down', (_r, n) => (n === 2 || n === 4 ? { status: 204 } : { status: 503 }));
-    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/mostly-down`, retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 2 } });
+    const sub = await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/mostly-down`,
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 2 },
+    });
     for (const id of ['reset-1', 'reset-2']) {
       await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
       await stack.settle(t.id, id);

@@ -13,7 +13,10 @@ const stack = useStack({ noWorker: true });
 const PROBE_LIMIT_MS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Answer { status: number; body: { error?: { code: string; details?: Array<{ path: string; message: string }> } } }
+interface Answer {
+  status: number;
+  body: { error?: { code: string; details?: Array<{ path: string; message: string }> } };
+}
 
 /** Runs `work` while /healthz is probed every ~10 ms; every probe's latency in ms. */
 async function probing<T>(work: () => Promise<T>): Promise<{ result: T; probes: number[] }> {
@@ -41,7 +44,9 @@ async function probing<T>(work: () => Promise<T>): Promise<{ result: T; probes: 
 /** Posts a body prepared beforehand (the client's JSON.stringify does not run while probing). */
 async function post(path: string, text: string): Promise<Answer> {
   const res = await fetch(stack.url + path, {
-    method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' }, body: text,
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: text,
   });
   return { status: res.status, body: await res.json() };
 }
@@ -121,9 +126,14 @@ describe('hostile schemas of the catalog', () => {
     const { result: answer, probes } = await probing(() => post('/v1/events', body));
     expect(answer.status, JSON.stringify(answer.body).slice(0, 500)).toBe(400);
     const paths = answer.body.error!.details!.map((d) => d.path);
-    expect(paths.some((p) => hostile.path.test(p)), JSON.stringify(answer.body).slice(0, 500)).toBe(true);
+    expect(
+      paths.some((p) => hostile.path.test(p)),
+      JSON.stringify(answer.body).slice(0, 500),
+    ).toBe(true);
     if (hostile.path.source === '^payload$') expect(answer.body.error!.details![0]!.message).toContain(`time budget (${VALIDATE_BUDGET_MS} ms)`);
-    console.log(`${hostile.what}: ${probes.length} probes of /healthz, slowest ${Math.max(...probes).toFixed(1)} ms, median ${median(probes).toFixed(1)} ms`);
+    console.log(
+      `${hostile.what}: ${probes.length} probes of /healthz, slowest ${Math.max(...probes).toFixed(1)} ms, median ${median(probes).toFixed(1)} ms`,
+    );
     expect(probes.length).toBeGreaterThan(0);
     expect(Math.max(...probes)).toBeLessThan(PROBE_LIMIT_MS);
     const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = $2', [tenant.id, hostile.type]);
@@ -142,7 +152,9 @@ describe('hostile schemas of the catalog', () => {
     expect(answer.body.error!.details!.some((d) => /^events\.\d+\.payload$/.test(d.path) && d.message.includes('time budget'))).toBe(true);
     // Twelve payloads that would each run for ever, refused after about one budget per thread.
     expect(elapsed).toBeLessThan(5_000);
-    console.log(`batch of 12 hostile payloads: answered in ${elapsed.toFixed(0)} ms; ${probes.length} probes, slowest ${Math.max(...probes).toFixed(1)} ms`);
+    console.log(
+      `batch of 12 hostile payloads: answered in ${elapsed.toFixed(0)} ms; ${probes.length} probes, slowest ${Math.max(...probes).toFixed(1)} ms`,
+    );
     expect(Math.max(...probes)).toBeLessThan(PROBE_LIMIT_MS);
   });
 
@@ -160,7 +172,8 @@ describe('hostile schemas of the catalog', () => {
 
   it('still validates a normal schema after all that: valid 202, invalid 400 naming the field', async () => {
     await putType('dos.normal', {
-      type: 'object', required: ['id'],
+      type: 'object',
+      required: ['id'],
       properties: { id: { type: 'string', pattern: '^usr_[0-9a-f]{4}$' }, tags: { type: 'array', uniqueItems: true, items: { type: 'string' } } },
     });
     const tenant = await stack.tenant();
@@ -170,7 +183,10 @@ describe('hostile schemas of the catalog', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error!.details!.map((d) => d.path).sort()).toEqual(['payload.id', 'payload.tags']);
     // A type without a schema is accepted as before.
-    expect((await post('/v1/events', JSON.stringify({ tenant_id: tenant.id, environment: 'production', type: 'dos.free', payload: { tags: [[1], [1]] } }))).status).toBe(202);
+    expect(
+      (await post('/v1/events', JSON.stringify({ tenant_id: tenant.id, environment: 'production', type: 'dos.free', payload: { tags: [[1], [1]] } })))
+        .status,
+    ).toBe(202);
   });
 });
 
@@ -180,24 +196,41 @@ describe('the bundled API (npm run build, as production runs it)', () => {
     const port = await freePort();
     const api = spawn(process.execPath, ['dist/bin/api.js'], {
       env: {
-        ...process.env, DATABASE_URL: stack.config.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
-        ADMIN_TOKEN: stack.adminToken, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
+        ...process.env,
+        DATABASE_URL: stack.config.databaseUrl,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
+        ADMIN_TOKEN: stack.adminToken,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    api.stdout.on('data', (c: Buffer) => { output += c; });
-    api.stderr.on('data', (c: Buffer) => { output += c; });
+    api.stdout.on('data', (c: Buffer) => {
+      output += c;
+    });
+    api.stderr.on('data', (c: Buffer) => {
+      output += c;
+    });
     try {
       const url = `http://127.0.0.1:${port}`;
       for (let i = 0; ; i++) {
-        const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+        const up = await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (up) break;
         expect(i, output).toBeLessThan(150);
         await sleep(100);
       }
       const call = async (method: string, path: string, body: unknown) => {
-        const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(url + path, {
+          method,
+          headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         return { status: res.status, body: await res.json() };
       };
       const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' }, tags: { type: 'array', uniqueItems: true } } };

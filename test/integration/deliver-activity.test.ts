@@ -20,7 +20,11 @@ beforeAll(async () => {
   [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
   agent = new Agent();
   deliver = createActivities({
-    pool: stack.pool, agent, allowPrivateTargets: true, autoDisableAfterMs: 86_400_000, notificationWindowMs: 60_000,
+    pool: stack.pool,
+    agent,
+    allowPrivateTargets: true,
+    autoDisableAfterMs: 86_400_000,
+    notificationWindowMs: 60_000,
   }).deliver;
   tenant = await stack.api.createTenant(stack.adminToken, 'activity');
 });
@@ -36,7 +40,9 @@ const activityAt = (attempt: number) => new MockActivityEnvironment({ attempt },
 async function deliveredEvent(path: string, eventId: string) {
   const type = `act.${eventId.replaceAll('-', '_')}`;
   const sub = await stack.api.subscribe(tenant.api_key, {
-    url: `${receiver.url}${path}`, event_types: [type], retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
+    url: `${receiver.url}${path}`,
+    event_types: [type],
+    retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
   });
   const posted = await stack.api.postEvent(stack.adminToken, { id: eventId, tenant_id: tenant.id, environment: 'production', type, payload: {} });
   expect(posted.status).toBe(202);
@@ -45,19 +51,24 @@ async function deliveredEvent(path: string, eventId: string) {
 }
 
 describe('the delivery activity', () => {
-  it('finding its delivery already succeeded, reports the recorded attempt and sends nothing (issue #9 item 15)', async () => {
+  it('finding its delivery already succeeded, reports the recorded attempt and sends nothing', async () => {
     receiver.on('/created', (_r, n) => ({ status: n === 1 ? 500 : 201 }));
     const { delivery } = await deliveredEvent('/created', 'already-succeeded');
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2 });
     const { rows } = await stack.pool.query<{ number: number; status_code: number; duration_ms: number }>(
-      'SELECT number, status_code, duration_ms FROM attempts WHERE delivery_id = $1 AND number = 2', [delivery.deliveryId]);
+      'SELECT number, status_code, duration_ms FROM attempts WHERE delivery_id = $1 AND number = 2',
+      [delivery.deliveryId],
+    );
     const recorded = rows[0]!;
     expect(recorded.status_code).toBe(201);
 
     // A later run of the activity (as after a worker lost the first run's completion), as attempt 5.
     const requestsBefore = receiver.forPath('/created').length;
     const result = await activityAt(4).run(deliver, {
-      deliveryId: delivery.deliveryId, attemptOffset: 1, retryPolicy: resolveRetryPolicy('default'), timeScale: 1,
+      deliveryId: delivery.deliveryId,
+      attemptOffset: 1,
+      retryPolicy: resolveRetryPolicy('default'),
+      timeScale: 1,
     });
     expect(result).toEqual({ statusCode: 201, attempts: 2, durationMs: recorded.duration_ms });
     expect(receiver.forPath('/created')).toHaveLength(requestsBefore);

@@ -42,8 +42,11 @@ describe('GET /v1/deliveries', () => {
     let cursor: string | null = null;
     let page = 0;
     do {
-      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } =
-        await stack.api.call('GET', `/v1/deliveries?limit=5${cursor ? `&cursor=${cursor}` : ''}`, t.api_key);
+      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await stack.api.call(
+        'GET',
+        `/v1/deliveries?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+        t.api_key,
+      );
       seen.push(...res.body.data.map((d) => d.id));
       cursor = res.body.next_cursor;
       // New deliveries land while the client pages.
@@ -58,7 +61,11 @@ describe('GET /v1/deliveries/:id and redeliver', () => {
   it('shows every attempt, and a redelivery is a new delivery in the log', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     receiver.on('/redo', (_r, n) => (n <= 2 ? { status: 503, body: 'down' } : { status: 200, body: 'ok' }));
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/redo`, event_types: ['user.*'], retry_policy: { initial_interval: '1s', maximum_attempts: 2 } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/redo`,
+      event_types: ['user.*'],
+      retry_policy: { initial_interval: '1s', maximum_attempts: 2 },
+    });
     await post(t, 'redo-1');
     await stack.settle(t.id, 'redo-1');
     const [original] = (await stack.api.call('GET', '/v1/deliveries?event_id=redo-1', t.api_key)).body.data;

@@ -11,13 +11,23 @@ import { useReceiver } from '../support/use-stack.js';
 const receiver = useReceiver();
 
 async function closed(port: number): Promise<boolean> {
-  return waitForPort(port, 300).then(() => false, () => true);
+  return waitForPort(port, 300).then(
+    () => false,
+    () => true,
+  );
 }
 
 describe('npm run dev', () => {
   it('on a bare machine: its own Temporal, an embedded PostgreSQL, the worker and the API; SIGTERM stops all of it', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-dev-'));
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pglite: await freePort(), m1: await freePort(), m2: await freePort() };
+    const ports = {
+      api: await freePort(),
+      temporal: await freePort(),
+      ui: await freePort(),
+      pglite: await freePort(),
+      m1: await freePort(),
+      m2: await freePort(),
+    };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HOOKRELAY_DATA_DIR: dataDir,
@@ -36,13 +46,21 @@ describe('npm run dev', () => {
     const dev = spawn(process.execPath, ['--import', 'tsx', 'tools/bin/dev.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const running = new Promise<void>((resolve) => {
-      const onData = (chunk: Buffer) => { output += chunk; if (output.includes('hookrelay is running')) resolve(); };
+      const onData = (chunk: Buffer) => {
+        output += chunk;
+        if (output.includes('hookrelay is running')) resolve();
+      };
       dev.stdout.on('data', onData);
       dev.stderr.on('data', onData);
     });
     const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
     try {
-      await Promise.race([running, exited.then((code) => { throw new Error(`dev exited ${code}: ${output}`); })]);
+      await Promise.race([
+        running,
+        exited.then((code) => {
+          throw new Error(`dev exited ${code}: ${output}`);
+        }),
+      ]);
       expect(output).toContain('embedded PostgreSQL (PGlite)');
       expect(output).toContain(`http://localhost:${ports.ui}`);
       const adminToken = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
@@ -51,7 +69,10 @@ describe('npm run dev', () => {
       const api = new ApiClient(`http://127.0.0.1:${ports.api}`);
       const t = await api.createTenant(adminToken);
       await api.subscribe(t.api_key, { url: `${receiver.url}/dev-hook` });
-      expect((await api.postEvent(adminToken, { id: 'dev-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: { hi: 1 } })).status).toBe(202);
+      expect(
+        (await api.postEvent(adminToken, { id: 'dev-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: { hi: 1 } }))
+          .status,
+      ).toBe(202);
       const [got] = await receiver.waitFor('/dev-hook', 1, 30_000);
       expect(JSON.parse(got!.body)).toEqual({ hi: 1 });
 
@@ -78,7 +99,13 @@ describe('npm run dev', () => {
     expect(found.embedded).toBeUndefined();
     expect(new URL(found.url).pathname).toBe('/hookrelay');
     expect(said).toEqual([]);
-    const given = await resolveDevDatabase({ databaseUrl: 'postgres://db.example/x', localPostgres: local.toString(), dataDir: '/nonexistent', pglitePort: 1, say: (m) => said.push(m) });
+    const given = await resolveDevDatabase({
+      databaseUrl: 'postgres://db.example/x',
+      localPostgres: local.toString(),
+      dataDir: '/nonexistent',
+      pglitePort: 1,
+      say: (m) => said.push(m),
+    });
     expect(given).toEqual({ url: 'postgres://db.example/x' });
   });
 });

@@ -18,7 +18,10 @@ describe('an event end to end', () => {
     await stack.api.subscribe(b.api_key, { url: `${receiver.url}/other-tenant`, event_types: ['*'] });
 
     const posted = await stack.api.postEvent(stack.adminToken, {
-      id: 'evt-match', tenant_id: a.id, environment: 'production', type: 'user.created',
+      id: 'evt-match',
+      tenant_id: a.id,
+      environment: 'production',
+      type: 'user.created',
       payload: { action: 'create_user', data: { id: 'u1' } },
     });
     expect(posted.status).toBe(202);
@@ -42,7 +45,13 @@ describe('an event end to end', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     receiver.on('/flaky', (_req, n) => (n <= 2 ? { status: 503, body: 'try later' } : { status: 204 }));
     const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/flaky`, retry_policy: fast });
-    await stack.api.postEvent(stack.adminToken, { id: 'evt-flaky', tenant_id: t.id, environment: 'production', type: 'sync.completed', payload: { ok: true } });
+    await stack.api.postEvent(stack.adminToken, {
+      id: 'evt-flaky',
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'sync.completed',
+      payload: { ok: true },
+    });
 
     const result = await stack.settle(t.id, 'evt-flaky');
     expect(result.deliveries).toEqual([expect.objectContaining({ subscriptionId: sub.id, status: 'succeeded', attempts: 3 })]);
@@ -50,7 +59,8 @@ describe('an event end to end', () => {
 
     const { rows } = await stack.pool.query(
       `SELECT a.number, a.status_code, a.error_class, a.response_body FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-       WHERE d.event_id = 'evt-flaky' ORDER BY a.number`);
+       WHERE d.event_id = 'evt-flaky' ORDER BY a.number`,
+    );
     expect(rows).toEqual([
       { number: 1, status_code: 503, error_class: 'http_status', response_body: 'try later' },
       { number: 2, status_code: 503, error_class: 'http_status', response_body: 'try later' },
@@ -91,7 +101,13 @@ describe('an event end to end', () => {
     receiver.on('/slow', () => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 2_500)));
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/put`, method: 'PUT', headers: { 'X-Api-Key': 'k1' } });
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/slow`, timeout_ms: 1000, retry_policy: 'none' });
-    await stack.api.postEvent(stack.adminToken, { id: 'evt-shape', tenant_id: t.id, environment: 'production', type: 'endpoint.updated', payload: { a: 1 } });
+    await stack.api.postEvent(stack.adminToken, {
+      id: 'evt-shape',
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'endpoint.updated',
+      payload: { a: 1 },
+    });
     const result = await stack.settle(t.id, 'evt-shape');
     expect(result.outcome).toBe('partial');
     const put = receiver.forPath('/put')[0]!;
@@ -100,7 +116,8 @@ describe('an event end to end', () => {
     expect(put.headers['content-type']).toBe('application/json');
     const { rows } = await stack.pool.query(
       `SELECT d.status, a.error_class, a.duration_ms FROM deliveries d JOIN attempts a ON a.delivery_id = d.id
-       JOIN subscriptions s ON s.id = d.subscription_id WHERE d.event_id = 'evt-shape' AND s.url LIKE '%/slow'`);
+       JOIN subscriptions s ON s.id = d.subscription_id WHERE d.event_id = 'evt-shape' AND s.url LIKE '%/slow'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'failed', error_class: 'timeout' });
     expect(rows[0].duration_ms).toBeGreaterThanOrEqual(900);

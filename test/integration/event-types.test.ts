@@ -62,8 +62,9 @@ describe('the catalog', () => {
     const extra = await put('ok.type', { description: '', color: 'red' });
     expect(extra.status).toBe(400);
     expect(extra.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['color', 'description']);
-    expect((await stack.api.call('GET', '/v1/event-types', stack.adminToken)).body.data.map((t: { type: string }) => t.type))
-      .not.toContain('bad.schema');
+    expect((await stack.api.call('GET', '/v1/event-types', stack.adminToken)).body.data.map((t: { type: string }) => t.type)).not.toContain(
+      'bad.schema',
+    );
   });
 });
 
@@ -71,7 +72,11 @@ describe('ingest against the catalog', () => {
   it('accepts a matching payload and names the failing paths of one that does not', async () => {
     await put('account.created', {
       description: 'A Rollee account was connected',
-      schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['user_id'], properties: { connected: { type: 'boolean' } } } } },
+      schema: {
+        type: 'object',
+        required: ['data'],
+        properties: { data: { type: 'object', required: ['user_id'], properties: { connected: { type: 'boolean' } } } },
+      },
     });
     const tenant = await stack.tenant();
     expect((await post(tenant.id, 'account.created', { data: { user_id: 'u1', connected: true } })).status).toBe(202);
@@ -121,7 +126,8 @@ describe('ingest against the catalog', () => {
     expect((await post(tenant.id, 'datasource.linked', {})).status).toBe(202);
     // Written behind this API's back, as another API process would.
     await stack.pool.query(
-      `INSERT INTO event_types (type, description, schema) VALUES ('datasource.linked', 'ROOK data source linked', '{"type":"object","required":["user_id"]}')`);
+      `INSERT INTO event_types (type, description, schema) VALUES ('datasource.linked', 'ROOK data source linked', '{"type":"object","required":["user_id"]}')`,
+    );
     await new Promise((r) => setTimeout(r, 1_200));
     const res = await post(tenant.id, 'datasource.linked', {});
     expect(res.status).toBe(400);

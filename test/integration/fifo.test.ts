@@ -16,14 +16,17 @@ describe('ordering: "fifo"', () => {
     const t = await stack.tenant('fifo-200');
     receiver.on('/fifo-200', () => (Math.random() < 0.3 ? { status: 503 } : { status: 204 }));
     const sub = await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/fifo-200`, ordering: 'fifo', retry_policy: { initial_interval: '1s', maximum_attempts: 100 },
+      url: `${receiver.url}/fifo-200`,
+      ordering: 'fifo',
+      retry_policy: { initial_interval: '1s', maximum_attempts: 100 },
     });
     expect(sub.ordering).toBe('fifo');
     const ids = Array.from({ length: 200 }, (_, i) => `fifo-${String(i).padStart(3, '0')}`);
     // Two batches and some single posts: acceptance order is what PostgreSQL numbered, whatever the relay's start order.
-    const batch = (list: string[]) => stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-      events: list.map((id) => ({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { id } })),
-    });
+    const batch = (list: string[]) =>
+      stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+        events: list.map((id) => ({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { id } })),
+      });
     expect((await batch(ids.slice(0, 100))).status).toBe(202);
     for (const id of ids.slice(100, 110)) await stack.postEvent(t.id, id, { payload: { id } });
     expect((await batch(ids.slice(110))).status).toBe(202);
@@ -47,7 +50,9 @@ describe('ordering: "fifo"', () => {
     const t = await stack.tenant('fifo-disable');
     receiver.on('/fifo-stuck', () => ({ status: 500 }));
     const sub = await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/fifo-stuck`, ordering: 'fifo', retry_policy: { initial_interval: '1h', maximum_attempts: 5 },
+      url: `${receiver.url}/fifo-stuck`,
+      ordering: 'fifo',
+      retry_policy: { initial_interval: '1h', maximum_attempts: 5 },
     });
     for (let i = 0; i < 5; i++) await stack.postEvent(t.id, `fd-${i}`);
     await receiver.waitFor('/fifo-stuck', 1);
@@ -63,7 +68,10 @@ describe('ordering: "fifo"', () => {
   it('a FIFO subscription and a normal one on the same events do not slow each other', async () => {
     const t = await stack.tenant('fifo-side');
     // The FIFO receiver takes 150 ms an answer: 20 events take >= 3 s in its lane.
-    receiver.on('/side-fifo', async () => { await new Promise((r) => setTimeout(r, 150)); return { status: 204 }; });
+    receiver.on('/side-fifo', async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      return { status: 204 };
+    });
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/side-fifo`, ordering: 'fifo' });
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/side-normal` });
     const started = Date.now();

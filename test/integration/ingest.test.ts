@@ -1,4 +1,5 @@
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
+import { eventually } from '../support/eventually.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -17,13 +18,10 @@ const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
 afterAll(async () => receiver?.close());
-
-async function startedAt(stack: Stack, tenantId: string, eventId: string): Promise<Date | null> {
-  const { rows } = await stack.pool.query('SELECT started_at FROM events WHERE tenant_id = $1 AND id = $2', [tenantId, eventId]);
-  return rows[0]?.started_at ?? null;
-}
 
 describe('durable accept', () => {
   it('answers 202 with Temporal unreachable and no worker; the workflow starts once a worker runs', async () => {
@@ -31,7 +29,13 @@ describe('durable accept', () => {
     try {
       const t = await stack.api.createTenant(stack.adminToken);
       await stack.api.subscribe(t.api_key, { url: `${receiver.url}/later` });
-      const res = await stack.api.postEvent(stack.adminToken, { id: 'held-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: { n: 1 } });
+      const res = await stack.api.postEvent(stack.adminToken, {
+        id: 'held-1',
+        tenant_id: t.id,
+        environment: 'production',
+        type: 'user.created',
+        payload: { n: 1 },
+      });
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ id: 'held-1', workflow_id: `event:${t.id}:held-1` });
       const read = await stack.api.call('GET', '/v1/events/held-1', t.api_key);
@@ -56,14 +60,25 @@ describe('durable accept', () => {
     try {
       const t = await stack.api.createTenant(stack.adminToken);
       for (let i = 0; i < 4; i++) {
-        expect((await stack.api.postEvent(stack.adminToken, { id: `b-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+        expect(
+          (await stack.api.postEvent(stack.adminToken, { id: `b-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} }))
+            .status,
+        ).toBe(202);
       }
       await sleep(1_100); // the backlog count is read at most once a second
-      const refused = await stack.api.postEvent(stack.adminToken, { id: 'b-over', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+      const refused = await stack.api.postEvent(stack.adminToken, {
+        id: 'b-over',
+        tenant_id: t.id,
+        environment: 'production',
+        type: 'a.b',
+        payload: {},
+      });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       expect(refused.body.error.code).toBe('backlog_full');
-      const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: [{ id: 'b-over-2', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} }] });
+      const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+        events: [{ id: 'b-over-2', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} }],
+      });
       expect(batch.status).toBe(503);
       const { rows } = await stack.pool.query("SELECT id FROM events WHERE id LIKE 'b-over%'");
       expect(rows).toEqual([]);
@@ -75,15 +90,28 @@ describe('durable accept', () => {
   it('never starts an event twice with two relays, and starts the events of a relay that died holding its claim', async () => {
     const stack = await startStack({ noWorker: true });
     const starts: string[] = [];
-    const relay = (name: string) => new EventRelay({
-      pool: stack.pool,
-      databaseUrl: stack.config.databaseUrl,
-      startWorkflow: async (e) => { starts.push(`${name}:${e.id}`); await sleep(5); },
-      logger: pino({ level: 'silent' }),
-    }, { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7 });
+    const relay = (name: string) =>
+      new EventRelay(
+        {
+          pool: stack.pool,
+          databaseUrl: stack.config.databaseUrl,
+          startWorkflow: async (e) => {
+            starts.push(`${name}:${e.id}`);
+            await sleep(5);
+          },
+          logger: pino({ level: 'silent' }),
+        },
+        { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7 },
+      );
     try {
       const t = await stack.api.createTenant(stack.adminToken);
-      const events = Array.from({ length: 60 }, (_, i) => ({ id: `r-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { i } }));
+      const events = Array.from({ length: 60 }, (_, i) => ({
+        id: `r-${i}`,
+        tenant_id: t.id,
+        environment: 'production',
+        type: 'a.b',
+        payload: { i },
+      }));
       expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(0, 50) })).status).toBe(202);
       // A relay that claims ten events and dies before starting them.
       const stranded = await claimUnstarted(stack.pool, 10, 1_000);
@@ -92,8 +120,7 @@ describe('durable accept', () => {
       a.start();
       b.start();
       expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(50) })).status).toBe(202);
-      const deadline = Date.now() + 15_000;
-      while (starts.length < 60 && Date.now() < deadline) await sleep(50);
+      await eventually(() => starts.length >= 60, { what: '60 starts', timeoutMs: 15_000, intervalMs: 50 });
       await Promise.all([a.stop(), b.stop()]);
       const ids = starts.map((s) => s.split(':')[1]);
       expect(new Set(ids).size).toBe(60);
@@ -110,13 +137,25 @@ describe('durable accept', () => {
 
 describe('batch ingest', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
   afterAll(async () => stack?.stop());
 
   it('accepts 1-500 events in input order, with a duplicate flag each, and delivers every new one', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/batch`, event_types: ['batch.*'] });
-    expect((await stack.api.postEvent(stack.adminToken, { id: 'bt-1', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { first: true } })).status).toBe(202);
+    expect(
+      (
+        await stack.api.postEvent(stack.adminToken, {
+          id: 'bt-1',
+          tenant_id: t.id,
+          environment: 'production',
+          type: 'batch.one',
+          payload: { first: true },
+        })
+      ).status,
+    ).toBe(202);
     const res = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
       events: [
         { id: 'bt-0', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 0 } },
@@ -145,8 +184,7 @@ describe('batch ingest', () => {
       ],
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: { path: string }) => d.path).sort())
-      .toEqual(['events.1.environment', 'events.1.type', 'events.2.payload']);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['events.1.environment', 'events.1.type', 'events.2.payload']);
     const unknown = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
       events: [
         { id: 'bv-3', tenant_id: t.id, environment: 'production', type: 'ok.type', payload: {} },
@@ -169,13 +207,28 @@ describe('batch ingest', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/secret`, event_types: ['payroll.*'] });
     const marker = 'IBAN-DE89370400440532013000-salary-4711';
-    expect((await stack.api.postEvent(stack.adminToken, {
-      id: 'pii-1', tenant_id: t.id, environment: 'production', type: 'payroll.paid', payload: { iban: marker, note: 'x'.repeat(64) },
-    })).status).toBe(202);
+    expect(
+      (
+        await stack.api.postEvent(stack.adminToken, {
+          id: 'pii-1',
+          tenant_id: t.id,
+          environment: 'production',
+          type: 'payroll.paid',
+          payload: { iban: marker, note: 'x'.repeat(64) },
+        })
+      ).status,
+    ).toBe(202);
     await stack.settle(t.id, 'pii-1');
     expect(receiver.forPath('/secret')[0]?.body).toContain(marker);
     const { stdout } = await run(await findTemporalCli(), [
-      'workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', `event:${t.id}:pii-1`, '--output', 'json',
+      'workflow',
+      'show',
+      '--address',
+      inject('temporalAddress'),
+      '--workflow-id',
+      `event:${t.id}:pii-1`,
+      '--output',
+      'json',
     ]);
     // Payloads in a history are base64 JSON: read the history with every payload decoded.
     const decoded: string[] = [];
@@ -216,11 +269,15 @@ describe('concurrent single-event posts (committed together while others are in 
       expect(statuses.filter((s) => s === 200)).toHaveLength(10);
       expect(answers.filter((a) => a.status === 200).every((a) => a.body.duplicate === true)).toBe(true);
       expect(answers.slice(110).map((a) => [a.status, a.body.error.details])).toEqual(
-        Array.from({ length: 10 }, () => [400, [{ path: 'tenant_id', message: 'no such tenant' }]]));
+        Array.from({ length: 10 }, () => [400, [{ path: 'tenant_id', message: 'no such tenant' }]]),
+      );
       const { rows } = await stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [t.id]);
       expect(rows[0]!.n).toBe(100);
       // Accepted in one order or another, every event holds its own payload.
-      const { rows: payloads } = await stack.pool.query<{ id: string; payload: { id: string } }>('SELECT id, payload FROM events WHERE tenant_id = $1', [t.id]);
+      const { rows: payloads } = await stack.pool.query<{ id: string; payload: { id: string } }>(
+        'SELECT id, payload FROM events WHERE tenant_id = $1',
+        [t.id],
+      );
       expect(payloads.every((r) => r.payload.id === r.id)).toBe(true);
     } finally {
       await stack.stop();
@@ -235,7 +292,9 @@ describe('a FIFO lane and deliveries made late', () => {
       const t = await stack.api.createTenant(stack.adminToken);
       const { id: subscriptionId } = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/late-fifo`, ordering: 'fifo' });
       for (const id of ['late-1', 'late-2', 'late-3']) {
-        expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+        expect(
+          (await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status,
+        ).toBe(202);
       }
       expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' }); // not started
       // Started a minute ago (past the 10 s the lane used to wait), not dispatched: the lane still holds.
@@ -243,7 +302,9 @@ describe('a FIFO lane and deliveries made late', () => {
       expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
       // late-1's workflow made its delivery (the event is marked dispatched) but has not handed it over: still held.
       const [first] = await createFirstDeliveriesWithContext(stack.pool, t.id, 'late-1', eventWorkflowId(t.id, 'late-1'), [subscriptionId]);
-      const { rows: marked } = await stack.pool.query(`SELECT dispatched_at IS NOT NULL AS d FROM events WHERE tenant_id = $1 AND id = 'late-1'`, [t.id]);
+      const { rows: marked } = await stack.pool.query(`SELECT dispatched_at IS NOT NULL AS d FROM events WHERE tenant_id = $1 AND id = 'late-1'`, [
+        t.id,
+      ]);
       expect(marked[0].d).toBe(true);
       expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
       await queueInLane(stack.pool, subscriptionId, first!.delivery_id);
@@ -256,7 +317,8 @@ describe('a FIFO lane and deliveries made late', () => {
       expect(await nextInLane(stack.pool, subscriptionId)).toMatchObject({ kind: 'wait' });
       const { rows: lane } = await stack.pool.query(
         `SELECT l.cursor_seq = e.accepted_seq AS at_late_2 FROM fifo_lanes l, events e WHERE l.subscription_id = $1 AND e.tenant_id = $2 AND e.id = 'late-2'`,
-        [subscriptionId, t.id]);
+        [subscriptionId, t.id],
+      );
       expect(lane[0].at_late_2).toBe(true);
       // Held past the limit (a worker down for 10 minutes): passed, and gone back to once its delivery is handed over.
       await stack.pool.query(`UPDATE events SET started_at = now() - interval '10 minutes' WHERE tenant_id = $1 AND id = 'late-3'`, [t.id]);

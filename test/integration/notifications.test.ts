@@ -13,7 +13,9 @@ async function tenantWithNotificationWebhook(path: string, notificationPath: str
   const t = await stack.api.createTenant(stack.adminToken);
   const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}${path}`, event_types: ['user.*'], retry_policy });
   const notifications = await stack.api.subscribe(t.api_key, {
-    url: `${receiver.url}${notificationPath}`, event_types: ['failure.*', 'user.*', 'datasource.*'], retry_policy: 'none',
+    url: `${receiver.url}${notificationPath}`,
+    event_types: ['failure.*', 'user.*', 'datasource.*'],
+    retry_policy: 'none',
   });
   return { t, sub, notifications };
 }
@@ -21,7 +23,10 @@ async function tenantWithNotificationWebhook(path: string, notificationPath: str
 describe('failure.delivery', () => {
   it('a delivery that ends failed starts a child workflow that notifies the tenant', async () => {
     receiver.on('/fd-broken', () => ({ status: 500, body: 'boom' }));
-    const { t, sub, notifications } = await tenantWithNotificationWebhook('/fd-broken', '/fd-notify', { initial_interval: '1s', maximum_attempts: 2 });
+    const { t, sub, notifications } = await tenantWithNotificationWebhook('/fd-broken', '/fd-notify', {
+      initial_interval: '1s',
+      maximum_attempts: 2,
+    });
     const result = await post(t.id, 'fd-1', 'user.created', { n: 1 });
     expect(result.deliveries.find((d) => d.subscriptionId === sub.id)?.status).toBe('failed');
 
@@ -37,8 +42,13 @@ describe('failure.delivery', () => {
     expect(notice!.headers['webhook-id']).toBe(`failure.delivery:${delivery.deliveryId}`);
     const payload = JSON.parse(notice!.body);
     expect(payload).toMatchObject({
-      event_id: 'fd-1', event_type: 'user.created', delivery_id: delivery.deliveryId, subscription_id: sub.id,
-      url: `${receiver.url}/fd-broken`, attempts: 2, last_status_code: 500,
+      event_id: 'fd-1',
+      event_type: 'user.created',
+      delivery_id: delivery.deliveryId,
+      subscription_id: sub.id,
+      url: `${receiver.url}/fd-broken`,
+      attempts: 2,
+      last_status_code: 500,
     });
     expect(Date.parse(payload.first_attempt_at)).toBeLessThanOrEqual(Date.parse(payload.last_attempt_at));
     // The notification is an event of its own, in the tenant's log.
@@ -57,7 +67,9 @@ describe('failure.delivery', () => {
     // Three deliveries of user.created fail (the broken one, the * one, and the notification webhook, which takes user.*)
     // → three failure.delivery children, whose own deliveries all fail.
     const children = [];
-    for await (const execution of stack.temporal.client.workflow.list({ query: `HookrelayTenant="${t.id}" AND WorkflowType="notificationWorkflow"` })) {
+    for await (const execution of stack.temporal.client.workflow.list({
+      query: `HookrelayTenant="${t.id}" AND WorkflowType="notificationWorkflow"`,
+    })) {
       children.push(execution.workflowId);
     }
     for (const id of children) await workflow(id).result();
@@ -68,7 +80,9 @@ describe('failure.delivery', () => {
     expect(all.filter((w) => w.type === 'notificationWorkflow')).toHaveLength(3);
     const { rows } = await stack.pool.query(
       `SELECT e.type, d.status, d.subscription_id FROM deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
-       WHERE d.tenant_id = $1 AND e.type = 'failure.delivery'`, [t.id]);
+       WHERE d.tenant_id = $1 AND e.type = 'failure.delivery'`,
+      [t.id],
+    );
     // Each notification went to both failure.* matchers and failed there: recorded, not notified further.
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.status === 'failed')).toBe(true);
@@ -87,7 +101,9 @@ describe('failure.extraction', () => {
 
     const first = await post(t.id, 'ex-1', 'failure.extraction', extraction('credentials_invalid'));
     expect(first.outcome).toBe('succeeded');
-    expect((await workflow(`${eventWorkflowId(t.id, 'ex-1')}/failure.extraction`).describe()).parentExecution?.workflowId).toBe(eventWorkflowId(t.id, 'ex-1'));
+    expect((await workflow(`${eventWorkflowId(t.id, 'ex-1')}/failure.extraction`).describe()).parentExecution?.workflowId).toBe(
+      eventWorkflowId(t.id, 'ex-1'),
+    );
 
     const second = await post(t.id, 'ex-2', 'failure.extraction', extraction('credentials_invalid'));
     expect(second).toMatchObject({ outcome: 'suppressed', suppressedBy: 'ex-1', deliveries: [] });
@@ -107,7 +123,12 @@ describe('failure.extraction', () => {
 
   it('needs user_id, data_source and a known reason, named in the 400', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
-    const res = await stack.api.postEvent(stack.adminToken, { tenant_id: t.id, environment: 'production', type: 'failure.extraction', payload: { reason: 'cosmic_rays' } });
+    const res = await stack.api.postEvent(stack.adminToken, {
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'failure.extraction',
+      payload: { reason: 'cosmic_rays' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['payload.data_source', 'payload.reason', 'payload.user_id']);
     const system = await stack.api.postEvent(stack.adminToken, { tenant_id: t.id, environment: 'production', type: 'failure.delivery', payload: {} });

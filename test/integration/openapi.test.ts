@@ -25,7 +25,12 @@ describe('OpenAPI', () => {
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
     const { createApp } = await import('../../src/api/app.js');
-    const app = createApp({ pool: stack.pool, temporal: stack.temporal, config: stack.config, logger: (await import('../../src/logger.js')).createLogger('silent') });
+    const app = createApp({
+      pool: stack.pool,
+      temporal: stack.temporal,
+      config: stack.config,
+      logger: (await import('../../src/logger.js')).createLogger('silent'),
+    });
     expect(documented).toEqual(routerRoutes(app));
     expect(documented).toContain('POST /v1/events');
     expect(documented.length).toBeGreaterThanOrEqual(10);

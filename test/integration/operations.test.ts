@@ -8,7 +8,12 @@ import { coreMetricsUrl, startStack } from '../support/stack.js';
 import { useStack } from '../support/use-stack.js';
 
 const workerLines: string[] = [];
-const sink = new Writable({ write(chunk, _e, done) { workerLines.push(...String(chunk).trim().split('\n')); done(); } });
+const sink = new Writable({
+  write(chunk, _e, done) {
+    workerLines.push(...String(chunk).trim().split('\n'));
+    done();
+  },
+});
 // At debug: a delivered attempt logs at debug (one line per success would be most of a busy worker's log), a failed one at warn.
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' }, workerLogger: createLogger('debug', sink) });
 const { receiver } = stack;
@@ -24,11 +29,20 @@ describe('metrics after a known sequence of deliveries', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     receiver.on('/m-bad', () => ({ status: 500 }));
     const secret = (await stack.api.subscribe(t.api_key, { url: `${receiver.url}/m-ok`, event_types: ['user.*'] })).secret;
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/m-bad`, event_types: ['user.*'], retry_policy: { initial_interval: '1s', maximum_attempts: 2 } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/m-bad`,
+      event_types: ['user.*'],
+      retry_policy: { initial_interval: '1s', maximum_attempts: 2 },
+    });
     for (const id of ['m-1', 'm-2']) {
-      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} })).status).toBe(202);
+      expect(
+        (await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} })).status,
+      ).toBe(202);
     }
-    expect((await stack.api.postEvent(stack.adminToken, { id: 'm-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} })).status).toBe(200);
+    expect(
+      (await stack.api.postEvent(stack.adminToken, { id: 'm-1', tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} }))
+        .status,
+    ).toBe(200);
     await Promise.all(['m-1', 'm-2'].map((id) => stack.settle(t.id, id)));
 
     const api = await (await fetch(`${stack.url}/metrics`)).text();

@@ -21,7 +21,9 @@ beforeAll(async () => {
     } else if (req.url === '/endless') {
       res.writeHead(200);
       const chunk = Buffer.alloc(64 * 1024, 'x');
-      const pump = () => { while (res.write(chunk)); };
+      const pump = () => {
+        while (res.write(chunk));
+      };
       res.on('drain', pump);
       pump();
     } else if (req.url === '/big-error') {
@@ -45,14 +47,27 @@ describe('limits', () => {
   it('refuses a payload over 256 KiB with 413 and accepts nothing', async () => {
     const t = await tenant();
     const res = await stack.api.postEvent(stack.adminToken, {
-      id: 'evt-big', tenant_id: t.id, environment: 'production', type: 'a.b', payload: { blob: 'x'.repeat(256 * 1024) },
+      id: 'evt-big',
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'a.b',
+      payload: { blob: 'x'.repeat(256 * 1024) },
     });
     expect(res.status).toBe(413);
     expect(res.body.error.details[0].path).toBe('payload');
-    const huge = await stack.api.postEvent(stack.adminToken, { tenant_id: t.id, environment: 'production', type: 'a.b', payload: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const huge = await stack.api.postEvent(stack.adminToken, {
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'a.b',
+      payload: { blob: 'x'.repeat(2 * 1024 * 1024) },
+    });
     expect(huge.status).toBe(413);
     const justUnder = await stack.api.postEvent(stack.adminToken, {
-      id: 'evt-under', tenant_id: t.id, environment: 'production', type: 'a.b', payload: { blob: 'x'.repeat(256 * 1024 - 20) },
+      id: 'evt-under',
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'a.b',
+      payload: { blob: 'x'.repeat(256 * 1024 - 20) },
     });
     expect(justUnder.status).toBe(202);
     expect((await stack.pool.query(`SELECT 1 FROM events WHERE id = 'evt-big'`)).rowCount).toBe(0);
@@ -60,7 +75,9 @@ describe('limits', () => {
   });
 
   it('refuses a body that is not JSON', async () => {
-    const notJson = await stack.api.call('POST', '/v1/events', stack.adminToken, 'tenant_id=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const notJson = await stack.api.call('POST', '/v1/events', stack.adminToken, 'tenant_id=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(notJson.status).toBe(415);
     const broken = await stack.api.call('POST', '/v1/events', stack.adminToken, '{"tenant_id": ', { 'content-type': 'application/json' });
     expect(broken.status).toBe(400);
@@ -112,7 +129,8 @@ describe('outcomes of an attempt', () => {
     const t = await tenant(scaled);
     receiver.on('/unprocessable', () => ({ status: 422 }));
     await scaled.api.subscribe(t.api_key, {
-      url: `${receiver.url}/unprocessable`, retry_policy: { initial_interval: '1s', maximum_attempts: 5, non_retryable_statuses: [422] },
+      url: `${receiver.url}/unprocessable`,
+      retry_policy: { initial_interval: '1s', maximum_attempts: 5, non_retryable_statuses: [422] },
     });
     expect((await deliverOnce(scaled, t, 'evt-422')).outcome).toBe('failed');
     expect((await attemptsOf(scaled, 'evt-422')).map((a) => a.status_code)).toEqual([422]);
@@ -131,7 +149,8 @@ describe('outcomes of an attempt', () => {
     await deliverOnce(scaled, t, 'evt-classes');
     const { rows } = await scaled.pool.query(
       `SELECT s.url, a.error_class FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN subscriptions s ON s.id = d.subscription_id
-       WHERE d.event_id = 'evt-classes'`);
+       WHERE d.event_id = 'evt-classes'`,
+    );
     for (const [errorClass, url] of cases) expect(rows.find((r) => r.url === url)?.error_class, url).toBe(errorClass);
   });
 
@@ -143,7 +162,8 @@ describe('outcomes of an attempt', () => {
     expect(result.outcome).toBe('partial');
     const { rows } = await scaled.pool.query(
       `SELECT s.url, a.status_code, length(a.response_body) AS body_length, a.duration_ms FROM attempts a
-       JOIN deliveries d ON d.id = a.delivery_id JOIN subscriptions s ON s.id = d.subscription_id WHERE d.event_id = 'evt-bodies'`);
+       JOIN deliveries d ON d.id = a.delivery_id JOIN subscriptions s ON s.id = d.subscription_id WHERE d.event_id = 'evt-bodies'`,
+    );
     const big = rows.find((r) => r.url.endsWith('/big-error'));
     const endless = rows.find((r) => r.url.endsWith('/endless'));
     expect(big).toMatchObject({ status_code: 500, body_length: 4096 });
@@ -157,7 +177,10 @@ describe('Retry-After', () => {
   it('in seconds on 429 sets the next delay', async () => {
     const t = await tenant();
     receiver.on('/slow-down', (_r, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 204 }));
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/slow-down`, retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 3 } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/slow-down`,
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 3 },
+    });
     await deliverOnce(stack, t, 'evt-429');
     const [first, second] = receiver.forPath('/slow-down');
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(2_900);
@@ -165,10 +188,13 @@ describe('Retry-After', () => {
 
   it('as an HTTP date on 503 sets the next delay', async () => {
     const t = await tenant();
-    receiver.on('/maintenance', (_r, n) => (n === 1
-      ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 4_000).toUTCString() } }
-      : { status: 204 }));
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/maintenance`, retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 3 } });
+    receiver.on('/maintenance', (_r, n) =>
+      n === 1 ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 4_000).toUTCString() } } : { status: 204 },
+    );
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/maintenance`,
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 3 },
+    });
     await deliverOnce(stack, t, 'evt-503-date');
     const [first, second] = receiver.forPath('/maintenance');
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(2_900);
@@ -177,7 +203,10 @@ describe('Retry-After', () => {
   it('is kept within the policy: never longer than maximum_interval', async () => {
     const t = await tenant();
     receiver.on('/greedy', (_r, n) => (n === 1 ? { status: 503, headers: { 'retry-after': '3600' } } : { status: 204 }));
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/greedy`, retry_policy: { initial_interval: '1s', maximum_interval: '2s', maximum_attempts: 3 } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/greedy`,
+      retry_policy: { initial_interval: '1s', maximum_interval: '2s', maximum_attempts: 3 },
+    });
     await deliverOnce(stack, t, 'evt-greedy');
     const [first, second] = receiver.forPath('/greedy');
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1_900);

@@ -1,4 +1,4 @@
-// Issue #9 item 8: every list returns every row exactly once, for any page size, including rows that
+// Every list returns every row exactly once, for any page size, including rows that
 // share a millisecond and rows created while a client pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
@@ -17,7 +17,11 @@ async function pageAll(apiKey: string, path: string, limit: number, between?: (p
   let cursor: string | null = null;
   for (let page = 0; page < 1000; page++) {
     const sep = path.includes('?') ? '&' : '?';
-    const res: { status: number; body: any } = await stack.api.call('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, apiKey);
+    const res: { status: number; body: any } = await stack.api.call(
+      'GET',
+      `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      apiKey,
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit);
     ids.push(...res.body.data.map((row: { id: string }) => row.id));
@@ -87,7 +91,7 @@ describe('pagination', () => {
     }
   });
 
-  it('returns all 40 subscriptions created in parallel paged by 5 (the issue\'s case: 39 came back)', async () => {
+  it("returns all 40 subscriptions created in parallel paged by 5 (the issue's case: 39 came back)", async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const created = await Promise.all(Array.from({ length: 40 }, (_, i) => stack.api.subscribe(t.api_key, { url: `https://example.com/p${i}` })));
     const ids = await pageAll(t.api_key, '/v1/subscriptions', 5);
@@ -106,14 +110,17 @@ describe('pagination', () => {
   it('returns every row present when paging began exactly once while rows are created meanwhile', async () => {
     for (let limit = 1; limit <= 10; limit++) {
       const t = await stack.api.createTenant(stack.adminToken);
-      const before = [...await subscriptionsInOneInsert(t.id, 8)];
+      const before = [...(await subscriptionsInOneInsert(t.id, 8))];
       for (let i = 0; i < 2; i++) before.push((await stack.api.subscribe(t.api_key, { url: `https://example.com/b${i}` })).id);
       const ids = await pageAll(t.api_key, '/v1/subscriptions', limit, async (page) => {
         // New rows through the API, and in parallel, while the client is between pages.
         await Promise.all([0, 1, 2].map((i) => stack.api.subscribe(t.api_key, { url: `https://example.com/l${limit}p${page}i${i}` })));
       });
       expect(new Set(ids).size, `limit ${limit}: no row twice`).toBe(ids.length);
-      expect(before.filter((id) => !ids.includes(id)), `limit ${limit}: none skipped`).toEqual([]);
+      expect(
+        before.filter((id) => !ids.includes(id)),
+        `limit ${limit}: none skipped`,
+      ).toEqual([]);
     }
   });
 
@@ -124,10 +131,12 @@ describe('pagination', () => {
     let next = 25;
     const ids = await pageAll(t.api_key, '/v1/deliveries', 3, async () => {
       if (next >= subs.length) return;
-      await stack.pool.query(
-        `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id) VALUES ($1, $2, $3, $4, 'wf')`,
-        [`dlv_late_${next}`, t.id, eventId, subs[next]],
-      );
+      await stack.pool.query(`INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id) VALUES ($1, $2, $3, $4, 'wf')`, [
+        `dlv_late_${next}`,
+        t.id,
+        eventId,
+        subs[next],
+      ]);
       next++;
     });
     expect(new Set(ids).size).toBe(ids.length);
@@ -141,7 +150,10 @@ describe('pagination', () => {
     const cursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', a.api_key)).body.next_cursor as string;
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect((await stack.api.call('GET', `/v1/subscriptions?cursor=${cursor}`, a.api_key)).status).toBe(200);
-    for (const [key, path] of [[b.api_key, '/v1/subscriptions'], [a.api_key, '/v1/deliveries']] as const) {
+    for (const [key, path] of [
+      [b.api_key, '/v1/subscriptions'],
+      [a.api_key, '/v1/deliveries'],
+    ] as const) {
       const res: { status: number; body: any } = await stack.api.call('GET', `${path}?cursor=${cursor}`, key);
       expect(res.status).toBe(400);
       expect(res.body.error.details).toEqual([{ path: 'cursor', message: expect.any(String) }]);

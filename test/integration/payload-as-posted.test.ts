@@ -1,4 +1,4 @@
-// Issue #9 item 9, the API's part: a payload reaches the receiver byte for byte as posted when no
+// A payload reaches the receiver byte for byte as posted when no
 // field_map applies, `__proto__` and other Object.prototype names included (the API no longer rebuilds it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';

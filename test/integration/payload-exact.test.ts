@@ -37,7 +37,9 @@ const envelope = (tenantId: string, id: string, payload: string, type = 'exact.c
 
 async function postRaw(path: string, body: string) {
   const res = await fetch(`${stack.url}${path}`, {
-    method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' }, body,
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body,
   });
   return { status: res.status, text: await res.text() };
 }
@@ -61,7 +63,11 @@ describe('the payload as posted', () => {
   it('batch, test event and redelivery keep the text too; field_map renames key tokens only', async () => {
     const t = await stack.tenant();
     const plain = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/exact-batch/${t.id}`, retry_policy: 'none' });
-    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/exact-mapped/${t.id}`, retry_policy: 'none', field_map: { id: 'ID', neg: 'negative' } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${receiver.url}/exact-mapped/${t.id}`,
+      retry_policy: 'none',
+      field_map: { id: 'ID', neg: 'negative' },
+    });
     const events = SPELLINGS.map(([, payload], i) => envelope(t.id, `batch-${i}`, payload));
     const answer = await postRaw('/v1/events/batch', `{"events":[${events.join(',')}]}`);
     expect(answer.status).toBe(202);
@@ -80,8 +86,10 @@ describe('the payload as posted', () => {
     expect(testBody.body).toBe(testPayload);
     verify(plain.secret, testBody);
 
-    const { rows } = await stack.pool.query<{ id: string }>(
-      'SELECT id FROM deliveries WHERE event_id = $1 AND subscription_id = $2', ['batch-4', plain.id]);
+    const { rows } = await stack.pool.query<{ id: string }>('SELECT id FROM deliveries WHERE event_id = $1 AND subscription_id = $2', [
+      'batch-4',
+      plain.id,
+    ]);
     const again = await stack.api.call('POST', `/v1/deliveries/${rows[0]!.id}/redeliver`, t.api_key);
     expect(again.status).toBe(202);
     await receiver.waitFor(`/exact-batch/${t.id}`, SPELLINGS.length + 2);
@@ -93,7 +101,8 @@ describe('the payload as posted', () => {
     const t = await stack.tenant();
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/exact-schema/${t.id}`, event_types: ['exact.schema'], retry_policy: 'none' });
     const put = await stack.api.call('PUT', '/v1/event-types/exact.schema', stack.adminToken, {
-      description: 'numbers', schema: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, big: { type: 'number' } } },
+      description: 'numbers',
+      schema: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, big: { type: 'number' } } },
     });
     expect([200, 201]).toContain(put.status);
     const payload = '{"id":12345678901234567890,"big":1e400,"f":2.0}';
@@ -117,7 +126,11 @@ describe('the payload as posted', () => {
 describe('what is refused', () => {
   it.each([
     ['a duplicate key in the payload', (t: string) => envelope(t, 'dup-1', '{"k":1,"k":2}'), 'payload.k'],
-    ['a duplicate key deep in the payload', (t: string) => envelope(t, 'dup-2', '{"a":[{"k":1},{"k":1,"x":{"\\u006b":0,"k":2}}]}'), 'payload.a.1.x.k'],
+    [
+      'a duplicate key deep in the payload',
+      (t: string) => envelope(t, 'dup-2', '{"a":[{"k":1},{"k":1,"x":{"\\u006b":0,"k":2}}]}'),
+      'payload.a.1.x.k',
+    ],
     ['a duplicate key in the envelope', (t: string) => envelope(t, 'dup-3', '{}').replace('{"id"', `{"type":"a.b","id"`), 'type'],
   ])('%s: 400 naming it', async (_name, body, path) => {
     const t = await stack.tenant();
@@ -140,7 +153,9 @@ describe('what is refused', () => {
     const t = await stack.tenant();
     const bytes = Buffer.concat([Buffer.from(envelope(t.id, 'latin1', '{"s":"').slice(0, -1)), Buffer.from([0xe9]), Buffer.from('"}}')]);
     const res = await fetch(`${stack.url}/v1/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' }, body: bytes,
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      body: bytes,
     });
     expect(res.status).toBe(400);
     expect((await res.json()).error.details).toContainEqual({ path: 'body', message: 'is not valid UTF-8' });
@@ -151,23 +166,43 @@ describe('what is refused', () => {
 // whitespace between tokens, unsorted keys (unique per object).
 const ws = fc.constantFrom('', ' ', '\n', '\t', '  ', '\r\n');
 const digits = fc.stringMatching(/^[0-9]{1,25}$/);
-const numberText = fc.tuple(
-  fc.constantFrom('', '-'),
-  fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,25}$/)),
-  fc.option(digits.map((d) => `.${d}`), { nil: '' }),
-  fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits).map(([e, s, d]) => `${e}${s}${d.slice(0, 3)}`), { nil: '' }),
-).map((parts) => parts.join(''));
+const numberText = fc
+  .tuple(
+    fc.constantFrom('', '-'),
+    fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,25}$/)),
+    fc.option(
+      digits.map((d) => `.${d}`),
+      { nil: '' },
+    ),
+    fc.option(
+      fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits).map(([e, s, d]) => `${e}${s}${d.slice(0, 3)}`),
+      { nil: '' },
+    ),
+  )
+  .map((parts) => parts.join(''));
 const stringChar = fc.oneof(
   fc.string({ maxLength: 3 }).map((s) => JSON.stringify(s).slice(1, -1)),
   fc.constantFrom('\\/', '\\u00e9', '\\uD83D\\uDE00', '\\ud800', '\\u0000', '\\b', '\\f', 'é', '😀'),
 );
 const stringText = fc.array(stringChar, { maxLength: 4 }).map((parts) => `"${parts.join('')}"`);
 const { value: jsonText } = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, numberText, stringText, fc.constantFrom('true', 'false', 'null'), tie('object'), tie('array')),
-  object: fc.uniqueArray(fc.tuple(fc.string({ maxLength: 4 }), tie('value')), { maxLength: 4, selector: ([key]) => key })
-    .chain((members) => fc.tuple(fc.constant(members), ws, ws).map(([m, a, b]) =>
-      `{${a}${m.map(([k, v]) => `${JSON.stringify(k)}${b}:${a}${v}`).join(`${b},${a}`)}${b}}`)),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    numberText,
+    stringText,
+    fc.constantFrom('true', 'false', 'null'),
+    tie('object'),
+    tie('array'),
+  ),
+  object: fc
+    .uniqueArray(fc.tuple(fc.string({ maxLength: 4 }), tie('value')), { maxLength: 4, selector: ([key]) => key })
+    .chain((members) =>
+      fc
+        .tuple(fc.constant(members), ws, ws)
+        .map(([m, a, b]) => `{${a}${m.map(([k, v]) => `${JSON.stringify(k)}${b}:${a}${v}`).join(`${b},${a}`)}${b}}`),
+    ),
   array: fc.array(tie('value'), { maxLength: 4 }).chain((items) => ws.map((w) => `[${w}${items.join(`,${w}`)}${w}]`)),
 }));
-const jsonObjectText = fc.uniqueArray(fc.tuple(fc.string({ maxLength: 6 }), jsonText), { maxLength: 6, selector: ([key]) => key })
+const jsonObjectText = fc
+  .uniqueArray(fc.tuple(fc.string({ maxLength: 6 }), jsonText), { maxLength: 6, selector: ([key]) => key })
   .chain((members) => ws.map((w) => `{${w}${members.map(([k, v]) => `${JSON.stringify(k)}:${w}${v}`).join(`,${w}`)}}`));

@@ -1,5 +1,6 @@
-// Issue #9 item 9: the receiver gets exactly the posted payload JSON (after the renames field_map asks for),
+// The receiver gets exactly the posted payload JSON (after the renames field_map asks for),
 // whatever its keys are called: `constructor`, `toString` and `__proto__` are ordinary keys end to end.
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -41,12 +42,18 @@ describe('payload fidelity', () => {
     // The delivery path alone, without the API's validation: the event as a producer's JSON.parse makes it.
     const payload = JSON.parse('{"__proto__":{"x":1},"a":1,"data_of":"p"}') as Record<string, unknown>;
     const eventId = 'fid-proto-direct';
-    await stack.temporal.start({ tenantId: tenant.id, eventId, environment: 'production', type: 'fidelity.checked', payload });
+    await stack.temporal.client.workflow.start('eventWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId: eventWorkflowId(tenant.id, eventId),
+      args: [{ tenantId: tenant.id, eventId, environment: 'production', type: 'fidelity.checked', payload }],
+    });
     expect((await stack.settle(tenant.id, eventId)).outcome).toBe('succeeded');
     expect(bodyOf('/plain', eventId)).toBe('{"__proto__":{"x":1},"a":1,"data_of":"p"}');
     expect(bodyOf('/mapped', eventId)).toBe('{"__proto__":{"x":1},"b":1,"data_of":"p"}');
-    const { rows } = await stack.pool.query<{ payload: string }>(
-      'SELECT payload::text AS payload FROM events WHERE tenant_id = $1 AND id = $2', [tenant.id, eventId]);
+    const { rows } = await stack.pool.query<{ payload: string }>('SELECT payload::text AS payload FROM events WHERE tenant_id = $1 AND id = $2', [
+      tenant.id,
+      eventId,
+    ]);
     expect(rows[0]!.payload).toBe('{"__proto__":{"x":1},"a":1,"data_of":"p"}');
   });
 

@@ -15,13 +15,16 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-interface Portal { cookie: string; csrf: string }
+interface Portal {
+  cookie: string;
+  csrf: string;
+}
 
 async function openPortal(tenantId: string): Promise<Portal> {
   const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, {});
   const opened = await fetch(link.body.url, { redirect: 'manual' });
   const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
-  const session = await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json() as { csrf_token: string };
+  const session = (await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json()) as { csrf_token: string };
   return { cookie, csrf: session.csrf_token };
 }
 
@@ -42,7 +45,17 @@ describe("another tenant's ids through the portal", () => {
     const owner = await stack.api.createTenant(stack.adminToken, 'Owner');
     const intruder = await stack.api.createTenant(stack.adminToken, 'Intruder');
     const sub = await stack.api.subscribe(owner.api_key, { url: `${receiver.url}/owner`, event_types: ['user.*'] });
-    expect((await stack.api.postEvent(stack.adminToken, { id: 'iso-1', tenant_id: owner.id, environment: 'production', type: 'user.created', payload: { a: 1 } })).status).toBe(202);
+    expect(
+      (
+        await stack.api.postEvent(stack.adminToken, {
+          id: 'iso-1',
+          tenant_id: owner.id,
+          environment: 'production',
+          type: 'user.created',
+          payload: { a: 1 },
+        })
+      ).status,
+    ).toBe(202);
     await stack.settle(owner.id, 'iso-1');
     const [delivery] = (await stack.api.call('GET', '/v1/deliveries?event_id=iso-1', owner.api_key)).body.data;
     const p = await openPortal(intruder.id);
@@ -64,7 +77,12 @@ describe("another tenant's ids through the portal", () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain(receiver.url);
     }
-    for (const path of [`/v1/deliveries?subscription_id=${sub.id}`, '/v1/deliveries?event_id=iso-1', '/v1/deliveries?event_type=user.created', '/v1/subscriptions']) {
+    for (const path of [
+      `/v1/deliveries?subscription_id=${sub.id}`,
+      '/v1/deliveries?event_id=iso-1',
+      '/v1/deliveries?event_type=user.created',
+      '/v1/subscriptions',
+    ]) {
       const res = await asPortal(p, 'GET', path);
       expect(res.status, path).toBe(200);
       expect(res.body.data, path).toEqual([]);
@@ -77,10 +95,14 @@ describe("another tenant's ids through the portal", () => {
 });
 
 describe('GET /v1/deliveries?event_type=', () => {
-  it('filters by the exact event type and carries each delivery\'s type', async () => {
+  it("filters by the exact event type and carries each delivery's type", async () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Types');
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/types` });
-    for (const [id, type] of [['ty-1', 'user.created'], ['ty-2', 'user.updated'], ['ty-3', 'user.created']]) {
+    for (const [id, type] of [
+      ['ty-1', 'user.created'],
+      ['ty-2', 'user.updated'],
+      ['ty-3', 'user.created'],
+    ]) {
       expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload: {} })).status).toBe(202);
     }
     await Promise.all(['ty-1', 'ty-2', 'ty-3'].map((id) => stack.settle(t.id, id)));
@@ -104,11 +126,13 @@ describe('GET /v1/subscriptions/:id/stats', () => {
     // Written directly: durations, outcomes and times chosen so every figure is known in advance.
     await stack.pool.query(
       `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id) VALUES ($1, 'st-1', 'production', 'user.created', '{}', 'wf-st-1')`,
-      [t.id]);
+      [t.id],
+    );
     await stack.pool.query(
       `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, status) VALUES
          ('dlv_st_a', $1, 'st-1', $2, 'wf', 'succeeded'), ('dlv_st_b', $1, 'st-1', $3, 'wf', 'succeeded')`,
-      [t.id, sub.id, other.id]);
+      [t.id, sub.id, other.id],
+    );
     const attempts: Array<[string, number, string, number, number | null, string | null]> = [
       // delivery, number, age, duration, status, error class
       ['dlv_st_a', 1, '10 minutes', 10, 503, 'http_status'],
@@ -125,7 +149,8 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       await stack.pool.query(
         `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_class)
          VALUES ($1, $2, now() - $3::interval, $4, $5, $6)`,
-        [delivery, number, age, duration, status, errorClass]);
+        [delivery, number, age, duration, status, errorClass],
+      );
     }
     const get = async (window?: string) => {
       const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats${window ? `?window=${window}` : ''}`, t.api_key);
@@ -134,16 +159,36 @@ describe('GET /v1/subscriptions/:id/stats', () => {
     };
     // percentile_cont over [10, 20, 30, 40, 1000]: p50 = 30, p99 = 40 + 0.96 × 960 = 961.6.
     expect(await get('1h')).toEqual({
-      subscription_id: sub.id, window: '1h', attempts: 5, successes: 3, failures: 2, success_rate: 0.6, p50_duration_ms: 30, p99_duration_ms: 961.6,
+      subscription_id: sub.id,
+      window: '1h',
+      attempts: 5,
+      successes: 3,
+      failures: 2,
+      success_rate: 0.6,
+      p50_duration_ms: 30,
+      p99_duration_ms: 961.6,
     });
     // Default 24h adds the 500 from 3 hours ago: [10, 20, 30, 40, 500, 1000] → p50 35, p99 1000 - 0.05 × 500 = 975.
-    expect(await get()).toMatchObject({ window: '24h', attempts: 6, successes: 3, failures: 3, success_rate: 0.5, p50_duration_ms: 35, p99_duration_ms: 975 });
+    expect(await get()).toMatchObject({
+      window: '24h',
+      attempts: 6,
+      successes: 3,
+      failures: 3,
+      success_rate: 0.5,
+      p50_duration_ms: 35,
+      p99_duration_ms: 975,
+    });
     expect(await get('7d')).toMatchObject({ window: '7d', attempts: 7, successes: 4, failures: 3 });
     const empty = await stack.api.call('GET', `/v1/subscriptions/${other.id}/stats?window=1h`, t.api_key);
     expect(empty.body).toMatchObject({ attempts: 1, successes: 1, p50_duration_ms: 9999 });
     const none = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/none` });
     expect((await stack.api.call('GET', `/v1/subscriptions/${none.id}/stats`, t.api_key)).body).toMatchObject({
-      attempts: 0, successes: 0, failures: 0, success_rate: null, p50_duration_ms: null, p99_duration_ms: null,
+      attempts: 0,
+      successes: 0,
+      failures: 0,
+      success_rate: null,
+      p50_duration_ms: null,
+      p99_duration_ms: null,
     });
     for (const bad of ['2h', '', '24H']) {
       const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats?window=${bad}`, t.api_key);

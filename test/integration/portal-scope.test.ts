@@ -24,7 +24,10 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-interface Portal { cookie: string; csrf: string }
+interface Portal {
+  cookie: string;
+  csrf: string;
+}
 
 async function openPortal(tenantId: string, environment?: 'sandbox' | 'production'): Promise<Portal> {
   const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, environment ? { environment } : {});
@@ -32,7 +35,10 @@ async function openPortal(tenantId: string, environment?: 'sandbox' | 'productio
   const opened = await fetch(link.body.url, { redirect: 'manual' });
   expect(opened.status).toBe(303);
   const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
-  const session = await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json() as { csrf_token: string; environment: string | null };
+  const session = (await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json()) as {
+    csrf_token: string;
+    environment: string | null;
+  };
   expect(session.environment).toBe(environment ?? null);
   return { cookie, csrf: session.csrf_token };
 }
@@ -43,7 +49,10 @@ const asPortal = (p: Portal, method: string, path: string, body?: unknown) =>
 /** Every byte as %XX. */
 const encodeAll = (text: string) => [...Buffer.from(text)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
-interface Segment { literal: boolean; text: string }
+interface Segment {
+  literal: boolean;
+  text: string;
+}
 
 /** Ways of writing a route's path that a client may send; each either reaches the route or no route. */
 const SPELLINGS: Record<string, (segments: Segment[]) => string> = {
@@ -60,16 +69,23 @@ const SPELLINGS: Record<string, (segments: Segment[]) => string> = {
 
 /** The path of `pattern` with its params filled in, in one spelling, plus the query. */
 function spell(pattern: string, spelling: string, params: Record<string, string> = {}, query?: string): string {
-  const segments = pattern.split('/').slice(1).map((part): Segment => {
-    if (!part.startsWith(':')) return { literal: true, text: part };
-    const value = params[part.slice(1)];
-    if (value === undefined) throw new Error(`no value for ${part} of ${pattern}`);
-    return { literal: false, text: value };
-  });
+  const segments = pattern
+    .split('/')
+    .slice(1)
+    .map((part): Segment => {
+      if (!part.startsWith(':')) return { literal: true, text: part };
+      const value = params[part.slice(1)];
+      if (value === undefined) throw new Error(`no value for ${part} of ${pattern}`);
+      return { literal: false, text: value };
+    });
   return SPELLINGS[spelling]!(segments) + (query ? `?${query}` : '');
 }
 
-interface Call { params?: Record<string, string>; query?: string; body?: unknown }
+interface Call {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+}
 
 interface RouteCase {
   /** A call on the sandbox (made fresh for each spelling where it consumes what it acts on) and the statuses it may answer. */
@@ -92,7 +108,8 @@ let f: Fixtures;
 
 const PROD_MARKER = 'only-in-production';
 const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
-const freshSandbox = async () => (await stack.api.subscribe(f.tenant.api_key, { url: `${receiver.url}/sand-fresh`, environment: 'sandbox', enabled: false })).id;
+const freshSandbox = async () =>
+  (await stack.api.subscribe(f.tenant.api_key, { url: `${receiver.url}/sand-fresh`, environment: 'sandbox', enabled: false })).id;
 
 /** Every route a portal session reaches (auth `tenant` or `any`), by method and declared pattern. */
 const CASES: Record<string, RouteCase> = {
@@ -113,7 +130,10 @@ const CASES: Record<string, RouteCase> = {
       expect(b.data.every((s: { environment: string }) => s.environment === 'sandbox')).toBe(true);
     },
     production: () => [
-      {}, { query: 'limit=100' }, { query: 'environment=production' }, { query: 'environment=%70roduction' },
+      {},
+      { query: 'limit=100' },
+      { query: 'environment=production' },
+      { query: 'environment=%70roduction' },
       { query: 'environment=sandbox&environment=production' },
     ],
   },
@@ -148,7 +168,10 @@ const CASES: Record<string, RouteCase> = {
   'POST /v1/subscriptions/:id/test': {
     sandbox: () => ({ params: { id: f.sand.id }, body: {} }),
     ok: [202],
-    production: () => [{ params: { id: f.prod.id }, body: {} }, { params: { id: f.prod.id }, body: { payload: { a: 1 } } }],
+    production: () => [
+      { params: { id: f.prod.id }, body: {} },
+      { params: { id: f.prod.id }, body: { payload: { a: 1 } } },
+    ],
   },
   'GET /v1/subscriptions/:id/stats': {
     sandbox: () => ({ params: { id: f.sand.id }, query: 'window=7d' }),
@@ -181,7 +204,10 @@ const CASES: Record<string, RouteCase> = {
       expect(ids).not.toContain(f.prodDelivery);
     },
     production: () => [
-      {}, { query: 'environment=production' }, { query: `subscription_id=${f.prod.id}` }, { query: 'event_id=scope-prod' },
+      {},
+      { query: 'environment=production' },
+      { query: `subscription_id=${f.prod.id}` },
+      { query: 'event_id=scope-prod' },
       { query: 'environment=%70roduction' },
     ],
   },
@@ -237,11 +263,20 @@ const isUnmatched = (res: { status: number; body: any }) => res.status === 404 &
 describe('a portal session scoped to the sandbox', () => {
   beforeAll(async () => {
     const tenant = await stack.api.createTenant(stack.adminToken, 'Scope');
-    const prod = await stack.api.subscribe(tenant.api_key, { url: `${receiver.url}/scope-production`, environment: 'production', event_types: ['user.*'] });
+    const prod = await stack.api.subscribe(tenant.api_key, {
+      url: `${receiver.url}/scope-production`,
+      environment: 'production',
+      event_types: ['user.*'],
+    });
     const sand = await stack.api.subscribe(tenant.api_key, { url: `${receiver.url}/scope-sandbox`, environment: 'sandbox', event_types: ['user.*'] });
-    for (const [id, environment] of [['scope-prod', 'production'], ['scope-sand', 'sandbox']] as const) {
+    for (const [id, environment] of [
+      ['scope-prod', 'production'],
+      ['scope-sand', 'sandbox'],
+    ] as const) {
       const payload = environment === 'production' ? { marker: PROD_MARKER } : { marker: 'sandbox' };
-      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: tenant.id, environment, type: 'user.created', payload })).status).toBe(202);
+      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: tenant.id, environment, type: 'user.created', payload })).status).toBe(
+        202,
+      );
       await stack.settle(tenant.id, id);
     }
     const deliveryOf = async (eventId: string) => {
@@ -305,7 +340,10 @@ describe('a portal session scoped to the sandbox', () => {
     const wrong = await asPortal(p, 'GET', '/V1/Subscriptions/');
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.details[0]).toMatchObject({ path: 'environment' });
-    expect((await asPortal(p, 'GET', `/V1/subscriptions/${f.prod.id}/`)).body.error).toMatchObject({ code: 'not_found', message: 'subscription not found' });
+    expect((await asPortal(p, 'GET', `/V1/subscriptions/${f.prod.id}/`)).body.error).toMatchObject({
+      code: 'not_found',
+      message: 'subscription not found',
+    });
   });
 });
 
@@ -342,20 +380,31 @@ describe('a tenant route without a portal scope rule', () => {
       any: authenticate(stack.pool, stack.adminToken, ['admin', 'tenant']),
     };
     const routes = new Routes(Router(), createRegistry(), auth, portalScope(stack.pool));
-    routes.add({
-      method: 'get', path: '/v1/unlisted/:id', tag: 'Test', auth: 'tenant', summary: 'A route the scope rules do not know',
-      responses: { 200: { description: 'Reached' } },
-    }, (_input, _req, res) => { res.json({ reached: true }); });
+    routes.add(
+      {
+        method: 'get',
+        path: '/v1/unlisted/:id',
+        tag: 'Test',
+        auth: 'tenant',
+        summary: 'A route the scope rules do not know',
+        responses: { 200: { description: 'Reached' } },
+      },
+      (_input, _req, res) => {
+        res.json({ reached: true });
+      },
+    );
     const app = express();
     app.use(routes.router);
     app.use(errorHandler(createLogger('silent')));
-    const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const tenant = await stack.api.createTenant(stack.adminToken, 'Scope unlisted');
       const get = async (path: string, headers: Record<string, string>) => {
         const res = await fetch(url + path, { headers });
-        return { status: res.status, body: await res.json() as any };
+        return { status: res.status, body: (await res.json()) as any };
       };
       const scoped = await openPortal(tenant.id, 'sandbox');
       for (const path of ['/v1/unlisted/x', '/V1/UNLISTED/x/']) {

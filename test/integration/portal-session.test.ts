@@ -10,7 +10,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Opened { cookie: string; csrf: string; expiresAt: string; setCookie: string }
+interface Opened {
+  cookie: string;
+  csrf: string;
+  expiresAt: string;
+  setCookie: string;
+}
 
 async function makeLink(tenantId: string, body: Record<string, unknown> = {}) {
   const res = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, body);
@@ -30,7 +35,7 @@ async function openPortal(tenantId: string, body: Record<string, unknown> = {}):
   const cookie = setCookie.split(';')[0]!;
   const session = await fetch(`${stack.url}/portal/session`, { headers: { cookie } });
   expect(session.status).toBe(200);
-  const { csrf_token } = await session.json() as { csrf_token: string };
+  const { csrf_token } = (await session.json()) as { csrf_token: string };
   return { cookie, csrf: csrf_token, expiresAt: link.expires_at, setCookie };
 }
 
@@ -49,7 +54,13 @@ describe('POST /v1/tenants/:id/portal-sessions', () => {
     expect((await stack.api.call('POST', `/v1/tenants/${t.id}/portal-sessions`, t.api_key, {})).status).toBe(403);
     expect((await stack.api.call('POST', `/v1/tenants/${t.id}/portal-sessions`, undefined, {})).status).toBe(401);
     expect((await stack.api.call('POST', '/v1/tenants/ten_nope/portal-sessions', stack.adminToken, {})).status).toBe(404);
-    for (const [body, field] of [[{ ttl: '25h' }, 'ttl'], [{ ttl: 'soon' }, 'ttl'], [{ ttl: '30s' }, 'ttl'], [{ environment: 'staging' }, 'environment'], [{ extra: 1 }, 'extra']] as const) {
+    for (const [body, field] of [
+      [{ ttl: '25h' }, 'ttl'],
+      [{ ttl: 'soon' }, 'ttl'],
+      [{ ttl: '30s' }, 'ttl'],
+      [{ environment: 'staging' }, 'environment'],
+      [{ extra: 1 }, 'extra'],
+    ] as const) {
       const res = await stack.api.call('POST', `/v1/tenants/${t.id}/portal-sessions`, stack.adminToken, body);
       expect(res.status).toBe(400);
       expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
@@ -112,7 +123,12 @@ describe('opening the link', () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Portal expired');
     const link = await makeLink(t.id, { ttl: '1m' });
     await expireLinks(t.id);
-    for (const url of [link.url, `${stack.url}/portal/open?token=hrpl_${'a'.repeat(43)}`, `${stack.url}/portal/open`, `${stack.url}/portal/open?token=<script>`]) {
+    for (const url of [
+      link.url,
+      `${stack.url}/portal/open?token=hrpl_${'a'.repeat(43)}`,
+      `${stack.url}/portal/open`,
+      `${stack.url}/portal/open?token=<script>`,
+    ]) {
       const res = await open(url);
       expect(res.status).toBe(403);
       expect(res.headers.get('set-cookie')).toBeNull();
@@ -128,7 +144,7 @@ describe('opening the link', () => {
 });
 
 describe('the session', () => {
-  it('acts as its tenant on the API until the link\'s ttl, and not after', async () => {
+  it("acts as its tenant on the API until the link's ttl, and not after", async () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Portal session');
     const p = await openPortal(t.id, { ttl: '10m' });
     const info = await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: p.cookie });
@@ -210,9 +226,12 @@ describe('a session for one environment', () => {
     }
     expect((await asPortal(p, 'GET', '/v1/deliveries?environment=sandbox')).status).toBe(200);
     for (const [method, path, body] of [
-      ['GET', `/v1/subscriptions/${prod.id}`, undefined], ['PATCH', `/v1/subscriptions/${prod.id}`, { enabled: false }],
-      ['DELETE', `/v1/subscriptions/${prod.id}`, undefined], ['POST', `/v1/subscriptions/${prod.id}/rotate-secret`, undefined],
-      ['GET', `/v1/subscriptions/${prod.id}/stats`, undefined], ['POST', `/v1/subscriptions/${prod.id}/test`, {}],
+      ['GET', `/v1/subscriptions/${prod.id}`, undefined],
+      ['PATCH', `/v1/subscriptions/${prod.id}`, { enabled: false }],
+      ['DELETE', `/v1/subscriptions/${prod.id}`, undefined],
+      ['POST', `/v1/subscriptions/${prod.id}/rotate-secret`, undefined],
+      ['GET', `/v1/subscriptions/${prod.id}/stats`, undefined],
+      ['POST', `/v1/subscriptions/${prod.id}/test`, {}],
     ] as const) {
       expect((await asPortal(p, method, path, body)).status, `${method} ${path}`).toBe(404);
     }
@@ -249,7 +268,7 @@ describe('the portal pages', () => {
     expect((await fetch(`${stack.url}/portal/assets/other.js`)).status).toBe(404);
   });
 
-  it('let PORTAL_FRAME_ANCESTORS allow the producer\'s dashboard to embed them', async () => {
+  it("let PORTAL_FRAME_ANCESTORS allow the producer's dashboard to embed them", async () => {
     const framed = await startStack({ noWorker: true, env: { PORTAL_FRAME_ANCESTORS: "'self' https://dashboard.example.com" } });
     try {
       const res = await fetch(`${framed.url}/portal/`);

@@ -1,4 +1,5 @@
 // Rate limits per subscription (issue 14): slots reserved in PostgreSQL, waits on Temporal timers.
+import { eventually } from '../support/eventually.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
 import { useStacks } from '../support/use-stack.js';
@@ -34,7 +35,10 @@ describe('rate_limit on a subscription', () => {
     const created = await real.api.subscribe(t.api_key, { url: `${real.receiver.url}/rl-api`, rate_limit: { requests: 5, per: '1s' } });
     expect(created.rate_limit).toEqual({ requests: 5, per: '1s' });
     expect(created.ordering).toBe('none');
-    const bad = await real.api.call('POST', '/v1/subscriptions', t.api_key, { url: `${real.receiver.url}/x`, rate_limit: { requests: 0, per: '1d' } });
+    const bad = await real.api.call('POST', '/v1/subscriptions', t.api_key, {
+      url: `${real.receiver.url}/x`,
+      rate_limit: { requests: 0, per: '1d' },
+    });
     expect(bad.status).toBe(400);
     const paths = bad.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['rate_limit.requests', 'rate_limit.per']));
@@ -49,7 +53,13 @@ describe('rate_limit on a subscription', () => {
   it('{requests: 5, per: "1s"} and 50 events at once: spread over >= 9 s, never more than 5 in any 1 s', async () => {
     const t = await real.tenant('rl-5s');
     await real.api.subscribe(t.api_key, { url: `${real.receiver.url}/rl-5s`, rate_limit: { requests: 5, per: '1s' } });
-    const events = Array.from({ length: 50 }, (_, i) => ({ id: `rl5-${i}`, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { i } }));
+    const events = Array.from({ length: 50 }, (_, i) => ({
+      id: `rl5-${i}`,
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'a.b',
+      payload: { i },
+    }));
     const batch = await real.api.call('POST', '/v1/events/batch', real.adminToken, { events });
     expect(batch.status).toBe(202);
     const received = await real.receiver.waitFor('/rl-5s', 50, 40_000);
@@ -58,8 +68,7 @@ describe('rate_limit on a subscription', () => {
     expect(mostInWindow(times, 1_000)).toBeLessThanOrEqual(5);
     await Promise.all(events.map((e) => real.settle(t.id, e.id)));
     // Waiting is not an attempt: each delivery made exactly one.
-    const { rows } = await real.pool.query<{ attempt_count: number }>(
-      `SELECT attempt_count FROM deliveries WHERE tenant_id = $1`, [t.id]);
+    const { rows } = await real.pool.query<{ attempt_count: number }>(`SELECT attempt_count FROM deliveries WHERE tenant_id = $1`, [t.id]);
     expect(rows.map((r) => r.attempt_count)).toEqual(Array(50).fill(1));
   }, 60_000);
 
@@ -80,7 +89,9 @@ describe('rate_limit on a subscription', () => {
     const summaries = await Promise.all([0, 1, 2, 3, 4].map((i) => timerSummaries(scaled, eventWorkflowId(t.id, `rl1m-${i}`))));
     expect(summaries.filter((list) => list.some((s) => s.startsWith('waiting for rate-limit slot')))).toHaveLength(4);
     const { rows } = await scaled.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = $1`, [t.id]);
+      `SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = $1`,
+      [t.id],
+    );
     expect(rows[0]!.n).toBe(5);
   }, 40_000);
 
@@ -89,7 +100,8 @@ describe('rate_limit on a subscription', () => {
     // Every first attempt fails; the retry (10 ms later at this scale) must still wait for a slot.
     scaled.receiver.on('/rl-retry', (req) => (req.headers['x-hookrelay-attempt'] === '1' ? { status: 503 } : { status: 204 }));
     await scaled.api.subscribe(t.api_key, {
-      url: `${scaled.receiver.url}/rl-retry`, rate_limit: { requests: 1, per: '1m' },
+      url: `${scaled.receiver.url}/rl-retry`,
+      rate_limit: { requests: 1, per: '1m' },
       retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
     });
     for (let i = 0; i < 3; i++) await scaled.postEvent(t.id, `rlr-${i}`);
@@ -140,13 +152,7 @@ async function waiting(stack: typeof scaled): Promise<Record<string, number>> {
   return counts;
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitUntil = (check: () => Promise<boolean>, timeoutMs = 10_000) => eventually(check, { timeoutMs });
 
 async function timerSummaries(stack: typeof scaled, workflowId: string): Promise<string[]> {
   const history = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();

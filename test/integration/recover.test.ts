@@ -1,5 +1,6 @@
 // POST /v1/subscriptions/:id/recover: a window with mixed outcomes, inside and outside it; the pace; the
 // 409 for an overlapping window while one runs; ids only in the workflow's history.
+import { eventually } from '../support/eventually.js';
 import { describe, expect, it } from 'vitest';
 import { useStacks } from '../support/use-stack.js';
 
@@ -9,19 +10,13 @@ const { receiver } = stack;
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const HOUR = 3_600_000;
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitUntil = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000) => eventually(fn, { what, timeoutMs });
 
 async function deliveriesOf(eventId: string, tenantId: string) {
   const { rows } = await stack.pool.query<{ id: string; status: string; redelivery_of: string | null }>(
-    'SELECT id, status, redelivery_of FROM deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY seq', [tenantId, eventId]);
+    'SELECT id, status, redelivery_of FROM deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY seq',
+    [tenantId, eventId],
+  );
   return rows;
 }
 
@@ -31,7 +26,9 @@ function allText(value: unknown, seen = new Set<unknown>()): string {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object' || seen.has(value)) return '';
   seen.add(value);
-  return Object.values(value).map((v) => allText(v, seen)).join(' ');
+  return Object.values(value)
+    .map((v) => allText(v, seen))
+    .join(' ');
 }
 
 describe('recover', () => {
@@ -41,7 +38,9 @@ describe('recover', () => {
     let answer = (id: string) => (id.includes('fail') ? 422 : id.includes('pending') ? 503 : 200);
     receiver.on('/recover', (r) => ({ status: answer(String(r.headers['webhook-id'])) }));
     const sub = await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/recover`, event_types: ['a.*'], retry_policy: { initial_interval: '1h', maximum_attempts: 3, non_retryable_statuses: [422] },
+      url: `${receiver.url}/recover`,
+      event_types: ['a.*'],
+      retry_policy: { initial_interval: '1h', maximum_attempts: 3, non_retryable_statuses: [422] },
     });
     const secret = 'PAYLOAD-MUST-NOT-ENTER-HISTORY';
     for (const id of ['rc-fail-1', 'rc-fail-2', 'rc-fail-old', 'rc-fail-redone', 'rc-ok']) {
@@ -55,7 +54,9 @@ describe('recover', () => {
     answer = (id) => (id === 'rc-fail-redone' ? 200 : id.includes('fail') ? 422 : id.includes('pending') ? 503 : 200);
     const [redone] = await deliveriesOf('rc-fail-redone', t.id);
     expect((await stack.api.call('POST', `/v1/deliveries/${redone!.id}/redeliver`, t.api_key)).status).toBe(202);
-    await waitUntil('the manual redelivery', async () => ((await deliveriesOf('rc-fail-redone', t.id))[1]?.status === 'succeeded' ? true : undefined));
+    await waitUntil('the manual redelivery', async () =>
+      (await deliveriesOf('rc-fail-redone', t.id))[1]?.status === 'succeeded' ? true : undefined,
+    );
 
     answer = () => 200; // the receiver is back
     const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/recover`, t.api_key, { since: iso(HOUR) });
@@ -103,7 +104,7 @@ describe('recover', () => {
     expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(900);
   });
 
-  it('refuses a window reaching more than 14 days back, an until before since, and another tenant\'s subscription', async () => {
+  it("refuses a window reaching more than 14 days back, an until before since, and another tenant's subscription", async () => {
     const t = await stack.tenant();
     const other = await stack.tenant();
     const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/recover-none` });

@@ -18,10 +18,11 @@ let changed: string;
 
 beforeAll(() => {
   // The expected failures are logged by the SDK core as warnings: keep the test output to errors.
-  if (!Runtime._instance) Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
+  if (!Runtime._instance)
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
   const code = readFileSync(inject('workflowBundlePath'), 'utf8');
   expect(code.match(FIRST_ATTEMPT)).toHaveLength(1);
   changed = code.replace(FIRST_ATTEMPT, '.retries.deliver.executeWithOptions(');

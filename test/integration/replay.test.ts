@@ -7,11 +7,19 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { describe, expect, it, inject } from 'vitest';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
-const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 // Recorded by test/record/record-histories.record.ts.
 const PATHS = [
-  'event.all-succeed', 'event.disabled-while-pending', 'event.exhausted-with-failure-child', 'event.extraction-notified',
-  'event.extraction-suppressed', 'event.retry-then-succeed', 'notification.extraction', 'notification.failure-delivery',
+  'event.all-succeed',
+  'event.disabled-while-pending',
+  'event.exhausted-with-failure-child',
+  'event.extraction-notified',
+  'event.extraction-suppressed',
+  'event.retry-then-succeed',
+  'notification.extraction',
+  'notification.failure-delivery',
   'redelivery.succeed',
 ];
 // Recorded by test/record/record-flow-control.record.ts.

@@ -1,20 +1,20 @@
 // Retention: the hookrelay-retention schedule (its interval shortened here) deletes events older than
 // RETENTION with their deliveries and attempts, in batches; a deleted event answers 404.
+import { eventually } from '../support/eventually.js';
 import { describe, expect, it } from 'vitest';
 import { useStacks } from '../support/use-stack.js';
 import { retentionScheduleId } from '../../src/temporal/retention-schedule.js';
 import type { retentionWorkflow } from '../../src/workflows/retention.js';
 
-const [scheduled, manual] = useStacks(
-  { env: { RETENTION: '1h', RETENTION_INTERVAL: '1s' } },
-  { env: { RETENTION: '1h' } },
-);
+const [scheduled, manual] = useStacks({ env: { RETENTION: '1h', RETENTION_INTERVAL: '1s' } }, { env: { RETENTION: '1h' } });
 
 async function counts(stack: typeof scheduled, tenantId: string) {
   const { rows } = await stack.pool.query(
     `SELECT (SELECT count(*)::int FROM events WHERE tenant_id = $1) AS events,
             (SELECT count(*)::int FROM deliveries WHERE tenant_id = $1) AS deliveries,
-            (SELECT count(*)::int FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = $1) AS attempts`, [tenantId]);
+            (SELECT count(*)::int FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = $1) AS attempts`,
+    [tenantId],
+  );
   return rows[0] as { events: number; deliveries: number; attempts: number };
 }
 
@@ -30,17 +30,20 @@ describe('retention', () => {
     const t = await stack.tenant();
     stack.receiver.on('/retention-down', () => ({ status: 503 }));
     await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/retention`, event_types: ['a.*'] });
-    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/retention-down`, event_types: ['b.*'], retry_policy: { initial_interval: '1h', maximum_attempts: 3 } });
+    await stack.api.subscribe(t.api_key, {
+      url: `${stack.receiver.url}/retention-down`,
+      event_types: ['b.*'],
+      retry_policy: { initial_interval: '1h', maximum_attempts: 3 },
+    });
     for (const id of ['old-1', 'old-2', 'new-1']) await stack.deliver(t.id, id);
     await stack.postEvent(t.id, 'old-pending', { type: 'b.x' });
     await stack.receiver.waitFor('/retention-down', 1);
     // The pending delivery's first attempt is recorded just after the receiver answered it.
-    for (let i = 0; i < 50 && (await counts(stack, t.id)).attempts < 4; i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(async () => (await counts(stack, t.id)).attempts >= 4, { what: '4 attempts', timeoutMs: 5_000 });
     expect(await counts(stack, t.id)).toEqual({ events: 4, deliveries: 4, attempts: 4 });
     await age(stack, t.id, ['old-1', 'old-2', 'old-pending'], '2 hours');
 
-    const deadline = Date.now() + 20_000;
-    while ((await counts(stack, t.id)).events > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await eventually(async () => (await counts(stack, t.id)).events <= 2, { what: 'the old events deleted', intervalMs: 200 });
     // The old events went with their deliveries and attempts; the recent one and the pending one stay.
     expect(await counts(stack, t.id)).toEqual({ events: 2, deliveries: 2, attempts: 2 });
     const old = await stack.api.call('GET', '/v1/events/old-1', t.api_key);
@@ -58,7 +61,8 @@ describe('retention', () => {
     await stack.deliver(t.id, 'batch-recent');
     await age(stack, t.id, ids, '3 hours');
     const result = await stack.temporal.client.workflow.execute<typeof retentionWorkflow>('retentionWorkflow', {
-      taskQueue: stack.config.taskQueue, workflowId: `retention-test-${t.id}`,
+      taskQueue: stack.config.taskQueue,
+      workflowId: `retention-test-${t.id}`,
       args: [{ retentionMs: 3_600_000, batchSize: 2, pauseMs: 10 }],
     });
     expect(result.deleted).toBeGreaterThanOrEqual(7);

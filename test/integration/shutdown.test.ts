@@ -16,15 +16,23 @@ function startEntry(script: string, env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { text: '' };
-  child.stdout.on('data', (c: Buffer) => { out.text += c; });
-  child.stderr.on('data', (c: Buffer) => { out.text += c; });
+  child.stdout.on('data', (c: Buffer) => {
+    out.text += c;
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out.text += c;
+  });
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
   return { child, out, exited };
 }
 
 describe('graceful shutdown', () => {
   it('SIGTERM during a delivery: the attempt in flight finishes, and the delivery happens exactly once', async () => {
-    const { child: worker, out, exited } = startEntry('src/bin/worker.ts', {
+    const {
+      child: worker,
+      out,
+      exited,
+    } = startEntry('src/bin/worker.ts', {
       TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
       WORKER_METRICS_PORT: String(await freePort()),
       WORKER_CORE_METRICS_PORT: String(await freePort()),
@@ -32,10 +40,22 @@ describe('graceful shutdown', () => {
     });
     try {
       let answeredAt = 0;
-      receiver.on('/slow', () => new Promise((resolve) => setTimeout(() => { answeredAt = Date.now(); resolve({ status: 204 }); }, 3_000)));
+      receiver.on(
+        '/slow',
+        () =>
+          new Promise((resolve) =>
+            setTimeout(() => {
+              answeredAt = Date.now();
+              resolve({ status: 204 });
+            }, 3_000),
+          ),
+      );
       const t = await stack.api.createTenant(stack.adminToken);
       await stack.api.subscribe(t.api_key, { url: `${receiver.url}/slow`, retry_policy: { initial_interval: '1s', maximum_attempts: 5 } });
-      expect((await stack.api.postEvent(stack.adminToken, { id: 'sigterm-1', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })).status).toBe(202);
+      expect(
+        (await stack.api.postEvent(stack.adminToken, { id: 'sigterm-1', tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} }))
+          .status,
+      ).toBe(202);
 
       await receiver.waitFor('/slow', 1, 150_000); // the worker process bundles its workflows first: slow on a loaded machine
       worker.kill('SIGTERM');
@@ -54,7 +74,9 @@ describe('graceful shutdown', () => {
         await next.shutdown();
       }
       expect(receiver.forPath('/slow')).toHaveLength(1);
-      const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'sigterm-1'`);
+      const { rows } = await stack.pool.query(
+        `SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'sigterm-1'`,
+      );
       expect(rows[0].n).toBe(1);
       expect(out.text).toContain('SIGTERM received');
     } finally {
@@ -64,8 +86,14 @@ describe('graceful shutdown', () => {
 
   it('SIGTERM with accepts in flight whose clients hung up: they commit before the API releases the database', async () => {
     const port = await freePort();
-    const { child: api, out, exited } = startEntry('src/bin/api.ts', {
-      ADMIN_TOKEN: stack.adminToken, PORT: String(port), HOST: '127.0.0.1',
+    const {
+      child: api,
+      out,
+      exited,
+    } = startEntry('src/bin/api.ts', {
+      ADMIN_TOKEN: stack.adminToken,
+      PORT: String(port),
+      HOST: '127.0.0.1',
     });
     const lock = await stack.pool.connect();
     try {
@@ -81,8 +109,10 @@ describe('graceful shutdown', () => {
         const body = JSON.stringify({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
         const socket = connect(port, '127.0.0.1');
         await once(socket, 'connect');
-        socket.write(`POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${stack.adminToken}\r\n`
-          + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.write(
+          `POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${stack.adminToken}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         await new Promise((r) => setTimeout(r, 300));
         socket.resetAndDestroy();
       });

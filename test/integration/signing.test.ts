@@ -21,7 +21,9 @@ describe('the request a receiver gets', () => {
   it('is signed the Standard Webhooks way and carries every documented header', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/signed`, method: 'PUT', headers: { 'X-Customer': 'acme', authorization: 'Bearer theirs' },
+      url: `${receiver.url}/signed`,
+      method: 'PUT',
+      headers: { 'X-Customer': 'acme', authorization: 'Bearer theirs' },
     });
     await send(t, 'evt-signed', 'account.updated', { action: 'update_account', data: { id: 'a1' } });
     const [req] = receiver.forPath('/signed');
@@ -45,7 +47,9 @@ describe('the request a receiver gets', () => {
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/mapped`, field_map: { first_name: 'firstName', user_id: 'userId' } });
     await send(t, 'evt-map-data', 'user.updated', { data: { first_name: 'Juliet', email: 'j@x' }, meta: { operation: 'data_update' } });
     await send(t, 'evt-map-top', 'user.deleted', { user_id: 'u1', first_name: 'J' });
-    const [withData, topLevel] = receiver.forPath('/mapped').sort((a, b) => String(a.headers['webhook-id']).localeCompare(String(b.headers['webhook-id'])));
+    const [withData, topLevel] = receiver
+      .forPath('/mapped')
+      .sort((a, b) => String(a.headers['webhook-id']).localeCompare(String(b.headers['webhook-id'])));
     expect(JSON.parse(withData!.body)).toEqual({ data: { firstName: 'Juliet', email: 'j@x' }, meta: { operation: 'data_update' } });
     expect(JSON.parse(topLevel!.body)).toEqual({ userId: 'u1', firstName: 'J' });
   });
@@ -63,7 +67,9 @@ describe('the request a receiver gets', () => {
     expect(patched.body.error.details[0].path).toBe('headers.webhook-timestamp');
     const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-h${i}`, 'v']));
     expect((await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url: 'https://example.com', headers: tooMany })).status).toBe(400);
-    expect((await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url: 'https://example.com', headers: { 'bad header': 'v' } })).status).toBe(400);
+    expect(
+      (await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url: 'https://example.com', headers: { 'bad header': 'v' } })).status,
+    ).toBe(400);
   });
 });
 
@@ -79,8 +85,10 @@ const rotate = async (apiKey: string, id: string) => {
   const res = await stack.api.call('POST', `/v1/subscriptions/${id}/rotate-secret`, apiKey);
   expect(res.status).toBe(200);
   return res.body as {
-    secret: string; previous_secrets: Array<{ expires_at: string }>;
-    dropped_previous_secrets: Array<{ expires_at: string }>; warning?: string;
+    secret: string;
+    previous_secrets: Array<{ expires_at: string }>;
+    dropped_previous_secrets: Array<{ expires_at: string }>;
+    warning?: string;
   };
 };
 
@@ -108,13 +116,16 @@ describe('secret rotation', () => {
     expect(verify(rotated.secret, during)).toEqual({ n: 1 });
 
     const { rows } = await stack.pool.query(
-      `SELECT (previous_secrets -> 0 ->> 'expires_at')::timestamptz - now() AS grace FROM subscriptions WHERE id = $1`, [sub.id]);
+      `SELECT (previous_secrets -> 0 ->> 'expires_at')::timestamptz - now() AS grace FROM subscriptions WHERE id = $1`,
+      [sub.id],
+    );
     expect(rows[0].grace.hours).toBe(23);
 
     // 24 h later: the old secret no longer signs, and the subscription lists no previous secret.
     await stack.pool.query(
       `UPDATE subscriptions SET previous_secrets = jsonb_set(previous_secrets, '{0,expires_at}', to_jsonb(now() - interval '1 second')) WHERE id = $1`,
-      [sub.id]);
+      [sub.id],
+    );
     await send(t, 'evt-rot-2');
     const after = receiver.forPath('/rotate')[1]!;
     expect(signatures(after)).toHaveLength(1);
@@ -176,7 +187,8 @@ describe('secret rotation', () => {
     // A previous secret past its expiry (the middle one here) leaves the header at once, and the read.
     await stack.pool.query(
       `UPDATE subscriptions SET previous_secrets = jsonb_set(previous_secrets, '{1,expires_at}', to_jsonb(now() - interval '1 second')) WHERE id = $1`,
-      [sub.id]);
+      [sub.id],
+    );
     await send(t, 'evt-rot-often-3');
     const expired = receiver.forPath('/rotate-often')[2]!;
     expect(signatures(expired)).toHaveLength(3);

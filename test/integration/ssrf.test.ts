@@ -13,9 +13,21 @@ const port = () => new URL(receiver.url).port;
 
 describe('SSRF guard, on by default', () => {
   it.each([
-    'http://127.0.0.1/x', 'http://10.0.0.1/x', 'http://172.16.0.1/x', 'http://192.168.1.1/x', 'http://169.254.169.254/latest/meta-data',
-    'http://100.64.0.1/x', 'http://224.0.0.1/x', 'http://0.0.0.0/x', 'http://[::1]/x', 'http://[fe80::1]/x', 'http://[fc00::1]/x',
-    'http://[::ffff:127.0.0.1]/x', 'http://[::ffff:a00:1]/x', 'http://[::]/x', 'http://localhost:8080/x',
+    'http://127.0.0.1/x',
+    'http://10.0.0.1/x',
+    'http://172.16.0.1/x',
+    'http://192.168.1.1/x',
+    'http://169.254.169.254/latest/meta-data',
+    'http://100.64.0.1/x',
+    'http://224.0.0.1/x',
+    'http://0.0.0.0/x',
+    'http://[::1]/x',
+    'http://[fe80::1]/x',
+    'http://[fc00::1]/x',
+    'http://[::ffff:127.0.0.1]/x',
+    'http://[::ffff:a00:1]/x',
+    'http://[::]/x',
+    'http://localhost:8080/x',
   ])('refuses to create a subscription to %s', async (url) => {
     const t = await stack.api.createTenant(stack.adminToken);
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url });
@@ -35,7 +47,8 @@ describe('SSRF guard, on by default', () => {
     await stack.pool.query(
       `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, retry_policy, timeout_ms, secret)
        VALUES ($1, $2, 'production', $3, 'POST', '{*}', '{"initial_interval":"1s","maximum_attempts":5}', 5000, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')`,
-      [id, tenantId, url]);
+      [id, tenantId, url],
+    );
     return id;
   }
 
@@ -52,7 +65,8 @@ describe('SSRF guard, on by default', () => {
     const result = await stack.settle(t.id, 'ssrf-1');
     expect(result.outcome).toBe('failed');
     const { rows } = await stack.pool.query(
-      `SELECT a.number, a.error_class, a.status_code FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'ssrf-1'`);
+      `SELECT a.number, a.error_class, a.status_code FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = 'ssrf-1'`,
+    );
     expect(rows).toEqual([
       { number: 1, error_class: 'ssrf_blocked', status_code: null },
       { number: 1, error_class: 'ssrf_blocked', status_code: null },

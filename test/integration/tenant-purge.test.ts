@@ -12,7 +12,8 @@ const { receiver } = stack;
 async function rowsLeft(tenantId: string, deliveryIds: string[]): Promise<Record<string, number>> {
   const { rows: tables } = await stack.pool.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.columns
-     WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY table_name`);
+     WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY table_name`,
+  );
   const counts: Record<string, number> = {};
   for (const { table_name } of tables) {
     const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM "${table_name}" WHERE tenant_id = $1`, [tenantId]);
@@ -38,7 +39,8 @@ describe('DELETE /v1/tenants/:id', () => {
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/purge-ok`, event_types: ['a.*'] });
     // Keeps retrying (every ~1 s here) until told otherwise: a pending delivery when the DELETE comes.
     await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/purge-down`, event_types: ['b.*'],
+      url: `${receiver.url}/purge-down`,
+      event_types: ['b.*'],
       retry_policy: { initial_interval: '10s', backoff_coefficient: 1, maximum_attempts: 1000 },
     });
     const keep = await stack.api.subscribe(other.api_key, { url: `${receiver.url}/purge-ok`, event_types: ['a.*'] });
@@ -47,7 +49,8 @@ describe('DELETE /v1/tenants/:id', () => {
     await receiver.waitFor('/purge-down', 2);
     // A notification window and a portal session of its own.
     await stack.postEvent(t.id, 'purge-extraction', {
-      type: 'failure.extraction', payload: { user_id: 'u1', data_source: 'polar', reason: 'permission_denied' },
+      type: 'failure.extraction',
+      payload: { user_id: 'u1', data_source: 'polar', reason: 'permission_denied' },
     });
     await stack.settle(t.id, 'purge-extraction');
     const cookie = await openPortal(t.id);
@@ -65,7 +68,12 @@ describe('DELETE /v1/tenants/:id', () => {
     // From the 202 on: no key, no portal session, no events.
     expect((await stack.api.call('GET', '/v1/subscriptions', t.api_key)).status).toBe(401);
     expect((await stack.api.call('GET', '/v1/subscriptions', undefined, undefined, { cookie })).status).toBe(401);
-    const refused = await stack.api.call('POST', '/v1/events', stack.adminToken, { tenant_id: t.id, environment: 'production', type: 'a.late', payload: {} });
+    const refused = await stack.api.call('POST', '/v1/events', stack.adminToken, {
+      tenant_id: t.id,
+      environment: 'production',
+      type: 'a.late',
+      payload: {},
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details).toEqual([{ path: 'tenant_id', message: 'no such tenant' }]);
     const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {

@@ -23,13 +23,16 @@ async function waitingForSlot(subscriptionId: string, workflowId: string, passed
   }
 }
 
-
 it('records the rate-limited paths', async () => {
   const t = await stack.api.createTenant(stack.adminToken, 'flow-recorder');
   // Rate-limited: the second event waits for its slot on a timer; its first attempt fails and the retry takes a slot too.
-  receiver.on('/limited', (req) => (req.headers['x-hookrelay-attempt'] === '1' && req.headers['webhook-id'] === 'rec-limited-2' ? { status: 503 } : { status: 204 }));
+  receiver.on('/limited', (req) =>
+    req.headers['x-hookrelay-attempt'] === '1' && req.headers['webhook-id'] === 'rec-limited-2' ? { status: 503 } : { status: 204 },
+  );
   const limited = await stack.api.subscribe(t.api_key, {
-    url: `${receiver.url}/limited`, event_types: ['user.*'], rate_limit: { requests: 1, per: '1h' },
+    url: `${receiver.url}/limited`,
+    event_types: ['user.*'],
+    rate_limit: { requests: 1, per: '1h' },
     retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
   });
   await stack.postEvent(t.id, 'rec-limited-1', { type: 'user.created' });
@@ -56,7 +59,9 @@ it('records a FIFO hand-off and a lane run that continues as new', async () => {
   // One failure on the first event: the lane retries it before the next one goes.
   receiver.on('/fifo', (req, n) => (n === 1 ? { status: 503 } : { status: 204 }));
   const sub = await stack.api.subscribe(t.api_key, {
-    url: `${receiver.url}/fifo`, ordering: 'fifo', retry_policy: { initial_interval: '1s', maximum_attempts: 5 },
+    url: `${receiver.url}/fifo`,
+    ordering: 'fifo',
+    retry_policy: { initial_interval: '1s', maximum_attempts: 5 },
   });
   const ids = Array.from({ length: LANE_DELIVERIES_PER_RUN + 2 }, (_, i) => `rec-fifo-${i}`);
   const batch = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {

@@ -11,7 +11,6 @@ const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: 
 const { receiver } = stack;
 const save = historySaver(stack, dir);
 
-
 async function post(tenantId: string, id: string, type = 'user.created', payload: Record<string, unknown> = { n: 1 }) {
   await stack.postEvent(tenantId, id, { type, payload });
   return eventWorkflowId(tenantId, id);

@@ -31,7 +31,9 @@ export async function setup(project: TestProject) {
       ? startScratchCluster({ postgresUrl: ADMIN_URL, name: `temporal_test_${process.pid}_${Date.now()}` })
       : startDevServer({ headless: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } }),
-    createScratchDatabase(ADMIN_URL, 'hookrelay_test').then((db) => { database = db; }),
+    createScratchDatabase(ADMIN_URL, 'hookrelay_test').then((db) => {
+      database = db;
+    }),
   ]);
   server = devServer;
   tmp = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-test-'));

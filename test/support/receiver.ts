@@ -10,7 +10,11 @@ export interface Received {
   at: number;
 }
 
-export type Responder = (req: Received, countForPath: number) => { status: number; headers?: Record<string, string>; body?: string } | Promise<{ status: number; headers?: Record<string, string>; body?: string }>;
+export type Responder = (
+  req: Received,
+  countForPath: number,
+) =>
+  { status: number; headers?: Record<string, string>; body?: string } | Promise<{ status: number; headers?: Record<string, string>; body?: string }>;
 
 export interface Receiver {
   url: string;
@@ -29,7 +33,8 @@ export async function startReceiver(): Promise<Receiver> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
+    req.on('end', () => void answer());
+    const answer = async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       const entry: Received = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       received.push(entry);
@@ -39,7 +44,7 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
       for (const wake of waiters.splice(0)) wake();
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -11,7 +11,7 @@ import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiMetrics } from '../../src/metrics.js';
 import { HookrelayApi } from '../../src/cli/api-client.js';
-import { createEventStarter, type EventStarter } from '../../src/temporal/workflow-client.js';
+import { createApiTemporalClient, type ApiTemporalClient } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../tools/ports.js';
@@ -25,7 +25,7 @@ export interface Stack {
   adminToken: string;
   config: Config;
   pool: Pool;
-  temporal: EventStarter;
+  temporal: ApiTemporalClient;
   worker: WorkerHandle | undefined;
   api: HookrelayApi;
   /** Waits for the event's workflow and returns its result. */
@@ -76,7 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     coreMetricsUrl = `http://127.0.0.1:${port}/metrics`;
   }
   const pool = createPool(config.databaseUrl, config.databasePoolSize);
-  const temporal = createEventStarter({
+  const temporal = createApiTemporalClient({
     address: options.temporalAddress ?? config.temporalAddress,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
@@ -84,16 +84,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = options.noWorker
     ? undefined
     : await createWorker(config, pool, {
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      ...(options.workerLogger ? { logger: options.workerLogger } : {}),
-    });
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        ...(options.workerLogger ? { logger: options.workerLogger } : {}),
+      });
   const app = createApp({ pool, temporal, config, logger: options.logger ?? createLogger('silent'), metrics: createApiMetrics(false) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const resultsClient = options.temporalAddress
-    ? createEventStarter({ address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue })
+    ? createApiTemporalClient({ address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.taskQueue })
     : temporal;
   return {
     url,

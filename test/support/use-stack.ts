@@ -49,14 +49,21 @@ function late<T extends object>(what: string): { value: T; set(value: T): void }
       return typeof found === 'function' ? found.bind(current) : found;
     },
   });
-  return { value, set: (v) => { current = v; } };
+  return {
+    value,
+    set: (v) => {
+      current = v;
+    },
+  };
 }
 
 /** A receiver alone, started in beforeAll and closed in afterAll. */
 export function useReceiver(): Receiver {
   const receiver = late<Receiver>('the receiver');
   let listening: Receiver | undefined;
-  beforeAll(async () => { receiver.set(listening = await startReceiver()); });
+  beforeAll(async () => {
+    receiver.set((listening = await startReceiver()));
+  });
   afterAll(async () => listening?.close());
   return receiver.value;
 }
@@ -74,12 +81,14 @@ export function useStacks<T extends StackOptions[]>(...all: T): { [K in keyof T]
   const slots = all.map(() => ({ stack: late<Stack>('the stack'), receiver: late<Receiver>('the receiver') }));
   const running: Array<Stack | Receiver> = [];
   beforeAll(async () => {
-    await Promise.all(all.map(async (options, i) => {
-      const [stack, receiver] = await Promise.all([startStack(options), startReceiver()]);
-      running.push(stack, receiver);
-      slots[i]!.stack.set(stack);
-      slots[i]!.receiver.set(receiver);
-    }));
+    await Promise.all(
+      all.map(async (options, i) => {
+        const [stack, receiver] = await Promise.all([startStack(options), startReceiver()]);
+        running.push(stack, receiver);
+        slots[i]!.stack.set(stack);
+        slots[i]!.receiver.set(receiver);
+      }),
+    );
   });
   afterAll(async () => {
     await Promise.all(running.map((one) => ('stop' in one ? one.stop() : one.close())));
@@ -93,7 +102,11 @@ function fixtureOf(stack: Stack, receiver: Receiver): StackFixture {
     tenant: (name) => stack.api.createTenant(stack.adminToken, name),
     async postEvent(tenantId, eventId, fields = {}) {
       const res = await stack.api.postEvent(stack.adminToken, {
-        id: eventId, tenant_id: tenantId, environment: fields.environment ?? 'production', type: fields.type ?? 'a.b', payload: fields.payload ?? {},
+        id: eventId,
+        tenant_id: tenantId,
+        environment: fields.environment ?? 'production',
+        type: fields.type ?? 'a.b',
+        payload: fields.payload ?? {},
       });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       return res.body;
@@ -105,7 +118,9 @@ function fixtureOf(stack: Stack, receiver: Receiver): StackFixture {
     async attempts(eventId) {
       const { rows } = await stack.pool.query<AttemptRow>(
         `SELECT a.number, a.status_code, a.error_class, a.error_message, a.duration_ms, a.started_at, length(a.response_body) AS body_length
-         FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 ORDER BY a.number`, [eventId]);
+         FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 ORDER BY a.number`,
+        [eventId],
+      );
       return rows;
     },
   };

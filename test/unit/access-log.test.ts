@@ -8,7 +8,12 @@ import { accessLog } from '../../src/api/access-log.js';
 import { createApiMetrics } from '../../src/metrics.js';
 
 const lines: Array<Record<string, unknown>> = [];
-const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+const sink = new Writable({
+  write(chunk, _enc, done) {
+    lines.push(JSON.parse(String(chunk)));
+    done();
+  },
+});
 const metrics = createApiMetrics();
 let base = '';
 let close: () => void;
@@ -17,7 +22,9 @@ beforeAll(async () => {
   const app = express();
   app.use(accessLog(pino({ level: 'debug' }, sink), metrics));
   app.get('/things/:id', (req, res) => void res.status(req.params.id === 'missing' ? 404 : 200).json({}));
-  app.get('/boom', () => { throw new Error('boom'); });
+  app.get('/boom', () => {
+    throw new Error('boom');
+  });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -31,7 +38,7 @@ const lineFor = async (id: string) => {
 };
 
 describe('access log', () => {
-  it('keeps a caller\'s x-request-id, makes one otherwise, and never writes headers', async () => {
+  it("keeps a caller's x-request-id, makes one otherwise, and never writes headers", async () => {
     const kept = await fetch(`${base}/things/a`, { headers: { 'x-request-id': 'trace-1.2:3', authorization: 'Bearer sekret' } });
     expect(kept.headers.get('x-request-id')).toBe('trace-1.2:3');
     const made = await fetch(`${base}/things/a`, { headers: { 'x-request-id': 'not an id; {"x"}' } });

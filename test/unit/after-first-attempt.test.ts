@@ -2,7 +2,11 @@
 // times the whole policy, run as one regular activity, would have made them.
 import { describe, expect, it } from 'vitest';
 import {
-  afterFirstAttempt, resolveRetryPolicy, toActivityOptions, type DeliveryActivityOptions, type RetryPolicySpec,
+  afterFirstAttempt,
+  resolveRetryPolicy,
+  toActivityOptions,
+  type DeliveryActivityOptions,
+  type RetryPolicySpec,
 } from '../../src/domain/retry-policy.js';
 
 const S = 1_000;
@@ -20,9 +24,8 @@ function activitySchedule(options: DeliveryActivityOptions, durationMs: number, 
   const starts = [from];
   for (let n = 1; starts.length < 300; n++) {
     if (retry.maximumAttempts !== undefined && n >= retry.maximumAttempts) break;
-    const interval = n === 1 && firstDelay !== undefined
-      ? firstDelay
-      : Math.min(retry.maximumInterval, retry.initialInterval * retry.backoffCoefficient ** (n - 1));
+    const interval =
+      n === 1 && firstDelay !== undefined ? firstDelay : Math.min(retry.maximumInterval, retry.initialInterval * retry.backoffCoefficient ** (n - 1));
     const next = starts.at(-1)! + durationMs + interval;
     if (next > deadline) break;
     starts.push(next);
@@ -43,12 +46,20 @@ const cases: Array<[name: string, spec: RetryPolicySpec, attemptMs: number, time
   ['three_retries (4 attempts, x3)', 'three_retries', 25],
   ['none (one attempt)', 'none', 25],
   ['two attempts', { initial_interval: '1s', maximum_attempts: 2 }, 5],
-  ['coefficient 1.5, capped at 1 m, 12 attempts', { initial_interval: '2s', backoff_coefficient: 1.5, maximum_interval: '1m', maximum_attempts: 12 }, 300],
+  [
+    'coefficient 1.5, capped at 1 m, 12 attempts',
+    { initial_interval: '2s', backoff_coefficient: 1.5, maximum_interval: '1m', maximum_attempts: 12 },
+    300,
+  ],
   ['capped from the first retry on', { initial_interval: '10s', backoff_coefficient: 10, maximum_interval: '20s', maximum_attempts: 6 }, 100],
   ['max_duration cuts the series short', { initial_interval: '1s', max_duration: '30s' }, 250],
   // Attempt 5 would start at 40 s: after the 35 s deadline, but before it when the deadline were not shortened.
   ['max_duration, evenly spaced attempts', { initial_interval: '10s', backoff_coefficient: 1, max_duration: '35s' }, 0],
-  ['max_duration and maximum_attempts, the deadline first', { initial_interval: '5s', backoff_coefficient: 2, max_duration: '1m', maximum_attempts: 50 }, 2_000],
+  [
+    'max_duration and maximum_attempts, the deadline first',
+    { initial_interval: '5s', backoff_coefficient: 2, max_duration: '1m', maximum_attempts: 50 },
+    2_000,
+  ],
   ['max_duration and maximum_attempts, the count first', { initial_interval: '5s', max_duration: '1h', maximum_attempts: 3 }, 2_000],
   ['scaled for tests (0.001)', { initial_interval: '10s', max_duration: '10m', maximum_attempts: 20 }, 3, 0.001],
   ['default preset scaled for tests', 'default', 2, 0.001],
@@ -62,13 +73,16 @@ describe('afterFirstAttempt: attempts 2.. come when the whole policy would have 
     expect(handedOff(options, attemptMs)).toEqual(whole);
   });
 
-  it('the same when the first attempt\'s Retry-After replaced its interval', () => {
+  it("the same when the first attempt's Retry-After replaced its interval", () => {
     const options = toActivityOptions(resolveRetryPolicy({ initial_interval: '5s', max_duration: '10m', maximum_attempts: 8 }), 10 * S);
     expect(handedOff(options, 100, 42 * S)).toEqual(activitySchedule(options, 100, 0, 42 * S));
   });
 
   it('takes one attempt off the count, grows the interval once and shortens the deadline by the time spent', () => {
-    const options = toActivityOptions(resolveRetryPolicy({ initial_interval: '4s', backoff_coefficient: 3, maximum_interval: '1m', maximum_attempts: 5, max_duration: '1h' }), 10 * S);
+    const options = toActivityOptions(
+      resolveRetryPolicy({ initial_interval: '4s', backoff_coefficient: 3, maximum_interval: '1m', maximum_attempts: 5, max_duration: '1h' }),
+      10 * S,
+    );
     expect(afterFirstAttempt(options, 4_250)).toEqual({
       ...options,
       scheduleToCloseTimeout: H - 4_250,
@@ -77,7 +91,10 @@ describe('afterFirstAttempt: attempts 2.. come when the whole policy would have 
   });
 
   it('keeps unlimited attempts unlimited and no deadline without one', () => {
-    const options = toActivityOptions(resolveRetryPolicy({ initial_interval: '1m', backoff_coefficient: 2, maximum_interval: '90s', maximum_attempts: 1000 }), 10 * S);
+    const options = toActivityOptions(
+      resolveRetryPolicy({ initial_interval: '1m', backoff_coefficient: 2, maximum_interval: '90s', maximum_attempts: 1000 }),
+      10 * S,
+    );
     const unlimited = { ...options, retry: { ...options.retry, maximumAttempts: undefined } };
     delete unlimited.retry.maximumAttempts;
     const rest = afterFirstAttempt(unlimited, 61 * S);

@@ -1,4 +1,4 @@
-// The error handler answers every error a request can cause with its 4xx, never a 500 (issue #9 items 3, 6, 7; #10.3).
+// The error handler answers every error a request can cause with its 4xx, never a 500.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { errorHandler, zodDetails } from '../../src/api/errors.js';
@@ -8,9 +8,17 @@ import { RetryPolicy } from '../../src/api/schemas/retry-policy.js';
 function answer(error: unknown): { status: number; body: any } {
   const out = { status: 0, body: undefined as any, headers: {} as Record<string, string> };
   const res = {
-    setHeader: (k: string, v: string) => { out.headers[k] = v; },
-    status(code: number) { out.status = code; return this; },
-    json(body: unknown) { out.body = body; return this; },
+    setHeader: (k: string, v: string) => {
+      out.headers[k] = v;
+    },
+    status(code: number) {
+      out.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      out.body = body;
+      return this;
+    },
   };
   errorHandler(createLogger('silent'))(error, {} as never, res as never, () => {});
   return out;

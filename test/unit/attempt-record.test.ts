@@ -9,7 +9,13 @@ import type { Pool } from '../../src/db/pool.js';
 import type { AttemptRecord } from '../../src/db/attempts.js';
 
 const record: AttemptRecord = {
-  deliveryId: 'dlv_1', subscriptionId: 'sub_1', number: 2, startedAt: new Date(), durationMs: 5, ok: true, statusCode: 200,
+  deliveryId: 'dlv_1',
+  subscriptionId: 'sub_1',
+  number: 2,
+  startedAt: new Date(),
+  durationMs: 5,
+  ok: true,
+  statusCode: 200,
   responseBody: { text: 'ok', raw: undefined },
 };
 
@@ -37,7 +43,7 @@ describe('recording a sent attempt', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('leaves out the receiver\'s values when the database refuses them (class 22), and counts it', async () => {
+  it("leaves out the receiver's values when the database refuses them (class 22), and counts it", async () => {
     const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     const { pool, calls } = fakePool([refused, { failing_since: null }]);
     const metrics = createWorkerMetrics(false);
@@ -58,7 +64,8 @@ describe('recording a sent attempt', () => {
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'AttemptNotRecorded', nonRetryable: true });
     expect((error as Error).message).toBe(
-      'attempt 2 was sent (HTTP 200 from https://x after 5 ms) but could not be recorded (Connection terminated unexpectedly); it is not sent again');
+      'attempt 2 was sent (HTTP 200 from https://x after 5 ms) but could not be recorded (Connection terminated unexpectedly); it is not sent again',
+    );
     expect(calls).toHaveLength(4);
     expect(await failures(metrics, 'not_recorded')).toBe(1);
   });

@@ -7,8 +7,13 @@ import { resolveRetryPolicy, toActivityOptions } from '../../src/domain/retry-po
 const startedAt = new Date('2026-01-01T12:00:00Z');
 const ctx: ClassifyContext = { url: 'https://r.example/hook', attempt: 3, startedAt, autoDisableAfterMs: 3 * 86_400_000, timeScale: 1 };
 const policy = resolveRetryPolicy({ initial_interval: '10s', maximum_interval: '5m', maximum_attempts: 5, non_retryable_statuses: [400, 422] });
-const http = (statusCode: number, extra: Partial<AttemptResult> = {}): AttemptResult =>
-  ({ ok: statusCode >= 200 && statusCode < 300, statusCode, errorClass: statusCode < 300 ? undefined : 'http_status', durationMs: 12, ...extra });
+const http = (statusCode: number, extra: Partial<AttemptResult> = {}): AttemptResult => ({
+  ok: statusCode >= 200 && statusCode < 300,
+  statusCode,
+  errorClass: statusCode < 300 ? undefined : 'http_status',
+  durationMs: 12,
+  ...extra,
+});
 const justNow = new Date(startedAt.getTime() - 60_000);
 
 describe('classify: what an attempt means for its delivery', () => {
@@ -19,7 +24,9 @@ describe('classify: what an attempt means for its delivery', () => {
 
   it('410 Gone ends the delivery and disables the subscription, with the time in the reason', () => {
     expect(classify(http(410), policy, justNow, ctx)).toEqual({
-      delivered: false, type: FailureType.Gone, nonRetryable: true,
+      delivered: false,
+      type: FailureType.Gone,
+      nonRetryable: true,
       message: 'HTTP 410 from https://r.example/hook after 12 ms (attempt 3)',
       disableSubscription: 'receiver answered 410 Gone at 2026-01-01T12:00:00.000Z',
     });
@@ -30,7 +37,9 @@ describe('classify: what an attempt means for its delivery', () => {
     for (const result of [http(500), http(400), { ok: false, errorClass: 'timeout', errorMessage: 'no answer', durationMs: 5 } as AttemptResult]) {
       const verdict = classify(result, policy, since, ctx);
       expect(verdict).toMatchObject({
-        delivered: false, type: FailureType.SubscriptionDisabled, nonRetryable: true,
+        delivered: false,
+        type: FailureType.SubscriptionDisabled,
+        nonRetryable: true,
         disableSubscription: `every attempt failed since ${since.toISOString()}`,
       });
       expect(verdict.delivered === false && verdict.message).toMatch(/; subscription disabled: every attempt failed since /);
@@ -50,7 +59,9 @@ describe('classify: what an attempt means for its delivery', () => {
   it.each([400, 422])('a status the policy lists (%i) ends the delivery without disabling', (status) => {
     const verdict = classify(http(status), policy, justNow, ctx);
     expect(verdict).toEqual({
-      delivered: false, type: FailureType.NonRetryableStatus, nonRetryable: true,
+      delivered: false,
+      type: FailureType.NonRetryableStatus,
+      nonRetryable: true,
       message: `HTTP ${status} from https://r.example/hook after 12 ms (attempt 3)`,
     });
   });
@@ -62,17 +73,28 @@ describe('classify: what an attempt means for its delivery', () => {
   it('an SSRF refusal ends the delivery', () => {
     const blocked: AttemptResult = { ok: false, errorClass: 'ssrf_blocked', errorMessage: 'refused: loopback address', durationMs: 0 };
     expect(classify(blocked, policy, justNow, ctx)).toEqual({
-      delivered: false, type: FailureType.SsrfBlocked, nonRetryable: true,
+      delivered: false,
+      type: FailureType.SsrfBlocked,
+      nonRetryable: true,
       message: 'ssrf_blocked: refused: loopback address from https://r.example/hook after 0 ms (attempt 3)',
     });
   });
 
   it.each([
-    ['timeout', 'Timeout'], ['connection_refused', 'ConnectionRefused'], ['connection_reset', 'ConnectionReset'],
-    ['dns', 'Dns'], ['tls', 'Tls'], ['network', 'Network'],
+    ['timeout', 'Timeout'],
+    ['connection_refused', 'ConnectionRefused'],
+    ['connection_reset', 'ConnectionReset'],
+    ['dns', 'Dns'],
+    ['tls', 'Tls'],
+    ['network', 'Network'],
   ] as const)('a %s error is retried as %s', (errorClass, type) => {
     const verdict = classify({ ok: false, errorClass, errorMessage: 'x', durationMs: 3 }, policy, justNow, ctx);
-    expect(verdict).toEqual({ delivered: false, type, nonRetryable: false, message: `${errorClass}: x from https://r.example/hook after 3 ms (attempt 3)` });
+    expect(verdict).toEqual({
+      delivered: false,
+      type,
+      nonRetryable: false,
+      message: `${errorClass}: x from https://r.example/hook after 3 ms (attempt 3)`,
+    });
   });
 
   describe('Retry-After on 429 and 503', () => {
@@ -83,8 +105,11 @@ describe('classify: what an attempt means for its delivery', () => {
       [429, '3600', 300_000], // above the maximum interval: lowered to it
       [503, 'Thu, 01 Jan 2026 12:01:00 GMT', 60_000], // an HTTP date, from the attempt's start
     ])('%i with Retry-After %s waits %i ms', (status, header, expected) => {
-      expect(classify(http(status, { retryAfter: header }), policy, justNow, ctx))
-        .toMatchObject({ type: 'HttpStatus', nonRetryable: false, retryAfterMs: expected });
+      expect(classify(http(status, { retryAfter: header }), policy, justNow, ctx)).toMatchObject({
+        type: 'HttpStatus',
+        nonRetryable: false,
+        retryAfterMs: expected,
+      });
     });
 
     it('is scaled by the time scale like the policy', () => {
@@ -104,8 +129,9 @@ describe('classify: what an attempt means for its delivery', () => {
     const final = [http(410), http(400), { ok: false, errorClass: 'ssrf_blocked', durationMs: 0 } as AttemptResult]
       .map((r) => classify(r, policy, justNow, ctx))
       .concat(classify(http(500), policy, new Date(0), ctx));
-    const retried = [http(500), http(429, { retryAfter: '5' }), { ok: false, errorClass: 'dns', durationMs: 1 } as AttemptResult]
-      .map((r) => classify(r, policy, justNow, ctx));
+    const retried = [http(500), http(429, { retryAfter: '5' }), { ok: false, errorClass: 'dns', durationMs: 1 } as AttemptResult].map((r) =>
+      classify(r, policy, justNow, ctx),
+    );
     const nonRetryable = toActivityOptions(policy, 10_000).retry.nonRetryableErrorTypes;
     expect(nonRetryable).toBe(NON_RETRYABLE_ERROR_TYPES);
     for (const v of final) expect(v.delivered === false && nonRetryable.includes(v.type as never)).toBe(true);

@@ -32,10 +32,21 @@ describe('signatures', () => {
 
 describe('address policy', () => {
   it.each([
-    ['127.0.0.1', 'loopback'], ['10.1.2.3', 'private'], ['192.168.0.1', 'private'], ['172.16.5.4', 'private'],
-    ['169.254.169.254', 'linkLocal'], ['100.64.0.1', 'carrierGradeNat'], ['224.0.0.1', 'multicast'],
-    ['0.0.0.0', 'unspecified'], ['::1', 'loopback'], ['fe80::1', 'linkLocal'], ['fc00::1', 'uniqueLocal'],
-    ['::ffff:127.0.0.1', 'loopback'], ['::ffff:10.0.0.1', 'private'], ['::', 'unspecified'], ['ff02::1', 'multicast'],
+    ['127.0.0.1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['192.168.0.1', 'private'],
+    ['172.16.5.4', 'private'],
+    ['169.254.169.254', 'linkLocal'],
+    ['100.64.0.1', 'carrierGradeNat'],
+    ['224.0.0.1', 'multicast'],
+    ['0.0.0.0', 'unspecified'],
+    ['::1', 'loopback'],
+    ['fe80::1', 'linkLocal'],
+    ['fc00::1', 'uniqueLocal'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['::', 'unspecified'],
+    ['ff02::1', 'multicast'],
   ])('refuses %s (%s)', (address, range) => {
     expect(forbiddenRange(address)).toBe(range);
   });

@@ -1,6 +1,7 @@
 // The documentation describes the tree as it is: a short README, no dated stories, links that resolve,
 // a module map with every file under src/ and tools/, the configuration of src/config.ts in the docs'
 // table and in .env.example, and the performance table equal to the committed benchmark results.
+import { ENV_VARIABLES } from '../../src/config.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,13 +127,9 @@ describe('docs/architecture.md module map', () => {
 });
 
 describe('configuration: src/config.ts, docs/operations.md and .env.example agree', () => {
-  const source = read('src/config.ts');
-  const start = source.indexOf('const EnvSchema = z.object({');
-  const end = source.indexOf('\n})', start);
-  const configVars = [...source.slice(start, end).matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!).sort();
+  const configVars = Object.keys(ENV_VARIABLES).sort();
 
   it('reads the variables out of the env schema', () => {
-    expect(start).toBeGreaterThan(-1);
     expect(configVars).toContain('DATABASE_URL');
     expect(configVars.length).toBeGreaterThan(20);
   });

@@ -50,18 +50,29 @@ describe('EventCatalog', () => {
 
   it('refuses the rest of a batch once one payload goes over its budget', async () => {
     const deep = (n: number): string => (n === 0 ? '{}' : `{"a":${deep(n - 1)}}`);
-    const fanOut = { $defs: { n: { type: 'object', properties: { a: { allOf: [{ $ref: '#/$defs/n' }, { $ref: '#/$defs/n' }] } } } }, $ref: '#/$defs/n' };
+    const fanOut = {
+      $defs: { n: { type: 'object', properties: { a: { allOf: [{ $ref: '#/$defs/n' }, { $ref: '#/$defs/n' }] } } } },
+      $ref: '#/$defs/n',
+    };
     const pool = new CountingPool({ size: 1, validateBudgetMs: 100 });
     const catalog = new EventCatalog(fakeDb({ 'fan.out': fanOut }), 1_000, pool);
-    const details = await catalog.checkAll(Array.from({ length: 6 }, (_, i) => ({ type: 'fan.out', payload: deep(60), prefix: `events.${i}.payload` })));
-    expect(details).toEqual([{ path: 'events.0.payload', message: 'validating it against the schema of fan.out took longer than its time budget (100 ms)' }]);
+    const details = await catalog.checkAll(
+      Array.from({ length: 6 }, (_, i) => ({ type: 'fan.out', payload: deep(60), prefix: `events.${i}.payload` })),
+    );
+    expect(details).toEqual([
+      { path: 'events.0.payload', message: 'validating it against the schema of fan.out took longer than its time budget (100 ms)' },
+    ]);
   });
 });
 
 describe('SchemaPool', () => {
   it('runs patterns on RE2: ^(a+)+$ is linear, a lookahead is refused', async () => {
     const pool = new SchemaPool();
-    const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^(a+)+$': { type: 'number' } } };
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string', pattern: '^(a+)+$' } },
+      patternProperties: { '^(a+)+$': { type: 'number' } },
+    };
     const started = performance.now();
     const outcome = await pool.check('p', 1, schema, JSON.stringify({ name: `${'a'.repeat(5_000)}!`, [`${'a'.repeat(5_000)}!`]: 'x' }), 'payload');
     expect(outcome).toEqual({ kind: 'checked', details: [{ path: 'payload.name', message: 'must match pattern "^(a+)+$"' }] });

@@ -152,7 +152,7 @@ function chooser(seed: number) {
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n);
+    return ((t ^ (t >>> 14)) >>> 0) % n;
   };
 }
 
@@ -205,8 +205,12 @@ const key = fc.oneof(
 const { node } = fc.letrec<{ node: Node; object: Node; array: Node }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 6, unit: 'binary' }),
-    tie('object'), tie('array'),
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ maxLength: 6, unit: 'binary' }),
+    tie('object'),
+    tie('array'),
   ),
   object: fc.array(fc.tuple(key, tie('node')), { maxLength: 12 }).map((members) => ({ members })),
   array: fc.array(tie('node'), { maxLength: 4 }),
@@ -215,49 +219,59 @@ const object = fc.array(fc.tuple(key, node), { maxLength: 6 }).map((members): No
 
 describe('generated bodies', () => {
   it('find the same duplicate keys as the reference', () => {
-    fc.assert(fc.property(node, fc.integer(), (value, seed) => {
-      const text = write(value, chooser(seed));
-      JSON.parse(text);
-      expect(scan(text).details).toEqual(referenceDuplicates(value, [], []).slice(0, 20).map(dup));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(node, fc.integer(), (value, seed) => {
+        const text = write(value, chooser(seed));
+        JSON.parse(text);
+        expect(scan(text).details).toEqual(referenceDuplicates(value, [], []).slice(0, 20).map(dup));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('give the exact text of `payload` and of every `events.<i>.payload`', () => {
-    fc.assert(fc.property(object, fc.array(fc.tuple(object, object), { minLength: 1, maxLength: 6 }), fc.integer(), (payload, events, seed) => {
-      const choose = chooser(seed);
-      const ws = () => WHITESPACE[choose(WHITESPACE.length)];
-      const payloadText = write(payload, choose);
-      const single = `${ws()}{${ws()}"type"${ws()}:${ws()}"a.b"${ws()},${ws()}"payload"${ws()}:${ws()}${payloadText}${ws()}}${ws()}`;
-      JSON.parse(single);
-      expect(sourceText(scan(single).req, ['payload'])).toBe(payloadText);
+    fc.assert(
+      fc.property(object, fc.array(fc.tuple(object, object), { minLength: 1, maxLength: 6 }), fc.integer(), (payload, events, seed) => {
+        const choose = chooser(seed);
+        const ws = () => WHITESPACE[choose(WHITESPACE.length)];
+        const payloadText = write(payload, choose);
+        const single = `${ws()}{${ws()}"type"${ws()}:${ws()}"a.b"${ws()},${ws()}"payload"${ws()}:${ws()}${payloadText}${ws()}}${ws()}`;
+        JSON.parse(single);
+        expect(sourceText(scan(single).req, ['payload'])).toBe(payloadText);
 
-      const texts = events.map(([p]) => write(p, choose));
-      const eventTexts = events.map(([, rest], i) => {
-        const members = (rest as { members: Array<[string, Node]> }).members.filter(([k]) => k !== 'payload');
-        const before = members.slice(0, choose(members.length + 1));
-        const after = members.slice(before.length);
-        const written = (list: Array<[string, Node]>) => list.map(([k, v]) => `${writeString(k, choose)}${ws()}:${ws()}${write(v, choose)}${ws()},${ws()}`).join('');
-        return `{${ws()}${written(before)}${writeString('payload', choose)}${ws()}:${ws()}${texts[i]}${ws()}${after.length ? `,${ws()}${written(after).replace(/,\s*$/, '')}` : ''}}`;
-      });
-      const batch = `{${ws()}"events"${ws()}:${ws()}[${ws()}${eventTexts.join(`${ws()},${ws()}`)}${ws()}]${ws()}}`;
-      JSON.parse(batch);
-      const { req } = scan(batch);
-      texts.forEach((text, i) => expect(sourceText(req, ['events', i, 'payload'])).toBe(text));
-    }), { numRuns: 300 });
+        const texts = events.map(([p]) => write(p, choose));
+        const eventTexts = events.map(([, rest], i) => {
+          const members = (rest as { members: Array<[string, Node]> }).members.filter(([k]) => k !== 'payload');
+          const before = members.slice(0, choose(members.length + 1));
+          const after = members.slice(before.length);
+          const written = (list: Array<[string, Node]>) =>
+            list.map(([k, v]) => `${writeString(k, choose)}${ws()}:${ws()}${write(v, choose)}${ws()},${ws()}`).join('');
+          return `{${ws()}${written(before)}${writeString('payload', choose)}${ws()}:${ws()}${texts[i]}${ws()}${after.length ? `,${ws()}${written(after).replace(/,\s*$/, '')}` : ''}}`;
+        });
+        const batch = `{${ws()}"events"${ws()}:${ws()}[${ws()}${eventTexts.join(`${ws()},${ws()}`)}${ws()}]${ws()}}`;
+        JSON.parse(batch);
+        const { req } = scan(batch);
+        texts.forEach((text, i) => expect(sourceText(req, ['events', i, 'payload'])).toBe(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never throw or hang on text JSON.parse would refuse', () => {
     const token = fc.constantFrom('{', '}', '[', ']', '"', '\\', ',', ':', 'a', '1', ' ', '"k"', '\\"', '\u00e9', '\ud800');
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (tokens) => {
-      const { req, details } = scan(tokens.join(''));
-      expect(Array.isArray(details)).toBe(true);
-      for (const path of [[], ['payload'], ['events', 0, 'payload']] as JsonPath[]) {
-        try {
-          sourceText(req, path);
-        } catch (error) {
-          expect(String(error)).toContain('no JSON object');
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (tokens) => {
+        const { req, details } = scan(tokens.join(''));
+        expect(Array.isArray(details)).toBe(true);
+        for (const path of [[], ['payload'], ['events', 0, 'payload']] as JsonPath[]) {
+          try {
+            sourceText(req, path);
+          } catch (error) {
+            expect(String(error)).toContain('no JSON object');
+          }
         }
-      }
-    }), { numRuns: 2000 });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

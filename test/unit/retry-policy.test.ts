@@ -26,12 +26,20 @@ describe('retry presets map onto Temporal activity options', () => {
 
   it('an object maps field by field; the time scale shrinks intervals and deadline only', () => {
     const policy = resolveRetryPolicy({
-      initial_interval: '2s', backoff_coefficient: 1.5, maximum_interval: '1m', maximum_attempts: 7,
-      max_duration: '2h', non_retryable_statuses: [400, 422],
+      initial_interval: '2s',
+      backoff_coefficient: 1.5,
+      maximum_interval: '1m',
+      maximum_attempts: 7,
+      max_duration: '2h',
+      non_retryable_statuses: [400, 422],
     });
     expect(policy).toEqual({
-      initialIntervalMs: 2_000, backoffCoefficient: 1.5, maximumIntervalMs: 60_000, maximumAttempts: 7,
-      maxDurationMs: 2 * H, nonRetryableStatuses: [400, 422],
+      initialIntervalMs: 2_000,
+      backoffCoefficient: 1.5,
+      maximumIntervalMs: 60_000,
+      maximumAttempts: 7,
+      maxDurationMs: 2 * H,
+      nonRetryableStatuses: [400, 422],
     });
     expect(toActivityOptions(policy, 5_000, 0.01)).toMatchObject({
       startToCloseTimeout: 10_000,

@@ -15,11 +15,20 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 /** Folders production code must never reach: dev and test tooling. */
 const FORBIDDEN = ['tools', 'test', 'scripts', 'bench'];
 
-interface Import { specifier: string; dynamic: boolean; typeOnly: boolean }
+interface Import {
+  specifier: string;
+  dynamic: boolean;
+  typeOnly: boolean;
+}
 
 function importsOf(file: string): Import[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true,
-    file.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+  );
   const found: Import[] = [];
   const visit = (node: ts.Node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -43,7 +52,11 @@ function resolveRelative(from: string, specifier: string): string {
 }
 
 const isRelative = (specifier: string) => specifier.startsWith('./') || specifier.startsWith('../');
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 const forbiddenFolder = (file: string) => FORBIDDEN.find((dir) => !path.relative(path.join(root, dir), file).startsWith('..'));
 
@@ -97,19 +110,25 @@ describe('what ships', () => {
   });
 
   it('no file under src/ imports from tools/, test/, scripts/ or bench/', () => {
-    const offending = filesUnder(path.join(root, 'src')).flatMap((file) => importsOf(file)
-      .filter(({ specifier }) => isRelative(specifier) && forbiddenFolder(resolveRelative(file, specifier)))
-      .map(({ specifier }) => `${rel(file)} imports ${specifier}`));
+    const offending = filesUnder(path.join(root, 'src')).flatMap((file) =>
+      importsOf(file)
+        .filter(({ specifier }) => isRelative(specifier) && forbiddenFolder(resolveRelative(file, specifier)))
+        .map(({ specifier }) => `${rel(file)} imports ${specifier}`),
+    );
     expect(offending).toEqual([]);
   });
 
   it('what the production entry points load at run time is in `dependencies`, not only in devDependencies', () => {
     // Type-only imports are erased; a dynamic import is allowed for what only runs from source (tsx, tests),
     // e.g. esbuild bundling the portal on demand when no build is there.
-    const missing = [...productionGraph().keys()].filter((file) => existsSync(file)).flatMap((file) => importsOf(file)
-      .filter(({ specifier, dynamic, typeOnly }) => !dynamic && !typeOnly && !isRelative(specifier) && !isBuiltin(specifier))
-      .filter(({ specifier }) => !(packageName(specifier) in pkg.dependencies))
-      .map(({ specifier }) => `${rel(file)} imports ${specifier}`));
+    const missing = [...productionGraph().keys()]
+      .filter((file) => existsSync(file))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter(({ specifier, dynamic, typeOnly }) => !dynamic && !typeOnly && !isRelative(specifier) && !isBuiltin(specifier))
+          .filter(({ specifier }) => !(packageName(specifier) in pkg.dependencies))
+          .map(({ specifier }) => `${rel(file)} imports ${specifier}`),
+      );
     expect(missing).toEqual([]);
   });
 });

@@ -17,7 +17,12 @@ describe('the SSRF guard at connect time', () => {
   });
 
   it('refuses a name when any of its addresses is forbidden', async () => {
-    const mixed = guardedLookupWith((_h, _o, cb) => cb(null, [{ address: '93.184.216.34', family: 4 }, { address: '::ffff:127.0.0.1', family: 6 }]));
+    const mixed = guardedLookupWith((_h, _o, cb) =>
+      cb(null, [
+        { address: '93.184.216.34', family: 4 },
+        { address: '::ffff:127.0.0.1', family: 6 },
+      ]),
+    );
     await expect(lookup(mixed, 'mixed.example', true)).rejects.toThrow(/loopback/);
   });
 

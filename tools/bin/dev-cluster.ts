@@ -1,7 +1,7 @@
 // `npm run dev:cluster`: the production topology on one machine, without Docker. The real Temporal server
 // on the local PostgreSQL (schemas by temporal-sql-tool), the Temporal Web UI server, two workers and two
 // API processes. Ctrl-C (or SIGTERM) stops all of it. Every port and database name can be moved by env
-// (README, "Production engine"), so it runs beside `npm run dev` and the tests.
+// (docs/operations.md, "The production engine on one machine"), so it runs beside `npm run dev` and the tests.
 import { stopOnce } from './stop-once.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,11 +23,13 @@ const int = (name: string, fallback: number) => {
 
 const startedAt = Date.now();
 const postgresUrl = process.env.HOOKRELAY_LOCAL_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = process.env.DATABASE_URL ?? (() => {
-  const url = new URL(postgresUrl);
-  url.pathname = `/${process.env.HOOKRELAY_DATABASE ?? 'hookrelay'}`;
-  return url.toString();
-})();
+const databaseUrl =
+  process.env.DATABASE_URL ??
+  (() => {
+    const url = new URL(postgresUrl);
+    url.pathname = `/${process.env.HOOKRELAY_DATABASE ?? 'hookrelay'}`;
+    return url.toString();
+  })();
 const apiPort = int('PORT', 3000);
 const workerMetricsPort = int('WORKER_METRICS_PORT', 9464);
 const apiPorts = Array.from({ length: int('API_COUNT', 2) }, (_, i) => apiPort + i);

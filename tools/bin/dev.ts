@@ -29,18 +29,27 @@ const children: ChildProcess[] = [];
 let stopping = false;
 const stopAll = stopOnce(async () => {
   stopping = true;
-  await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((child) => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 35_000).unref();
-  })));
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 35_000).unref();
+          }),
+      ),
+  );
   await temporal?.stop();
   await embedded?.stop();
 }, say);
 
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bin', script)], {
-    cwd: root, env, stdio: 'inherit',
+    cwd: root,
+    env,
+    stdio: 'inherit',
   });
   child.once('exit', (code, signal) => {
     if (!stopping) {

@@ -52,7 +52,11 @@ export interface DevDatabase {
  * when it answers; else an embedded PGlite with its data under `dataDir`.
  */
 export async function resolveDevDatabase(options: {
-  databaseUrl?: string; localPostgres: string; dataDir: string; pglitePort: number; say: (msg: string) => void;
+  databaseUrl?: string;
+  localPostgres: string;
+  dataDir: string;
+  pglitePort: number;
+  say: (msg: string) => void;
 }): Promise<DevDatabase> {
   if (options.databaseUrl) return { url: options.databaseUrl };
   if (await canConnect(options.localPostgres)) {

@@ -19,7 +19,11 @@ export const TEMPORAL_DYNAMIC_CONFIG = path.join(root, 'deploy/temporal/dynamicc
 export const TEMPORAL_UI_CONFIG_DIR = path.join(root, 'deploy/temporal/ui');
 const run = promisify(execFile);
 
-export interface ClusterBinaries { server: string; sqlTool: string; ui: string }
+export interface ClusterBinaries {
+  server: string;
+  sqlTool: string;
+  ui: string;
+}
 
 /** Finds or builds the Temporal server, temporal-sql-tool and the Web UI server (scripts/temporal-server.sh). */
 export async function findClusterBinaries(): Promise<ClusterBinaries> {
@@ -44,17 +48,24 @@ export interface ClusterDatabase {
 export function clusterDatabase(postgresUrl: string, database = 'temporal', visibilityDatabase = 'temporal_visibility'): ClusterDatabase {
   const url = new URL(postgresUrl);
   return {
-    host: url.hostname, port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'), password: decodeURIComponent(url.password),
-    database, visibilityDatabase,
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    password: decodeURIComponent(url.password),
+    database,
+    visibilityDatabase,
   };
 }
 
 /** The server config template's database variables (the same names docker-compose sets). */
 function databaseEnv(db: ClusterDatabase): Record<string, string> {
   return {
-    POSTGRES_SEEDS: db.host, DB_PORT: String(db.port), POSTGRES_USER: db.user, POSTGRES_PWD: db.password,
-    DBNAME: db.database, VISIBILITY_DBNAME: db.visibilityDatabase,
+    POSTGRES_SEEDS: db.host,
+    DB_PORT: String(db.port),
+    POSTGRES_USER: db.user,
+    POSTGRES_PWD: db.password,
+    DBNAME: db.database,
+    VISIBILITY_DBNAME: db.visibilityDatabase,
   };
 }
 
@@ -68,19 +79,29 @@ export async function setupClusterSchema(binaries: Pick<ClusterBinaries, 'sqlToo
 
 /** Every port the server listens on; each service has a gRPC and a membership port. */
 export interface ClusterPorts {
-  frontend: number; frontendHttp: number; frontendMembership: number;
-  history: number; historyMembership: number;
-  matching: number; matchingMembership: number;
-  worker: number; workerMembership: number;
+  frontend: number;
+  frontendHttp: number;
+  frontendMembership: number;
+  history: number;
+  historyMembership: number;
+  matching: number;
+  matchingMembership: number;
+  worker: number;
+  workerMembership: number;
 }
 
 /** Temporal's default layout (7233, 7243, 6933, 7234, ...) moved to start at `frontend`. */
 export function portsFrom(frontend: number): ClusterPorts {
   return {
-    frontend, frontendHttp: frontend + 10, frontendMembership: frontend - 300,
-    history: frontend + 1, historyMembership: frontend - 299,
-    matching: frontend + 2, matchingMembership: frontend - 298,
-    worker: frontend + 6, workerMembership: frontend - 294,
+    frontend,
+    frontendHttp: frontend + 10,
+    frontendMembership: frontend - 300,
+    history: frontend + 1,
+    historyMembership: frontend - 299,
+    matching: frontend + 2,
+    matchingMembership: frontend - 298,
+    worker: frontend + 6,
+    workerMembership: frontend - 294,
   };
 }
 
@@ -103,8 +124,17 @@ async function freeLowPort(taken: Set<number>): Promise<number> {
 
 /** Nine ports nobody listens on, for a server beside others (tests). */
 export async function freeClusterPorts(): Promise<ClusterPorts> {
-  const keys: Array<keyof ClusterPorts> = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership',
-    'matching', 'matchingMembership', 'worker', 'workerMembership'];
+  const keys: Array<keyof ClusterPorts> = [
+    'frontend',
+    'frontendHttp',
+    'frontendMembership',
+    'history',
+    'historyMembership',
+    'matching',
+    'matchingMembership',
+    'worker',
+    'workerMembership',
+  ];
   const ports = {} as ClusterPorts;
   const taken = new Set<number>();
   for (const key of keys) ports[key] = await freeLowPort(taken);
@@ -113,11 +143,14 @@ export async function freeClusterPorts(): Promise<ClusterPorts> {
 
 /** The frontend's TLS (server side); with `clientCa`, mutual TLS. */
 export interface ClusterTls {
-  cert: string; key: string;
+  cert: string;
+  key: string;
   /** CA that client certificates must chain to: set means mTLS. */
   clientCa?: string;
   /** The server's own system worker is a frontend client too: its certificate and the CA of the frontend's. */
-  systemWorkerCert: string; systemWorkerKey: string; frontendCa: string;
+  systemWorkerCert: string;
+  systemWorkerKey: string;
+  frontendCa: string;
   serverName?: string;
 }
 
@@ -148,11 +181,16 @@ export interface ClusterServer {
   stop(): Promise<void>;
 }
 
-interface Managed { child: ChildProcess; exited: Promise<void> }
+interface Managed {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
 
 const running = new Set<ChildProcess>();
 // Whatever way this process ends, the servers it started end with it.
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 function spawnLogged(bin: string, args: string[], env: NodeJS.ProcessEnv, log: WriteStream): Managed {
   // A process group of its own: Ctrl-C reaches hookrelay's processes first, and the server is stopped
@@ -199,26 +237,37 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
   const serverLog = createWriteStream(path.join(options.logDir, 'temporal-server.log'), { flags: 'a' });
   const uiLog = createWriteStream(path.join(options.logDir, 'temporal-ui.log'), { flags: 'a' });
 
-  log(`migrating Temporal's databases ${options.database.database} and ${options.database.visibilityDatabase} on ${options.database.host}:${options.database.port}`);
+  log(
+    `migrating Temporal's databases ${options.database.database} and ${options.database.visibilityDatabase} on ${options.database.host}:${options.database.port}`,
+  );
   await setupClusterSchema(options.binaries, options.database);
 
   const tls = options.tls;
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...databaseEnv(options.database),
-    FRONTEND_GRPC_PORT: String(ports.frontend), FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+    FRONTEND_GRPC_PORT: String(ports.frontend),
+    FRONTEND_HTTP_PORT: String(ports.frontendHttp),
     FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
-    HISTORY_GRPC_PORT: String(ports.history), HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
-    MATCHING_GRPC_PORT: String(ports.matching), MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
-    WORKER_GRPC_PORT: String(ports.worker), WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
+    HISTORY_GRPC_PORT: String(ports.history),
+    HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+    MATCHING_GRPC_PORT: String(ports.matching),
+    MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+    WORKER_GRPC_PORT: String(ports.worker),
+    WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
     BIND_ON_IP: '127.0.0.1',
     DYNAMIC_CONFIG_FILE_PATH: TEMPORAL_DYNAMIC_CONFIG,
-    ...(tls ? {
-      TEMPORAL_TLS_FRONTEND_CERT: tls.cert, TEMPORAL_TLS_FRONTEND_KEY: tls.key,
-      ...(tls.clientCa ? { TEMPORAL_TLS_CLIENT_CA: tls.clientCa } : {}),
-      TEMPORAL_TLS_SYSTEM_WORKER_CERT: tls.systemWorkerCert, TEMPORAL_TLS_SYSTEM_WORKER_KEY: tls.systemWorkerKey,
-      TEMPORAL_TLS_FRONTEND_CA: tls.frontendCa, TEMPORAL_TLS_FRONTEND_SERVER_NAME: tls.serverName ?? 'localhost',
-    } : {}),
+    ...(tls
+      ? {
+          TEMPORAL_TLS_FRONTEND_CERT: tls.cert,
+          TEMPORAL_TLS_FRONTEND_KEY: tls.key,
+          ...(tls.clientCa ? { TEMPORAL_TLS_CLIENT_CA: tls.clientCa } : {}),
+          TEMPORAL_TLS_SYSTEM_WORKER_CERT: tls.systemWorkerCert,
+          TEMPORAL_TLS_SYSTEM_WORKER_KEY: tls.systemWorkerKey,
+          TEMPORAL_TLS_FRONTEND_CA: tls.frontendCa,
+          TEMPORAL_TLS_FRONTEND_SERVER_NAME: tls.serverName ?? 'localhost',
+        }
+      : {}),
     ...options.env,
   };
   // The template is rendered by the server itself; --root / makes the absolute config path work as is.
@@ -237,8 +286,12 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
     void current.exited.then(() => {
       if (!wanted || server !== current) return;
       const pause = Math.min(10_000, 1_000 * 2 ** Math.min(restarts++, 4));
-      log(`the Temporal server exited by itself (${current.child.signalCode ?? current.child.exitCode}); starting it again in ${pause / 1000} s (see ${serverLogPath})`);
-      setTimeout(() => { if (wanted && server === current) spawnServer(); }, pause).unref();
+      log(
+        `the Temporal server exited by itself (${current.child.signalCode ?? current.child.exitCode}); starting it again in ${pause / 1000} s (see ${serverLogPath})`,
+      );
+      setTimeout(() => {
+        if (wanted && server === current) spawnServer();
+      }, pause).unref();
     });
     return current;
   };
@@ -287,12 +340,17 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
       await connection.close();
     }
     if (options.uiPort) {
-      ui = spawnLogged(options.binaries.ui, ['--root', '/', '--config', TEMPORAL_UI_CONFIG_DIR, '--env', 'hookrelay', 'start'], {
-        ...process.env,
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_UI_PORT: String(options.uiPort),
-        TEMPORAL_DEFAULT_NAMESPACE: namespace,
-      }, uiLog);
+      ui = spawnLogged(
+        options.binaries.ui,
+        ['--root', '/', '--config', TEMPORAL_UI_CONFIG_DIR, '--env', 'hookrelay', 'start'],
+        {
+          ...process.env,
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_UI_PORT: String(options.uiPort),
+          TEMPORAL_DEFAULT_NAMESPACE: namespace,
+        },
+        uiLog,
+      );
       await waitForPort(options.uiPort, 30_000);
     }
   } catch (error) {
@@ -334,7 +392,10 @@ export async function startScratchCluster(options: ScratchClusterOptions): Promi
   const database = clusterDatabase(options.postgresUrl, options.name, `${options.name}_visibility`);
   const logDir = mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
   const server = await startClusterServer({
-    binaries, database, ports: await freeClusterPorts(), logDir,
+    binaries,
+    database,
+    ports: await freeClusterPorts(),
+    logDir,
     ...(options.uiPort ? { uiPort: options.uiPort } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.clientSecurity ? { clientSecurity: options.clientSecurity } : {}),

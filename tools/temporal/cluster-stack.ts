@@ -8,8 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { waitForPort } from '../ports.js';
 import {
-  clusterDatabase, findClusterBinaries, portsFrom, startClusterServer,
-  type ClusterPorts, type ClusterServer, type ClusterTls,
+  clusterDatabase,
+  findClusterBinaries,
+  portsFrom,
+  startClusterServer,
+  type ClusterPorts,
+  type ClusterServer,
+  type ClusterTls,
 } from './cluster-server.js';
 import type { TemporalSecurity } from '../../src/temporal/connection-options.js';
 
@@ -110,13 +115,16 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
       let child: ChildProcess | undefined;
       let expectedExit = false;
       return {
-        name, port,
+        name,
+        port,
         child: () => child,
         async start() {
           expectedExit = false;
           const output = options.onOutput;
           const current = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bin', script)], {
-            cwd: root, env: { ...env, ...own }, stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
+            cwd: root,
+            env: { ...env, ...own },
+            stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
           });
           if (output) {
             for (const stream of [current.stdout, current.stderr]) {
@@ -129,7 +137,9 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
           });
           await Promise.race([
             waitForPort(port, 120_000),
-            new Promise((_, reject) => current.once('exit', (code, signal) => reject(new Error(`${name} exited (${signal ?? code}) while starting`)))),
+            new Promise((_, reject) =>
+              current.once('exit', (code, signal) => reject(new Error(`${name} exited (${signal ?? code}) while starting`))),
+            ),
           ]);
         },
         async kill(signal = 'SIGTERM') {
@@ -145,9 +155,12 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
         },
       };
     };
-    const workers = options.workerMetricsPorts.map((port, i) => managed(`worker-${i + 1}`, 'worker.ts', port, {
-      WORKER_METRICS_PORT: String(port), WORKER_CORE_METRICS_PORT: String(port + 1),
-    }));
+    const workers = options.workerMetricsPorts.map((port, i) =>
+      managed(`worker-${i + 1}`, 'worker.ts', port, {
+        WORKER_METRICS_PORT: String(port),
+        WORKER_CORE_METRICS_PORT: String(port + 1),
+      }),
+    );
     const apis = options.apiPorts.map((port, i) => managed(`api-${i + 1}`, 'api.ts', port, { PORT: String(port) }));
     processes.push(...workers, ...apis);
     // Workers first and one at a time: run from source, each bundles the workflow code at start (CPU-heavy for seconds).

@@ -40,7 +40,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const stop = async () => {
     if (exited) return;
     const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));

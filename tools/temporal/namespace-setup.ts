@@ -29,21 +29,27 @@ async function retryTransient<T>(what: string, fn: () => Promise<T>, timeoutMs: 
 
 /** Registers the namespace unless it exists, then waits until the frontend serves it. */
 export async function ensureNamespace(
-  connection: Connection, namespace: string, options: { retentionDays?: number; timeoutMs?: number } = {},
+  connection: Connection,
+  namespace: string,
+  options: { retentionDays?: number; timeoutMs?: number } = {},
 ): Promise<'registered' | 'existed'> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   let result: 'registered' | 'existed' = 'registered';
-  await retryTransient(`registering namespace ${namespace}`, async () => {
-    try {
-      await connection.workflowService.registerNamespace({
-        namespace,
-        workflowExecutionRetentionPeriod: msToTs(`${options.retentionDays ?? 3} days`),
-      });
-    } catch (error) {
-      if (isGrpcServiceError(error) && error.code === status.ALREADY_EXISTS) result = 'existed';
-      else throw error;
-    }
-  }, timeoutMs);
+  await retryTransient(
+    `registering namespace ${namespace}`,
+    async () => {
+      try {
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(`${options.retentionDays ?? 3} days`),
+        });
+      } catch (error) {
+        if (isGrpcServiceError(error) && error.code === status.ALREADY_EXISTS) result = 'existed';
+        else throw error;
+      }
+    },
+    timeoutMs,
+  );
   // A new namespace reaches the frontend's namespace cache within seconds; until then it is NotFound.
   await retryTransient(`waiting for namespace ${namespace}`, () => connection.workflowService.describeNamespace({ namespace }), timeoutMs);
   return result;
@@ -52,8 +58,9 @@ export async function ensureNamespace(
 /** Adds hookrelay's search attributes that are missing (Keyword each); returns the names it added. */
 export async function ensureSearchAttributes(connection: Connection, namespace: string, timeoutMs = 60_000): Promise<string[]> {
   const keyword = encodeSearchAttributeIndexedValueType('KEYWORD')!;
-  const existing = async () => (await retryTransient('listing search attributes',
-    () => connection.operatorService.listSearchAttributes({ namespace }), timeoutMs)).customAttributes ?? {};
+  const existing = async () =>
+    (await retryTransient('listing search attributes', () => connection.operatorService.listSearchAttributes({ namespace }), timeoutMs))
+      .customAttributes ?? {};
   const present = await existing();
   for (const { name } of SEARCH_ATTRIBUTES) {
     if (name in present && present[name] !== keyword) {
@@ -62,15 +69,20 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   }
   const missing = SEARCH_ATTRIBUTES.filter(({ name }) => !(name in present)).map(({ name }) => name);
   if (missing.length === 0) return [];
-  await retryTransient('adding search attributes', async () => {
-    try {
-      await connection.operatorService.addSearchAttributes({
-        namespace, searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])),
-      });
-    } catch (error) {
-      // A concurrent set-up (another process starting) added them first.
-      if (!(isGrpcServiceError(error) && error.code === status.ALREADY_EXISTS)) throw error;
-    }
-  }, timeoutMs);
+  await retryTransient(
+    'adding search attributes',
+    async () => {
+      try {
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])),
+        });
+      } catch (error) {
+        // A concurrent set-up (another process starting) added them first.
+        if (!(isGrpcServiceError(error) && error.code === status.ALREADY_EXISTS)) throw error;
+      }
+    },
+    timeoutMs,
+  );
   return missing;
 }

@@ -19,34 +19,48 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool } = deps;
   const tag = 'Event types';
 
-  routes.add({
-    method: 'put', path: '/v1/event-types/:type', tag, auth: 'admin', params: EventTypeParam, body: EventTypePut,
-    summary: 'Create or replace an event type of the catalog; a `schema` is checked at ingest',
-    responses: {
-      201: { description: 'Created', schema: EventType },
-      200: { description: 'Replaced', schema: EventType },
+  routes.add(
+    {
+      method: 'put',
+      path: '/v1/event-types/:type',
+      tag,
+      auth: 'admin',
+      params: EventTypeParam,
+      body: EventTypePut,
+      summary: 'Create or replace an event type of the catalog; a `schema` is checked at ingest',
+      responses: {
+        201: { description: 'Created', schema: EventType },
+        200: { description: 'Replaced', schema: EventType },
+      },
     },
-  }, async ({ params: { type }, body }, _req, res) => {
-    const schema = body.schema ?? null;
-    if (schema !== null) {
-      if (Buffer.byteLength(JSON.stringify(schema)) > EVENT_TYPE_SCHEMA_LIMIT_BYTES) {
-        throw invalid([{ path: 'schema', message: `at most ${EVENT_TYPE_SCHEMA_LIMIT_BYTES / 1024} KiB` }]);
+    async ({ params: { type }, body }, _req, res) => {
+      const schema = body.schema ?? null;
+      if (schema !== null) {
+        if (Buffer.byteLength(JSON.stringify(schema)) > EVENT_TYPE_SCHEMA_LIMIT_BYTES) {
+          throw invalid([{ path: 'schema', message: `at most ${EVENT_TYPE_SCHEMA_LIMIT_BYTES / 1024} KiB` }]);
+        }
+        // Compiled in a schema thread with a deadline, as ingest runs it.
+        const problem = await schemaProblem(deps.catalog.pool, schema);
+        if (problem) throw invalid([{ path: 'schema', message: problem }]);
       }
-      // Compiled in a schema thread with a deadline, as ingest runs it.
-      const problem = await schemaProblem(deps.catalog.pool, schema);
-      if (problem) throw invalid([{ path: 'schema', message: problem }]);
-    }
-    const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
-    deps.catalog.invalidate();
-    deps.catalog.remember(type, Number(row.version), schema);
-    res.status(created ? 201 : 200).json(view(row));
-  });
+      const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
+      deps.catalog.invalidate();
+      deps.catalog.remember(type, Number(row.version), schema);
+      res.status(created ? 201 : 200).json(view(row));
+    },
+  );
 
-  routes.add({
-    method: 'get', path: '/v1/event-types', tag, auth: 'any',
-    summary: 'The event type catalog',
-    responses: { 200: { description: 'Every type, by name', schema: EventTypeList } },
-  }, async (_input, _req, res) => {
-    res.json({ data: (await listEventTypes(pool)).map(view) });
-  });
+  routes.add(
+    {
+      method: 'get',
+      path: '/v1/event-types',
+      tag,
+      auth: 'any',
+      summary: 'The event type catalog',
+      responses: { 200: { description: 'Every type, by name', schema: EventTypeList } },
+    },
+    async (_input, _req, res) => {
+      res.json({ data: (await listEventTypes(pool)).map(view) });
+    },
+  );
 }

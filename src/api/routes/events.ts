@@ -4,9 +4,7 @@ import { principal } from '../auth.js';
 import { ApiError, invalid, notFound } from '../errors.js';
 import { IdParam } from '../schemas/common.js';
 import type { Routes } from '../route.js';
-import {
-  Event, EventAccepted, EventBatch, EventBatchAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES,
-} from '../schemas/event.js';
+import { Event, EventAccepted, EventBatch, EventBatchAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES } from '../schemas/event.js';
 import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
@@ -15,8 +13,9 @@ import { jsonWithRawMembers, sourceText } from '../json-body.js';
 /** The payload's JSON text exactly as posted, which is stored and delivered; 413 over the limit. */
 function checkedPayload(text: string, path: string): string {
   if (Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES) {
-    throw new ApiError(413, 'too_large', `payload is larger than ${PAYLOAD_LIMIT_BYTES / 1024} KiB`,
-      [{ path, message: `at most ${PAYLOAD_LIMIT_BYTES} bytes` }]);
+    throw new ApiError(413, 'too_large', `payload is larger than ${PAYLOAD_LIMIT_BYTES / 1024} KiB`, [
+      { path, message: `at most ${PAYLOAD_LIMIT_BYTES} bytes` },
+    ]);
   }
   return text;
 }
@@ -38,69 +37,102 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
    * Accepted means committed in PostgreSQL: the 202 is sent once the event row is stored, and a relay in
    * the workers starts its workflow right after (see src/relay). Temporal being down does not refuse events.
    */
-  routes.add({
-    method: 'post', path: '/v1/events', tag, auth: 'admin', body: EventCreate,
-    summary: 'Post an event (the producer); 202 once it is durably stored',
-    responses: {
-      202: { description: 'Accepted: stored, its workflow starts right after', schema: EventAccepted },
-      200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
-      413: { description: 'Payload over 256 KiB' },
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/events',
+      tag,
+      auth: 'admin',
+      body: EventCreate,
+      summary: 'Post an event (the producer); 202 once it is durably stored',
+      responses: {
+        202: { description: 'Accepted: stored, its workflow starts right after', schema: EventAccepted },
+        200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
+        413: { description: 'Payload over 256 KiB' },
+      },
     },
-  }, async ({ body: input }, req, res) => {
-    const payload = checkedPayload(sourceText(req, ['payload']), 'payload');
-    const schemaFailures = await deps.catalog.check(input.type, payload, 'payload');
-    if (schemaFailures.length) throw invalid(schemaFailures);
-    await refuseOverBacklog();
-    const eventId = input.id ?? newId('evt');
-    const workflowId = eventWorkflowId(input.tenant_id, eventId);
-    const result = await deps.accepts.accept({
-      tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type, payload, workflowId,
-    });
-    if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
-    if (result === 'accepted') deps.relay.wake();
-    deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
-    if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
-    else res.status(202).json({ id: eventId, workflow_id: workflowId });
-  });
-
-  routes.add({
-    method: 'post', path: '/v1/events/batch', tag, auth: 'admin', body: EventBatch,
-    summary: 'Post 1-500 events at once, validated all or nothing; 202 once all are durably stored',
-    responses: {
-      202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
-      413: { description: 'A payload over 256 KiB' },
-    },
-  }, async ({ body: { events } }, req, res) => {
-    const rows = events.map((input, i) => {
+    async ({ body: input }, req, res) => {
+      const payload = checkedPayload(sourceText(req, ['payload']), 'payload');
+      const schemaFailures = await deps.catalog.check(input.type, payload, 'payload');
+      if (schemaFailures.length) throw invalid(schemaFailures);
+      await refuseOverBacklog();
       const eventId = input.id ?? newId('evt');
-      return {
-        tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type,
-        payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`), workflowId: eventWorkflowId(input.tenant_id, eventId),
-      };
-    });
-    const schemaFailures = await deps.catalog.checkAll(rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })));
-    if (schemaFailures.length) throw invalid(schemaFailures);
-    await refuseOverBacklog();
-    const { unknownTenants, inserted } = await acceptEvents(pool, rows);
-    if (unknownTenants.length) {
-      const unknown = new Set(unknownTenants);
-      throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
-    }
-    if (inserted.some(Boolean)) deps.relay.wake();
-    rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
-    res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
-  });
+      const workflowId = eventWorkflowId(input.tenant_id, eventId);
+      const result = await deps.accepts.accept({
+        tenantId: input.tenant_id,
+        eventId,
+        environment: input.environment,
+        type: input.type,
+        payload,
+        workflowId,
+      });
+      if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
+      if (result === 'accepted') deps.relay.wake();
+      deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
+      if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
+      else res.status(202).json({ id: eventId, workflow_id: workflowId });
+    },
+  );
 
-  routes.add({
-    method: 'get', path: '/v1/events/:id', tag, auth: 'any', params: IdParam, query: EventQuery,
-    summary: 'Read an event and its deliveries (the admin may name the tenant)',
-    responses: { 200: { description: 'The event', schema: Event } },
-  }, async ({ params: { id }, query }, _req, res) => {
-    const who = principal(res);
-    const tenant = who.kind === 'tenant' ? who.tenantId : query.tenant_id;
-    const { event, ambiguous } = await getEventWithDeliveries(pool, id, tenant);
-    if (ambiguous) throw invalid([{ path: 'tenant_id', message: 'several tenants have an event with this id; name the tenant' }]);
-    if (!event) throw notFound('event');
-    res.type('application/json').send(jsonWithRawMembers(event, { payload: event.payload }));
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/events/batch',
+      tag,
+      auth: 'admin',
+      body: EventBatch,
+      summary: 'Post 1-500 events at once, validated all or nothing; 202 once all are durably stored',
+      responses: {
+        202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
+        413: { description: 'A payload over 256 KiB' },
+      },
+    },
+    async ({ body: { events } }, req, res) => {
+      const rows = events.map((input, i) => {
+        const eventId = input.id ?? newId('evt');
+        return {
+          tenantId: input.tenant_id,
+          eventId,
+          environment: input.environment,
+          type: input.type,
+          payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`),
+          workflowId: eventWorkflowId(input.tenant_id, eventId),
+        };
+      });
+      const schemaFailures = await deps.catalog.checkAll(
+        rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })),
+      );
+      if (schemaFailures.length) throw invalid(schemaFailures);
+      await refuseOverBacklog();
+      const { unknownTenants, inserted } = await acceptEvents(pool, rows);
+      if (unknownTenants.length) {
+        const unknown = new Set(unknownTenants);
+        throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
+      }
+      if (inserted.some(Boolean)) deps.relay.wake();
+      rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
+      res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/v1/events/:id',
+      tag,
+      auth: 'any',
+      params: IdParam,
+      query: EventQuery,
+      summary: 'Read an event and its deliveries (the admin may name the tenant)',
+      responses: { 200: { description: 'The event', schema: Event } },
+    },
+    async ({ params: { id }, query }, _req, res) => {
+      const who = principal(res);
+      const tenant = who.kind === 'tenant' ? who.tenantId : query.tenant_id;
+      const { event, ambiguous } = await getEventWithDeliveries(pool, id, tenant);
+      if (ambiguous) throw invalid([{ path: 'tenant_id', message: 'several tenants have an event with this id; name the tenant' }]);
+      if (!event) throw notFound('event');
+      res.type('application/json').send(jsonWithRawMembers(event, { payload: event.payload }));
+    },
+  );
 }

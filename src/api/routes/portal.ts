@@ -6,7 +6,14 @@ import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import { PortalSessionCreate, PortalSessionCreated } from '../schemas/portal.js';
 import {
-  clearSessionCookie, csrfTokenFor, hashToken, isHttps, newLinkToken, newSessionToken, portalSecurityHeaders, portalSession,
+  clearSessionCookie,
+  csrfTokenFor,
+  hashToken,
+  isHttps,
+  newLinkToken,
+  newSessionToken,
+  portalSecurityHeaders,
+  portalSession,
   setSessionCookie,
 } from '../portal-session.js';
 import { endPortalSession, insertPortalLink, openPortalLink, pruneExpiredPortalSessions } from '../../db/portal-sessions.js';
@@ -14,18 +21,26 @@ import { parseDuration } from '../../domain/duration.js';
 import { portalAssets } from '../../portal/assets.js';
 
 export function portalRoutes(routes: Routes, deps: ApiDeps): void {
-  routes.add({
-    method: 'post', path: '/v1/tenants/:id/portal-sessions', tag: 'Tenants', auth: 'admin', params: IdParam, body: PortalSessionCreate,
-    summary: "A single-use link that opens the tenant portal as this tenant (the producer's dashboard hands it over)",
-    responses: { 201: { description: 'The link', schema: PortalSessionCreated } },
-  }, async ({ params: { id }, body: input }, req, res) => {
-    const token = newLinkToken();
-    const link = await insertPortalLink(deps.pool, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl));
-    if (!link) throw notFound('tenant');
-    await pruneExpiredPortalSessions(deps.pool);
-    const origin = deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    res.status(201).json({ url: `${origin}/portal/open?token=${encodeURIComponent(token)}`, expires_at: link.expiresAt.toISOString() });
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/tenants/:id/portal-sessions',
+      tag: 'Tenants',
+      auth: 'admin',
+      params: IdParam,
+      body: PortalSessionCreate,
+      summary: "A single-use link that opens the tenant portal as this tenant (the producer's dashboard hands it over)",
+      responses: { 201: { description: 'The link', schema: PortalSessionCreated } },
+    },
+    async ({ params: { id }, body: input }, req, res) => {
+      const token = newLinkToken();
+      const link = await insertPortalLink(deps.pool, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl));
+      if (!link) throw notFound('tenant');
+      await pruneExpiredPortalSessions(deps.pool);
+      const origin = deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+      res.status(201).json({ url: `${origin}/portal/open?token=${encodeURIComponent(token)}`, expires_at: link.expiresAt.toISOString() });
+    },
+  );
 }
 
 const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
@@ -40,14 +55,17 @@ export function portalPages(deps: ApiDeps): Router {
   const page = async (res: Response, status: number, state: 'app' | 'link-refused') => {
     const { html } = await portalAssets();
     noStore(res);
-    res.status(status).type('html').send(html.replace('data-state="app"', `data-state="${state}"`));
+    res
+      .status(status)
+      .type('html')
+      .send(html.replace('data-state="app"', `data-state="${state}"`));
   };
 
   /** Spends the link's token for a session cookie and redirects, so the token leaves the address bar. */
   router.get('/open', async (req: Request, res: Response) => {
     const token = typeof req.query.token === 'string' && /^hrpl_[\w-]{43}$/.test(req.query.token) ? req.query.token : undefined;
     const session = newSessionToken();
-    const opened = token && await openPortalLink(deps.pool, hashToken(token), hashToken(session));
+    const opened = token && (await openPortalLink(deps.pool, hashToken(token), hashToken(session)));
     if (!opened) return page(res, 403, 'link-refused');
     setSessionCookie(res, session, opened.expiresAt, isHttps(req, deps.config.publicUrl));
     noStore(res);

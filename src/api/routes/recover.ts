@@ -8,48 +8,72 @@ import { RecoverAccepted, RecoverRequest } from '../schemas/recovery.js';
 import { beginRecovery, dropRecovery } from '../../db/recoveries.js';
 import type { recoverWorkflow } from '../../workflows/recover.js';
 
-
 export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
   const withDeadline = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + 5_000, fn);
 
-  routes.add({
-    method: 'post', path: '/v1/subscriptions/:id/recover', tag: 'Subscriptions', auth: 'tenant', params: IdParam, body: RecoverRequest,
-    summary: 'Redeliver every failed delivery of this subscription whose event was accepted in [since, until), as one workflow',
-    responses: {
-      202: { description: 'Started', schema: RecoverAccepted },
-      409: { description: 'A recovery of an overlapping window is still running' },
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/subscriptions/:id/recover',
+      tag: 'Subscriptions',
+      auth: 'tenant',
+      params: IdParam,
+      body: RecoverRequest,
+      summary: 'Redeliver every failed delivery of this subscription whose event was accepted in [since, until), as one workflow',
+      responses: {
+        202: { description: 'Started', schema: RecoverAccepted },
+        409: { description: 'A recovery of an overlapping window is still running' },
+      },
     },
-  }, async ({ params: { id }, body }, _req, res) => {
-    const tenant = tenantId(res);
-    const begun = await beginRecovery(pool, {
-      tenantId: tenant, subscriptionId: id, since: body.since, until: body.until ?? new Date(),
-      workflowIdFor: (recoveryId) => recoverWorkflowId(id, recoveryId),
-    }, async (workflowId) => {
+    async ({ params: { id }, body }, _req, res) => {
+      const tenant = tenantId(res);
+      const begun = await beginRecovery(
+        pool,
+        {
+          tenantId: tenant,
+          subscriptionId: id,
+          since: body.since,
+          until: body.until ?? new Date(),
+          workflowIdFor: (recoveryId) => recoverWorkflowId(id, recoveryId),
+        },
+        async (workflowId) => {
+          try {
+            return (await withDeadline(() => temporal.client.workflow.getHandle(workflowId).describe())).status.name === 'RUNNING';
+          } catch (error) {
+            if ((error as Error).name === 'WorkflowNotFoundError') return false;
+            throw unavailable('Temporal');
+          }
+        },
+      );
+      if (begun.status === 'not_found') throw notFound('subscription');
+      if (begun.status === 'conflict') {
+        throw new ApiError(409, 'recovery_running', `a recovery of an overlapping window is running (workflow ${begun.workflowId})`, [
+          { path: 'since', message: 'overlaps a recovery still running' },
+        ]);
+      }
       try {
-        return (await withDeadline(() => temporal.client.workflow.getHandle(workflowId).describe())).status.name === 'RUNNING';
+        await withDeadline(() =>
+          temporal.client.workflow.start<typeof recoverWorkflow>('recoverWorkflow', {
+            taskQueue: temporal.taskQueue,
+            workflowId: begun.workflowId,
+            args: [
+              {
+                tenantId: tenant,
+                subscriptionId: id,
+                recoveryId: begun.id,
+                ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}),
+              },
+            ],
+            staticSummary: `recover ${begun.deliveries} failed deliveries of ${id}`,
+          }),
+        );
       } catch (error) {
-        if ((error as Error).name === 'WorkflowNotFoundError') return false;
+        logger.warn({ err: error, subscriptionId: id }, 'recovery not started');
+        await dropRecovery(pool, begun.id);
         throw unavailable('Temporal');
       }
-    });
-    if (begun.status === 'not_found') throw notFound('subscription');
-    if (begun.status === 'conflict') {
-      throw new ApiError(409, 'recovery_running', `a recovery of an overlapping window is running (workflow ${begun.workflowId})`,
-        [{ path: 'since', message: 'overlaps a recovery still running' }]);
-    }
-    try {
-      await withDeadline(() => temporal.client.workflow.start<typeof recoverWorkflow>('recoverWorkflow', {
-        taskQueue: temporal.taskQueue,
-        workflowId: begun.workflowId,
-        args: [{ tenantId: tenant, subscriptionId: id, recoveryId: begun.id, ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}) }],
-        staticSummary: `recover ${begun.deliveries} failed deliveries of ${id}`,
-      }));
-    } catch (error) {
-      logger.warn({ err: error, subscriptionId: id }, 'recovery not started');
-      await dropRecovery(pool, begun.id);
-      throw unavailable('Temporal');
-    }
-    res.status(202).json({ workflow_id: begun.workflowId, deliveries: begun.deliveries });
-  });
+      res.status(202).json({ workflow_id: begun.workflowId, deliveries: begun.deliveries });
+    },
+  );
 }

@@ -8,7 +8,7 @@ import { ErrorBody, IdParam } from '../schemas/common.js';
 import { STATS_WINDOWS, StatsQuery, SubscriptionStats, TestEventAccepted, TestEventRequest } from '../schemas/subscription-tools.js';
 import { getSubscription } from '../../db/subscriptions.js';
 import { subscriptionAttemptStats } from '../../db/stats.js';
-import { createTestEvent, deleteTestEvent, TEST_EVENT_TYPE } from '../../db/test-events.js';
+import { createTestEvent, deleteTestEvent, TEST_EVENT_TYPE } from '../../db/subscription-test-sends.js';
 import { sourceText } from '../json-body.js';
 
 export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
@@ -19,41 +19,66 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
    * The event and its one delivery are written here, and the single-delivery workflow (the one a
    * redelivery runs) delivers it: no other subscription is ever asked, whatever its patterns.
    */
-  routes.add({
-    method: 'post', path: '/v1/subscriptions/:id/test', tag, auth: 'tenant', params: IdParam, body: TestEventRequest,
-    summary: `Send a ${TEST_EVENT_TYPE} event to this subscription only`,
-    responses: {
-      202: { description: 'Accepted', schema: TestEventAccepted },
-      409: { description: 'The subscription is disabled (`subscription_disabled`); enable it to send a test event. Nothing is sent', schema: ErrorBody },
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/subscriptions/:id/test',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      body: TestEventRequest,
+      summary: `Send a ${TEST_EVENT_TYPE} event to this subscription only`,
+      responses: {
+        202: { description: 'Accepted', schema: TestEventAccepted },
+        409: {
+          description: 'The subscription is disabled (`subscription_disabled`); enable it to send a test event. Nothing is sent',
+          schema: ErrorBody,
+        },
+      },
     },
-  }, async ({ params: { id }, body: input }, req, res) => {
-    const tenant = tenantId(res);
-    const payload = input.payload === undefined ? undefined : sourceText(req, ['payload']);
-    const created = await createTestEvent(pool, tenant, id, payload, (deliveryId) => redeliveryWorkflowId(tenant, deliveryId));
-    if (!created) throw notFound('subscription');
-    if (created === 'disabled') {
-      throw new ApiError(409, 'subscription_disabled', `subscription ${id} is disabled; enable it to send a test event`);
-    }
-    try {
-      await temporal.startRedelivery(
-        { tenantId: tenant, eventId: created.eventId, deliveryId: created.deliveryId, environment: created.environment, type: TEST_EVENT_TYPE,
-          ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}) },
-        { tenantId: tenant, environment: created.environment, type: TEST_EVENT_TYPE },
-      );
-    } catch (error) {
-      logger.warn({ err: error, eventId: created.eventId }, 'test event not started');
-      await deleteTestEvent(pool, tenant, created.eventId);
-      throw unavailable('Temporal');
-    }
-    res.status(202).json({ event_id: created.eventId, delivery_id: created.deliveryId, workflow_id: created.workflowId });
-  });
+    async ({ params: { id }, body: input }, req, res) => {
+      const tenant = tenantId(res);
+      const payload = input.payload === undefined ? undefined : sourceText(req, ['payload']);
+      const created = await createTestEvent(pool, tenant, id, payload, (deliveryId) => redeliveryWorkflowId(tenant, deliveryId));
+      if (!created) throw notFound('subscription');
+      if (created === 'disabled') {
+        throw new ApiError(409, 'subscription_disabled', `subscription ${id} is disabled; enable it to send a test event`);
+      }
+      try {
+        await temporal.startRedelivery(
+          {
+            tenantId: tenant,
+            eventId: created.eventId,
+            deliveryId: created.deliveryId,
+            environment: created.environment,
+            type: TEST_EVENT_TYPE,
+            ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}),
+          },
+          { tenantId: tenant, environment: created.environment, type: TEST_EVENT_TYPE },
+        );
+      } catch (error) {
+        logger.warn({ err: error, eventId: created.eventId }, 'test event not started');
+        await deleteTestEvent(pool, tenant, created.eventId);
+        throw unavailable('Temporal');
+      }
+      res.status(202).json({ event_id: created.eventId, delivery_id: created.deliveryId, workflow_id: created.workflowId });
+    },
+  );
 
-  routes.add({
-    method: 'get', path: '/v1/subscriptions/:id/stats', tag, auth: 'tenant', params: IdParam, query: StatsQuery,
-    summary: 'Attempts, successes, failures and p50/p99 duration over the last 1h, 24h or 7d',
-    responses: { 200: { description: 'The figures', schema: SubscriptionStats } },
-  }, async ({ params: { id }, query: { window } }, _req, res) => {
-    if (!(await getSubscription(pool, tenantId(res), id))) throw notFound('subscription');
-    res.json({ subscription_id: id, window, ...(await subscriptionAttemptStats(pool, id, STATS_WINDOWS[window])) });
-  });
+  routes.add(
+    {
+      method: 'get',
+      path: '/v1/subscriptions/:id/stats',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      query: StatsQuery,
+      summary: 'Attempts, successes, failures and p50/p99 duration over the last 1h, 24h or 7d',
+      responses: { 200: { description: 'The figures', schema: SubscriptionStats } },
+    },
+    async ({ params: { id }, query: { window } }, _req, res) => {
+      if (!(await getSubscription(pool, tenantId(res), id))) throw notFound('subscription');
+      res.json({ subscription_id: id, window, ...(await subscriptionAttemptStats(pool, id, STATS_WINDOWS[window])) });
+    },
+  );
 }

@@ -4,12 +4,22 @@ import { invalid, notFound } from '../errors.js';
 import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import {
-  RotatedSecret, Subscription, SubscriptionCreate, SubscriptionListQuery, SubscriptionPage, SubscriptionPatch,
+  RotatedSecret,
+  Subscription,
+  SubscriptionCreate,
+  SubscriptionListQuery,
+  SubscriptionPage,
+  SubscriptionPatch,
 } from '../schemas/subscription.js';
 import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
 import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
 import {
-  deleteSubscription, getSubscription, insertSubscription, listSubscriptions, rotateSecret, updateSubscription,
+  deleteSubscription,
+  getSubscription,
+  insertSubscription,
+  listSubscriptions,
+  rotateSecret,
+  updateSubscription,
 } from '../../db/subscriptions.js';
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
 import { workflowsWaitingForSlots } from '../../db/rate-limit.js';
@@ -41,10 +51,15 @@ async function cancelDeliveriesOf(deps: ApiDeps, subscriptionId: string, reason:
  */
 async function wakeWaitingForSlots(deps: ApiDeps, subscriptionId: string): Promise<void> {
   const workflows = await workflowsWaitingForSlots(deps.pool, subscriptionId);
-  const results = await Promise.allSettled(workflows.map((workflowId) =>
-    deps.temporal.client.workflow.getHandle(workflowId).signal(rateLimitChangedSignal, subscriptionId)));
+  const results = await Promise.allSettled(
+    workflows.map((workflowId) => deps.temporal.client.workflow.getHandle(workflowId).signal(rateLimitChangedSignal, subscriptionId)),
+  );
   const failed = results.filter((r) => r.status === 'rejected').length;
-  if (failed) deps.logger.warn({ subscriptionId, failed }, 'some workflows waiting for a rate-limit slot were not told of the new limit; they apply it when their slot comes');
+  if (failed)
+    deps.logger.warn(
+      { subscriptionId, failed },
+      'some workflows waiting for a rate-limit slot were not told of the new limit; they apply it when their slot comes',
+    );
 }
 
 /**
@@ -56,10 +71,12 @@ async function keepCategoryEventTypes(deps: ApiDeps, tenant: string, id: string,
   if (!current?.category) return;
   const fixed: readonly string[] = CATEGORY_EVENT_TYPES[current.category as Category];
   if (eventTypes.length !== fixed.length || eventTypes.some((type, i) => type !== fixed[i])) {
-    throw invalid([{
-      path: 'event_types',
-      message: `a ${current.category} webhook receives ${fixed.join(', ')}; create a separate subscription for other event types`,
-    }]);
+    throw invalid([
+      {
+        path: 'event_types',
+        message: `a ${current.category} webhook receives ${fixed.join(', ')}; create a separate subscription for other event types`,
+      },
+    ]);
   }
 }
 
@@ -67,76 +84,122 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool } = deps;
   const tag = 'Subscriptions';
 
-  routes.add({
-    method: 'post', path: '/v1/subscriptions', tag, auth: 'tenant', body: SubscriptionCreate,
-    summary: 'Create a subscription; the answer carries its signing secret',
-    responses: { 201: { description: 'Created', schema: Subscription } },
-  }, async ({ body: input }, _req, res) => {
-    checkTarget(input.url, deps.config.allowPrivateTargets);
-    const secret = generateSecret();
-    const created = await insertSubscription(pool, tenantId(res), input, secret);
-    res.status(201).json({ ...created, secret });
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/subscriptions',
+      tag,
+      auth: 'tenant',
+      body: SubscriptionCreate,
+      summary: 'Create a subscription; the answer carries its signing secret',
+      responses: { 201: { description: 'Created', schema: Subscription } },
+    },
+    async ({ body: input }, _req, res) => {
+      checkTarget(input.url, deps.config.allowPrivateTargets);
+      const secret = generateSecret();
+      const created = await insertSubscription(pool, tenantId(res), input, secret);
+      res.status(201).json({ ...created, secret });
+    },
+  );
 
-  routes.add({
-    method: 'get', path: '/v1/subscriptions', tag, auth: 'tenant', query: SubscriptionListQuery,
-    summary: "List the tenant's subscriptions, newest first",
-    responses: { 200: { description: 'A page', schema: SubscriptionPage } },
-  }, async ({ query }, _req, res) => {
-    const tenant = tenantId(res);
-    const after = cursorParam(deps.cursors, 'subscriptions', tenant, query.cursor);
-    const page = await listSubscriptions(pool, tenant, { environment: query.environment, limit: query.limit, after });
-    res.json(pageBody(deps.cursors, 'subscriptions', tenant, page));
-  });
+  routes.add(
+    {
+      method: 'get',
+      path: '/v1/subscriptions',
+      tag,
+      auth: 'tenant',
+      query: SubscriptionListQuery,
+      summary: "List the tenant's subscriptions, newest first",
+      responses: { 200: { description: 'A page', schema: SubscriptionPage } },
+    },
+    async ({ query }, _req, res) => {
+      const tenant = tenantId(res);
+      const after = cursorParam(deps.cursors, 'subscriptions', tenant, query.cursor);
+      const page = await listSubscriptions(pool, tenant, { environment: query.environment, limit: query.limit, after });
+      res.json(pageBody(deps.cursors, 'subscriptions', tenant, page));
+    },
+  );
 
-  routes.add({
-    method: 'get', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
-    summary: 'Read a subscription', responses: { 200: { description: 'The subscription', schema: Subscription } },
-  }, async ({ params: { id } }, _req, res) => {
-    const found = await getSubscription(pool, tenantId(res), id);
-    if (!found) throw notFound('subscription');
-    res.json(found);
-  });
+  routes.add(
+    {
+      method: 'get',
+      path: '/v1/subscriptions/:id',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      summary: 'Read a subscription',
+      responses: { 200: { description: 'The subscription', schema: Subscription } },
+    },
+    async ({ params: { id } }, _req, res) => {
+      const found = await getSubscription(pool, tenantId(res), id);
+      if (!found) throw notFound('subscription');
+      res.json(found);
+    },
+  );
 
-  routes.add({
-    method: 'patch', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam, body: SubscriptionPatch,
-    summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
-    responses: { 200: { description: 'The updated subscription', schema: Subscription } },
-  }, async ({ params: { id }, body: patch }, _req, res) => {
-    checkTarget(patch.url, deps.config.allowPrivateTargets);
-    const tenant = tenantId(res);
-    if (patch.event_types) await keepCategoryEventTypes(deps, tenant, id, patch.event_types);
-    const updated = await updateSubscription(pool, tenant, id, patch);
-    if (!updated) throw notFound('subscription');
-    if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
-    if (patch.rate_limit !== undefined) await wakeWaitingForSlots(deps, id);
-    res.json(updated);
-  });
+  routes.add(
+    {
+      method: 'patch',
+      path: '/v1/subscriptions/:id',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      body: SubscriptionPatch,
+      summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
+      responses: { 200: { description: 'The updated subscription', schema: Subscription } },
+    },
+    async ({ params: { id }, body: patch }, _req, res) => {
+      checkTarget(patch.url, deps.config.allowPrivateTargets);
+      const tenant = tenantId(res);
+      if (patch.event_types) await keepCategoryEventTypes(deps, tenant, id, patch.event_types);
+      const updated = await updateSubscription(pool, tenant, id, patch);
+      if (!updated) throw notFound('subscription');
+      if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
+      if (patch.rate_limit !== undefined) await wakeWaitingForSlots(deps, id);
+      res.json(updated);
+    },
+  );
 
-  routes.add({
-    method: 'delete', path: '/v1/subscriptions/:id', tag, auth: 'tenant', params: IdParam,
-    summary: 'Delete a subscription; its pending deliveries are cancelled', responses: { 204: { description: 'Deleted' } },
-  }, async ({ params: { id } }, _req, res) => {
-    if (!(await deleteSubscription(pool, tenantId(res), id))) throw notFound('subscription');
-    await cancelDeliveriesOf(deps, id, 'the subscription was deleted');
-    res.status(204).end();
-  });
+  routes.add(
+    {
+      method: 'delete',
+      path: '/v1/subscriptions/:id',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      summary: 'Delete a subscription; its pending deliveries are cancelled',
+      responses: { 204: { description: 'Deleted' } },
+    },
+    async ({ params: { id } }, _req, res) => {
+      if (!(await deleteSubscription(pool, tenantId(res), id))) throw notFound('subscription');
+      await cancelDeliveriesOf(deps, id, 'the subscription was deleted');
+      res.status(204).end();
+    },
+  );
 
-  routes.add({
-    method: 'post', path: '/v1/subscriptions/:id/rotate-secret', tag, auth: 'tenant', params: IdParam,
-    summary: 'A new signing secret; each replaced secret keeps signing beside it for 24 h from its own replacement, at most 3 at once',
-    responses: { 200: { description: 'The new secret, and the replaced secrets still signing', schema: RotatedSecret } },
-  }, async ({ params: { id } }, _req, res) => {
-    const secret = generateSecret();
-    const rotation = await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS, MAX_PREVIOUS_SECRETS);
-    if (!rotation) throw notFound('subscription');
-    const body: RotatedSecret = { secret, ...rotation };
-    const dropped = rotation.dropped_previous_secrets;
-    if (dropped.length > 0) {
-      const [what, verb, them] = dropped.length === 1 ? ['secret', 'signs', 'it'] : ['secrets', 'sign', 'one of them'];
-      body.warning = `the previous ${what} that would have signed until ${dropped.map((d) => d.expires_at).join(', ')} no longer ${verb}`
-        + ` (at most ${MAX_PREVIOUS_SECRETS} previous secrets sign at once); a receiver still holding ${them} now fails verification`;
-    }
-    res.json(body);
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/v1/subscriptions/:id/rotate-secret',
+      tag,
+      auth: 'tenant',
+      params: IdParam,
+      summary: 'A new signing secret; each replaced secret keeps signing beside it for 24 h from its own replacement, at most 3 at once',
+      responses: { 200: { description: 'The new secret, and the replaced secrets still signing', schema: RotatedSecret } },
+    },
+    async ({ params: { id } }, _req, res) => {
+      const secret = generateSecret();
+      const rotation = await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS, MAX_PREVIOUS_SECRETS);
+      if (!rotation) throw notFound('subscription');
+      const body: RotatedSecret = { secret, ...rotation };
+      const dropped = rotation.dropped_previous_secrets;
+      if (dropped.length > 0) {
+        const [what, verb, them] = dropped.length === 1 ? ['secret', 'signs', 'it'] : ['secrets', 'sign', 'one of them'];
+        body.warning =
+          `the previous ${what} that would have signed until ${dropped.map((d) => d.expires_at).join(', ')} no longer ${verb}` +
+          ` (at most ${MAX_PREVIOUS_SECRETS} previous secrets sign at once); a receiver still holding ${them} now fails verification`;
+      }
+      res.json(body);
+    },
+  );
 }

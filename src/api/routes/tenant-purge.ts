@@ -17,28 +17,37 @@ export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
    * end, new events get 400 and nothing more is attempted. The workflow then deletes the rows. A second
    * DELETE while it runs joins the same workflow (one id, USE_EXISTING): never two purges at once.
    */
-  routes.add({
-    method: 'delete', path: '/v1/tenants/:id', tag: 'Tenants', auth: 'admin', params: IdParam,
-    summary: 'Purge a tenant: its key stops working at once, then a workflow deletes all its data',
-    responses: { 202: { description: 'Purging (or already purging)', schema: TenantPurgeAccepted } },
-  }, async ({ params: { id } }, _req, res) => {
-    if (!await beginTenantPurge(pool, id)) throw notFound('tenant');
-    const workflowId = purgeWorkflowId(id);
-    try {
-      await temporal.connection.withDeadline(Date.now() + 5_000, () => temporal.client.workflow.start<typeof purgeTenantWorkflow>('purgeTenantWorkflow', {
-        taskQueue: temporal.taskQueue,
-        workflowId,
-        args: [{ tenantId: id }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        staticSummary: `purge of tenant ${id}`,
-        typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: id }]),
-      }));
-    } catch (error) {
-      // The tenant stays marked (its key keeps getting 401); DELETE again starts the purge.
-      logger.warn({ err: error, tenantId: id }, 'purge workflow not started');
-      throw unavailable('Temporal');
-    }
-    res.status(202).json({ tenant_id: id, workflow_id: workflowId });
-  });
+  routes.add(
+    {
+      method: 'delete',
+      path: '/v1/tenants/:id',
+      tag: 'Tenants',
+      auth: 'admin',
+      params: IdParam,
+      summary: 'Purge a tenant: its key stops working at once, then a workflow deletes all its data',
+      responses: { 202: { description: 'Purging (or already purging)', schema: TenantPurgeAccepted } },
+    },
+    async ({ params: { id } }, _req, res) => {
+      if (!(await beginTenantPurge(pool, id))) throw notFound('tenant');
+      const workflowId = purgeWorkflowId(id);
+      try {
+        await temporal.connection.withDeadline(Date.now() + 5_000, () =>
+          temporal.client.workflow.start<typeof purgeTenantWorkflow>('purgeTenantWorkflow', {
+            taskQueue: temporal.taskQueue,
+            workflowId,
+            args: [{ tenantId: id }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            staticSummary: `purge of tenant ${id}`,
+            typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: id }]),
+          }),
+        );
+      } catch (error) {
+        // The tenant stays marked (its key keeps getting 401); DELETE again starts the purge.
+        logger.warn({ err: error, tenantId: id }, 'purge workflow not started');
+        throw unavailable('Temporal');
+      }
+      res.status(202).json({ tenant_id: id, workflow_id: workflowId });
+    },
+  );
 }

@@ -8,26 +8,34 @@ import { upsertCategorySubscription } from '../../db/subscriptions.js';
 import { generateSecret } from '../../delivery/signature.js';
 
 export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
-  routes.add({
-    method: 'put', path: '/v1/webhooks/:category', tag: 'Subscriptions', auth: 'tenant',
-    params: CategoryParam, query: CategoryQuery, body: CategoryWebhook,
-    summary: "Set the tenant's one category webhook for users, accounts or endpoints in an environment",
-    responses: {
-      201: { description: 'Created; carries the signing secret', schema: Subscription },
-      200: { description: 'Replaced url, method and headers (and the category\'s event types)', schema: Subscription },
+  routes.add(
+    {
+      method: 'put',
+      path: '/v1/webhooks/:category',
+      tag: 'Subscriptions',
+      auth: 'tenant',
+      params: CategoryParam,
+      query: CategoryQuery,
+      body: CategoryWebhook,
+      summary: "Set the tenant's one category webhook for users, accounts or endpoints in an environment",
+      responses: {
+        201: { description: 'Created; carries the signing secret', schema: Subscription },
+        200: { description: "Replaced url, method and headers (and the category's event types)", schema: Subscription },
+      },
     },
-  }, async ({ params: { category }, query: { environment }, body }, _req, res) => {
-    checkTarget(body.url, deps.config.allowPrivateTargets);
-    const input: SubscriptionCreate = {
-      ...SUBSCRIPTION_DEFAULTS,
-      ...body,
-      environment,
-      event_types: [...CATEGORY_EVENT_TYPES[category]],
-      field_map: {},
-      description: `${category} webhook`,
-    };
-    const secret = generateSecret();
-    const { subscription, created } = await upsertCategorySubscription(deps.pool, tenantId(res), category, input, secret);
-    res.status(created ? 201 : 200).json(created ? { ...subscription, secret } : subscription);
-  });
+    async ({ params: { category }, query: { environment }, body }, _req, res) => {
+      checkTarget(body.url, deps.config.allowPrivateTargets);
+      const input: SubscriptionCreate = {
+        ...SUBSCRIPTION_DEFAULTS,
+        ...body,
+        environment,
+        event_types: [...CATEGORY_EVENT_TYPES[category]],
+        field_map: {},
+        description: `${category} webhook`,
+      };
+      const secret = generateSecret();
+      const { subscription, created } = await upsertCategorySubscription(deps.pool, tenantId(res), category, input, secret);
+      res.status(created ? 201 : 200).json(created ? { ...subscription, secret } : subscription);
+    },
+  );
 }

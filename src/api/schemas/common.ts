@@ -38,13 +38,14 @@ const CONTROL_BUT_LINES = /(?![\t\n\r])\p{Cc}/u;
  * U+FFFD (the stored name would differ from the one the 201 echoed), and a control character in a name, a
  * URL or a key is never meant and breaks whatever prints it. Free text (`lines`) may hold tab and line breaks.
  */
-export const wellFormed = ({ lines = false }: { lines?: boolean } = {}) => text().superRefine((value, ctx) => {
-  if (hasNul(value)) return; // named by text()
-  if (hasLoneSurrogate(value)) ctx.addIssue({ code: 'custom', message: LONE_SURROGATE_MESSAGE });
-  else if ((lines ? CONTROL_BUT_LINES : CONTROL).test(value)) {
-    ctx.addIssue({ code: 'custom', message: `must not contain control characters${lines ? ' other than tab and line breaks' : ''}` });
-  }
-});
+export const wellFormed = ({ lines = false }: { lines?: boolean } = {}) =>
+  text().superRefine((value, ctx) => {
+    if (hasNul(value)) return; // named by text()
+    if (hasLoneSurrogate(value)) ctx.addIssue({ code: 'custom', message: LONE_SURROGATE_MESSAGE });
+    else if ((lines ? CONTROL_BUT_LINES : CONTROL).test(value)) {
+      ctx.addIssue({ code: 'custom', message: `must not contain control characters${lines ? ' other than tab and line breaks' : ''}` });
+    }
+  });
 
 /** How deep a payload may nest (`{}` is 1). Deeper JSON would exhaust the stack of JSON.stringify and its readers. */
 export const MAX_JSON_DEPTH = 64;
@@ -79,8 +80,7 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
-const isJsonObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A JSON object kept exactly as posted: the value itself is passed on, never rebuilt, so every own key
@@ -126,13 +126,14 @@ export const PAGE_LIMIT = { min: 1, max: 100, default: 20 } as const;
  * An integer query value, written as plain decimal digits: a number parser would also read `0x10` as 16,
  * `%205` (a space, then 5) as 5, `1e1` as 10 and an empty value as 0.
  */
-export const queryInteger = ({ min, max, default: fallback }: { min: number; max: number; default: number }) => z
-  .string()
-  .regex(/^[0-9]+$/, 'must be a whole number in plain decimal digits')
-  .transform(Number)
-  .pipe(z.number().int().min(min).max(max))
-  .default(fallback)
-  .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback });
+export const queryInteger = ({ min, max, default: fallback }: { min: number; max: number; default: number }) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number in plain decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback)
+    .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback });
 
 /** Every list takes these; `cursor` is the `next_cursor` of the previous page, opaque and signed. */
 export const PageQuery = z.strictObject({

@@ -56,9 +56,7 @@ export const EventBatchAccepted = z
   .object({ data: z.array(z.object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean() })) })
   .openapi('EventBatchAccepted');
 
-export const EventAccepted = z
-  .object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean().optional() })
-  .openapi('EventAccepted');
+export const EventAccepted = z.object({ id: z.string(), workflow_id: z.string(), duplicate: z.boolean().optional() }).openapi('EventAccepted');
 
 export const DeliverySummary = z
   .object({

@@ -8,10 +8,13 @@ function duration(minMs: number, maxMs: number) {
   return z
     .string()
     .regex(DURATION_PATTERN, 'a duration such as "5s", "10m" or "72h"')
-    .refine((text) => {
-      const ms = durationMs(text);
-      return ms === undefined || (ms >= minMs && ms <= maxMs);
-    }, { message: `must be between ${minMs / 1000}s and ${maxMs / 1000}s` });
+    .refine(
+      (text) => {
+        const ms = durationMs(text);
+        return ms === undefined || (ms >= minMs && ms <= maxMs);
+      },
+      { message: `must be between ${minMs / 1000}s and ${maxMs / 1000}s` },
+    );
 }
 
 const HttpStatus = z.number().int().min(100).max(599);
@@ -29,15 +32,16 @@ export const RetryPolicyObject = z
     message: 'set maximum_attempts, max_duration or both',
     path: ['maximum_attempts'],
   })
-  .refine((p) => {
-    const initial = p.initial_interval === undefined ? undefined : durationMs(p.initial_interval);
-    const maximum = p.maximum_interval === undefined ? undefined : durationMs(p.maximum_interval);
-    return initial === undefined || maximum === undefined || maximum >= initial;
-  }, { message: 'must not be shorter than initial_interval', path: ['maximum_interval'] })
+  .refine(
+    (p) => {
+      const initial = p.initial_interval === undefined ? undefined : durationMs(p.initial_interval);
+      const maximum = p.maximum_interval === undefined ? undefined : durationMs(p.maximum_interval);
+      return initial === undefined || maximum === undefined || maximum >= initial;
+    },
+    { message: 'must not be shorter than initial_interval', path: ['maximum_interval'] },
+  )
   .openapi('RetryPolicyObject');
 
-export const RetryPolicy = z
-  .union([z.enum(RETRY_PRESETS), RetryPolicyObject])
-  .openapi('RetryPolicy', {
-    description: 'A preset (`default`: 3 days; `three_retries`; `none`) or a bounded policy object.',
-  });
+export const RetryPolicy = z.union([z.enum(RETRY_PRESETS), RetryPolicyObject]).openapi('RetryPolicy', {
+  description: 'A preset (`default`: 3 days; `three_retries`; `none`) or a bounded policy object.',
+});

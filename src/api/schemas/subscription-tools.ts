@@ -4,8 +4,7 @@ import { PAYLOAD_LIMIT_BYTES } from './event.js';
 
 export const TestEventRequest = z
   .strictObject({
-    payload: JsonObject
-      .refine((p) => Buffer.byteLength(JSON.stringify(p)) <= PAYLOAD_LIMIT_BYTES, `at most ${PAYLOAD_LIMIT_BYTES} bytes`)
+    payload: JsonObject.refine((p) => Buffer.byteLength(JSON.stringify(p)) <= PAYLOAD_LIMIT_BYTES, `at most ${PAYLOAD_LIMIT_BYTES} bytes`)
       .optional()
       .openapi({ description: 'The body the receiver gets; a small description of the test when absent.' }),
   })

@@ -41,12 +41,19 @@ const Url = wellFormed()
 
 const Headers = z
   .record(
-    z.string().regex(HEADER_TOKEN, 'header names are HTTP tokens').refine((name) => !isReservedHeader(name), {
-      message: 'is reserved: content-type, host, content-length, user-agent, webhook-* and x-hookrelay-* are set by hookrelay',
-    }).refine((name) => !isHopByHopHeader(name), {
-      message: `is a hop-by-hop header, which cannot be sent: ${[...HOP_BY_HOP_HEADERS].join(', ')}`,
-    }),
-    z.string().max(4096).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values may not contain control characters'),
+    z
+      .string()
+      .regex(HEADER_TOKEN, 'header names are HTTP tokens')
+      .refine((name) => !isReservedHeader(name), {
+        message: 'is reserved: content-type, host, content-length, user-agent, webhook-* and x-hookrelay-* are set by hookrelay',
+      })
+      .refine((name) => !isHopByHopHeader(name), {
+        message: `is a hop-by-hop header, which cannot be sent: ${[...HOP_BY_HOP_HEADERS].join(', ')}`,
+      }),
+    z
+      .string()
+      .max(4096)
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values may not contain control characters'),
   )
   .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 headers')
   // HTTP header names are case-insensitive: two spellings of one name would be sent as one header.
@@ -59,10 +66,7 @@ const Headers = z
     }
   });
 
-const EventTypes = z
-  .array(z.string().max(128).regex(SUBSCRIPTION_PATTERN, 'dotted lowercase segments, each may be *'))
-  .min(1)
-  .max(50);
+const EventTypes = z.array(z.string().max(128).regex(SUBSCRIPTION_PATTERN, 'dotted lowercase segments, each may be *')).min(1).max(50);
 
 const FieldMap = z
   .record(wellFormed().min(1).max(256), wellFormed().min(1).max(256))
@@ -78,7 +82,8 @@ const RateLimit = z
     per: z.enum(RATE_LIMIT_PERIODS),
   })
   .openapi('RateLimit', {
-    description: 'At most `requests` attempts (first attempts and retries alike) in any window of length `per`, across every worker; a delivery over it waits for its slot.',
+    description:
+      'At most `requests` attempts (first attempts and retries alike) in any window of length `per`, across every worker; a delivery over it waits for its slot.',
   });
 const Ordering = z.enum(ORDERINGS).openapi({
   description: '`fifo`: one delivery at a time, in the order the events were accepted; a retrying delivery holds the ones behind it.',
@@ -163,7 +168,8 @@ export const Subscription = z
     created_at: z.string(),
     updated_at: z.string(),
     previous_secrets: z.array(PreviousSecret).openapi({
-      description: 'The replaced secrets still signing beside the current one (each for 24 h from its own replacement, at most 3), newest first; their expiries only.',
+      description:
+        'The replaced secrets still signing beside the current one (each for 24 h from its own replacement, at most 3), newest first; their expiries only.',
     }),
     secret: z.string().optional().openapi({ description: 'Only in the response that creates the subscription.' }),
   })
@@ -176,13 +182,16 @@ export const RotatedSecret = z
   .object({
     secret: z.string().openapi({ description: 'The new signing secret, shown this once. It signs every request from now on.' }),
     previous_secrets: z.array(PreviousSecret).openapi({
-      description: 'The replaced secrets still signing beside the new one, newest first: the one just replaced (for 24 h from now) and those replaced earlier whose 24 h have not passed. At most 3.',
+      description:
+        'The replaced secrets still signing beside the new one, newest first: the one just replaced (for 24 h from now) and those replaced earlier whose 24 h have not passed. At most 3.',
     }),
     dropped_previous_secrets: z.array(PreviousSecret).openapi({
-      description: 'Replaced secrets this rotation stopped before their 24 h were up, to keep at most 3 previous secrets: the oldest go first. Empty unless this is the fourth rotation within 24 h; `expires_at` is when each would have stopped.',
+      description:
+        'Replaced secrets this rotation stopped before their 24 h were up, to keep at most 3 previous secrets: the oldest go first. Empty unless this is the fourth rotation within 24 h; `expires_at` is when each would have stopped.',
     }),
     warning: z.string().optional().openapi({
-      description: 'Present only when `dropped_previous_secrets` is not empty: says that a receiver still holding a dropped secret now fails verification.',
+      description:
+        'Present only when `dropped_previous_secrets` is not empty: says that a receiver still holding a dropped secret now fails verification.',
     }),
   })
   .openapi('RotatedSecret', {

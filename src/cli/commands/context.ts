@@ -3,7 +3,10 @@ import { ApiClient } from '../api-client.js';
 import { resolveConnection, type GlobalOptions, type TokenKind } from '../options.js';
 import { Output } from '../output.js';
 
-export interface Context { client: ApiClient; out: Output }
+export interface Context {
+  client: ApiClient;
+  out: Output;
+}
 
 /** The client and output of a command, from the global options. */
 export function context(command: Command, kind: TokenKind): Context {

@@ -5,7 +5,13 @@ import { safe } from '../output.js';
 import type { EventAccepted } from '../types.js';
 import { context } from './context.js';
 
-interface SendOptions { tenant: string; type: string; payload?: string; environment?: string; id?: string }
+interface SendOptions {
+  tenant: string;
+  type: string;
+  payload?: string;
+  environment?: string;
+  id?: string;
+}
 
 export function eventCommands(program: Command): void {
   const events = program.command('events').description('post and follow events');
@@ -39,8 +45,10 @@ export function eventCommands(program: Command): void {
 
   events
     .command('follow')
-    .description('follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1 '
-      + '(tenant API key from $HOOKRELAY_TOKEN: each attempt; admin token from $ADMIN_TOKEN: each delivery\'s count and last result)')
+    .description(
+      'follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1 ' +
+        "(tenant API key from $HOOKRELAY_TOKEN: each attempt; admin token from $ADMIN_TOKEN: each delivery's count and last result)",
+    )
     .argument('<event-id>', 'the event id')
     .option('--tenant <id>', "the event's tenant (with the admin token, when several tenants have this event id)")
     .action(async (id: string, options: { tenant?: string }, command: Command) => {

@@ -14,7 +14,12 @@ import type { SubscriptionStats as SubscriptionStatsSchema } from '../../api/sch
 export type { ErrorDetail };
 
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details: ErrorDetail[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
     super(message);
   }
 }
@@ -39,7 +44,11 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   let response: Response;
   try {
     response = await fetch(path, {
-      method, headers, credentials: 'same-origin', cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
     throw new ApiFailure(0, 'network', 'hookrelay did not answer; check your connection and try again');
@@ -77,7 +86,15 @@ export type DeliverySummary = z.infer<typeof DeliverySummarySchema> & { event_ty
 export type Attempt = z.infer<typeof AttemptSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type { Ordering, RateLimit };
-export interface Page<T> { data: T[]; next_cursor: string | null }
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
 export type Stats = z.infer<typeof SubscriptionStatsSchema>;
 
-export interface EventType { type?: string; name?: string; description?: string; deprecated?: boolean }
+export interface EventType {
+  type?: string;
+  name?: string;
+  description?: string;
+  deprecated?: boolean;
+}

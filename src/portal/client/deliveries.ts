@@ -23,7 +23,8 @@ export function DeliveryLog({ route, session }: { route: Route; session: Session
   const key = route.params.toString();
   const log = useLoad(
     () => api<Page<DeliverySummary>>('GET', `/v1/deliveries${query({ ...filters, cursor, limit: 25, environment: session.environment })}`),
-    key);
+    key,
+  );
   const pending = log.data?.data.filter((d) => d.status === 'pending').length ?? 0;
   usePoll(pending > 0, REFRESH_MS, log.reload);
   const [eventType, setEventType] = useState(filters.event_type ?? '');
@@ -42,33 +43,69 @@ export function DeliveryLog({ route, session }: { route: Route; session: Session
   return html`<section>
     <h1 tabindex="-1">Delivery log</h1>
     <form class="filters row wrap" onSubmit=${apply} aria-label="Filter deliveries">
-      <label>Status <select name="status" value=${filters.status ?? ''}>
-        <option value="">any</option>${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
-      <label>Event type <input name="event_type" value=${eventType} placeholder="user.created" onInput=${(e: Event) => setEventType((e.target as HTMLInputElement).value)} /></label>
-      <label>Subscription <select name="subscription_id" value=${filters.subscription_id ?? ''}>
-        <option value="">any</option>
-        ${subs.data?.data.map((s) => html`<option value=${s.id}>${shortUrl(s.url)}</option>`)}
-        ${filters.subscription_id && subs.data && !urlOf(filters.subscription_id) ? html`<option value=${filters.subscription_id}>${filters.subscription_id}</option>` : null}
-      </select></label>
+      <label
+        >Status
+        <select name="status" value=${filters.status ?? ''}>
+          <option value="">any</option>
+          ${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
+        </select></label
+      >
+      <label
+        >Event type
+        <input
+          name="event_type"
+          value=${eventType}
+          placeholder="user.created"
+          onInput=${(e: Event) => setEventType((e.target as HTMLInputElement).value)}
+      /></label>
+      <label
+        >Subscription
+        <select name="subscription_id" value=${filters.subscription_id ?? ''}>
+          <option value="">any</option>
+          ${subs.data?.data.map((s) => html`<option value=${s.id}>${shortUrl(s.url)}</option>`)}
+          ${filters.subscription_id && subs.data && !urlOf(filters.subscription_id) ? html`<option value=${filters.subscription_id}>${filters.subscription_id}</option>` : null}
+        </select></label
+      >
       <button type="submit">Apply filters</button>
       ${key ? html`<a class="button" href=${href('deliveries')}>Clear</a>` : null}
     </form>
     <p class="muted small" aria-live="polite">${pending ? `${pending} pending: refreshing every ${REFRESH_MS / 1000} s.` : ''}</p>
     <${ErrorBox} error=${log.error} />
-    ${log.loading ? html`<p>Loading…</p>` : null}
-    ${log.data && log.data.data.length === 0 ? html`<p>No delivery matches.</p>` : null}
-    ${log.data?.data.length ? html`<table class="stack">
-      <caption>Deliveries, newest first</caption>
-      <thead><tr><th scope="col">Created</th><th scope="col">Event type</th><th scope="col">Subscription</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last result</th></tr></thead>
-      <tbody>${log.data.data.map((d) => html`<tr key=${d.id}>
-        <td data-label="Created"><a href=${href(`deliveries/${d.id}`)} aria-label=${`Delivery ${d.id}`}><${Time} iso=${d.created_at} /></a></td>
-        <td data-label="Event type"><code>${d.event_type ?? ''}</code></td>
-        <td data-label="Subscription" class="mono small break">${shortUrl(urlOf(d.subscription_id) ?? d.subscription_id)}</td>
-        <td data-label="Status"><${StatusBadge} status=${d.status} /></td>
-        <td data-label="Attempts">${d.attempt_count}</td>
-        <td data-label="Last result" class="small">${d.last_status_code ? `HTTP ${d.last_status_code}` : d.last_error ?? '—'}</td>
-      </tr>`)}</tbody>
-    </table>` : null}
+    ${log.loading ? html`<p>Loading…</p>` : null} ${log.data && log.data.data.length === 0 ? html`<p>No delivery matches.</p>` : null}
+    ${
+      log.data?.data.length
+        ? html`<table class="stack">
+            <caption>
+              Deliveries, newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">Event type</th>
+                <th scope="col">Subscription</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last result</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${log.data.data.map(
+                (d) =>
+                  html`<tr key=${d.id}>
+                    <td data-label="Created">
+                      <a href=${href(`deliveries/${d.id}`)} aria-label=${`Delivery ${d.id}`}><${Time} iso=${d.created_at} /></a>
+                    </td>
+                    <td data-label="Event type"><code>${d.event_type ?? ''}</code></td>
+                    <td data-label="Subscription" class="mono small break">${shortUrl(urlOf(d.subscription_id) ?? d.subscription_id)}</td>
+                    <td data-label="Status"><${StatusBadge} status=${d.status} /></td>
+                    <td data-label="Attempts">${d.attempt_count}</td>
+                    <td data-label="Last result" class="small">${d.last_status_code ? `HTTP ${d.last_status_code}` : (d.last_error ?? '—')}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : null
+    }
     <nav class="pager row" aria-label="Delivery log pages">
       ${cursor ? html`<a class="button" href=${href('deliveries', filters)}>Newest</a>` : null}
       ${log.data?.next_cursor ? html`<a class="button" href=${href('deliveries', { ...filters, cursor: log.data.next_cursor })}>Older</a>` : null}
@@ -81,7 +118,11 @@ export function DeliveryPage({ id }: { id: string }) {
   usePoll(delivery.data?.status === 'pending', REFRESH_MS / 2, delivery.reload);
   const [error, setError] = useState<unknown>(undefined);
   const d = delivery.data;
-  if (!d) return html`<section><h1 tabindex="-1">Delivery</h1>${delivery.error ? html`<${ErrorBox} error=${delivery.error} />` : html`<p>Loading…</p>`}</section>`;
+  if (!d)
+    return html`<section>
+      <h1 tabindex="-1">Delivery</h1>
+      ${delivery.error ? html`<${ErrorBox} error=${delivery.error} />` : html`<p>Loading…</p>`}
+    </section>`;
   const redeliver = async () => {
     setError(undefined);
     try {
@@ -93,14 +134,43 @@ export function DeliveryPage({ id }: { id: string }) {
   };
   return html`<section>
     <p><a href=${href('deliveries')}>← Delivery log</a></p>
-    <div class="title-row"><h1 tabindex="-1" class="mono break">Delivery ${d.id}</h1><${StatusBadge} status=${d.status} /></div>
+    <div class="title-row">
+      <h1 tabindex="-1" class="mono break">Delivery ${d.id}</h1>
+      <${StatusBadge} status=${d.status} />
+    </div>
     <dl class="facts">
-      <div><dt>Event</dt><dd class="mono">${d.event_id}</dd></div>
-      <div><dt>Subscription</dt><dd><a class="mono" href=${href(`subscriptions/${d.subscription_id}`)}>${d.subscription_id}</a></dd></div>
-      <div><dt>Created</dt><dd><${Time} iso=${d.created_at} /></dd></div>
-      <div><dt>Completed</dt><dd><${Time} iso=${d.completed_at} /></dd></div>
-      ${d.redelivery_of ? html`<div><dt>Redelivery of</dt><dd><a class="mono" href=${href(`deliveries/${d.redelivery_of}`)}>${d.redelivery_of}</a></dd></div>` : null}
-      ${d.last_error ? html`<div><dt>Last error</dt><dd>${d.last_error}</dd></div>` : null}
+      <div>
+        <dt>Event</dt>
+        <dd class="mono">${d.event_id}</dd>
+      </div>
+      <div>
+        <dt>Subscription</dt>
+        <dd><a class="mono" href=${href(`subscriptions/${d.subscription_id}`)}>${d.subscription_id}</a></dd>
+      </div>
+      <div>
+        <dt>Created</dt>
+        <dd><${Time} iso=${d.created_at} /></dd>
+      </div>
+      <div>
+        <dt>Completed</dt>
+        <dd><${Time} iso=${d.completed_at} /></dd>
+      </div>
+      ${
+        d.redelivery_of
+          ? html`<div>
+              <dt>Redelivery of</dt>
+              <dd><a class="mono" href=${href(`deliveries/${d.redelivery_of}`)}>${d.redelivery_of}</a></dd>
+            </div>`
+          : null
+      }
+      ${
+        d.last_error
+          ? html`<div>
+              <dt>Last error</dt>
+              <dd>${d.last_error}</dd>
+            </div>`
+          : null
+      }
     </dl>
     <div class="row wrap">
       <button type="button" onClick=${redeliver}>Redeliver</button>

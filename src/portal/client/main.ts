@@ -15,7 +15,8 @@ function Pages({ session }: { session: Session }) {
   if (first === 'deliveries' && second) return html`<${DeliveryPage} key=${second} id=${second} />`;
   if (first === 'deliveries') return html`<${DeliveryLog} route=${route} session=${session} />`;
   if (first === 'subscriptions' && second === 'new') return html`<${SubscriptionForm} key="new" session=${session} />`;
-  if (first === 'subscriptions' && second && third === 'edit') return html`<${SubscriptionForm} key=${`edit-${second}`} id=${second} session=${session} />`;
+  if (first === 'subscriptions' && second && third === 'edit')
+    return html`<${SubscriptionForm} key=${`edit-${second}`} id=${second} session=${session} />`;
   if (first === 'subscriptions' && second) return html`<${SubscriptionDetail} key=${second} id=${second} />`;
   return html`<${SubscriptionList} session=${session} />`;
 }

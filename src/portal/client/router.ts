@@ -1,7 +1,10 @@
 // Hash routes (#/subscriptions/sub_…): the server serves one page, and the browser's back button works.
 import { useEffect, useState } from 'preact/hooks';
 
-export interface Route { path: string[]; params: URLSearchParams }
+export interface Route {
+  path: string[];
+  params: URLSearchParams;
+}
 
 function current(): Route {
   const hash = location.hash.replace(/^#\/?/, '');

@@ -25,12 +25,21 @@ export function ErrorBox({ error }: { error: unknown }) {
   const message = failure ? failure.message : error instanceof Error ? error.message : String(error);
   return html`<div class="error" role="alert">
     <p><strong>${failure && failure.status ? `Error ${failure.status}` : 'Error'}</strong>${failure ? ` (${failure.code})` : ''}: ${message}</p>
-    ${failure?.details.length ? html`<ul>${failure.details.map((d) => html`<li><code>${d.path || '(body)'}</code>: ${d.message}</li>`)}</ul>` : null}
+    ${
+      failure?.details.length
+        ? html`<ul>
+            ${failure.details.map((d) => html`<li><code>${d.path || '(body)'}</code>: ${d.message}</li>`)}
+          </ul>`
+        : null
+    }
   </div>`;
 }
 
 /** Loads once per change of `key`; `reload` loads again (quietly, keeping what is shown). */
-export function useLoad<T>(load: () => Promise<T>, key: string): { data: T | undefined; error: unknown; loading: boolean; reload: () => Promise<void> } {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  key: string,
+): { data: T | undefined; error: unknown; loading: boolean; reload: () => Promise<void> } {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
   const current = useRef(key);
   const run = useCallback(async () => {
@@ -86,17 +95,34 @@ export function CopyOnce({ label, value, id }: { label: string; value: string; i
 export function AttemptTable({ attempts, caption }: { attempts: Attempt[]; caption: string }) {
   if (attempts.length === 0) return html`<p class="muted" aria-live="polite">No attempt yet.</p>`;
   return html`<table class="stack">
-    <caption>${caption}</caption>
-    <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Duration</th><th scope="col">Result</th><th scope="col">Response</th></tr></thead>
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">#</th>
+        <th scope="col">Time</th>
+        <th scope="col">Duration</th>
+        <th scope="col">Result</th>
+        <th scope="col">Response</th>
+      </tr>
+    </thead>
     <tbody>
-      ${attempts.map((a) => html`<tr key=${a.number} class=${a.status_code !== null && a.status_code >= 200 && a.status_code < 300 ? 'ok' : 'bad'}>
-        <td data-label="#">${a.number}</td>
-        <td data-label="Time"><${Time} iso=${a.started_at} /></td>
-        <td data-label="Duration">${ms(a.duration_ms)}</td>
-        <td data-label="Result">${a.status_code !== null ? `HTTP ${a.status_code}` : a.error_class ?? 'error'}
-          ${a.error_message && a.status_code === null ? html`<div class="muted small">${a.error_message}</div>` : null}</td>
-        <td data-label="Response">${a.response_body ? html`<pre class="excerpt">${a.response_body}</pre>` : html`<span class="muted">(empty)</span>`}</td>
-      </tr>`)}
+      ${attempts.map(
+        (a) =>
+          html`<tr key=${a.number} class=${a.status_code !== null && a.status_code >= 200 && a.status_code < 300 ? 'ok' : 'bad'}>
+            <td data-label="#">${a.number}</td>
+            <td data-label="Time"><${Time} iso=${a.started_at} /></td>
+            <td data-label="Duration">${ms(a.duration_ms)}</td>
+            <td data-label="Result">
+              ${a.status_code !== null ? `HTTP ${a.status_code}` : (a.error_class ?? 'error')}
+              ${a.error_message && a.status_code === null ? html`<div class="muted small">${a.error_message}</div>` : null}
+            </td>
+            <td data-label="Response">
+              ${a.response_body ? html`<pre class="excerpt">${a.response_body}</pre>` : html`<span class="muted">(empty)</span>`}
+            </td>
+          </tr>`,
+      )}
     </tbody>
   </table>`;
 }

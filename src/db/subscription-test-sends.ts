@@ -21,7 +21,10 @@ export interface CreatedTestEvent {
  * row is stored as started, so the relay (which starts event workflows) leaves it.
  */
 export async function createTestEvent(
-  pool: Pool, tenantId: string, subscriptionId: string, payload: string | undefined,
+  pool: Pool,
+  tenantId: string,
+  subscriptionId: string,
+  payload: string | undefined,
   workflowIdFor: (deliveryId: string) => string,
 ): Promise<CreatedTestEvent | 'disabled' | undefined> {
   const eventId = newId('evt');
@@ -39,8 +42,21 @@ export async function createTestEvent(
        SELECT $4, $1, event.id, $2, $5 FROM event
      )
      SELECT environment, enabled FROM sub`,
-    [tenantId, subscriptionId, eventId, deliveryId, workflowId, TEST_EVENT_TYPE,
-      payload ?? JSON.stringify({ type: TEST_EVENT_TYPE, message: 'A test event sent from hookrelay', subscription_id: subscriptionId, sent_at: new Date().toISOString() })],
+    [
+      tenantId,
+      subscriptionId,
+      eventId,
+      deliveryId,
+      workflowId,
+      TEST_EVENT_TYPE,
+      payload ??
+        JSON.stringify({
+          type: TEST_EVENT_TYPE,
+          message: 'A test event sent from hookrelay',
+          subscription_id: subscriptionId,
+          sent_at: new Date().toISOString(),
+        }),
+    ],
   );
   const sub = rows[0];
   if (!sub) return undefined;
