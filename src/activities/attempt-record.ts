@@ -4,16 +4,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { Pool } from '../db/pool.js';
+import { isDataException, type Pool } from '../db/pool.js';
 import { recordAttempt, type AttemptRecord } from '../db/attempts.js';
 import { ATTEMPT_NOT_RECORDED } from '../domain/delivery-failures.js';
 import type { WorkerMetrics } from '../metrics.js';
 
 /** Pauses between tries of a record the database did not take (connection lost, failover). */
 const RETRY_PAUSES_MS = [200, 1_000, 3_000];
-
-/** PostgreSQL's class 22 (data exception): the same values would be refused again. */
-const isDataException = (error: unknown) => /^22[0-9A-Z]{3}$/.test(String((error as { code?: unknown }).code ?? ''));
 
 export interface RecordDeps {
   pool: Pool;

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isDataException } from '../db/pool.js';
 
 export interface ErrorDetail {
   path: string;
@@ -107,7 +108,7 @@ function fromPostgres(error: { code?: unknown; constraint?: unknown }, logger: L
     return new ApiError(409, 'conflict', 'refers to a record that no longer exists');
   }
   // Class 22 (data exception): input the validators should have refused; answered as bad input, logged as a gap.
-  if (/^22[0-9A-Z]{3}$/.test(code)) {
+  if (isDataException(error)) {
     logger.error({ err: error }, 'the database refused a value the validators let through');
     return new ApiError(400, 'refused_by_database', 'a value was refused by the database');
   }

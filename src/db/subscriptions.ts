@@ -56,6 +56,32 @@ function toApi({ previous_secret_expiries, ...row }: SubscriptionRow): Subscript
   };
 }
 
+/** A new subscription row: the INSERT both creating paths share, and its values in order. */
+const INSERT_SUBSCRIPTION = `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
+       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+
+function newSubscriptionValues(tenantId: string, input: SubscriptionCreate, secret: string, category: string | null, enabled: boolean): unknown[] {
+  return [
+    newId('sub'),
+    tenantId,
+    input.environment,
+    input.url,
+    input.method,
+    input.event_types,
+    input.headers,
+    input.field_map,
+    JSON.stringify(input.retry_policy),
+    input.timeout_ms,
+    enabled,
+    input.description ?? null,
+    category,
+    secret,
+    jsonOrNull(input.rate_limit),
+    input.ordering,
+  ];
+}
+
 export async function insertSubscription(
   db: Queryable,
   tenantId: string,
@@ -64,28 +90,9 @@ export async function insertSubscription(
   category: string | null = null,
 ): Promise<Subscription> {
   const { rows } = await db.query<SubscriptionRow>(
-    `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    `${INSERT_SUBSCRIPTION}
      RETURNING ${COLUMNS}`,
-    [
-      newId('sub'),
-      tenantId,
-      input.environment,
-      input.url,
-      input.method,
-      input.event_types,
-      input.headers,
-      input.field_map,
-      JSON.stringify(input.retry_policy),
-      input.timeout_ms,
-      input.enabled,
-      input.description ?? null,
-      category,
-      secret,
-      jsonOrNull(input.rate_limit),
-      input.ordering,
-    ],
+    newSubscriptionValues(tenantId, input, secret, category, input.enabled),
   );
   if (input.ordering === 'fifo') await openLane(db, rows[0]!.id);
   return toApi(rows[0]!);
@@ -233,30 +240,12 @@ export async function upsertCategorySubscription(
   secret: string,
 ): Promise<{ subscription: Subscription; created: boolean }> {
   const { rows } = await db.query<SubscriptionRow & { inserted: boolean }>(
-    `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, $14, $15)
+    `${INSERT_SUBSCRIPTION}
      ON CONFLICT (tenant_id, environment, category) WHERE category IS NOT NULL AND deleted_at IS NULL
      DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers, event_types = EXCLUDED.event_types,
        enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
-    [
-      newId('sub'),
-      tenantId,
-      input.environment,
-      input.url,
-      input.method,
-      input.event_types,
-      input.headers,
-      input.field_map,
-      JSON.stringify(input.retry_policy),
-      input.timeout_ms,
-      input.description ?? null,
-      category,
-      secret,
-      jsonOrNull(input.rate_limit),
-      input.ordering,
-    ],
+    newSubscriptionValues(tenantId, input, secret, category, true),
   );
   const { inserted, ...row } = rows[0]!;
   return { subscription: toApi(row), created: inserted };

@@ -31,9 +31,8 @@ function trailingCut(bytes: Buffer): number {
   return bytes.length;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /** Text for a log line or an error message taken from the network: no NUL, no lone surrogate, bounded. */
 export function safeText(value: string, max = 1024): string {
-  return value.slice(0, max).replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  // toWellFormed replaces each lone surrogate with U+FFFD, as the regex-free way to make text storable.
+  return value.slice(0, max).replaceAll('\0', '\uFFFD').toWellFormed();
 }

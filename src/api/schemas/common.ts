@@ -25,9 +25,8 @@ export const hasNul = (value: string) => value.includes('\0');
 export const text = () => z.string().refine((value) => !hasNul(value), NUL_MESSAGE);
 
 /** Half of a UTF-16 surrogate pair without the other half: no character at all. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const LONE_SURROGATE_MESSAGE = 'must be well-formed Unicode (a lone surrogate such as \\ud800 is not a character)';
-export const hasLoneSurrogate = (value: string) => LONE_SURROGATE.test(value);
+export const hasLoneSurrogate = (value: string) => !value.isWellFormed();
 /** C0 controls, DEL and C1 controls; `lines` leaves tab, line feed and carriage return to free text. */
 const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_LINES = /(?![\t\n\r])\p{Cc}/u;
