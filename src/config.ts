@@ -96,42 +96,8 @@ export interface TemporalSecurity {
   apiKey?: string;
 }
 
-export interface Config {
-  databaseUrl: string;
-  databasePoolSize: number;
-  adminToken: string | undefined;
-  host: string;
-  port: number;
-  temporalAddress: string;
-  temporalNamespace: string;
-  taskQueue: string;
-  temporalSecurity: TemporalSecurity;
-  allowPrivateTargets: boolean;
-  autoDisableAfterMs: number;
-  notificationWindowMs: number;
-  retryTimeScale: number;
-  logLevel: string;
-  workerMaxConcurrentActivities: number;
-  workerMaxConcurrentWorkflowTasks: number;
-  maxConnectionsPerOrigin: number;
-  workflowTaskPollers: number;
-  nonStickyPollRatio: number;
-  maxCachedWorkflows: number;
-  workerMetricsPort: number;
-  workerCoreMetricsPort: number;
-  /** Above this many accepted events waiting for their workflow start, the API answers 503. */
-  ingestBacklogLimit: number;
-  /** The relay starts workflows eagerly through the worker's own connection. */
-  relayEagerStart: boolean;
-  /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
-  relayListen: boolean;
-  relaySweepIntervalMs: number;
-  portalFrameAncestors: string;
-  retentionMs: number;
-  /** How often the retention schedule runs (1h; tests shorten it). */
-  retentionIntervalMs: number;
-  publicUrl: string | undefined;
-}
+/** The configuration as the code uses it: named for what it is, durations in ms. Its type is the mapping's (below). */
+export type Config = ReturnType<typeof fromEnvironment>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -139,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
+  return fromEnvironment(parsed.data);
+}
+
+function fromEnvironment(e: z.infer<typeof EnvSchema>) {
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
@@ -163,8 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
+    /** Above this many accepted events waiting for their workflow start, the API answers 503. */
     ingestBacklogLimit: e.INGEST_BACKLOG_LIMIT,
+    /** The relay starts workflows eagerly through the worker's own connection. */
     relayEagerStart: e.RELAY_EAGER_START,
+    /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
     relayListen: e.RELAY_LISTEN,
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",

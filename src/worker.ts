@@ -12,9 +12,11 @@ import { builtFile } from './build-output.js';
 import { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
-import { eventWorkflowStarter } from './relay/start-event-workflow.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
-import { laneWaker } from './temporal/lane-waker.js';
+import { startEventWorkflow, wakeLane } from './temporal/workflow-starts.js';
+
+// Temporal's answer to an event workflow's start, at most; the relay retries a start that took longer.
+const RELAY_START_DEADLINE_MS = 10_000;
 
 export interface WorkerHandle {
   worker: Worker;
@@ -65,7 +67,7 @@ export async function createWorker(
         notificationWindowMs: config.notificationWindowMs,
         metrics,
         ...(extra.logger ? { logger: extra.logger } : {}),
-        wakeLane: laneWaker(client),
+        wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
       }),
       ...makeLifecycleActivities(pool),
     },
@@ -76,12 +78,11 @@ export async function createWorker(
     // queue, so most polls go there (the SDK's default ratio sends 80% to the sticky queue).
     maxConcurrentWorkflowTaskPolls: Math.min(config.workflowTaskPollers, config.workerMaxConcurrentWorkflowTasks),
     nonStickyToStickyPollRatio: config.nonStickyPollRatio,
-    // Bounded, not the SDK's default (sized from the V8 heap limit: ~2,300 on a 24 GiB machine): each
-    // workflow waiting in the cache (a FIFO lane's queue, a retry backlog) holds ~0.2-0.3 MB, so a backlog
-    // of 1,000 held a worker's memory 100+ MB up. 150 is 1.5 times the workflow tasks in flight: a cache of
-    // 50 thrashed under a retry backlog; with 1,000 FIFO events waiting for their lane, 150 peaked at 291 MB
-    // against 250's 312, the lane as fast. An evicted workflow is replayed from its (short) history when it
-    // next has work.
+    // Bounded, not the SDK's default (sized from the V8 heap limit, thousands on a large machine): every
+    // workflow waiting in the cache (a FIFO lane's queue, a retry backlog) holds its state in memory, so a
+    // backlog would raise the worker's memory with it. The default is 1.5 times the workflow tasks in
+    // flight: a cache much smaller than those thrashes under a retry backlog. An evicted workflow is
+    // replayed from its (short) history when it next has work.
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownGraceTime: '30s',
   });
@@ -91,11 +92,23 @@ export async function createWorker(
     {
       pool,
       databaseUrl: config.databaseUrl,
-      startWorkflow: eventWorkflowStarter(client, {
-        taskQueue: config.taskQueue,
-        timeScale: config.retryTimeScale,
-        eager: config.relayEagerStart,
-      }),
+      // A start that Temporal does not answer within the deadline is retried by the relay (same id, so never twice).
+      startWorkflow: (event) =>
+        client.withDeadline(Date.now() + RELAY_START_DEADLINE_MS, () =>
+          startEventWorkflow(
+            client,
+            config.taskQueue,
+            {
+              workflowId: event.workflow_id,
+              tenantId: event.tenant_id,
+              eventId: event.id,
+              environment: event.environment,
+              type: event.type,
+              timeScale: config.retryTimeScale,
+            },
+            config.relayEagerStart,
+          ),
+        ),
       logger: extra.logger ?? pino({ level: 'silent' }),
       onStarted: (count) => metrics.workflowsStarted.inc(count),
     },

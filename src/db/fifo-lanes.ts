@@ -47,9 +47,9 @@ export async function queueInLane(db: Queryable, subscriptionId: string, deliver
 /**
  * The longest the lane holds for an event that may still become its own: one whose workflow has not made
  * its deliveries yet (since its start), or made this subscription's and not handed it over yet (since
- * then). The lane holds until the event is dispatched (events.dispatched_at), not for a fixed time: with
- * 1,000 events started at once, a worker made the last ones' deliveries 30 s after their start, past the
- * 10 s the lane used to wait, and they were delivered out of acceptance order. Past this limit (a worker
+ * then). The lane holds until the event is dispatched (events.dispatched_at), not for a fixed time: under a
+ * burst of starts a worker can make an event's deliveries long after its start, and a fixed wait would let
+ * the lane deliver out of acceptance order. Past this limit (a worker
  * down for that long, a workflow terminated by hand) the lane goes on, and comes back for the delivery if
  * it is handed over later (queueInLane): out of order then, but never stuck.
  */
@@ -95,8 +95,8 @@ export async function nextInLane(db: Queryable, subscriptionId: string): Promise
     for (;;) {
       const { rows } = await db.query<ScanRow>(
         // The events first (LIMIT), then each one's delivery by its unique key: as a plain join, a planner
-        // that underestimated the events (stale statistics) scanned all of the lane's deliveries per event
-        // (measured: 374 ms a scan with 1,000 queued, the lane down to 5 deliveries/s).
+        // that underestimated the events (stale statistics) scanned all of the lane's deliveries per event,
+        // which slows a long lane to a crawl.
         `SELECT e.accepted_seq, e.type, e.started_at, e.dispatched_at IS NOT NULL AS dispatched, e.suppressed_by, e.id AS event_id,
                 extract(epoch FROM clock_timestamp() - COALESCE(e.dispatched_at, e.started_at)) * 1000 AS held_for_ms,
                 d.id AS delivery_id, d.status, d.workflow_id, d.fifo_queued

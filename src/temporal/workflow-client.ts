@@ -1,9 +1,8 @@
-import { redeliveryWorkflowId } from '../domain/workflow-ids.js';
 import { Client, Connection } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { RedeliveryWorkflowInput } from '../workflows/redelivery-workflow.js';
 import { cancelDeliverySignal } from '../workflows/signals.js';
-import { initialSearchAttributes, type WorkflowLabels } from './search-attributes.js';
+import type { WorkflowLabels } from './search-attributes.js';
+import { startRedelivery } from './workflow-starts.js';
 import { temporalConnectionOptions, type TemporalSecurity } from './connection-options.js';
 
 export interface TemporalClientOptions extends TemporalSecurity {
@@ -31,10 +30,6 @@ export interface ApiTemporalClient {
 // A producer waits at most this long for Temporal before it gets a 503.
 const DEADLINE_MS = 5_000;
 
-function searchAttributes(labels: WorkflowLabels): TypedSearchAttributes {
-  return new TypedSearchAttributes(initialSearchAttributes(labels));
-}
-
 export function createApiTemporalClient(options: TemporalClientOptions): ApiTemporalClient {
   // Lazy: the API starts and answers /healthz while Temporal is still coming up.
   const connection = Connection.lazy(temporalConnectionOptions(options.address, options));
@@ -48,17 +43,7 @@ export function createApiTemporalClient(options: TemporalClientOptions): ApiTemp
     connection,
     taskQueue: options.taskQueue,
     async startRedelivery(input, labels) {
-      const workflowId = redeliveryWorkflowId(input.tenantId, input.deliveryId);
-      await withDeadline(() =>
-        client.workflow.start('redeliveryWorkflow', {
-          taskQueue: options.taskQueue,
-          workflowId,
-          args: [input],
-          staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
-          typedSearchAttributes: searchAttributes(labels),
-        }),
-      );
-      return { workflowId };
+      return { workflowId: await withDeadline(() => startRedelivery(client, options.taskQueue, input, labels)) };
     },
     async cancelDelivery(workflowId, deliveryId) {
       try {

@@ -6,7 +6,7 @@ import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import { RecoverAccepted, RecoverRequest } from '../schemas/recovery.js';
 import { beginRecovery, dropRecovery } from '../../db/recoveries.js';
-import type { recoverWorkflow } from '../../workflows/recover.js';
+import { startRecovery } from '../../temporal/workflow-starts.js';
 
 export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
@@ -54,19 +54,13 @@ export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
       }
       try {
         await withDeadline(() =>
-          temporal.client.workflow.start<typeof recoverWorkflow>('recoverWorkflow', {
-            taskQueue: temporal.taskQueue,
-            workflowId: begun.workflowId,
-            args: [
-              {
-                tenantId: tenant,
-                subscriptionId: id,
-                recoveryId: begun.id,
-                ...(config.retryTimeScale !== 1 ? { timeScale: config.retryTimeScale } : {}),
-              },
-            ],
-            staticSummary: `recover ${begun.deliveries} failed deliveries of ${id}`,
-          }),
+          startRecovery(
+            temporal.client,
+            temporal.taskQueue,
+            begun.workflowId,
+            { tenantId: tenant, subscriptionId: id, recoveryId: begun.id, timeScale: config.retryTimeScale },
+            begun.deliveries,
+          ),
         );
       } catch (error) {
         logger.warn({ err: error, subscriptionId: id }, 'recovery not started');

@@ -1,13 +1,10 @@
-import { purgeWorkflowId } from '../../domain/workflow-ids.js';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { ApiDeps } from '../app.js';
 import { notFound, unavailable } from '../errors.js';
 import type { Routes } from '../route.js';
 import { IdParam } from '../schemas/common.js';
 import { TenantPurgeAccepted } from '../schemas/tenant-purge.js';
 import { beginTenantPurge } from '../../db/tenant-purge.js';
-import { TenantAttr } from '../../temporal/search-attributes.js';
-import type { purgeTenantWorkflow } from '../../workflows/purge-tenant.js';
+import { startTenantPurge } from '../../temporal/workflow-starts.js';
 
 export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, logger } = deps;
@@ -29,19 +26,9 @@ export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
     },
     async ({ params: { id } }, _req, res) => {
       if (!(await beginTenantPurge(pool, id))) throw notFound('tenant');
-      const workflowId = purgeWorkflowId(id);
+      let workflowId: string;
       try {
-        await temporal.connection.withDeadline(Date.now() + 5_000, () =>
-          temporal.client.workflow.start<typeof purgeTenantWorkflow>('purgeTenantWorkflow', {
-            taskQueue: temporal.taskQueue,
-            workflowId,
-            args: [{ tenantId: id }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            staticSummary: `purge of tenant ${id}`,
-            typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: id }]),
-          }),
-        );
+        workflowId = await temporal.connection.withDeadline(Date.now() + 5_000, () => startTenantPurge(temporal.client, temporal.taskQueue, id));
       } catch (error) {
         // The tenant stays marked (its key keeps getting 401); DELETE again starts the purge.
         logger.warn({ err: error, tenantId: id }, 'purge workflow not started');
