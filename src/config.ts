@@ -51,6 +51,12 @@ export const ENV_VARIABLES = {
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_CORE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   INGEST_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(100_000),
+  // Isolation between receivers (docs/isolation.md).
+  ORIGIN_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  CIRCUIT_COOLDOWN: z.string().regex(DURATION_PATTERN).default('30s'),
+  CIRCUIT_MAX_COOLDOWN: z.string().regex(DURATION_PATTERN).default('10m'),
+  INLINE_ATTEMPT_LIMIT: z.string().regex(DURATION_PATTERN).default('2s'),
   RELAY_EAGER_START: bool.default(true),
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
@@ -134,6 +140,14 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     workerCoreMetricsPort: e.WORKER_CORE_METRICS_PORT,
     /** Above this many accepted events waiting for their workflow start, the API answers 503. */
     ingestBacklogLimit: e.INGEST_BACKLOG_LIMIT,
+    /** Attempts in flight to one origin (scheme://host:port) across subscriptions and workers. */
+    originMaxInFlight: e.ORIGIN_MAX_IN_FLIGHT,
+    /** Consecutive failures as if down that open a subscription's circuit. */
+    circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
+    circuitCooldownMs: parseDuration(e.CIRCUIT_COOLDOWN),
+    circuitMaxCooldownMs: parseDuration(e.CIRCUIT_MAX_COOLDOWN),
+    /** The longest an event's first workflow task waits for its first attempts; slower ones go on outside it. */
+    inlineAttemptLimitMs: parseDuration(e.INLINE_ATTEMPT_LIMIT),
     /** The relay starts workflows eagerly through the worker's own connection. */
     relayEagerStart: e.RELAY_EAGER_START,
     /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */

@@ -16,6 +16,7 @@ export interface WorkerMetrics {
   inFlight: Gauge;
   workflowsStarted: Counter;
   attemptRecordFailures: Counter<'outcome'>;
+  gateRefusals: Counter<'reason'>;
 }
 
 /** A registry per process part (not prom-client's global one): several can live in one test process. */
@@ -84,6 +85,12 @@ export function createWorkerMetrics(withProcessMetrics = true): WorkerMetrics {
       labelNames: ['outcome'],
       registers: [r],
     }),
+    gateRefusals: new Counter({
+      name: 'hookrelay_attempts_not_admitted_total',
+      help: "Attempts that waited instead of going out (docs/isolation.md): reason is circuit_open, circuit_half_open (a probe is in flight), in_flight (the subscription's max_in_flight) or origin_in_flight",
+      labelNames: ['reason'],
+      registers: [r],
+    }),
     workflowsStarted: new Counter({
       name: 'hookrelay_relay_workflows_started_total',
       help: "Event workflows this worker's relay started (accepted events handed to Temporal)",
@@ -106,13 +113,33 @@ export function registerWaitingGauge(r: Registry, read: () => Promise<Array<{ re
   if (r.getSingleMetric(name)) return;
   new Gauge({
     name,
-    help: 'Pending deliveries that wait: reason="rate_limit" for a rate-limit slot, reason="fifo" behind an earlier delivery of a FIFO subscription',
+    help: 'Pending deliveries that wait: reason="rate_limit" for a rate-limit slot, reason="fifo" behind an earlier delivery of a FIFO subscription, reason="circuit_open" for its circuit to close, reason="in_flight" for an in-flight slot',
     labelNames: ['reason'],
     registers: [r],
     async collect() {
       const counts = new Map<string, number>(WAIT_REASONS.map((reason) => [reason, 0]));
       for (const { reason, count } of await read().catch(() => [])) counts.set(reason, count);
       for (const [reason, count] of counts) this.set({ reason }, count);
+    },
+  });
+}
+
+/** `hookrelay_circuits{state}`: subscriptions whose circuit is open or half-open, counted in PostgreSQL at each scrape. */
+export function registerCircuitGauge(r: Registry, read: () => Promise<Array<{ state: string; count: number }>>): void {
+  const name = 'hookrelay_circuits';
+  if (r.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help: 'Subscriptions whose circuit breaker is not closed: state="open" (attempts wait for the cool-down) or state="half_open" (one probe in flight)',
+    labelNames: ['state'],
+    registers: [r],
+    async collect() {
+      const counts = new Map<string, number>([
+        ['open', 0],
+        ['half_open', 0],
+      ]);
+      for (const { state, count } of await read().catch(() => [])) counts.set(state, count);
+      for (const [state, count] of counts) this.set({ state }, count);
     },
   });
 }

@@ -5,7 +5,8 @@ import { createActivities } from './activities/index.js';
 import { makeLifecycleActivities } from './activities/lifecycle.js';
 import { ensureRetentionSchedule } from './temporal/retention-schedule.js';
 import { createDeliveryAgent } from './delivery/http-agent.js';
-import { createWorkerMetrics, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
+import { createWorkerMetrics, registerCircuitGauge, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
+import { circuitCounts } from './db/isolation.js';
 import { waitingDeliveries } from './db/rate-limit.js';
 import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
 import { builtFile } from './build-output.js';
@@ -46,6 +47,7 @@ export async function createWorker(
 ): Promise<WorkerHandle> {
   const metrics = extra.metrics ?? createWorkerMetrics(false);
   registerWaitingGauge(metrics.registry, () => waitingDeliveries(pool));
+  registerCircuitGauge(metrics.registry, () => circuitCounts(pool));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporalAddress, config.temporalSecurity));
   const agent = createDeliveryAgent({
     allowPrivateTargets: config.allowPrivateTargets,
@@ -67,6 +69,15 @@ export async function createWorker(
         notificationWindowMs: config.notificationWindowMs,
         metrics,
         ...(extra.logger ? { logger: extra.logger } : {}),
+        isolation: {
+          originMaxInFlight: config.originMaxInFlight,
+          circuit: {
+            failureThreshold: config.circuitFailureThreshold,
+            cooldownMs: Math.max(1, config.circuitCooldownMs * config.retryTimeScale),
+            maxCooldownMs: Math.max(1, config.circuitMaxCooldownMs * config.retryTimeScale),
+          },
+          inlineAttemptLimitMs: config.inlineAttemptLimitMs,
+        },
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
       }),
       ...makeLifecycleActivities(pool),

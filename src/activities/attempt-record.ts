@@ -8,6 +8,7 @@ import { isDataException, type Pool } from '../db/pool.js';
 import { recordAttempt, type AttemptRecord } from '../db/attempts.js';
 import { ATTEMPT_NOT_RECORDED } from '../domain/delivery-failures.js';
 import type { WorkerMetrics } from '../metrics.js';
+import type { CircuitSettings } from '../db/isolation.js';
 
 /** Pauses between tries of a record the database did not take (connection lost, failover). */
 const RETRY_PAUSES_MS = [200, 1_000, 3_000];
@@ -18,6 +19,7 @@ export interface RecordDeps {
   logger: Logger;
   /** Overrides the pauses (tests). */
   pausesMs?: number[];
+  circuit: CircuitSettings;
 }
 
 export function makeAttemptRecorder(deps: RecordDeps) {
@@ -34,7 +36,7 @@ export function makeAttemptRecorder(deps: RecordDeps) {
     let lastError: unknown;
     for (let attempt = 0; attempt <= pauses.length; attempt++) {
       try {
-        const recorded = await recordAttempt(deps.pool, current);
+        const recorded = await recordAttempt(deps.pool, current, deps.circuit);
         if (current !== record) {
           deps.metrics.attemptRecordFailures.inc({ outcome: 'recorded_without_response' });
           deps.logger.error(

@@ -5,9 +5,13 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import { attemptContext, succeededAttempt, type AttemptContext } from '../db/attempts.js';
 import { makeAttemptRecorder } from './attempt-record.js';
-import { disableSubscription } from '../db/subscriptions.js';
+import { disableSubscription } from '../db/active-subscriptions.js';
 import { admitAttempt } from '../db/rate-limit.js';
+import { admit, type CircuitSettings } from '../db/isolation.js';
+import { makeGate, notAdmitted } from './gate.js';
+import { makeInFlight } from './in-flight.js';
 import { FailureType } from '../domain/delivery-failures.js';
+import { circuitEffect } from '../domain/flow-control.js';
 import { applyFieldMap } from '../delivery/field-map.js';
 import { signatureHeader } from '../delivery/signature.js';
 import { forbiddenLiteralHost } from '../delivery/address-policy.js';
@@ -31,6 +35,15 @@ export interface DeliverDeps {
   autoDisableAfterMs: number;
   metrics: WorkerMetrics;
   logger: Logger;
+  isolation: IsolationSettings;
+}
+
+/** The bulkhead's and the circuit breaker's settings (docs/isolation.md); the circuit's times already scaled like retry intervals. */
+export interface IsolationSettings {
+  originMaxInFlight: number;
+  circuit: CircuitSettings;
+  /** How long dispatchEvent waits for its first attempts before leaving the slow ones running on their own. */
+  inlineAttemptLimitMs: number;
 }
 
 function requestHeaders(ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
@@ -53,8 +66,8 @@ function requestHeaders(ctx: AttemptContext, body: string, attempt: number, time
  * SSRF literal), record, classify (pure), then act on the verdict. Temporal's retry policy makes the next one.
  */
 export function makeDeliver(deps: DeliverDeps) {
-  const recordOnce = makeAttemptRecorder(deps);
-
+  const recordOnce = makeAttemptRecorder({ ...deps, circuit: deps.isolation.circuit });
+  const gate = makeGate(deps);
   /**
    * Disables the subscription after the attempt that decided it. The request went out: a database error
    * here must not make Temporal send it again, so it is logged (the delivery still ends) rather than thrown.
@@ -104,12 +117,17 @@ export function makeDeliver(deps: DeliverDeps) {
       type: verdict.type,
       nonRetryable: verdict.nonRetryable,
       details,
-      ...(verdict.retryAfterMs !== undefined ? { nextRetryDelay: verdict.retryAfterMs } : {}),
+      // Always the policy's own delay after hookrelay's attempt number: Temporal's count also holds the
+      // times the attempt waited at the gate, so its backoff would run ahead of the policy.
+      ...(verdict.nonRetryable ? {} : { nextRetryDelay: verdict.retryAfterMs ?? verdict.nextDelayMs }),
     });
   }
 
-  /** Attempt number `attempt` of a delivery whose context was just read (undefined: the delivery is gone). */
-  async function attemptDelivery(input: DeliverInput, attempt: number, ctx: AttemptContext | undefined): Promise<DeliverResult> {
+  /**
+   * Attempt number `attempt` of a delivery whose context was just read (undefined: the delivery is gone).
+   * `admitted`: dispatchEvent already let it through the gate.
+   */
+  async function attemptDelivery(input: DeliverInput, attempt: number, ctx: AttemptContext | undefined, admitted = false): Promise<DeliverResult> {
     const { info } = Context.current();
     if (!ctx) throw ApplicationFailure.nonRetryable(`delivery ${input.deliveryId} not found`, FailureType.Cancelled);
     if (ctx.delivery_status === 'succeeded') {
@@ -128,6 +146,16 @@ export function makeDeliver(deps: DeliverDeps) {
         if (waitMs === 0) break;
         if (waitMs > ADMISSION_WAIT_MAX_MS) return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: waitMs };
         await Context.current().sleep(waitMs);
+      }
+    }
+
+    if (!admitted) {
+      const admission = await admit(deps.pool, gate.request(ctx, input.deliveryId));
+      if (!admission.admitted) {
+        const message = gate.refused(admission.reason, admission.waitMs, ctx);
+        // A rate-limited delivery's workflow makes its own waits (and takes a new rate-limit slot after it).
+        if (input.rateLimited) return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: admission.waitMs };
+        throw notAdmitted(admission.reason, admission.waitMs, message);
       }
     }
 
@@ -163,6 +191,7 @@ export function makeDeliver(deps: DeliverDeps) {
         errorClass: result.errorClass,
         errorMessage: result.errorMessage,
         responseBody: result.responseBody,
+        circuit: circuitEffect(result),
       },
       describeFailure(result, ctx.url),
     );
@@ -180,12 +209,21 @@ export function makeDeliver(deps: DeliverDeps) {
     return { statusCode: result.statusCode!, attempts: attempt, durationMs: result.durationMs };
   }
 
+  const inFlight = makeInFlight({ ...deps, recordOnce, fail });
   return {
     attemptDelivery,
+    admission: gate.request,
+    leaveRunning: inFlight.leaveRunning,
+    notAdmittedMessage: gate.refused,
     /** The `deliver` activity: Temporal's retry policy (or the workflow, for rate limits) makes the next attempt. */
     async deliver(input: DeliverInput): Promise<DeliverResult> {
-      const attempt = (input.attemptOffset ?? 0) + Context.current().info.attempt;
-      return attemptDelivery(input, attempt, await attemptContext(deps.pool, input.deliveryId));
+      if (input.inFlightAttempt !== undefined) {
+        const settled = await inFlight.settle(input, input.inFlightAttempt);
+        if (settled) return settled;
+      }
+      const ctx = await attemptContext(deps.pool, input.deliveryId);
+      // hookrelay's attempt number is what is recorded: Temporal's count also holds the waits at the gate.
+      return attemptDelivery(input, (ctx?.attempt_count ?? 0) + 1, ctx);
     },
   };
 }

@@ -2,10 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
 import { createFirstDeliveriesWithContext } from '../db/deliveries.js';
 import { insertEvent } from '../db/events.js';
-import { enabledSubscriptions } from '../db/subscriptions.js';
+import { enabledSubscriptions } from '../db/active-subscriptions.js';
 import { matchesAny } from '../domain/event-type.js';
 import type { AttemptContext } from '../db/attempts.js';
 import { toPlan } from './prepare-deliveries.js';
+import { admitAll, type AdmissionRequest } from '../db/isolation.js';
+import type { GateReason } from '../domain/flow-control.js';
+import type { DeliveryPlan } from './types.js';
 import type {
   DeliverInput,
   DeliverResult,
@@ -16,7 +19,31 @@ import type {
   SubscriptionDisabledDetail,
 } from './types.js';
 
-type AttemptDelivery = (input: DeliverInput, attempt: number, ctx: AttemptContext | undefined) => Promise<DeliverResult>;
+/** What dispatchEvent uses of the `deliver` activity's stages (activities/deliver.ts). */
+export interface InlineDelivery {
+  attemptDelivery(input: DeliverInput, attempt: number, ctx: AttemptContext | undefined, admitted?: boolean): Promise<DeliverResult>;
+  admission(ctx: AttemptContext, deliveryId: string): AdmissionRequest;
+  /** Keeps an attempt left running for the workflow's next `deliver` in this process. */
+  leaveRunning(deliveryId: string, outcome: Promise<FirstAttempt>): void;
+  notAdmittedMessage(reason: GateReason, waitMs: number, ctx: AttemptContext): string;
+}
+
+/** An inline attempt's outcome, as FirstAttempt data (a failure is data here, not a thrown ActivityFailure). */
+async function firstAttemptOf(attempt: Promise<DeliverResult>): Promise<FirstAttempt> {
+  try {
+    return { delivered: await attempt };
+  } catch (error) {
+    if (!(error instanceof ApplicationFailure)) throw error;
+    return {
+      failed: {
+        message: error.message,
+        type: error.type ?? null,
+        nonRetryable: error.nonRetryable === true,
+        details: (error.details ?? []) as Array<SubscriptionDisabledDetail | RetryAfterDetail>,
+      },
+    };
+  }
+}
 
 /**
  * Plans the event's deliveries and makes the first attempt of each, all in one local activity: an event
@@ -25,7 +52,8 @@ type AttemptDelivery = (input: DeliverInput, attempt: number, ctx: AttemptContex
  * Only failures of the infrastructure (the database) throw, so the activity is retried as a whole: the
  * deliveries are created once, a delivery an earlier run delivered reports its recorded attempt.
  */
-export function makeDispatchEvent(pool: Pool, attemptDelivery: AttemptDelivery) {
+export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, inlineLimitMs: number) {
+  const { attemptDelivery } = delivery;
   return async function dispatchEvent(input: DispatchInput): Promise<DispatchResult> {
     if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
     const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
@@ -34,30 +62,66 @@ export function makeDispatchEvent(pool: Pool, attemptDelivery: AttemptDelivery) 
     const rows = await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching);
     const plans = rows.map((row) => toPlan(row));
     const first: Record<string, FirstAttempt> = {};
-    const settled = await Promise.allSettled(
-      rows.map(async (row, i) => {
-        const plan = plans[i]!;
-        // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
-        if (plan.rateLimited || plan.fifo || input.cancelled?.includes(plan.deliveryId)) return;
-        const attempt = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale: input.timeScale };
-        try {
-          first[plan.deliveryId] = { delivered: await attemptDelivery(attempt, 1, row) };
-        } catch (error) {
-          if (!(error instanceof ApplicationFailure)) throw error;
-          first[plan.deliveryId] = {
-            failed: {
-              message: error.message,
-              type: error.type ?? null,
-              nonRetryable: error.nonRetryable === true,
-              details: (error.details ?? []) as Array<SubscriptionDisabledDetail | RetryAfterDetail>,
-            },
-          };
+    // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
+    const inline = rows.flatMap((row, i) => {
+      const plan = plans[i]!;
+      return plan.rateLimited || plan.fifo || input.cancelled?.includes(plan.deliveryId) ? [] : [{ row, plan }];
+    });
+    if (!input.isolation) {
+      // Workflows from before the isolation patch: every attempt ends here (none left running behind a
+      // retry of this activity); then the first error.
+      const settled = await Promise.allSettled(
+        inline.map(async ({ row, plan }) => {
+          first[plan.deliveryId] = await firstAttemptOf(attemptDelivery(attemptInput(plan, input.timeScale), 1, row));
+        }),
+      );
+      const broken = settled.find((s) => s.status === 'rejected');
+      if (broken) throw broken.reason;
+      return { plans, first };
+    }
+    // The gate first (docs/isolation.md): a refused attempt waits in the workflow, not here.
+    const gates = await admitAll(
+      pool,
+      inline.map(({ row, plan }) => delivery.admission(row, plan.deliveryId)),
+    );
+    const admitted = inline.filter(({ row, plan }, i) => {
+      const gate = gates[i]!;
+      // A run of this activity before a retry left this attempt running: it is not made twice.
+      if (gate.admitted && gate.held) first[plan.deliveryId] = { inFlight: { attempt: 1 } };
+      if (gate.admitted) return !gate.held;
+      first[plan.deliveryId] = {
+        waiting: { reason: gate.reason, waitMs: gate.waitMs, message: delivery.notAdmittedMessage(gate.reason, gate.waitMs, row) },
+      };
+      return false;
+    });
+    // The attempts run for at most the inline limit here: one still running then goes on outside this
+    // workflow task (its record frees its slots and tells the workflow's next activity how it went), so
+    // no receiver holds the workflow task for longer, whatever its timeout.
+    const outcomes = admitted.map(({ row, plan }) => firstAttemptOf(attemptDelivery(attemptInput(plan, input.timeScale), 1, row, true)));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(() => resolve('limit'), inlineLimitMs)));
+    const settled = await Promise.race([Promise.allSettled(outcomes), limit]);
+    clearTimeout(timer);
+    if (settled !== 'limit') {
+      const broken = settled.find((s) => s.status === 'rejected');
+      if (broken) throw broken.reason;
+    }
+    await Promise.all(
+      admitted.map(async ({ plan }, i) => {
+        const outcome = await Promise.race([outcomes[i]!, Promise.resolve(undefined)]);
+        if (outcome) first[plan.deliveryId] = outcome;
+        else {
+          first[plan.deliveryId] = { inFlight: { attempt: 1 } };
+          delivery.leaveRunning(plan.deliveryId, outcomes[i]!);
         }
       }),
     );
-    // Every attempt has ended (none left running behind a retry of this activity); then the first error.
-    const broken = settled.find((s) => s.status === 'rejected');
-    if (broken) throw broken.reason;
+    // An attempt left running that fails for want of the database is seen by the workflow's next activity.
+    for (const outcome of outcomes) outcome.catch(() => undefined);
     return { plans, first };
   };
+}
+
+function attemptInput(plan: DeliveryPlan, timeScale: number): DeliverInput {
+  return { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale };
 }

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { finishDelivery } from '../db/deliveries.js';
 import { markSuppressed } from '../db/events.js';
 import { claimNotificationWindow } from '../db/notification-windows.js';
-import { makeDeliver } from './deliver.js';
+import { makeDeliver, type IsolationSettings } from './deliver.js';
 import { makeDispatchEvent } from './dispatch-event.js';
 import { eventPayload } from '../db/events.js';
 import { extractionKey } from '../domain/notification-key.js';
@@ -27,6 +27,7 @@ export interface ActivityDeps {
   notificationWindowMs: number;
   metrics?: WorkerMetrics;
   logger?: Logger;
+  isolation: IsolationSettings;
   /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
   wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
 }
@@ -35,11 +36,11 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createWorkerMetrics(false);
-  const { deliver, attemptDelivery } = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
+  const delivery = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
   return {
-    dispatchEvent: makeDispatchEvent(deps.pool, attemptDelivery),
+    dispatchEvent: makeDispatchEvent(deps.pool, delivery, deps.isolation.inlineAttemptLimitMs),
     planDelivery: makePlanDelivery(deps.pool),
-    deliver,
+    deliver: delivery.deliver,
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {
       const row = await finishDelivery(deps.pool, input.deliveryId, input.status, input.reason);
       if (!row) return null;

@@ -33,6 +33,8 @@ export interface DispatchInput extends PrepareInput {
   timeScale: number;
   /** Deliveries already cancelled by a signal (sent with the start): planned, never attempted. */
   cancelled?: string[];
+  /** The workflow handles first attempts left in flight or refused at the gate (set by workflows since the isolation patch). */
+  isolation?: true;
 }
 
 /**
@@ -42,7 +44,11 @@ export interface DispatchInput extends PrepareInput {
  */
 export type FirstAttempt =
   | { delivered: DeliverResult }
-  | { failed: { message: string; type: string | null; nonRetryable: boolean; details: Array<SubscriptionDisabledDetail | RetryAfterDetail> } };
+  | { failed: { message: string; type: string | null; nonRetryable: boolean; details: Array<SubscriptionDisabledDetail | RetryAfterDetail> } }
+  /** Still running when dispatchEvent's inline budget ran out: the next `deliver` waits for its record. */
+  | { inFlight: { attempt: number } }
+  /** Not admitted by the gate (docs/isolation.md): the delivery waits this long before asking again. */
+  | { waiting: { reason: string; waitMs: number; message: string } };
 
 export interface DispatchResult {
   plans: DeliveryPlan[];
@@ -59,6 +65,8 @@ export interface DeliverInput {
   timeScale: number;
   /** One attempt of a rate-limited delivery: admitted against the subscription's limit before it is sent. */
   rateLimited?: boolean;
+  /** dispatchEvent left this attempt running past its inline budget: wait for its outcome before going on. */
+  inFlightAttempt?: number;
 }
 
 export interface DeliverResult {

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { ErrorDetail } from './errors.js';
-import { scanText, type Containers, type JsonPath } from './json-scan.js';
+import type { Containers, JsonPath } from './json-containers.js';
+import { scanText } from './json-scan.js';
 
 export type { JsonPath };
 

@@ -2,8 +2,10 @@
 import type { HttpMethod } from '../domain/http-method.js';
 import type { Queryable } from './pool.js';
 import type { DeliveryStatus } from './deliveries.js';
-import { activePreviousSecrets } from './subscriptions.js';
+import { activePreviousSecrets } from './subscription-secrets.js';
 import type { StoredBody } from '../delivery/response-body.js';
+import type { CircuitEffect } from '../domain/flow-control.js';
+import { RECORD_ISOLATION_CTES, type CircuitSettings } from './isolation.js';
 
 export interface AttemptContext {
   delivery_status: DeliveryStatus;
@@ -23,6 +25,12 @@ export interface AttemptContext {
   /** The replaced secrets still signing beside `secret`, newest first (expired ones are left out). */
   previous_secrets: string[];
   event_created_at: Date;
+  /** The subscription's bulkhead. */
+  max_in_flight: number;
+  /** Attempts recorded so far: the next one is number attempt_count + 1, however often it waited at the gate. */
+  attempt_count: number;
+  /** The event's acceptance order (a bigint as text): its attempts' place among those waiting at the gate. */
+  accepted_seq: string;
 }
 
 /**
@@ -32,7 +40,8 @@ export interface AttemptContext {
 export const ATTEMPT_CONTEXT_COLUMNS = `d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type,
             s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
             s.deleted_at IS NOT NULL AS deleted, s.secret,
-            ${activePreviousSecrets('s.previous_secrets', "p.entry ->> 'secret'")} AS previous_secrets, e.created_at AS event_created_at`;
+            ${activePreviousSecrets('s.previous_secrets', "p.entry ->> 'secret'")} AS previous_secrets, e.created_at AS event_created_at,
+            s.max_in_flight, d.attempt_count, e.accepted_seq::text AS accepted_seq`;
 
 /** Everything one attempt needs, read fresh each attempt: a PATCHed url, a rotated secret or a disabled subscription take effect at once. */
 export async function attemptContext(db: Queryable, deliveryId: string): Promise<AttemptContext | undefined> {
@@ -58,13 +67,15 @@ export interface AttemptRecord {
   errorClass?: string;
   errorMessage?: string;
   responseBody?: StoredBody;
+  /** How this result moves the subscription's circuit. */
+  circuit: CircuitEffect;
 }
 
 /**
- * One round trip: the attempt row, the delivery's summary (succeeded on a 2xx) and the
- * subscription's failure clock (reset by a success). Returns when the subscription started failing.
+ * One round trip: the attempt row, the delivery's summary (succeeded on a 2xx), the attempt's bulkhead
+ * slots freed, its subscription's circuit moved, and the subscription's failure clock (reset by a success). Returns when the subscription started failing.
  */
-export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ failingSince: Date | null }> {
+export async function recordAttempt(db: Queryable, a: AttemptRecord, circuit: CircuitSettings): Promise<{ failingSince: Date | null }> {
   const lastError = a.ok ? null : (a.errorMessage ?? (a.statusCode ? `HTTP ${a.statusCode}` : (a.errorClass ?? null)));
   const { rows } = await db.query<{ failing_since: Date | null }>(
     `WITH attempt AS (
@@ -81,7 +92,7 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
          status = CASE WHEN $10::boolean THEN 'succeeded' ELSE status END,
          completed_at = CASE WHEN $10::boolean THEN now() ELSE completed_at END
        WHERE id = $1 AND status = 'pending'
-     )
+     ), ${RECORD_ISOLATION_CTES}
      UPDATE subscriptions SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE COALESCE(failing_since, $3) END
      WHERE id = $11
      RETURNING failing_since`,
@@ -98,6 +109,10 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
       a.ok,
       a.subscriptionId,
       a.responseBody?.raw ?? null,
+      a.circuit,
+      circuit.failureThreshold,
+      Math.round(circuit.cooldownMs),
+      Math.round(circuit.maxCooldownMs),
     ],
   );
   return { failingSince: rows[0]?.failing_since ?? null };

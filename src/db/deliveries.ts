@@ -75,13 +75,13 @@ export async function createFirstDeliveriesWithContext(
        SELECT ids.id, $1, $2, ids.subscription_id, $3
        FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
        ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
-       RETURNING id, tenant_id, event_id, subscription_id, status
+       RETURNING id, tenant_id, event_id, subscription_id, status, attempt_count
      ), dispatched AS (
        ${MARK_DISPATCHED}
      ), planned AS (
-       SELECT id, tenant_id, event_id, subscription_id, status FROM inserted
+       SELECT id, tenant_id, event_id, subscription_id, status, attempt_count FROM inserted
        UNION ALL
-       SELECT id, tenant_id, event_id, subscription_id, status FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
+       SELECT id, tenant_id, event_id, subscription_id, status, attempt_count FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
      )
      SELECT d.id AS delivery_id, s.retry_policy, s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
             ${ATTEMPT_CONTEXT_COLUMNS},

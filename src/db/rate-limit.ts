@@ -73,11 +73,14 @@ export async function restartSlots(db: Queryable, subscriptionId: string): Promi
   await db.query(`UPDATE rate_limit_slots SET next_slot = least(next_slot, clock_timestamp()) WHERE subscription_id = $1`, [subscriptionId]);
 }
 
-/** Pending deliveries waiting, by reason (rate_limit, fifo): the hookrelay_deliveries_waiting gauge. */
+/** Pending deliveries waiting, by reason (rate_limit, fifo; circuit_open, in_flight at the gate): the hookrelay_deliveries_waiting gauge. */
 export async function waitingDeliveries(db: Queryable): Promise<Array<{ reason: string; count: number }>> {
   const { rows } = await db.query<{ reason: string; count: number }>(
     `SELECT waiting AS reason, count(*)::int AS count FROM deliveries
-     WHERE waiting IS NOT NULL AND status = 'pending' GROUP BY waiting`,
+     WHERE waiting IS NOT NULL AND status = 'pending' GROUP BY waiting
+     UNION ALL
+     SELECT CASE WHEN reason LIKE 'circuit%' THEN 'circuit_open' ELSE 'in_flight' END, count(*)::int
+     FROM flow_waiters WHERE expires_at > clock_timestamp() GROUP BY 1`,
   );
   return rows;
 }

@@ -1,86 +1,11 @@
-import type { HttpMethod } from '../domain/http-method.js';
+// Subscriptions as their tenant manages them: create, read, list, change, delete; category webhooks.
 import type { Queryable } from './pool.js';
-import { newId } from './ids.js';
 import { pageOf } from './cursor.js';
 import type { Subscription, SubscriptionCreate, SubscriptionPatch } from '../api/schemas/subscription.js';
-import type { RetryPolicySpec } from '../domain/retry-policy.js';
 import type { Environment } from '../domain/environment.js';
-import type { Ordering, RateLimit } from '../domain/flow-control.js';
 import { restartSlots } from './rate-limit.js';
 import { openLane } from './fifo-lanes.js';
-
-interface SubscriptionRow {
-  id: string;
-  environment: Environment;
-  url: string;
-  method: HttpMethod;
-  event_types: string[];
-  headers: Record<string, string>;
-  field_map: Record<string, string>;
-  retry_policy: RetryPolicySpec;
-  timeout_ms: number;
-  enabled: boolean;
-  disabled_reason: string | null;
-  description: string | null;
-  rate_limit: RateLimit | null;
-  ordering: Ordering;
-  category: string | null;
-  created_at: Date;
-  updated_at: Date;
-  previous_secret_expiries: Date[];
-}
-
-/**
- * An SQL array of `value` (an expression over `p.entry`, one `{secret, expires_at}` of the jsonb array
- * `column`) for each replaced secret still signing, newest first. An entry past its `expires_at` stops
- * counting at once, whether or not a later rotation has removed it yet.
- */
-export function activePreviousSecrets(column: string, value: string): string {
-  return `ARRAY(SELECT ${value} FROM jsonb_array_elements(${column}) WITH ORDINALITY AS p(entry, n)
-    WHERE (p.entry ->> 'expires_at')::timestamptz > now() ORDER BY p.n)`;
-}
-
-const COLUMNS = `id, environment, url, method, event_types, headers, field_map, retry_policy, timeout_ms,
-  enabled, disabled_reason, description, rate_limit, ordering, category, created_at, updated_at,
-  ${activePreviousSecrets('previous_secrets', "(p.entry ->> 'expires_at')::timestamptz")} AS previous_secret_expiries`;
-
-const expiries = (dates: Date[]) => dates.map((date) => ({ expires_at: date.toISOString() }));
-
-/** A subscription as the API shows it: the previous secrets by their expiry only, never their value. */
-function toApi({ previous_secret_expiries, ...row }: SubscriptionRow): Subscription {
-  return {
-    ...row,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    previous_secrets: expiries(previous_secret_expiries),
-  };
-}
-
-/** A new subscription row: the INSERT both creating paths share, and its values in order. */
-const INSERT_SUBSCRIPTION = `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
-
-function newSubscriptionValues(tenantId: string, input: SubscriptionCreate, secret: string, category: string | null, enabled: boolean): unknown[] {
-  return [
-    newId('sub'),
-    tenantId,
-    input.environment,
-    input.url,
-    input.method,
-    input.event_types,
-    input.headers,
-    input.field_map,
-    JSON.stringify(input.retry_policy),
-    input.timeout_ms,
-    enabled,
-    input.description ?? null,
-    category,
-    secret,
-    jsonOrNull(input.rate_limit),
-    input.ordering,
-  ];
-}
+import { COLUMNS, INSERT_SUBSCRIPTION, jsonOrNull, newSubscriptionValues, toApi, type SubscriptionRow } from './subscription-rows.js';
 
 export async function insertSubscription(
   db: Queryable,
@@ -138,12 +63,8 @@ const PATCHABLE = [
   'description',
   'rate_limit',
   'ordering',
+  'max_in_flight',
 ] as const;
-
-/** A jsonb parameter: node-postgres would send a JS array as a PostgreSQL array, so objects go as text. */
-function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
 
 export async function updateSubscription(db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
   const sets: string[] = [];
@@ -176,58 +97,6 @@ export async function deleteSubscription(db: Queryable, tenantId: string, id: st
   return (rowCount ?? 0) > 0;
 }
 
-export interface Rotation {
-  /** The replaced secrets still signing, newest first (the one just replaced first). */
-  previous_secrets: Array<{ expires_at: string }>;
-  /** Replaced secrets still within their grace that this rotation stopped, to keep at most `maxPrevious`; oldest last. */
-  dropped_previous_secrets: Array<{ expires_at: string }>;
-}
-
-/**
- * The new secret signs from now on; the one it replaces keeps signing beside it until `graceMs` has
- * passed, and so does each secret replaced before it whose own grace has not ended, newest first,
- * at most `maxPrevious` of them: beyond that the oldest stop now and are returned as dropped.
- * Expired entries are removed. The row is locked first, so concurrent rotations each keep the other's secret.
- * Undefined when the subscription is not the tenant's.
- */
-export async function rotateSecret(
-  db: Queryable,
-  tenantId: string,
-  id: string,
-  secret: string,
-  graceMs: number,
-  maxPrevious: number,
-): Promise<Rotation | undefined> {
-  const { rows } = await db.query<{ kept: Date[]; dropped: Date[] }>(
-    `WITH old AS (
-       SELECT id, secret, previous_secrets FROM subscriptions
-       WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
-       FOR UPDATE
-     ), replaced AS (
-       SELECT row_number() OVER (ORDER BY rank) AS n, entry
-       FROM (
-         SELECT 0::bigint AS rank,
-                jsonb_build_object('secret', old.secret, 'expires_at', now() + make_interval(secs => $4::double precision / 1000)) AS entry
-         FROM old
-         UNION ALL
-         SELECT p.n, p.entry FROM old, jsonb_array_elements(old.previous_secrets) WITH ORDINALITY AS p(entry, n)
-         WHERE (p.entry ->> 'expires_at')::timestamptz > now()
-       ) candidates
-     ), updated AS (
-       UPDATE subscriptions s
-       SET secret = $3, updated_at = now(),
-           previous_secrets = COALESCE((SELECT jsonb_agg(entry ORDER BY n) FROM replaced WHERE n <= $5), '[]')
-       FROM old WHERE s.id = old.id
-     )
-     SELECT ARRAY(SELECT (entry ->> 'expires_at')::timestamptz FROM replaced WHERE n <= $5 ORDER BY n) AS kept,
-            ARRAY(SELECT (entry ->> 'expires_at')::timestamptz FROM replaced WHERE n > $5 ORDER BY n) AS dropped
-     FROM old`,
-    [tenantId, id, secret, graceMs, maxPrevious],
-  );
-  const row = rows[0];
-  return row && { previous_secrets: expiries(row.kept), dropped_previous_secrets: expiries(row.dropped) };
-}
-
 /**
  * A category webhook: the tenant's one subscription of a category in an environment, created or replaced
  * in place. The category's event types are set again too: they are what makes it that category's webhook.
@@ -249,32 +118,4 @@ export async function upsertCategorySubscription(
   );
   const { inserted, ...row } = rows[0]!;
   return { subscription: toApi(row), created: inserted };
-}
-
-// The subscriptions as the delivery activities read and change them.
-
-export interface CandidateSubscription {
-  id: string;
-  url: string;
-  event_types: string[];
-  retry_policy: unknown;
-  timeout_ms: number;
-}
-
-export async function enabledSubscriptions(db: Queryable, tenantId: string, environment: string): Promise<CandidateSubscription[]> {
-  const { rows } = await db.query<CandidateSubscription>(
-    `SELECT id, url, event_types, retry_policy, timeout_ms FROM subscriptions
-     WHERE tenant_id = $1 AND environment = $2 AND enabled AND deleted_at IS NULL`,
-    [tenantId, environment],
-  );
-  return rows;
-}
-
-export async function disableSubscription(db: Queryable, subscriptionId: string, reason: string): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE subscriptions SET enabled = false, disabled_reason = $2, updated_at = now()
-     WHERE id = $1 AND enabled`,
-    [subscriptionId, reason],
-  );
-  return (result.rowCount ?? 0) > 0;
 }

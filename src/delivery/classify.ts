@@ -1,5 +1,5 @@
 // What one attempt's result means for its delivery: a pure decision, acted on by the delivery activity.
-import type { ResolvedRetryPolicy } from '../domain/retry-policy.js';
+import { backoffDelay, type ResolvedRetryPolicy } from '../domain/retry-policy.js';
 import { FailureType, RETRYABLE_FAILURE_TYPES } from '../domain/delivery-failures.js';
 import { parseRetryAfter, type AttemptResult } from './http-attempt.js';
 
@@ -26,6 +26,8 @@ export type Verdict =
       disableSubscription?: string;
       /** The receiver's Retry-After, bounded by the policy's intervals and scaled. */
       retryAfterMs?: number;
+      /** The policy's wait before the next attempt (scaled), when there is one. */
+      nextDelayMs?: number;
     };
 
 /** The message the Web UI shows as the pending activity's last failure. */
@@ -70,14 +72,20 @@ export function classify(result: AttemptResult, policy: ResolvedRetryPolicy, fai
   }
   if (result.errorClass === 'ssrf_blocked') return final(FailureType.SsrfBlocked);
 
+  const type = RETRYABLE_FAILURE_TYPES[result.errorClass ?? 'network'];
+  // The policy's last attempt: hookrelay counts attempts itself (waits at the gate are not attempts).
+  if (policy.maximumAttempts > 0 && ctx.attempt >= policy.maximumAttempts) return final(type);
   const retryAfterMs = retryAfterDelay(result, policy, ctx);
-  return {
-    delivered: false,
-    type: RETRYABLE_FAILURE_TYPES[result.errorClass ?? 'network'],
-    message,
-    nonRetryable: false,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-  };
+  const scale = (ms: number) => Math.max(1, Math.round(ms * ctx.timeScale));
+  const nextDelayMs = backoffDelay(
+    {
+      initialInterval: scale(policy.initialIntervalMs),
+      backoffCoefficient: policy.backoffCoefficient,
+      maximumInterval: scale(policy.maximumIntervalMs),
+    },
+    ctx.attempt,
+  );
+  return { delivered: false, type, message, nonRetryable: false, nextDelayMs, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 /** A receiver's Retry-After on 429 or 503 sets the next delay, kept within the policy's intervals. */

@@ -27,6 +27,12 @@ export type FinalFailureType = (typeof FailureType)[keyof typeof FailureType];
  */
 export const ATTEMPT_NOT_RECORDED = 'AttemptNotRecorded';
 
+/**
+ * An attempt that was not made: the bulkhead or the circuit breaker refused it (docs/isolation.md). Retried
+ * after the wait it names (nextRetryDelay); it is not an attempt, so it uses up none of the retry policy.
+ */
+export const NOT_ADMITTED = 'NotAdmitted';
+
 /** What Temporal must never retry: every final failure type. */
 export const NON_RETRYABLE_ERROR_TYPES: FinalFailureType[] = Object.values(FailureType);
 

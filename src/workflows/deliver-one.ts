@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, sleep, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, sleep, TemporalFailure } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { DeliverResult, DeliveryPlan, FirstAttempt, RetryAfterDetail } from '../activities/types.js';
 import { FailureType } from '../domain/delivery-failures.js';
 import { afterFirstAttempt, toActivityOptions, type DeliveryActivityOptions } from '../domain/retry-policy.js';
+import { ISOLATION_PATCH } from './patches.js';
 import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverInLane, type LaneReports } from './fifo-handoff.js';
@@ -41,10 +42,15 @@ export async function deliverOne(plan: DeliveryPlan, ctx: DeliveryContext): Prom
   let failureDetails: unknown[] | undefined;
   try {
     const first = ctx.dispatched?.first;
+    const isolated = patched(ISOLATION_PATCH);
     return succeeded(
       plan,
       await scope.run(() =>
-        first ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at) : attempts(plan, timeScale, ctx.limitChanges),
+        isolated
+          ? isolatedAttempts(plan, ctx)
+          : first
+            ? afterDispatchedAttempt(plan, timeScale, first, ctx.dispatched!.at)
+            : attempts(plan, timeScale, ctx.limitChanges),
       ),
     );
   } catch (error) {
@@ -87,13 +93,71 @@ function attemptFailure(error: TemporalFailure): Error | undefined {
 }
 
 /**
+ * Every attempt of one delivery after what dispatchEvent did (if anything), under the isolation patch
+ * (docs/isolation.md): each attempt a regular activity, so no receiver holds a workflow task. The policy's
+ * retries are the activity's, with no attempt limit in Temporal: the activity counts hookrelay's attempts,
+ * sets every delay itself, and turns a wait at the gate (circuit open, no in-flight slot) into a retry after
+ * that wait which is not an attempt. max_duration still ends the delivery (scheduleToCloseTimeout).
+ */
+async function isolatedAttempts(plan: DeliveryPlan, ctx: DeliveryContext): Promise<DeliverResult> {
+  const { timeScale } = ctx;
+  if (plan.rateLimited) return rateLimitedAttempts(plan, timeScale, ctx.limitChanges, true);
+  const first = ctx.dispatched?.first;
+  if (first && 'delivered' in first) return first.delivered;
+  const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
+  const startedAt = ctx.dispatched?.at ?? Date.now();
+  let inFlightAttempt: number | undefined;
+  if (first && 'failed' in first) {
+    const failure = rebuiltFailure(first.failed);
+    if (first.failed.nonRetryable || plan.retryPolicy.maximumAttempts === 1) throw failure;
+    await sleep(askedDelay(failure) ?? options.retry.initialInterval);
+  } else if (first && 'waiting' in first) {
+    await sleep(first.waiting.waitMs, { summary: first.waiting.message });
+  } else if (first && 'inFlight' in first) {
+    inFlightAttempt = first.inFlight.attempt;
+  }
+  const { maximumAttempts: _counted, ...retry } = options.retry;
+  const remaining = options.scheduleToCloseTimeout !== undefined ? Math.max(1, options.scheduleToCloseTimeout - (Date.now() - startedAt)) : undefined;
+  const input = {
+    deliveryId: plan.deliveryId,
+    retryPolicy: plan.retryPolicy,
+    timeScale,
+    ...(inFlightAttempt !== undefined ? { inFlightAttempt } : {}),
+  };
+  return retries.deliver.executeWithOptions(
+    {
+      startToCloseTimeout: options.startToCloseTimeout,
+      ...(remaining !== undefined ? { scheduleToCloseTimeout: remaining } : {}),
+      retry,
+      summary: `${plan.subscriptionId} → ${plan.url}`,
+    },
+    [input],
+  );
+}
+
+/** A first attempt's failure, reported as data by dispatchEvent, as the ApplicationFailure a failed `deliver` throws. */
+function rebuiltFailure(failed: Extract<FirstAttempt, { failed: unknown }>['failed']): ApplicationFailure {
+  const { message, type, nonRetryable, details } = failed;
+  return ApplicationFailure.create({ message, nonRetryable, details, ...(type !== null ? { type } : {}) });
+}
+
+/** The receiver's Retry-After (already bounded by the policy), or the delay the failure asks for. */
+function askedDelay(cause: Error | undefined): number | undefined {
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const detail = cause.details?.[0] as Partial<RetryAfterDetail> | undefined;
+  return detail?.retryAfterMs ?? (cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
+}
+
+/**
  * The attempts after a first one that dispatchEvent made: its result, or the retries of the policy's
  * remainder. The failure is rebuilt as the ApplicationFailure a failed `deliver` would have thrown.
  */
 async function afterDispatchedAttempt(plan: DeliveryPlan, timeScale: number, first: FirstAttempt, startedAt: number): Promise<DeliverResult> {
   if ('delivered' in first) return first.delivered;
-  const { message, type, nonRetryable, details } = first.failed;
-  const failure = ApplicationFailure.create({ message, nonRetryable, details, ...(type !== null ? { type } : {}) });
+  // Only the isolation patch's dispatchEvent reports these; a workflow from before it never sees them.
+  if (!('failed' in first)) throw ApplicationFailure.nonRetryable('a first attempt this workflow version cannot read');
+  const failure = rebuiltFailure(first.failed);
+  const nonRetryable = first.failed.nonRetryable;
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   if (nonRetryable || plan.retryPolicy.maximumAttempts === 1) throw failure;
   return retryAfterFirst(plan, timeScale, options, failure, startedAt);
@@ -133,11 +197,7 @@ async function retryAfterFirst(
   cause: Error | undefined,
   startedAt: number,
 ): Promise<DeliverResult> {
-  // The receiver's Retry-After is already bounded by the policy.
-  const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined) : undefined;
-  const asked =
-    detail?.retryAfterMs ?? (cause instanceof ApplicationFailure && cause.nextRetryDelay != null ? msToNumber(cause.nextRetryDelay) : undefined);
-  await sleep(asked ?? options.retry.initialInterval);
+  await sleep(askedDelay(cause) ?? options.retry.initialInterval);
   const rest = afterFirstAttempt(options, Date.now() - startedAt);
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: 1 };
   return retries.deliver.executeWithOptions({ ...rest, summary: `${plan.subscriptionId} → ${plan.url}` }, [input]);

@@ -1,5 +1,6 @@
 import { notificationWorkflowId } from '../domain/workflow-ids.js';
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ISOLATION_PATCH } from './patches.js';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
 import { bookkeeping, dispatch } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
@@ -43,6 +44,7 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
   const ctx = { timeScale, cancellable, limitChanges, laneReports, ...(notify ? { notify } : {}) };
   const dispatchedAt = Date.now();
   const cancelled = cancellable.cancelledIds();
+  const isolated = patched(ISOLATION_PATCH);
   const { plans, first } = await dispatch.dispatchEvent({
     tenantId: input.tenantId,
     eventId: input.eventId,
@@ -52,6 +54,7 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
     workflowId,
     timeScale,
     ...(cancelled.length ? { cancelled } : {}),
+    ...(isolated ? { isolation: true as const } : {}),
   });
   const delivered = plans.map((plan) => firstDelivered(first[plan.deliveryId]));
   // The common case, every first attempt delivered: the results at once. The same results as deliverOne

@@ -26,7 +26,12 @@ export class LimitChanges {
  * receiver sent one, maximum_attempts, and max_duration counted from the first attempt. The first attempt
  * is always made however long its wait; a retry whose slot falls after max_duration is not made.
  */
-export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number, limitChanges: LimitChanges): Promise<DeliverResult> {
+export async function rateLimitedAttempts(
+  plan: DeliveryPlan,
+  timeScale: number,
+  limitChanges: LimitChanges,
+  isolated = false,
+): Promise<DeliverResult> {
   const options = toActivityOptions(plan.retryPolicy, plan.timeoutMs, timeScale);
   const summary = `${plan.subscriptionId} → ${plan.url}`;
   const one = { startToCloseTimeout: options.startToCloseTimeout, retry: { maximumAttempts: 1 }, summary };
@@ -42,7 +47,8 @@ export async function rateLimitedAttempts(plan: DeliveryPlan, timeScale: number,
     const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: attempt - 1, rateLimited: true };
     let result: DeliverResult;
     try {
-      result = await (attempt === 1 ? firstAttempt : retries).deliver.executeWithOptions(one, [input]);
+      // Since the isolation patch every attempt is a regular activity: no receiver holds a workflow task.
+      result = await (attempt === 1 && !isolated ? firstAttempt : retries).deliver.executeWithOptions(one, [input]);
     } catch (error) {
       if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
       lastFailure = error;

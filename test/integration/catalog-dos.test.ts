@@ -5,12 +5,14 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it, inject } from 'vitest';
 import { useStack } from '../support/use-stack.js';
+import { eventually } from '../support/eventually.js';
 import { VALIDATE_BUDGET_MS } from '../../src/api/schema-pool.js';
 import { freePort } from '../../tools/ports.js';
 
 const stack = useStack({ noWorker: true });
 
 const PROBE_LIMIT_MS = 50;
+/** The pace of the /healthz probes (a fixed cadence, not a wait for a state). */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
@@ -32,7 +34,7 @@ async function probing<T>(work: () => Promise<T>): Promise<{ result: T; probes: 
       await sleep(10);
     }
   })();
-  await sleep(20); // probing has started
+  await eventually(() => probes.length > 0, { what: 'the first /healthz probe', intervalMs: 5 });
   try {
     return { result: await work(), probes };
   } finally {
@@ -216,15 +218,18 @@ describe('the bundled API (npm run build, as production runs it)', () => {
     });
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        const up = await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (up) break;
-        expect(i, output).toBeLessThan(150);
-        await sleep(100);
-      }
+      await eventually(
+        async () => {
+          if (api.exitCode !== null) throw new Error(`the bundled API exited (${api.exitCode}):\n${output}`);
+          return fetch(`${url}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        { what: 'the bundled API to answer /healthz', timeoutMs: 15_000 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${output}`);
+      });
       const call = async (method: string, path: string, body: unknown) => {
         const res = await fetch(url + path, {
           method,

@@ -80,12 +80,21 @@ describe('an event end to end', () => {
     expect(second.status).toBe(200);
     expect(second.body).toEqual({ id: 'evt-dup', workflow_id: first.body.workflow_id, duplicate: true });
     await stack.settle(t.id, 'evt-dup');
+    const handle = stack.temporal.client.workflow.getHandle(first.body.workflow_id);
+    const settled = await handle.describe();
     // Race a third post against the workflow: Temporal's id refuses it even before the row is read.
     const third = await stack.api.postEvent(stack.adminToken, event);
     expect(third.body.duplicate).toBe(true);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(receiver.forPath('/dup')).toHaveLength(1);
-    expect(JSON.parse(receiver.forPath('/dup')[0]!.body)).toEqual({ n: 1 });
+    // Nothing is left to deliver it again: one row, with the first payload...
+    const { rows } = await stack.pool.query(`SELECT payload FROM events WHERE tenant_id = $1 AND id = 'evt-dup'`, [t.id]);
+    expect(rows).toEqual([{ payload: { n: 1 } }]);
+    // ...and an event posted after the duplicates has gone through the relay to the same subscription,
+    await stack.postEvent(t.id, 'evt-dup-after', { type: 'user.updated', payload: { after: true } });
+    await stack.settle(t.id, 'evt-dup-after');
+    expect(receiver.forPath('/dup').map((r) => JSON.parse(r.body))).toEqual([{ n: 1 }, { after: true }]);
+    // while the duplicate's id still has its one run, completed.
+    const after = await handle.describe();
+    expect([after.runId, after.status.name]).toEqual([settled.runId, 'COMPLETED']);
   });
 
   it('generates an id when the producer sends none', async () => {

@@ -1,4 +1,5 @@
-import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
+import { eventWorkflowId, notificationWorkflowId } from '../../src/domain/workflow-ids.js';
+import { eventually } from '../support/eventually.js';
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../support/use-stack.js';
 
@@ -6,6 +7,12 @@ const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001', NOTIFICATION_WINDOW: 
 const { receiver } = stack;
 
 const workflow = (id: string) => stack.temporal.client.workflow.getHandle(id);
+
+/** The ids of the child workflows a workflow started, from its history. */
+async function childrenStarted(workflowId: string): Promise<string[]> {
+  const history = await workflow(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+}
 const post = (tenantId: string, id: string, type: string, payload: Record<string, unknown>) => stack.deliver(tenantId, id, { type, payload });
 
 /** A ROOK-style notification webhook beside an ordinary one. */
@@ -62,20 +69,28 @@ describe('failure.delivery', () => {
     const { t, notifications } = await tenantWithNotificationWebhook('/chain-broken', '/chain-notify');
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/chain-star`, event_types: ['*'], retry_policy: 'none' });
     receiver.on('/chain-star', () => ({ status: 503 }));
-    await post(t.id, 'chain-1', 'user.created', {});
+    const result = await post(t.id, 'chain-1', 'user.created', {});
 
     // Three deliveries of user.created fail (the broken one, the * one, and the notification webhook, which takes user.*)
     // → three failure.delivery children, whose own deliveries all fail.
-    const children = [];
-    for await (const execution of stack.temporal.client.workflow.list({
-      query: `HookrelayTenant="${t.id}" AND WorkflowType="notificationWorkflow"`,
-    })) {
-      children.push(execution.workflowId);
+    expect(result.deliveries.map((d) => d.status)).toEqual(['failed', 'failed', 'failed']);
+    const parentId = eventWorkflowId(t.id, 'chain-1');
+    const children = result.deliveries.map((d) => notificationWorkflowId(parentId, 'failure.delivery', d.subscriptionId));
+    expect((await childrenStarted(parentId)).sort()).toEqual([...children].sort());
+    // Each child has ended having started no child of its own: no notification of a notification, ever.
+    for (const id of children) {
+      expect((await workflow(id).result()).outcome).toBe('failed');
+      expect(await childrenStarted(id)).toEqual([]);
     }
-    for (const id of children) await workflow(id).result();
-    await new Promise((r) => setTimeout(r, 1_500));
-    const all = [];
-    for await (const execution of stack.temporal.client.workflow.list({ query: `HookrelayTenant="${t.id}"` })) all.push(execution);
+    // Temporal's visibility (what an operator searches) shows the same four, once it has caught up.
+    const all = await eventually(
+      async () => {
+        const found = [];
+        for await (const execution of stack.temporal.client.workflow.list({ query: `HookrelayTenant="${t.id}"` })) found.push(execution);
+        return found.length >= 4 && found;
+      },
+      { what: "the tenant's four workflows in Temporal's visibility" },
+    );
     expect(all.filter((w) => w.type === 'eventWorkflow')).toHaveLength(1);
     expect(all.filter((w) => w.type === 'notificationWorkflow')).toHaveLength(3);
     const { rows } = await stack.pool.query(
@@ -115,8 +130,18 @@ describe('failure.extraction', () => {
     expect(receiver.forPath('/rook').map((r) => r.headers['webhook-id'])).toEqual(['ex-1', 'ex-3']);
     expect(JSON.parse(receiver.forPath('/rook')[0]!.body)).toEqual(extraction('credentials_invalid'));
 
-    // After the (3 s) window the same failure is notified again.
-    await new Promise((r) => setTimeout(r, 3_100));
+    // After the (3 s) window the same failure is notified again: waited for by the database's clock, which the window is kept by.
+    await eventually(
+      async () => {
+        const { rows } = await stack.pool.query<{ over: boolean }>(
+          `SELECT notified_at <= now() - make_interval(secs => $2::double precision / 1000) AS over FROM notification_windows
+           WHERE tenant_id = $1 AND event_id = 'ex-1'`,
+          [t.id, stack.config.notificationWindowMs],
+        );
+        return rows[0]?.over;
+      },
+      { what: 'the notification window of ex-1 to end', timeoutMs: stack.config.notificationWindowMs + 5_000 },
+    );
     expect((await post(t.id, 'ex-4', 'failure.extraction', extraction('credentials_invalid'))).outcome).toBe('succeeded');
     expect(receiver.forPath('/rook')).toHaveLength(3);
   });
@@ -146,9 +171,11 @@ describe('failure.subscription_disabled', () => {
     const notice = receiver.forPath('/sd-notify').find((r) => r.headers['x-hookrelay-event-type'] === 'failure.subscription_disabled');
     expect(JSON.parse(notice!.body)).toMatchObject({ subscription_id: sub.id, url: `${receiver.url}/gone-for-good`, event_id: 'sd-1' });
     expect(JSON.parse(notice!.body).reason).toMatch(/410 Gone/);
-    // Only the first disabling notifies: a second event finds it disabled and delivers nothing there.
-    await post(t.id, 'sd-2', 'user.deleted', {});
-    await new Promise((r) => setTimeout(r, 500));
+    // Only the first disabling notifies: a second event finds it disabled and delivers nothing there. Its workflow
+    // has ended, and a notification would have been its child, started before it ended: it started none.
+    const second = await post(t.id, 'sd-2', 'user.deleted', {});
+    expect(second.deliveries.map((d) => d.subscriptionId)).not.toContain(sub.id);
+    expect(await childrenStarted(eventWorkflowId(t.id, 'sd-2'))).toEqual([]);
     expect(receiver.forPath('/sd-notify').filter((r) => r.headers['x-hookrelay-event-type'] === 'failure.subscription_disabled')).toHaveLength(1);
   });
 });

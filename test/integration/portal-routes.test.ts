@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 let receiver: Receiver;
@@ -31,13 +32,15 @@ async function openPortal(tenantId: string): Promise<Portal> {
 const asPortal = (p: Portal, method: string, path: string, body?: unknown) =>
   stack.api.call(method, path, undefined, body, { cookie: p.cookie, 'x-csrf-token': p.csrf });
 
-async function waitForDelivery(apiKey: string, id: string) {
-  for (let i = 0; i < 150; i++) {
-    const res = await stack.api.call('GET', `/v1/deliveries/${id}`, apiKey);
-    if (res.body.status !== 'pending') return res.body;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`delivery ${id} still pending`);
+/** The delivery once it has ended (any status but pending). */
+function waitForDelivery(apiKey: string, id: string) {
+  return eventually(
+    async () => {
+      const res = await stack.api.call('GET', `/v1/deliveries/${id}`, apiKey);
+      return res.body.status !== 'pending' && res.body;
+    },
+    { what: `delivery ${id} to end`, timeoutMs: 30_000 },
+  );
 }
 
 describe("another tenant's ids through the portal", () => {
@@ -98,14 +101,16 @@ describe('GET /v1/deliveries?event_type=', () => {
   it("filters by the exact event type and carries each delivery's type", async () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Types');
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/types` });
+    // One after another: the deliveries are listed newest first, and events posted together may have their
+    // deliveries made in any order.
     for (const [id, type] of [
       ['ty-1', 'user.created'],
       ['ty-2', 'user.updated'],
       ['ty-3', 'user.created'],
     ]) {
       expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload: {} })).status).toBe(202);
+      await stack.settle(t.id, id!);
     }
-    await Promise.all(['ty-1', 'ty-2', 'ty-3'].map((id) => stack.settle(t.id, id)));
     const created = await stack.api.call('GET', '/v1/deliveries?event_type=user.created', t.api_key);
     expect(created.body.data.map((d: { event_id: string }) => d.event_id)).toEqual(['ty-3', 'ty-1']);
     expect(created.body.data.every((d: { event_type: string }) => d.event_type === 'user.created')).toBe(true);

@@ -137,7 +137,18 @@ describe('rate_limit on a subscription', () => {
     await scaled.receiver.waitFor('/rl-tighten', 1);
     const changedAt = Date.now();
     await scaled.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { rate_limit: { requests: 1, per: '1h' } });
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Every delivery still waiting has taken a slot under the new limit: its workflow sleeps on a timer of the
+    // new spacing (tens of seconds here, where the old one was 600 ms), and nothing can go before that fires.
+    const delivered = new Set(scaled.receiver.forPath('/rl-tighten').map((r) => String(r.headers['webhook-id'])));
+    const stillWaiting = [0, 1, 2].map((i) => `rlt-${i}`).filter((id) => !delivered.has(id));
+    expect(stillWaiting.length).toBeGreaterThanOrEqual(1);
+    await Promise.all(
+      stillWaiting.map((id) =>
+        eventually(async () => ((await lastTimerMs(scaled, eventWorkflowId(t.id, id))) ?? 0) > 10_000, {
+          what: `${id} to wait for a slot of the new limit`,
+        }),
+      ),
+    );
     expect(scaled.receiver.forPath('/rl-tighten').filter((r) => r.at > changedAt)).toHaveLength(0);
     // Loosen again so the rest finish quickly.
     await scaled.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { rate_limit: { requests: 100, per: '1s' } });
@@ -153,6 +164,13 @@ async function waiting(stack: typeof scaled): Promise<Record<string, number>> {
 }
 
 const waitUntil = (check: () => Promise<boolean>, timeoutMs = 10_000) => eventually(check, { timeoutMs });
+
+/** How long (ms) the last timer a workflow started was set for; undefined before its first. */
+async function lastTimerMs(stack: typeof scaled, workflowId: string): Promise<number | undefined> {
+  const events = (await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const timeout = events.flatMap((e) => e.timerStartedEventAttributes ?? []).at(-1)?.startToFireTimeout;
+  return timeout ? Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 : undefined;
+}
 
 async function timerSummaries(stack: typeof scaled, workflowId: string): Promise<string[]> {
   const history = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();

@@ -5,6 +5,7 @@ import { describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../tools/ports.js';
 import { createWorker } from '../../src/worker.js';
 import { useStack } from '../support/use-stack.js';
+import { eventually } from '../support/eventually.js';
 
 const stack = useStack({ noWorker: true });
 const { receiver } = stack;
@@ -24,6 +25,27 @@ function startEntry(script: string, env: Record<string, string>) {
   });
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
   return { child, out, exited };
+}
+
+/** Statements of this stack's database waiting for a lock on the events table (the accepts the test's lock holds). */
+async function acceptsWaitingOnLock(): Promise<number> {
+  const { rows } = await stack.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+     WHERE c.relname = 'events' AND NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return rows[0]!.n;
+}
+
+/** Whether something accepts TCP connections on the port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 describe('graceful shutdown', () => {
@@ -98,27 +120,36 @@ describe('graceful shutdown', () => {
     const lock = await stack.pool.connect();
     try {
       const t = await stack.api.createTenant(stack.adminToken);
-      for (let i = 0; i < 300 && !out.text.includes('API listening'); i++) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => out.text.includes('API listening') || api.exitCode !== null, { what: 'the API to listen', timeoutMs: 30_000 });
+      expect(api.exitCode, out.text).toBeNull();
       // Inserts wait on this lock: two accept statements in flight, the third post queued behind them.
       await lock.query('BEGIN');
       await lock.query('LOCK TABLE events IN EXCLUSIVE MODE');
       const ids = ['hung-1', 'hung-2', 'hung-3'];
       // Each client sends its post and resets its connection (as a load generator that stops does):
       // the server forgets the connection at once, the handler goes on.
-      const posts = ids.map(async (id) => {
-        const body = JSON.stringify({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
-        const socket = connect(port, '127.0.0.1');
-        await once(socket, 'connect');
-        socket.write(
-          `POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${stack.adminToken}\r\n` +
-            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
-        await new Promise((r) => setTimeout(r, 300));
-        socket.resetAndDestroy();
-      });
-      await Promise.all(posts); // every client gave up
+      const sockets = await Promise.all(
+        ids.map(async (id) => {
+          const body = JSON.stringify({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} });
+          const socket = connect(port, '127.0.0.1');
+          await once(socket, 'connect');
+          socket.write(
+            `POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${stack.adminToken}\r\n` +
+              `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+          return socket;
+        }),
+      );
+      // The two accept statements the API runs at once are in PostgreSQL, waiting on the lock.
+      await eventually(async () => (await acceptsWaitingOnLock()) >= 2, { what: 'two accept statements waiting on the lock' });
+      // The third post waits in the API's accept queue, which shows nowhere outside the process: a moment to get there.
+      await new Promise((r) => setTimeout(r, 300));
+      for (const socket of sockets) socket.resetAndDestroy(); // every client gave up
       api.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Shutting down: the API has stopped listening and is waiting for the handlers of the hung-up posts; one
+      // that released the database without waiting would do it now, before the lock is gone.
+      await eventually(async () => out.text.includes('SIGTERM received') && !(await accepts(port)), { what: 'the API to stop listening' });
+      expect(api.exitCode, out.text).toBeNull();
       await lock.query('COMMIT');
       expect((await exited).code, out.text).toBe(0);
       expect(out.text).not.toContain('unhandled error');

@@ -1,6 +1,6 @@
 // DELETE /v1/tenants/:id: the key, the portal and ingest stop at the 202, nothing is delivered after it,
 // and the purge workflow leaves no row of the tenant in any table.
-import { purgeWorkflowId } from '../../src/domain/workflow-ids.js';
+import { eventWorkflowId, purgeWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
 import { useStacks } from '../support/use-stack.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
@@ -91,8 +91,11 @@ describe('DELETE /v1/tenants/:id', () => {
     expect(await rowsLeft(t.id, deliveryIds)).toEqual(Object.fromEntries(Object.keys(before).map((k) => [k, 0])));
     expect((await stack.api.call('DELETE', `/v1/tenants/${t.id}`, stack.adminToken)).status).toBe(404);
 
+    // The retrying delivery's workflow has ended, cancelled, so no attempt of the tenant can be made any more; every
+    // other event of the tenant had settled before the DELETE.
+    const pending = await stack.temporal.client.workflow.getHandle(eventWorkflowId(t.id, 'purge-pending')).result();
+    expect(pending.outcome).toBe('cancelled');
     // Nothing reached the receiver for the tenant after the 202 (an attempt already on the wire may land just after).
-    await new Promise((r) => setTimeout(r, 2_500));
     const late = receiver.received.filter((r) => r.at > at + 250 && (r.path === '/purge-down' || r.body.includes('purge-')));
     expect(late).toEqual([]);
 

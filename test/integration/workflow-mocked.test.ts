@@ -9,7 +9,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities, DeliverInput, DeliverResult, DeliveryPlan, FinishInput, FirstAttempt, PrepareInput } from '../../src/activities/index.js';
 import { FailureType } from '../../src/domain/delivery-failures.js';
-import type { ResolvedRetryPolicy } from '../../src/domain/retry-policy.js';
+import { backoffDelay, type ResolvedRetryPolicy } from '../../src/domain/retry-policy.js';
 import type { EventWorkflowInput, EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 import { cancelDeliverySignal } from '../../src/workflows/signals.js';
 
@@ -34,7 +34,7 @@ async function respond(deliveryId: string, attempt: number, local: boolean): Pro
 
 const stubs: Activities = {
   // As the real one: plans, then first attempts (failures as data) of all but rate-limited, FIFO or cancelled ones.
-  async dispatchEvent({ timeScale: _timeScale, cancelled, ...input }) {
+  async dispatchEvent({ timeScale: _timeScale, cancelled, isolation: _isolation, ...input }) {
     prepared.push(input);
     const list = plans.get(input.eventId) ?? [];
     const first: Record<string, FirstAttempt> = {};
@@ -59,9 +59,29 @@ const stubs: Activities = {
   async planDelivery(deliveryId) {
     return [...plans.values()].flat().find((p) => p.deliveryId === deliveryId) ?? null;
   },
+  // As the real one: hookrelay counts the attempts itself, sets every retry's delay after its own count, and
+  // makes the policy's last attempt's failure final (Temporal retries without a limit of its own).
   async deliver(input: DeliverInput) {
     const { info } = Context.current();
-    return respond(input.deliveryId, (input.attemptOffset ?? 0) + info.attempt, info.isLocal);
+    const attempt = (calls.get(input.deliveryId)?.length ?? 0) + 1;
+    try {
+      return await respond(input.deliveryId, attempt, info.isLocal);
+    } catch (error) {
+      if (!(error instanceof ApplicationFailure) || error.nonRetryable) throw error;
+      const policy = input.retryPolicy;
+      const last = policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts;
+      const delay = backoffDelay(
+        { initialInterval: policy.initialIntervalMs, backoffCoefficient: policy.backoffCoefficient, maximumInterval: policy.maximumIntervalMs },
+        attempt,
+      );
+      throw ApplicationFailure.create({
+        message: error.message,
+        ...(error.type ? { type: error.type } : {}),
+        details: error.details ?? [],
+        nonRetryable: last,
+        ...(last ? {} : { nextRetryDelay: error.nextRetryDelay ?? delay }),
+      });
+    }
   },
   async finishDelivery(input) {
     finished.push(input);

@@ -19,6 +19,7 @@ import { Runtime } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { copyScratchDatabase, type ScratchDatabase } from '../../tools/db/scratch-database.js';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
+import { eventually } from './eventually.js';
 
 export interface Stack {
   url: string;
@@ -106,15 +107,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async settle(tenantId, eventId) {
       // The relay starts the workflow just after the 202: wait for it to exist.
       const handle = resultsClient.client.workflow.getHandle(eventWorkflowId(tenantId, eventId));
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        try {
-          return await handle.result();
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError) || Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
+      const settled = await eventually(
+        async () => {
+          try {
+            return { result: await handle.result() };
+          } catch (error) {
+            if (error instanceof WorkflowNotFoundError) return undefined;
+            throw error;
+          }
+        },
+        { what: `the workflow of event ${eventId} to start`, timeoutMs: 30_000, intervalMs: 20 },
+      );
+      return settled.result;
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -17,7 +17,9 @@ const record: AttemptRecord = {
   ok: true,
   statusCode: 200,
   responseBody: { text: 'ok', raw: undefined },
+  circuit: 'up',
 };
+const circuit = { failureThreshold: 5, cooldownMs: 30_000, maxCooldownMs: 600_000 };
 
 function fakePool(answers: Array<Error | { failing_since: Date | null }>) {
   const calls: unknown[][] = [];
@@ -39,7 +41,7 @@ describe('recording a sent attempt', () => {
   it('records it once when the database takes it', async () => {
     const { pool, calls } = fakePool([{ failing_since: null }]);
     const metrics = createWorkerMetrics(false);
-    await makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), pausesMs: [1] })(record, 'HTTP 200');
+    await makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), circuit, pausesMs: [1] })(record, 'HTTP 200');
     expect(calls).toHaveLength(1);
   });
 
@@ -47,7 +49,7 @@ describe('recording a sent attempt', () => {
     const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     const { pool, calls } = fakePool([refused, { failing_since: null }]);
     const metrics = createWorkerMetrics(false);
-    await makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), pausesMs: [1] })(record, 'HTTP 200');
+    await makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), circuit, pausesMs: [1] })(record, 'HTTP 200');
     expect(calls).toHaveLength(2);
     // response_body and error_message are the 8th and 7th parameters of the record statement.
     expect(calls[1]![7]).toBeNull();
@@ -59,7 +61,7 @@ describe('recording a sent attempt', () => {
     const down = Object.assign(new Error('Connection terminated unexpectedly'), {});
     const { pool, calls } = fakePool([down, down, down, down, down, down]);
     const metrics = createWorkerMetrics(false);
-    const recordOnce = makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), pausesMs: [1, 1, 1] });
+    const recordOnce = makeAttemptRecorder({ pool, metrics, logger: pino({ level: 'silent' }), circuit, pausesMs: [1, 1, 1] });
     const error = await recordOnce(record, 'HTTP 200 from https://x after 5 ms').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'AttemptNotRecorded', nonRetryable: true });

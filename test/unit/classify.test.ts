@@ -94,7 +94,29 @@ describe('classify: what an attempt means for its delivery', () => {
       type,
       nonRetryable: false,
       message: `${errorClass}: x from https://r.example/hook after 3 ms (attempt 3)`,
+      nextDelayMs: 40_000,
     });
+  });
+
+  it("sets the next delay after hookrelay's attempt count (the policy's backoff, scaled, up to its maximum)", () => {
+    const at = (attempt: number, timeScale = 1) => classify(http(500), policy, justNow, { ...ctx, attempt, timeScale });
+    expect(at(1)).toMatchObject({ nextDelayMs: 10_000 });
+    expect(at(2)).toMatchObject({ nextDelayMs: 20_000 });
+    expect(at(4, 0.01)).toMatchObject({ nextDelayMs: 800 });
+    const long = resolveRetryPolicy({ initial_interval: '10s', maximum_interval: '5m' });
+    expect(classify(http(500), long, justNow, { ...ctx, attempt: 9 })).toMatchObject({ nextDelayMs: 300_000 });
+  });
+
+  it("makes the policy's last attempt final, with its retryable type (waits at the gate are not attempts)", () => {
+    expect(classify(http(500), policy, justNow, { ...ctx, attempt: 5 })).toEqual({
+      delivered: false,
+      type: 'HttpStatus',
+      nonRetryable: true,
+      message: 'HTTP 500 from https://r.example/hook after 12 ms (attempt 5)',
+    });
+    expect(classify(http(500), policy, justNow, { ...ctx, attempt: 4 })).toMatchObject({ nonRetryable: false });
+    const unlimited = resolveRetryPolicy('default');
+    expect(classify(http(500), unlimited, justNow, { ...ctx, attempt: 900 })).toMatchObject({ nonRetryable: false });
   });
 
   describe('Retry-After on 429 and 503', () => {

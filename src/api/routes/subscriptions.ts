@@ -13,14 +13,8 @@ import {
 } from '../schemas/subscription.js';
 import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
 import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
-import {
-  deleteSubscription,
-  getSubscription,
-  insertSubscription,
-  listSubscriptions,
-  rotateSecret,
-  updateSubscription,
-} from '../../db/subscriptions.js';
+import { deleteSubscription, getSubscription, insertSubscription, listSubscriptions, updateSubscription } from '../../db/subscriptions.js';
+import { rotateSecret } from '../../db/subscription-secrets.js';
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
 import { workflowsWaitingForSlots } from '../../db/rate-limit.js';
 import { rateLimitChangedSignal } from '../../workflows/signals.js';

@@ -4,7 +4,14 @@ import { Environment, PageQuery, page, wellFormed } from './common.js';
 import { RetryPolicy } from './retry-policy.js';
 import { SUBSCRIPTION_PATTERN } from '../../domain/event-type.js';
 import { DEFAULT_ENVIRONMENT } from '../../domain/environment.js';
-import { DEFAULT_ORDERING, ORDERINGS, RATE_LIMIT_BOUNDS, RATE_LIMIT_PERIODS } from '../../domain/flow-control.js';
+import {
+  CIRCUIT_STATES,
+  DEFAULT_ORDERING,
+  MAX_IN_FLIGHT_BOUNDS,
+  ORDERINGS,
+  RATE_LIMIT_BOUNDS,
+  RATE_LIMIT_PERIODS,
+} from '../../domain/flow-control.js';
 
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['content-type', 'host', 'content-length', 'user-agent']);
@@ -85,6 +92,24 @@ const RateLimit = z
     description:
       'At most `requests` attempts (first attempts and retries alike) in any window of length `per`, across every worker; a delivery over it waits for its slot.',
   });
+const MaxInFlight = z.number().int().min(MAX_IN_FLIGHT_BOUNDS.min).max(MAX_IN_FLIGHT_BOUNDS.max).openapi({
+  description:
+    'At most this many attempts to this subscription are in flight at once, across every worker; one over it waits for a slot in acceptance order, using up none of its retry policy (docs/isolation.md).',
+});
+const Circuit = z
+  .object({
+    state: z.enum(CIRCUIT_STATES),
+    consecutive_failures: z
+      .number()
+      .int()
+      .openapi({ description: 'Attempts in a row that failed as if the receiver were down (timeouts, connection errors, 5xx).' }),
+    next_probe_at: z.string().nullable().openapi({ description: 'While open: when one probe attempt may go; its success closes the circuit.' }),
+    opened_at: z.string().nullable(),
+  })
+  .openapi('Circuit', {
+    description:
+      "The subscription's circuit breaker: `open` after consecutive failures as if down (attempts wait), `half_open` while one probe is in flight, `closed` otherwise.",
+  });
 const Ordering = z.enum(ORDERINGS).openapi({
   description: '`fifo`: one delivery at a time, in the order the events were accepted; a retrying delivery holds the ones behind it.',
 });
@@ -101,6 +126,7 @@ export const SUBSCRIPTION_DEFAULTS = {
   enabled: true,
   rate_limit: null,
   ordering: DEFAULT_ORDERING,
+  max_in_flight: MAX_IN_FLIGHT_BOUNDS.default,
 } as const satisfies Record<string, unknown>;
 
 export const SubscriptionCreate = z
@@ -117,6 +143,7 @@ export const SubscriptionCreate = z
     description: Description.optional(),
     rate_limit: RateLimit.nullable().default(SUBSCRIPTION_DEFAULTS.rate_limit),
     ordering: Ordering.default(SUBSCRIPTION_DEFAULTS.ordering),
+    max_in_flight: MaxInFlight.default(SUBSCRIPTION_DEFAULTS.max_in_flight),
   })
   .openapi('SubscriptionCreate');
 export type SubscriptionCreate = z.infer<typeof SubscriptionCreate>;
@@ -135,6 +162,7 @@ export const SubscriptionPatch = z
     description: Description,
     rate_limit: RateLimit.nullable(),
     ordering: Ordering,
+    max_in_flight: MaxInFlight,
   })
   .partial()
   .openapi('SubscriptionPatch');
@@ -164,6 +192,8 @@ export const Subscription = z
     description: z.string().nullable(),
     rate_limit: RateLimit.nullable(),
     ordering: Ordering,
+    max_in_flight: z.number().int(),
+    circuit: Circuit,
     category: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -6,7 +6,8 @@ import { api, ApiFailure, useCsrfToken, type Session } from './api.js';
 import { DeliveryLog, DeliveryPage } from './deliveries.js';
 import { href, useRoute } from './router.js';
 import { SubscriptionForm } from './subscription-form.js';
-import { SubscriptionDetail, SubscriptionList } from './subscriptions.js';
+import { SubscriptionDetail } from './subscription-page.js';
+import { SubscriptionList } from './subscriptions.js';
 import { ErrorBox, Time } from './ui.js';
 
 function Pages({ session }: { session: Session }) {

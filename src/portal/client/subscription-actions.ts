@@ -1,0 +1,159 @@
+// The panels of a subscription's page that act on it: test event, recovery, secret rotation, enable, disable, delete.
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Delivery, type RotatedSecret, type Subscription } from './api.js';
+import { href, navigate } from './router.js';
+import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, useLoad, usePoll } from './ui.js';
+
+/** Sends a hookrelay.test event and shows its one delivery's attempts as they arrive. */
+export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: () => void }) {
+  const [deliveryId, setDeliveryId] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const delivery = useLoad(
+    () => (deliveryId ? api<Delivery>('GET', `/v1/deliveries/${encodeURIComponent(deliveryId)}`) : Promise.resolve(undefined)),
+    deliveryId ?? '',
+  );
+  usePoll(delivery.data?.status === 'pending', 1000, delivery.reload);
+  const settled = delivery.data !== undefined && delivery.data.status !== 'pending';
+  useEffect(() => {
+    if (settled) onSettled();
+  }, [settled, deliveryId]);
+  const send = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const sent = await api<{ event_id: string; delivery_id: string }>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/test`, {});
+      setDeliveryId(sent.delivery_id);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const d = delivery.data;
+  return html`<section class="panel" aria-labelledby="test-h">
+    <h2 id="test-h">Send a test event</h2>
+    <p class="muted">A <code>hookrelay.test</code> event, delivered to this subscription only, signed like any other.</p>
+    <button type="button" onClick=${send} disabled=${busy}>Send test event</button>
+    <${ErrorBox} error=${error} />
+    ${
+      d
+        ? html`<div class="test-run" aria-live="polite">
+            <p>
+              Test delivery <a class="mono" href=${href(`deliveries/${d.id}`)}>${d.id}</a>:
+              <${StatusBadge} status=${d.status} /> ${d.status === 'pending' ? html` <span class="muted">watching for attempts…</span>` : null}
+            </p>
+            <${AttemptTable} attempts=${d.attempts} caption="Attempts of the test delivery" />
+          </div>`
+        : null
+    }
+  </section>`;
+}
+
+/** "Recover failed since …": redelivers this subscription's failed deliveries; shows the API's answer as it is. */
+export function Recover({ sub }: { sub: Subscription }) {
+  const [since, setSince] = useState('');
+  const [result, setResult] = useState<unknown>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setResult(undefined);
+    setError(undefined);
+    try {
+      const body = { since: new Date(since).toISOString() };
+      setResult(await api('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/recover`, body));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  const result_ = result as { workflow_id?: string; deliveries?: number } | undefined;
+  return html`<section class="panel" aria-labelledby="recover-h">
+    <h2 id="recover-h">Recover failed deliveries</h2>
+    <form onSubmit=${submit} class="row wrap">
+      <label
+        >Redeliver every failed delivery since
+        <input type="datetime-local" required value=${since} onInput=${(e: Event) => setSince((e.target as HTMLInputElement).value)}
+      /></label>
+      <button type="submit">Recover</button>
+    </form>
+    <${ErrorBox} error=${error} />
+    ${result_ ? html`<p role="status">Recovery started: ${result_.deliveries ?? 0} deliveries (workflow <code>${result_.workflow_id}</code>).</p>` : null}
+  </section>`;
+}
+
+/** Rotation, and until when each replaced secret still signs (its value is never shown again). */
+export function Secret({ sub }: { sub: Subscription }) {
+  const [rotated, setRotated] = useState<RotatedSecret | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const rotate = async () => {
+    setError(undefined);
+    try {
+      setRotated(await api<RotatedSecret>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/rotate-secret`));
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const previous = rotated?.previous_secrets ?? sub.previous_secrets;
+  return html`<section class="panel" aria-labelledby="secret-h">
+    <h2 id="secret-h">Signing secret</h2>
+    <p class="muted">
+      Rotating makes a new secret; each replaced secret keeps signing beside it for 24 hours from its own replacement (at most 3 at once), so you can
+      switch your receiver over.
+    </p>
+    ${
+      previous.length
+        ? html`<div class="previous-secrets">
+            <p id="previous-secrets-h">Previous secrets still signing, newest first:</p>
+            <ul aria-labelledby="previous-secrets-h">
+              ${previous.map((p, i) => html`<li key=${i}>until <${Time} iso=${p.expires_at} /></li>`)}
+            </ul>
+          </div>`
+        : html`<p class="small">No previous secret is signing: only the current one.</p>`
+    }
+    <button type="button" onClick=${rotate}>Rotate secret</button>
+    <${ErrorBox} error=${error} />
+    ${rotated?.warning ? html`<p class="warning" role="alert">${rotated.warning}</p>` : null}
+    ${rotated ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
+  </section>`;
+}
+
+export function Danger({ sub, reload }: { sub: Subscription; reload: () => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const path = `/v1/subscriptions/${encodeURIComponent(sub.id)}`;
+  const toggle = async () => {
+    setError(undefined);
+    try {
+      await api('PATCH', path, { enabled: !sub.enabled });
+      await reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const remove = async () => {
+    try {
+      await api('DELETE', path);
+      navigate('subscriptions');
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return html`<section class="panel" aria-labelledby="state-h">
+    <h2 id="state-h">Enable, disable, delete</h2>
+    <div class="row wrap">
+      <button type="button" onClick=${toggle}>${sub.enabled ? 'Disable' : 'Enable'}</button>
+      ${
+        confirming
+          ? html`<div class="confirm" role="group" aria-label="Confirm deletion">
+              <p>Delete this subscription? Its pending deliveries are cancelled; its delivery log stays readable.</p>
+              <button type="button" class="danger" onClick=${remove}>Yes, delete it</button>
+              <button type="button" onClick=${() => setConfirming(false)}>Keep it</button>
+            </div>`
+          : html`<button type="button" class="danger" onClick=${() => setConfirming(true)}>Delete…</button>`
+      }
+    </div>
+    <p class="muted small">Disabling cancels its pending deliveries.</p>
+    <${ErrorBox} error=${error} />
+  </section>`;
+}

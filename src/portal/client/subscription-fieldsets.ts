@@ -1,0 +1,140 @@
+// The subscription form's fieldsets with more than one input: event types, retry policy, flow control.
+import { html } from 'htm/preact';
+import { RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
+import { Field } from './form-fields.js';
+import type { Custom, Form, SetField } from './subscription-form-values.js';
+
+const PRESETS = [
+  { value: 'default', label: 'Default: retry for 3 days (5 s, doubling, at most 1 h apart)' },
+  { value: 'three_retries', label: 'Three retries (10 s, then ×3)' },
+  { value: 'none', label: 'No retry: one attempt' },
+  { value: 'custom', label: 'Custom' },
+] as const;
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** "All events", the catalog's types as boxes (when there is a catalog), and typed patterns. */
+export function EventTypeFields({ form, catalog, set }: { form: Form; catalog: string[] | null; set: SetField }) {
+  return html`<fieldset aria-describedby="f-types-hint">
+    <legend>Event types</legend>
+    <p class="hint" id="f-types-hint">What this endpoint receives: all events, or only the types and patterns you choose.</p>
+    <label class="check"
+      ><input type="checkbox" id="f-all" checked=${form.all} onChange=${(e: Event) => set('all', (e.target as HTMLInputElement).checked)} /> All
+      events (<code>*</code>), including failure notifications and types added later</label
+    >
+    ${
+      catalog?.length
+        ? html`<div class="checks">
+            ${catalog.map(
+              (t) =>
+                html`<label class="check" key=${t}>
+                  <input
+                    type="checkbox"
+                    checked=${form.types.includes(t)}
+                    onChange=${(e: Event) => set('types', (e.target as HTMLInputElement).checked ? [...form.types, t] : form.types.filter((x) => x !== t))}
+                  />
+                  <code>${t}</code></label
+                >`,
+            )}
+          </div>`
+        : null
+    }
+    <${Field}
+      id="f-patterns"
+      label=${catalog?.length ? 'Other patterns' : 'Patterns'}
+      hint="One per line: user.created, or user.* for everything below user. Lowercase, dotted."
+    >
+      <textarea
+        id="f-patterns"
+        rows="3"
+        value=${form.patterns}
+        onInput=${(e: Event) => set('patterns', value(e))}
+        aria-describedby="f-patterns-hint"
+      ></textarea>
+    <//>
+  </fieldset>`;
+}
+
+/** A preset, or each bound of a custom policy. */
+export function RetryPolicyFields({ form, set }: { form: Form; set: SetField }) {
+  const c = form.custom;
+  const setCustom = (key: keyof Custom) => (e: Event) => set('custom', { ...c, [key]: value(e) });
+  return html`<fieldset>
+    <legend>Retry policy</legend>
+    ${PRESETS.map(
+      (p) =>
+        html`<label class="check" key=${p.value}>
+          <input type="radio" name="preset" value=${p.value} checked=${form.preset === p.value} onChange=${() => set('preset', p.value)} />
+          ${p.label}</label
+        >`,
+    )}
+    ${
+      form.preset === 'custom'
+        ? html`<div class="grid">
+            <${Field} id="p-initial" label="First retry after" hint="e.g. 5s, 1m"
+              ><input id="p-initial" value=${c.initial_interval} onInput=${setCustom('initial_interval')}
+            /><//>
+            <${Field} id="p-coef" label="Backoff coefficient" hint="1 to 10"
+              ><input
+                id="p-coef"
+                type="number"
+                min="1"
+                max="10"
+                step="0.1"
+                value=${c.backoff_coefficient}
+                onInput=${setCustom('backoff_coefficient')}
+            /><//>
+            <${Field} id="p-max-int" label="Longest wait" hint="at most 24h"
+              ><input id="p-max-int" value=${c.maximum_interval} onInput=${setCustom('maximum_interval')}
+            /><//>
+            <${Field} id="p-attempts" label="Maximum attempts" hint="1 to 1000"
+              ><input id="p-attempts" type="number" min="1" max="1000" value=${c.maximum_attempts} onInput=${setCustom('maximum_attempts')}
+            /><//>
+            <${Field} id="p-duration" label="Give up after" hint="e.g. 72h, at most 7d"
+              ><input id="p-duration" value=${c.max_duration} onInput=${setCustom('max_duration')}
+            /><//>
+            <${Field} id="p-final" label="Final statuses" hint="HTTP statuses not retried, e.g. 400, 422"
+              ><input id="p-final" value=${c.non_retryable_statuses} onInput=${setCustom('non_retryable_statuses')}
+            /><//>
+          </div>`
+        : null
+    }
+  </fieldset>`;
+}
+
+/** The rate limit and FIFO ordering. */
+export function FlowControlFields({ form, set }: { form: Form; set: SetField }) {
+  return html`<fieldset>
+    <legend>Flow control</legend>
+    <div class="row wrap">
+      <${Field}
+        id="f-rate"
+        label="Rate limit: at most"
+        hint="Attempts (retries included), 1 to 100000; empty for no limit. Deliveries over it wait for their turn."
+      >
+        <input
+          id="f-rate"
+          type="number"
+          min="1"
+          max="100000"
+          value=${form.rate_requests}
+          onInput=${(e: Event) => set('rate_requests', value(e))}
+          aria-describedby="f-rate-hint"
+        />
+      <//>
+      <${Field} id="f-rate-per" label="per">
+        <select id="f-rate-per" value=${form.rate_per} onChange=${(e: Event) => set('rate_per', value(e) as RateLimitPeriod)}>
+          ${RATE_LIMIT_PERIODS.map((p) => html`<option value=${p} key=${p}>${p}</option>`)}
+        </select>
+      <//>
+    </div>
+    <label class="check"
+      ><input
+        type="checkbox"
+        checked=${form.ordering === 'fifo'}
+        onChange=${(e: Event) => set('ordering', (e.target as HTMLInputElement).checked ? 'fifo' : 'none')}
+      />
+      FIFO: deliver one at a time, in the order events were accepted (a retrying delivery holds the ones behind it)</label
+    >
+  </fieldset>`;
+}

@@ -1,0 +1,162 @@
+// Isolation between receivers (docs/isolation.md): the bulkhead (max_in_flight), the circuit breaker, and the
+// inline limit that keeps a slow receiver out of the event's workflow task.
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { useStacks } from '../support/use-stack.js';
+import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
+
+// Retry intervals and the circuit's cool-down (30 s) scaled by 0.02: 100 ms retries, a 600 ms cool-down.
+const [stack] = useStacks({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s' } });
+
+/** A gate for a receiver's answers: each request waits until released, and the most in flight at once is kept. */
+function heldAnswers() {
+  let open = 0;
+  let most = 0;
+  const waiting: Array<() => void> = [];
+  let released = false;
+  return {
+    get most() {
+      return most;
+    },
+    get open() {
+      return open;
+    },
+    async answer() {
+      open += 1;
+      most = Math.max(most, open);
+      if (!released) await new Promise<void>((resolve) => waiting.push(resolve));
+      open -= 1;
+      return { status: 200 };
+    },
+    release() {
+      released = true;
+      for (const wake of waiting.splice(0)) wake();
+    },
+  };
+}
+
+describe('max_in_flight', () => {
+  it('is validated on create and PATCH (400 naming the field), shown with the circuit, and defaults to 50', async () => {
+    const t = await stack.tenant('mif-api');
+    const created = await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/mif-api` });
+    expect(created.max_in_flight).toBe(50);
+    expect(created.circuit).toEqual({ state: 'closed', consecutive_failures: 0, next_probe_at: null, opened_at: null });
+    for (const value of [0, 1001, 2.5, '10', null]) {
+      const bad = await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url: `${stack.receiver.url}/x`, max_in_flight: value });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('max_in_flight');
+      const patched = await stack.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { max_in_flight: value });
+      expect(patched.status).toBe(400);
+    }
+    const patched = await stack.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { max_in_flight: 7 });
+    expect(patched.body.max_in_flight).toBe(7);
+    expect((await stack.api.call('GET', `/v1/subscriptions/${created.id}`, t.api_key)).body.max_in_flight).toBe(7);
+  });
+
+  it('holds at most max_in_flight attempts in flight; the others wait (not as attempts) and are all delivered', async () => {
+    const t = await stack.tenant('mif-bound');
+    const held = heldAnswers();
+    stack.receiver.on('/mif-bound', () => held.answer());
+    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/mif-bound`, max_in_flight: 2 });
+    const ids = Array.from({ length: 6 }, (_, i) => `mif-${i}`);
+    for (const id of ids) await stack.postEvent(t.id, id);
+    await eventually(() => held.open === 2, { timeoutMs: 20_000 });
+    // The other four are refused at the gate: they wait, recorded as nothing, counted by the metric.
+    await eventually(
+      async () => {
+        const { rows } = await stack.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM flow_waiters w JOIN deliveries d ON d.id = w.delivery_id WHERE d.tenant_id = $1`,
+          [t.id],
+        );
+        return rows[0]!.n === 4;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(stack.receiver.forPath('/mif-bound')).toHaveLength(2);
+    held.release();
+    const results = await Promise.all(ids.map((id) => stack.settle(t.id, id)));
+    expect(results.map((r) => r.deliveries[0]!.status)).toEqual(ids.map(() => 'succeeded'));
+    expect(results.map((r) => r.deliveries[0]!.attempts)).toEqual(ids.map(() => 1));
+    expect(held.most).toBe(2);
+    expect(stack.receiver.forPath('/mif-bound')).toHaveLength(6);
+    const { rows } = await stack.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM flow_slots WHERE holder IS NOT NULL`);
+    expect(rows[0]!.n).toBe(0);
+  });
+});
+
+describe('the circuit breaker', () => {
+  it('opens after 5 failures as if down, shows when it probes, and one successful probe closes it', async () => {
+    const t = await stack.tenant('circuit');
+    let up = false;
+    stack.receiver.on('/circuit', () => ({ status: up ? 200 : 503 }));
+    const sub = await stack.api.subscribe(t.api_key, {
+      url: `${stack.receiver.url}/circuit`,
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 100 },
+    });
+    await stack.postEvent(t.id, 'circuit-1');
+    const open = await eventually(
+      async () => {
+        const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
+        return read.body.circuit.state === 'open' ? read.body : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(open.circuit.consecutive_failures).toBeGreaterThanOrEqual(5);
+    expect(Date.parse(open.circuit.next_probe_at)).toBeGreaterThan(Date.parse(open.circuit.opened_at));
+    const metrics = await stack.worker!.metrics.registry.metrics();
+    expect(metrics).toMatch(/hookrelay_circuits\{state="open"\} 1/);
+    // The waiting attempt says why in Temporal: the pending activity's last failure, as the Web UI shows it.
+    const handle = stack.temporal.client.workflow.getHandle(eventWorkflowId(t.id, 'circuit-1'));
+    await eventually(
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        return pending.some((p) => /circuit (open until|half-open)/.test(p.lastFailure?.message ?? ''));
+      },
+      { timeoutMs: 20_000 },
+    );
+    // While open, nothing is sent but the probes: from here, one request (the probe that succeeds).
+    up = true;
+    const sentBefore = stack.receiver.forPath('/circuit').length;
+    const result = await stack.settle(t.id, 'circuit-1');
+    expect(result.deliveries[0]!.status).toBe('succeeded');
+    expect(stack.receiver.forPath('/circuit').length).toBe(sentBefore + 1);
+    const closed = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
+    expect(closed.body.circuit).toEqual({ state: 'closed', consecutive_failures: 0, next_probe_at: null, opened_at: null });
+  }, 60_000);
+
+  it('a 4xx is an answer: it does not open the circuit', async () => {
+    const t = await stack.tenant('circuit-4xx');
+    stack.receiver.on('/c4xx', () => ({ status: 422 }));
+    const sub = await stack.api.subscribe(t.api_key, {
+      url: `${stack.receiver.url}/c4xx`,
+      retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 7 },
+    });
+    const result = await stack.deliver(t.id, 'c4xx-1');
+    expect(result.deliveries[0]!.status).toBe('failed');
+    expect(stack.receiver.forPath('/c4xx')).toHaveLength(7);
+    const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
+    expect(read.body.circuit.state).toBe('closed');
+  }, 60_000);
+});
+
+describe('the inline limit', () => {
+  it("a receiver slower than INLINE_ATTEMPT_LIMIT does not hold the event's workflow task: one request, delivered", async () => {
+    const t = await stack.tenant('inline');
+    stack.receiver.on('/inline-slow', () => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 3_000)));
+    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/inline-slow` });
+    const result = await stack.deliver(t.id, 'inline-1');
+    expect(result.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(stack.receiver.forPath('/inline-slow')).toHaveLength(1);
+    const history = await stack.temporal.client.workflow.getHandle(eventWorkflowId(t.id, 'inline-1')).fetchHistory();
+    const events = history.events ?? [];
+    const started = events.find((e) => e.workflowTaskStartedEventAttributes)!;
+    const completed = events.find((e) => e.workflowTaskCompletedEventAttributes)!;
+    const taskMs =
+      Number(completed.eventTime!.seconds!) * 1000 +
+      completed.eventTime!.nanos! / 1e6 -
+      (Number(started.eventTime!.seconds!) * 1000 + started.eventTime!.nanos! / 1e6);
+    // The first workflow task ended at the inline limit (1 s), not when the receiver answered (3 s).
+    expect(taskMs).toBeLessThan(2_500);
+    expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(true);
+  });
+});
