@@ -34,14 +34,15 @@ async function replay(file: string, code: string): Promise<void> {
 }
 
 describe('replay harness negative control', () => {
-  it.each(['redelivery.succeed.json', 'lane.continue-as-new.json'])(
+  // Recorded before the isolation patch, when the workflow made first attempts as local activities.
+  it.each(['before-isolation/redelivery.succeed.json', 'before-isolation/lane.continue-as-new.json'])(
     '%s (its first attempt made by the workflow) fails against the code changed without a patch',
     async (file) => {
       await expect(replay(file, changed)).rejects.toBeInstanceOf(DeterminismViolationError);
     },
   );
 
-  it.each(['event.all-succeed.json', 'event.retry-then-succeed.json', 'notification.failure-delivery.json'])(
+  it.each(['before-isolation/event.all-succeed.json', 'before-isolation/event.retry-then-succeed.json', 'event.all-succeed.json'])(
     '%s (first attempts made by dispatchEvent) still replays against that code: the change is that path and nothing else',
     async (file) => {
       await expect(replay(file, changed)).resolves.toBeUndefined();

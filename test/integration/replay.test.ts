@@ -24,6 +24,8 @@ const PATHS = [
 ];
 // Recorded by test/record/record-flow-control.record.ts.
 const FLOW_CONTROL_PATHS = ['event.fifo-handoff', 'event.rate-limit-changed', 'event.rate-limited-wait', 'lane.continue-as-new'];
+// Recorded by test/record/record-isolation.record.ts.
+const ISOLATION_PATHS = ['event.circuit-open-then-probe', 'event.first-attempt-in-flight', 'event.first-attempt-waits-for-slot'];
 // Recorded by test/record/lifecycle-histories.record.ts.
 const LIFECYCLE_PATHS = ['lifecycle/purge.with-pending', 'lifecycle/recover.three-failed', 'lifecycle/retention.batches'];
 // While a patch is live, the histories recorded before it stay in `before-<patch id>/` and replay too (docs/versioning.md).
@@ -32,7 +34,7 @@ const beforeAPatch = (file: string) => file.startsWith('before-');
 describe('replay of recorded histories against the current workflow code', () => {
   it('has a history of every workflow type and path', () => {
     const recorded = files.filter((f) => !beforeAPatch(f)).map((f) => f.replace(/\.json$/, ''));
-    expect(recorded).toEqual([...PATHS, ...FLOW_CONTROL_PATHS, ...LIFECYCLE_PATHS].sort());
+    expect(recorded).toEqual([...PATHS, ...FLOW_CONTROL_PATHS, ...ISOLATION_PATHS, ...LIFECYCLE_PATHS].sort());
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

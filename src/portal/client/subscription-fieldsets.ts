@@ -1,7 +1,7 @@
 // The subscription form's fieldsets with more than one input: event types, retry policy, flow control.
 import { html } from 'htm/preact';
-import { RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
-import { Field } from './form-fields.js';
+import { MAX_IN_FLIGHT_BOUNDS, RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
+import { Field, describedBy, type FieldErrors } from './form-fields.js';
 import type { Custom, Form, SetField } from './subscription-form-values.js';
 
 const PRESETS = [
@@ -14,7 +14,7 @@ const PRESETS = [
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /** "All events", the catalog's types as boxes (when there is a catalog), and typed patterns. */
-export function EventTypeFields({ form, catalog, set }: { form: Form; catalog: string[] | null; set: SetField }) {
+export function EventTypeFields({ form, catalog, set, errors }: { form: Form; catalog: string[] | null; set: SetField; errors: FieldErrors }) {
   return html`<fieldset aria-describedby="f-types-hint">
     <legend>Event types</legend>
     <p class="hint" id="f-types-hint">What this endpoint receives: all events, or only the types and patterns you choose.</p>
@@ -43,21 +43,24 @@ export function EventTypeFields({ form, catalog, set }: { form: Form; catalog: s
       id="f-patterns"
       label=${catalog?.length ? 'Other patterns' : 'Patterns'}
       hint="One per line: user.created, or user.* for everything below user. Lowercase, dotted."
+      error=${errors('event_types')}
     >
       <textarea
         id="f-patterns"
         rows="3"
         value=${form.patterns}
         onInput=${(e: Event) => set('patterns', value(e))}
-        aria-describedby="f-patterns-hint"
+        aria-describedby=${describedBy('f-patterns', errors('event_types'))}
+        aria-invalid=${errors('event_types') ? 'true' : undefined}
       ></textarea>
     <//>
   </fieldset>`;
 }
 
 /** A preset, or each bound of a custom policy. */
-export function RetryPolicyFields({ form, set }: { form: Form; set: SetField }) {
+export function RetryPolicyFields({ form, set, errors }: { form: Form; set: SetField; errors: FieldErrors }) {
   const c = form.custom;
+  const at = (key: keyof Custom) => errors(`retry_policy.${key}`);
   const setCustom = (key: keyof Custom) => (e: Event) => set('custom', { ...c, [key]: value(e) });
   return html`<fieldset>
     <legend>Retry policy</legend>
@@ -71,10 +74,10 @@ export function RetryPolicyFields({ form, set }: { form: Form; set: SetField }) 
     ${
       form.preset === 'custom'
         ? html`<div class="grid">
-            <${Field} id="p-initial" label="First retry after" hint="e.g. 5s, 1m"
+            <${Field} id="p-initial" label="First retry after" hint="e.g. 5s, 1m" error=${at('initial_interval')}
               ><input id="p-initial" value=${c.initial_interval} onInput=${setCustom('initial_interval')}
             /><//>
-            <${Field} id="p-coef" label="Backoff coefficient" hint="1 to 10"
+            <${Field} id="p-coef" label="Backoff coefficient" hint="1 to 10" error=${at('backoff_coefficient')}
               ><input
                 id="p-coef"
                 type="number"
@@ -84,16 +87,16 @@ export function RetryPolicyFields({ form, set }: { form: Form; set: SetField }) 
                 value=${c.backoff_coefficient}
                 onInput=${setCustom('backoff_coefficient')}
             /><//>
-            <${Field} id="p-max-int" label="Longest wait" hint="at most 24h"
+            <${Field} id="p-max-int" label="Longest wait" hint="at most 24h" error=${at('maximum_interval')}
               ><input id="p-max-int" value=${c.maximum_interval} onInput=${setCustom('maximum_interval')}
             /><//>
-            <${Field} id="p-attempts" label="Maximum attempts" hint="1 to 1000"
+            <${Field} id="p-attempts" label="Maximum attempts" hint="1 to 1000" error=${at('maximum_attempts')}
               ><input id="p-attempts" type="number" min="1" max="1000" value=${c.maximum_attempts} onInput=${setCustom('maximum_attempts')}
             /><//>
-            <${Field} id="p-duration" label="Give up after" hint="e.g. 72h, at most 7d"
+            <${Field} id="p-duration" label="Give up after" hint="e.g. 72h, at most 7d" error=${at('max_duration')}
               ><input id="p-duration" value=${c.max_duration} onInput=${setCustom('max_duration')}
             /><//>
-            <${Field} id="p-final" label="Final statuses" hint="HTTP statuses not retried, e.g. 400, 422"
+            <${Field} id="p-final" label="Final statuses" hint="HTTP statuses not retried, e.g. 400, 422" error=${at('non_retryable_statuses')}
               ><input id="p-final" value=${c.non_retryable_statuses} onInput=${setCustom('non_retryable_statuses')}
             /><//>
           </div>`
@@ -102,8 +105,9 @@ export function RetryPolicyFields({ form, set }: { form: Form; set: SetField }) 
   </fieldset>`;
 }
 
-/** The rate limit and FIFO ordering. */
-export function FlowControlFields({ form, set }: { form: Form; set: SetField }) {
+/** The rate limit, the attempts in flight at once and FIFO ordering. */
+export function FlowControlFields({ form, set, errors }: { form: Form; set: SetField; errors: FieldErrors }) {
+  const { min, max } = MAX_IN_FLIGHT_BOUNDS;
   return html`<fieldset>
     <legend>Flow control</legend>
     <div class="row wrap">
@@ -111,6 +115,7 @@ export function FlowControlFields({ form, set }: { form: Form; set: SetField }) 
         id="f-rate"
         label="Rate limit: at most"
         hint="Attempts (retries included), 1 to 100000; empty for no limit. Deliveries over it wait for their turn."
+        error=${errors('rate_limit')}
       >
         <input
           id="f-rate"
@@ -119,13 +124,31 @@ export function FlowControlFields({ form, set }: { form: Form; set: SetField }) 
           max="100000"
           value=${form.rate_requests}
           onInput=${(e: Event) => set('rate_requests', value(e))}
-          aria-describedby="f-rate-hint"
+          aria-describedby=${describedBy('f-rate', errors('rate_limit'))}
+          aria-invalid=${errors('rate_limit') ? 'true' : undefined}
         />
       <//>
       <${Field} id="f-rate-per" label="per">
         <select id="f-rate-per" value=${form.rate_per} onChange=${(e: Event) => set('rate_per', value(e) as RateLimitPeriod)}>
           ${RATE_LIMIT_PERIODS.map((p) => html`<option value=${p} key=${p}>${p}</option>`)}
         </select>
+      <//>
+      <${Field}
+        id="f-max-in-flight"
+        label="Max in flight"
+        hint=${`Attempts in flight at once, ${min} to ${max}; more wait their turn.`}
+        error=${errors('max_in_flight')}
+      >
+        <input
+          id="f-max-in-flight"
+          type="number"
+          min=${min}
+          max=${max}
+          value=${form.max_in_flight}
+          onInput=${(e: Event) => set('max_in_flight', value(e))}
+          aria-describedby=${describedBy('f-max-in-flight', errors('max_in_flight'))}
+          aria-invalid=${errors('max_in_flight') ? 'true' : undefined}
+        />
       <//>
     </div>
     <label class="check"

@@ -1,5 +1,5 @@
 // The subscription form's values: read from a subscription, and turned into the API's SubscriptionCreate.
-import type { RateLimitPeriod } from '../../domain/flow-control.js';
+import { MAX_IN_FLIGHT_BOUNDS, type RateLimitPeriod } from '../../domain/flow-control.js';
 import type { HttpMethod } from '../../domain/http-method.js';
 import type { Environment } from '../../domain/environment.js';
 import type { Ordering, RetryPolicy, Session, Subscription } from './api.js';
@@ -36,6 +36,8 @@ export interface Form {
   rate_requests: string;
   rate_per: RateLimitPeriod;
   ordering: Ordering;
+  /** Attempts in flight at once (the bulkhead, docs/isolation.md). */
+  max_in_flight: string;
 }
 
 /** Sets one field of the form. */
@@ -82,6 +84,7 @@ export function fromSubscription(s: Subscription | undefined, session: Session):
     rate_requests: s?.rate_limit ? String(s.rate_limit.requests) : '',
     rate_per: s?.rate_limit?.per ?? '1s',
     ordering: s?.ordering ?? 'none',
+    max_in_flight: String(s?.max_in_flight ?? MAX_IN_FLIGHT_BOUNDS.default),
   };
 }
 
@@ -126,5 +129,7 @@ export function toBody(f: Form) {
     enabled: f.enabled,
     rate_limit: f.rate_requests.trim() ? { requests: Number(f.rate_requests), per: f.rate_per } : null,
     ordering: f.ordering,
+    // Empty is sent as null, so that the API names the field rather than reading it as 0.
+    max_in_flight: f.max_in_flight.trim() ? Number(f.max_in_flight) : null,
   };
 }

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, type EventType, type Session, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
 import { CopyOnce, ErrorBox } from './ui.js';
-import { Field, Pairs } from './form-fields.js';
+import { Field, Pairs, describedBy, fieldErrors } from './form-fields.js';
 import { EventTypeFields, FlowControlFields, RetryPolicyFields } from './subscription-fieldsets.js';
 import { fromSubscription, toBody, type Form, type Pair, type SetField } from './subscription-form-values.js';
 
@@ -54,6 +54,9 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
     </section>`;
 
   const set: SetField = (key, value) => setForm({ ...form, [key]: value });
+  // What the API's 400 said of each field, shown under the field as well as in the box above the buttons.
+  const errors = fieldErrors(error);
+  const invalid = (path: string) => (errors(path) ? 'true' : undefined);
   const value = (e: Event) => (e.target as HTMLInputElement).value;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -84,20 +87,40 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
     <p><a href=${id ? href(`subscriptions/${id}`) : href('subscriptions')}>← Back</a></p>
     <h1 tabindex="-1">${id ? 'Edit subscription' : 'New subscription'}</h1>
     <form onSubmit=${submit} novalidate>
-      <${Field} id="f-url" label="Endpoint URL" hint="http or https; where hookrelay sends each event.">
-        <input id="f-url" type="url" required value=${form.url} onInput=${(e: Event) => set('url', value(e))} aria-describedby="f-url-hint" />
+      <${Field} id="f-url" label="Endpoint URL" hint="http or https; where hookrelay sends each event." error=${errors('url')}>
+        <input
+          id="f-url"
+          type="url"
+          required
+          value=${form.url}
+          onInput=${(e: Event) => set('url', value(e))}
+          aria-describedby=${describedBy('f-url', errors('url'))}
+          aria-invalid=${invalid('url')}
+        />
       <//>
       <div class="row wrap">
-        <${Field} id="f-method" label="Method">
-          <select id="f-method" value=${form.method} onChange=${(e: Event) => set('method', value(e) as Form['method'])}>
+        <${Field} id="f-method" label="Method" error=${errors('method')}>
+          <select
+            id="f-method"
+            value=${form.method}
+            aria-invalid=${invalid('method')}
+            onChange=${(e: Event) => set('method', value(e) as Form['method'])}
+          >
             <option>POST</option>
             <option>PUT</option>
           </select>
         <//>
-        <${Field} id="f-env" label="Environment" hint=${session.environment ? 'This portal is for this environment only.' : undefined}>
+        <${Field}
+          id="f-env"
+          label="Environment"
+          hint=${session.environment ? 'This portal is for this environment only.' : undefined}
+          error=${errors('environment')}
+        >
           <select
             id="f-env"
             value=${form.environment}
+            aria-describedby=${describedBy('f-env', errors('environment'), Boolean(session.environment))}
+            aria-invalid=${invalid('environment')}
             disabled=${Boolean(session.environment)}
             onChange=${(e: Event) => set('environment', value(e) as Form['environment'])}
           >
@@ -105,7 +128,7 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
             <option value="sandbox">sandbox</option>
           </select>
         <//>
-        <${Field} id="f-timeout" label="Timeout (ms)" hint="1000 to 60000.">
+        <${Field} id="f-timeout" label="Timeout (ms)" hint="1000 to 60000." error=${errors('timeout_ms')}>
           <input
             id="f-timeout"
             type="number"
@@ -114,15 +137,23 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
             step="100"
             value=${form.timeout_ms}
             onInput=${(e: Event) => set('timeout_ms', value(e))}
+            aria-describedby=${describedBy('f-timeout', errors('timeout_ms'))}
+            aria-invalid=${invalid('timeout_ms')}
           />
         <//>
       </div>
-      <${Field} id="f-desc" label="Description">
-        <input id="f-desc" value=${form.description} onInput=${(e: Event) => set('description', value(e))} />
+      <${Field} id="f-desc" label="Description" error=${errors('description')}>
+        <input
+          id="f-desc"
+          value=${form.description}
+          onInput=${(e: Event) => set('description', value(e))}
+          aria-describedby=${describedBy('f-desc', errors('description'), false)}
+          aria-invalid=${invalid('description')}
+        />
       <//>
-      <${EventTypeFields} form=${form} catalog=${catalog} set=${set} />
-      <${RetryPolicyFields} form=${form} set=${set} />
-      <${FlowControlFields} form=${form} set=${set} />
+      <${EventTypeFields} form=${form} catalog=${catalog} set=${set} errors=${errors} />
+      <${RetryPolicyFields} form=${form} set=${set} errors=${errors} />
+      <${FlowControlFields} form=${form} set=${set} errors=${errors} />
       <${Pairs}
         legend="Headers sent with each request"
         keyLabel="Header"

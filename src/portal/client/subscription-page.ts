@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, type Subscription } from './api.js';
 import { href } from './router.js';
+import { CircuitNotice, circuitFact } from './circuit.js';
 import { Danger, Recover, Secret, TestEvent } from './subscription-actions.js';
 import { Figures } from './subscription-stats.js';
 import { ErrorBox, StatusBadge, Time, ms, useLoad } from './ui.js';
@@ -33,6 +34,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
       <${StatusBadge} status=${s.enabled ? 'enabled' : 'disabled'} />
     </div>
     ${s.disabled_reason && !s.enabled ? html`<p class="warning">Disabled: ${s.disabled_reason}</p>` : null}
+    <${CircuitNotice} circuit=${s.circuit} />
     <dl class="facts">
       <div>
         <dt>Id</dt>
@@ -65,6 +67,14 @@ export function SubscriptionDetail({ id }: { id: string }) {
       <div>
         <dt>Ordering</dt>
         <dd>${s.ordering === 'fifo' ? 'FIFO: one at a time, in acceptance order' : 'none (in parallel)'}</dd>
+      </div>
+      <div>
+        <dt>Max in flight</dt>
+        <dd>${s.max_in_flight} attempts at once</dd>
+      </div>
+      <div>
+        <dt>Circuit</dt>
+        <dd>${circuitFact(s.circuit)}</dd>
       </div>
       <div>
         <dt>Headers</dt>

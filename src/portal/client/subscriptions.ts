@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, query, type Page, type Session, type Subscription } from './api.js';
 import { href } from './router.js';
+import { CircuitBadge } from './circuit.js';
 import { StatsLine, statsOf } from './subscription-stats.js';
 import { ErrorBox, StatusBadge, shortUrl, useLoad } from './ui.js';
 
@@ -11,7 +12,10 @@ function Row({ sub }: { sub: Subscription }) {
   return html`<li class="card">
     <div class="card-head">
       <a class="mono" href=${href(`subscriptions/${sub.id}`)}>${sub.method} ${shortUrl(sub.url)}</a>
-      <${StatusBadge} status=${sub.enabled ? 'enabled' : 'disabled'} />
+      <span class="badges">
+        <${CircuitBadge} circuit=${sub.circuit} />
+        <${StatusBadge} status=${sub.enabled ? 'enabled' : 'disabled'} />
+      </span>
     </div>
     ${sub.description ? html`<p>${sub.description}</p>` : null}
     <p class="small"><span class="tag">${sub.environment}</span> ${sub.event_types.map((t) => html`<code class="tag">${t}</code> `)}</p>
