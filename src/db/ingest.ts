@@ -90,26 +90,44 @@ export interface ClaimedEvent {
   workflow_id: string;
 }
 
+/** At most this many tenants with unstarted events are visited by one claim (the rest by the next ones). */
+const TENANTS_PER_CLAIM = 1000;
+
 /**
- * Leases up to `limit` unstarted events, oldest first, to this relay for `leaseMs`. SKIP LOCKED lets
- * several relays claim at once without waiting on each other; an expired lease (a relay that died) is
- * claimable again.
+ * Leases up to `limit` unstarted events to this relay for `leaseMs`, round-robin across tenants: each
+ * tenant's oldest first, then each one's second, and so on, so one tenant's backlog (a burst, a backfill)
+ * does not hold back another tenant's events. SKIP LOCKED lets several relays claim at once without
+ * waiting on each other; an expired lease (a relay that died) is claimable again.
  */
 export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number): Promise<ClaimedEvent[]> {
   const { rows } = await db.query<ClaimedEvent & { accepted_seq: number }>(
-    `UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
-     FROM (
-       SELECT tenant_id, id FROM events
-       WHERE started_at IS NULL AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
+    `WITH RECURSIVE waiting(tenant_id, n) AS (
+       (SELECT tenant_id, 1 FROM events WHERE started_at IS NULL ORDER BY tenant_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT e.tenant_id FROM events e WHERE e.started_at IS NULL AND e.tenant_id > w.tenant_id ORDER BY e.tenant_id LIMIT 1), w.n + 1
+       FROM waiting w WHERE w.tenant_id IS NOT NULL AND w.n < $3
+     ), picked AS (
+       SELECT c.tenant_id, c.id, c.accepted_seq, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.accepted_seq) AS turn
+       FROM waiting w
+       CROSS JOIN LATERAL (
+         SELECT tenant_id, id, accepted_seq FROM events
+         WHERE tenant_id = w.tenant_id AND started_at IS NULL
+           AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
+         ORDER BY accepted_seq
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       ) c
+       WHERE w.tenant_id IS NOT NULL
          -- A purging tenant's events are never started: its purge deletes them.
-         AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = events.tenant_id AND t.purging_at IS NOT NULL)
-       ORDER BY accepted_seq
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED
-     ) c
+         AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = w.tenant_id AND t.purging_at IS NOT NULL)
+     ), chosen AS (
+       SELECT tenant_id, id FROM picked ORDER BY turn, accepted_seq LIMIT $1
+     )
+     UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+     FROM chosen c
      WHERE e.tenant_id = c.tenant_id AND e.id = c.id
      RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.accepted_seq`,
-    [limit, leaseMs],
+    [limit, leaseMs, TENANTS_PER_CLAIM],
   );
   return rows.sort((a, b) => a.accepted_seq - b.accepted_seq);
 }

@@ -15,6 +15,13 @@ import { initialSearchAttributes, TenantAttr, type WorkflowLabels } from './sear
 const withTimeScale = (timeScale: number) => (timeScale !== 1 ? { timeScale } : {});
 
 /**
+ * The tenant as the task queues' fairness key: with the server's fairness on (matching.enableFairness), the
+ * workflow's tasks, its activities' and its children's (which inherit it) are dispatched in proportion across
+ * tenants, so one tenant's backlog does not hold back another's. A server without it ignores the key.
+ */
+const tenantFairness = (tenantId: string) => ({ fairnessKey: tenantId });
+
+/**
  * An event's workflow, with the event's identity only: the payload stays in PostgreSQL and never enters
  * Temporal's history. The id is the event's (fixed at accept), so a start that is retried finds it there:
  * that is not an error. `eager` hands the first workflow task straight back to the starting worker.
@@ -40,6 +47,7 @@ export async function startEventWorkflow(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       requestEagerStart: eager,
+      priority: tenantFairness(event.tenantId),
       staticSummary: `${event.type} for ${event.tenantId} (${event.environment})`,
       typedSearchAttributes: new TypedSearchAttributes(initialSearchAttributes(event)),
     });
@@ -57,6 +65,7 @@ export async function startRedelivery(client: Client, taskQueue: string, input: 
     taskQueue,
     workflowId,
     args: [input],
+    priority: tenantFairness(input.tenantId),
     staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
     typedSearchAttributes: new TypedSearchAttributes(initialSearchAttributes(labels)),
   });

@@ -142,6 +142,44 @@ describe('durable accept', () => {
   });
 });
 
+describe('fair claiming', () => {
+  it("claims round-robin across tenants: one tenant's backlog does not hold back another's newer events", async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const [x, h, k] = [
+        await stack.api.createTenant(stack.adminToken),
+        await stack.api.createTenant(stack.adminToken),
+        await stack.api.createTenant(stack.adminToken),
+      ];
+      const batch = (tenantId: string, prefix: string, n: number) =>
+        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+          events: Array.from({ length: n }, (_, i) => ({
+            id: `${prefix}-${i}`,
+            tenant_id: tenantId,
+            environment: 'production',
+            type: 'a.b',
+            payload: { i },
+          })),
+        });
+      // X's backlog is accepted first; H's and K's events after it.
+      for (let i = 0; i < 3; i++) expect((await batch(x.id, `x${i}`, 100)).status).toBe(202);
+      expect((await batch(h.id, 'h', 3)).status).toBe(202);
+      expect((await batch(k.id, 'k', 1)).status).toBe(202);
+      const first = await claimUnstarted(stack.pool, 10, 60_000);
+      const byTenant = (tenantId: string) => first.filter((e) => e.tenant_id === tenantId).map((e) => e.id);
+      // Oldest first would have been ten of X's. Round-robin: every tenant's oldest, then the next ones.
+      expect(byTenant(h.id)).toEqual(['h-0', 'h-1', 'h-2']);
+      expect(byTenant(k.id)).toEqual(['k-0']);
+      expect(byTenant(x.id)).toEqual(['x0-0', 'x0-1', 'x0-2', 'x0-3', 'x0-4', 'x0-5']);
+      // The next claim goes on with X's, in its own order, skipping what is leased.
+      const next = await claimUnstarted(stack.pool, 5, 60_000);
+      expect(next.map((e) => e.id)).toEqual(['x0-6', 'x0-7', 'x0-8', 'x0-9', 'x0-10']);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
 describe('batch ingest', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -160,3 +160,13 @@ describe('the inline limit', () => {
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(true);
   });
 });
+
+describe('fairness across tenants', () => {
+  it("starts every event's workflow with its tenant as the task queues' fairness key (its activities inherit it)", async () => {
+    const t = await stack.tenant('fair');
+    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/fair` });
+    await stack.deliver(t.id, 'fair-1');
+    const described = await stack.temporal.client.workflow.getHandle(eventWorkflowId(t.id, 'fair-1')).describe();
+    expect(described.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(t.id);
+  });
+});

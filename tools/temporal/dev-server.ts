@@ -28,6 +28,9 @@ export function devServerArgs(options: Required<Pick<DevServerOptions, 'port'>> 
   // Faster on one machine: the SQLite store skips fsync, and activities start eagerly on the worker that asked.
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  // Task-queue fairness by tenant (the fairness key every start sets): one tenant's backlog of workflow and
+  // activity tasks does not hold back another's (docs/isolation.md).
+  args.push('--dynamic-config-value', 'matching.enableFairness=true');
   return args;
 }
 
