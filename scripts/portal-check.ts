@@ -2,7 +2,8 @@
 // to a local receiver that fails twice, send a test event and watch its attempts arrive, redeliver, rotate
 // the secret, use the recover control, read the figures; then the refusals: a reused link, an expired link,
 // a POST without the CSRF token, another tenant's ids; last, with an event type catalog, that the form
-// creates exactly the event types ticked. Screenshots under test-results/portal-check/ (one set at 375 px wide too).
+// creates exactly the event types ticked. On the way: max in flight (50 on create, the API's 400 on its field,
+// 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list. Screenshots under test-results/portal-check/ (one set at 375 px wide too).
 //
 //   npm run portal-check
 //
@@ -90,6 +91,16 @@ async function main(): Promise<void> {
     if (res.status !== 201) throw new Error(`portal-sessions answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body as { url: string; expires_at: string };
   };
+  /** The check reaches the stack's database directly for what a user cannot do: expire a link, open a circuit. */
+  const sql = async (text: string, values: unknown[] = []) => {
+    const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(text, values);
+    } finally {
+      await db.end();
+    }
+  };
   const first = await link({ ttl: '30m' });
   run.info(`portal link made, expires ${first.expires_at}`);
 
@@ -158,6 +169,12 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Add field' }).click();
     await page.getByLabel('Field 1', { exact: true }).fill('uid');
     await page.getByLabel('Renamed to 1', { exact: true }).fill('user_id');
+    const inFlight = [await page.getByLabel('Max in flight').inputValue(), await page.locator('#f-max-in-flight-hint').innerText()];
+    run.check(
+      inFlight[0] === '50' && /attempts in flight at once.*more wait their turn/i.test(inFlight[1]!),
+      'the form shows "Max in flight" at 50 on create, with what it bounds',
+      () => inFlight.join(' | '),
+    );
     await run.screenshot(page, '02-subscription-form.png');
     const unlabelled = await unlabelledControls(page);
     run.check(unlabelled.length === 0, 'every control of the form is labelled', () => unlabelled.join('\n'));
@@ -174,6 +191,12 @@ async function main(): Promise<void> {
     (await page.innerText('main')).includes('Payroll sync <script>alert(1)</script>') && pageErrors.length === 0,
     'a description with markup is shown as text, not run',
     () => pageErrors.join('; '),
+  );
+  const facts = (await page.innerText('.facts')).replace(/\s+/g, ' ');
+  run.check(
+    /Max in flight 50 attempts at once/.test(facts) && /Circuit closed/.test(facts) && (await page.locator('.circuit-notice').count()) === 0,
+    "the subscription's page shows max in flight (50) and its circuit closed, with no notice",
+    () => facts,
   );
 
   // 4. The test event: its attempts arrive on the page (503, 503, then 200).
@@ -295,6 +318,11 @@ async function main(): Promise<void> {
   run.check(unlabelled.length === 0, 'every control of the subscription page is labelled', () => unlabelled.join('\n'));
 
   // 7b. Editing (the form comes back filled in), disabling and enabling.
+  const refusedZero = await api.call('POST', '/v1/subscriptions', tenant.api_key, { url: `${receiver.url}/zero`, max_in_flight: 0 });
+  const apiSaid = (refusedZero.body as { error?: { details?: Array<{ path: string; message: string }> } }).error?.details?.find(
+    (d) => d.path === 'max_in_flight',
+  )?.message;
+  if (refusedZero.status !== 400 || !apiSaid) throw new Error(`max_in_flight 0 answered ${refusedZero.status}: ${JSON.stringify(refusedZero.body)}`);
   await step(page, 'the subscription is edited, disabled and enabled again', async () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit subscription' }).waitFor();
@@ -303,20 +331,74 @@ async function main(): Promise<void> {
       await page.getByLabel('Header 1', { exact: true }).inputValue(),
       String(await page.getByLabel('Custom').isChecked()),
       await page.getByLabel('Maximum attempts').inputValue(),
+      await page.getByLabel('Max in flight').inputValue(),
     ];
-    run.check(filled.join(' ') === `${receiver.url}/fails-twice x-portal-check true 5`, 'the edit form comes back filled in with every field', () =>
-      filled.join(' '),
+    run.check(
+      filled.join(' ') === `${receiver.url}/fails-twice x-portal-check true 5 50`,
+      'the edit form comes back filled in with every field',
+      () => filled.join(' '),
     );
+    await page.getByLabel('Max in flight').fill('0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const onField = await page.locator('#f-max-in-flight-error').innerText();
+    const describes = await page.getByLabel('Max in flight').getAttribute('aria-describedby');
+    run.check(
+      onField === apiSaid && Boolean(describes?.includes('f-max-in-flight-error')),
+      "max in flight 0 shows the API's 400 on that field",
+      () => `${onField} (the API: ${apiSaid}); aria-describedby ${describes}`,
+    );
+    await run.screenshot(page, '09a-max-in-flight-refused.png');
+    await page.getByLabel('Max in flight').fill('20');
     await page.getByLabel('Timeout (ms)').fill('5000');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
     await page.getByText('5 s', { exact: true }).waitFor();
+    await page.getByText('20 attempts at once', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    const reopened = await page.getByLabel('Max in flight').inputValue();
+    run.check(reopened === '20', 'max in flight saved as 20 comes back as 20 when the form is reopened', () => reopened);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.locator('main .badge-disabled').waitFor();
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.locator('main .badge-enabled').waitFor();
   });
-  run.pass('the subscription was edited (timeout 5 s), disabled and enabled again from its page');
+  run.pass('the subscription was edited (timeout 5 s, max in flight 20), disabled and enabled again from its page');
+
+  // 7c. A half-open, then an open circuit, written as the gate writes them: the notice on the page, a badge in the list.
+  const openedAt = new Date(Date.now() - 60_000);
+  const probeAt = new Date(Date.now() + 600_000);
+  await sql(
+    `INSERT INTO circuits (subscription_id, state, consecutive_failures, cooldown_ms, open_until, opened_at, probe_holder, probe_expires_at)
+     VALUES ($1, 'half_open', 5, 30000, $2, $3, 'dlv_portal_check', now() + interval '1 minute')
+     ON CONFLICT (subscription_id) DO UPDATE SET state = 'half_open', consecutive_failures = 5, cooldown_ms = 30000, open_until = $2,
+       opened_at = $3, probe_holder = 'dlv_portal_check', probe_expires_at = now() + interval '1 minute'`,
+    [subId, probeAt, openedAt],
+  );
+  await page.reload();
+  const halfOpen = await step(page, 'a half-open circuit shows its notice', async () => {
+    await page.getByText('Circuit half-open: a probe is in flight').waitFor();
+    return page.innerText('.circuit-notice');
+  });
+  run.check(/5 consecutive failures/.test(halfOpen), 'a half-open circuit says a probe is in flight, with its failures', () => halfOpen);
+  await sql(`UPDATE circuits SET state = 'open', probe_holder = NULL, probe_expires_at = NULL WHERE subscription_id = $1`, [subId]);
+  await step(page, 'an open circuit shows in the list and on the page', async () => {
+    await page.goto(`${stack.apiUrl}/portal/#/subscriptions`);
+    await page.locator('.badge-circuit-open').waitFor();
+    await page.getByRole('link', { name: /fails-twice/ }).click();
+    await page.getByText('Circuit open since').waitFor();
+  });
+  const notice = (await page.innerText('.circuit-notice')).replace(/\s+/g, ' ');
+  const noticeTimes = await page.locator('.circuit-notice time').evaluateAll((els) => els.map((el) => el.getAttribute('datetime')));
+  run.check(
+    /^Circuit open since .+: attempts wait; next probe at .+\./.test(notice) &&
+      /5 consecutive failures/.test(notice) &&
+      noticeTimes.join(' ') === `${openedAt.toISOString()} ${probeAt.toISOString()}`,
+    'an open circuit shows its notice (open since, attempts wait, next probe, 5 consecutive failures) and a badge in the list',
+    () => `${notice}\n${noticeTimes.join(' ')}`,
+  );
+  await run.screenshot(page, '09b-circuit-open.png');
 
   // 8. 375 px wide: nothing wider than the screen.
   await page.setViewportSize({ width: 375, height: 800 });
@@ -328,6 +410,7 @@ async function main(): Promise<void> {
     await page.goto(`${stack.apiUrl}/portal/${hash}`);
     await page.locator('main h1').waitFor();
     await page.waitForLoadState('networkidle');
+    await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
     await run.screenshot(page, name);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     const wide = await page.$$eval('main *', (els) =>
@@ -372,11 +455,8 @@ async function main(): Promise<void> {
   await run.screenshot(page, '13-link-refused.png');
 
   const expiring = await link({ ttl: '1m' });
-  const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
-  await db.connect();
   // A minute is the shortest ttl; rather than wait for it, its end is moved into the past.
-  await db.query(`UPDATE portal_sessions SET expires_at = now() - interval '1 second' WHERE link_used_at IS NULL`);
-  await db.end();
+  await sql(`UPDATE portal_sessions SET expires_at = now() - interval '1 second' WHERE link_used_at IS NULL`);
   const fresh = await browser.newContext();
   const expiredPage = await fresh.newPage();
   const expired = await expiredPage.goto(expiring.url);

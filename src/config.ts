@@ -57,6 +57,7 @@ export const ENV_VARIABLES = {
   CIRCUIT_COOLDOWN: z.string().regex(DURATION_PATTERN).default('30s'),
   CIRCUIT_MAX_COOLDOWN: z.string().regex(DURATION_PATTERN).default('10m'),
   INLINE_ATTEMPT_LIMIT: z.string().regex(DURATION_PATTERN).default('2s'),
+  FAN_OUT_SLICE: z.coerce.number().int().min(1).max(1000).default(500),
   RELAY_EAGER_START: bool.default(true),
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
@@ -148,6 +149,8 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     circuitMaxCooldownMs: parseDuration(e.CIRCUIT_MAX_COOLDOWN),
     /** The longest an event's first workflow task waits for its first attempts; slower ones go on outside it. */
     inlineAttemptLimitMs: parseDuration(e.INLINE_ATTEMPT_LIMIT),
+    /** The most deliveries one workflow makes; a larger fan-out gets a child workflow per slice of this many. */
+    fanOutSlice: e.FAN_OUT_SLICE,
     /** The relay starts workflows eagerly through the worker's own connection. */
     relayEagerStart: e.RELAY_EAGER_START,
     /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */

@@ -77,6 +77,7 @@ export async function createWorker(
             maxCooldownMs: Math.max(1, config.circuitMaxCooldownMs * config.retryTimeScale),
           },
           inlineAttemptLimitMs: config.inlineAttemptLimitMs,
+          fanOutSlice: config.fanOutSlice,
         },
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
       }),

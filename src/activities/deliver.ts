@@ -44,6 +44,8 @@ export interface IsolationSettings {
   circuit: CircuitSettings;
   /** How long dispatchEvent waits for its first attempts before leaving the slow ones running on their own. */
   inlineAttemptLimitMs: number;
+  /** The most deliveries one workflow makes: a larger fan-out goes to child workflows, one per slice. */
+  fanOutSlice: number;
 }
 
 function requestHeaders(ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
-import { createFirstDeliveriesWithContext } from '../db/deliveries.js';
+import { createFirstDeliveries, createFirstDeliveriesWithContext, deliveryWorkflows, type FirstDeliveryRow } from '../db/deliveries.js';
+import { sliceWorkflowId } from '../domain/workflow-ids.js';
 import { insertEvent } from '../db/events.js';
 import { enabledSubscriptions } from '../db/active-subscriptions.js';
 import { matchesAny } from '../domain/event-type.js';
@@ -45,21 +46,11 @@ async function firstAttemptOf(attempt: Promise<DeliverResult>): Promise<FirstAtt
   }
 }
 
-/**
- * Plans the event's deliveries and makes the first attempt of each, all in one local activity: an event
- * whose receivers answer costs one workflow task with one activation for its result, and three statements
- * (subscriptions, deliveries with their attempt contexts, the attempt's record) instead of five.
- * Only failures of the infrastructure (the database) throw, so the activity is retried as a whole: the
- * deliveries are created once, a delivery an earlier run delivered reports its recorded attempt.
- */
-export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, inlineLimitMs: number) {
+export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings: { inlineLimitMs: number; fanOutSlice: number }) {
   const { attemptDelivery } = delivery;
-  return async function dispatchEvent(input: DispatchInput): Promise<DispatchResult> {
-    if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
-    const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
-    const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
-    if (matching.length === 0) return { plans: [], first: {} };
-    const rows = await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching);
+
+  /** The first attempts of planned deliveries (all but rate-limited, FIFO or cancelled ones), as data. */
+  async function firstAttempts(rows: FirstDeliveryRow[], input: DispatchInput): Promise<DispatchResult> {
     const plans = rows.map((row) => toPlan(row));
     const first: Record<string, FirstAttempt> = {};
     // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
@@ -99,7 +90,7 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, inlineLi
     // no receiver holds the workflow task for longer, whatever its timeout.
     const outcomes = admitted.map(({ row, plan }) => firstAttemptOf(attemptDelivery(attemptInput(plan, input.timeScale), 1, row, true)));
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(() => resolve('limit'), inlineLimitMs)));
+    const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(() => resolve('limit'), settings.inlineLimitMs)));
     const settled = await Promise.race([Promise.allSettled(outcomes), limit]);
     clearTimeout(timer);
     if (settled !== 'limit') {
@@ -119,6 +110,39 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, inlineLi
     // An attempt left running that fails for want of the database is seen by the workflow's next activity.
     for (const outcome of outcomes) outcome.catch(() => undefined);
     return { plans, first };
+  }
+
+  return {
+    /**
+     * Plans the event's deliveries and makes the first attempt of each, all in one local activity: an event
+     * whose receivers answer costs one workflow task with one activation for its result, and three statements
+     * (subscriptions, deliveries with their attempt contexts, the attempt's record) instead of five.
+     * Only failures of the infrastructure (the database) throw, so the activity is retried as a whole: the
+     * deliveries are created once, a delivery an earlier run delivered reports its recorded attempt.
+     * A fan-out larger than a slice (workflows since the isolation patch) is only planned here: its
+     * deliveries are made by one child workflow per slice (`slices`), each within Temporal's limits.
+     */
+    async dispatchEvent(input: DispatchInput): Promise<DispatchResult> {
+      if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
+      const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
+      const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
+      if (matching.length === 0) return { plans: [], first: {} };
+      if (input.isolation && matching.length > settings.fanOutSlice) {
+        matching.sort();
+        const slices = matching.map((_, i) => sliceWorkflowId(input.workflowId, Math.floor(i / settings.fanOutSlice)));
+        await createFirstDeliveries(pool, input.tenantId, input.eventId, input.workflowId, matching, slices);
+        // The slices as created by the first run of this activity (a retried run finds those).
+        return { plans: [], first: {}, slices: await deliveryWorkflows(pool, input.tenantId, input.eventId) };
+      }
+      return firstAttempts(await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching), input);
+    },
+    /** One slice of a large fan-out, in its child workflow: the deliveries dispatchEvent made for it, and their first attempts. */
+    async dispatchSlice(input: DispatchInput): Promise<DispatchResult> {
+      return firstAttempts(
+        await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, [], input.workflowId),
+        input,
+      );
+    },
   };
 }
 

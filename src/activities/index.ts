@@ -38,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
   const metrics = deps.metrics ?? createWorkerMetrics(false);
   const delivery = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
   return {
-    dispatchEvent: makeDispatchEvent(deps.pool, delivery, deps.isolation.inlineAttemptLimitMs),
+    ...makeDispatchEvent(deps.pool, delivery, { inlineLimitMs: deps.isolation.inlineAttemptLimitMs, fanOutSlice: deps.isolation.fanOutSlice }),
     planDelivery: makePlanDelivery(deps.pool),
     deliver: delivery.deliver,
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {

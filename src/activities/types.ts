@@ -51,6 +51,8 @@ export type FirstAttempt =
   | { waiting: { reason: string; waitMs: number; message: string } };
 
 export interface DispatchResult {
+  /** A fan-out larger than a slice: the child workflows (ids) that make its deliveries; plans and first are empty. */
+  slices?: string[];
   plans: DeliveryPlan[];
   /** By delivery id; none for a rate-limited or FIFO delivery, whose first attempt waits for its slot or its lane. */
   first: Record<string, FirstAttempt>;

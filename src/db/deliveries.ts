@@ -23,7 +23,8 @@ const MARK_DISPATCHED = 'UPDATE events SET dispatched_at = clock_timestamp() WHE
 
 /**
  * Creates the event's first delivery to each subscription (at most one each, whatever the retries)
- * and returns every first delivery of the event, so a retried activity sees the same set.
+ * and returns every first delivery of the event, so a retried activity sees the same set. `workflowIds`
+ * names each delivery's workflow when they differ (a fan-out's slices); else every one is `workflowId`'s.
  */
 export async function createFirstDeliveries(
   db: Queryable,
@@ -31,16 +32,17 @@ export async function createFirstDeliveries(
   eventId: string,
   workflowId: string,
   subscriptionIds: string[],
+  workflowIds?: string[],
 ): Promise<PlannedDeliveryRow[]> {
   await db.query(
     `WITH inserted AS (
        INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id)
-       SELECT ids.id, $1, $2, ids.subscription_id, $3
-       FROM unnest($4::text[], $5::text[]) AS ids(id, subscription_id)
+       SELECT ids.id, $1, $2, ids.subscription_id, COALESCE(ids.workflow_id, $3)
+       FROM unnest($4::text[], $5::text[], $6::text[]) AS ids(id, subscription_id, workflow_id)
        ON CONFLICT (tenant_id, event_id, subscription_id) WHERE redelivery_of IS NULL DO NOTHING
      )
      ${MARK_DISPATCHED}`,
-    [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
+    [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds, workflowIds ?? subscriptionIds.map(() => null)],
   );
   const { rows } = await db.query<PlannedDeliveryRow>(
     `SELECT d.id AS delivery_id, s.id AS subscription_id, s.url, s.retry_policy, s.timeout_ms,
@@ -58,7 +60,7 @@ export type FirstDeliveryRow = PlannedDeliveryRow & AttemptContext;
 
 /**
  * `createFirstDeliveries` and each delivery's `attemptContext` in one statement, for an event's first
- * workflow task. The rows inserted now come from the INSERT's RETURNING; rows an earlier run of the same
+ * workflow task (or a fan-out slice's: `onlyWorkflowId` keeps the deliveries of that slice). The rows inserted now come from the INSERT's RETURNING; rows an earlier run of the same
  * activity inserted are read from the table (a statement does not see its own CTE's inserts, so the two
  * never overlap). The payload is read once, on the first row: a fan-out must not copy it to every row.
  */
@@ -68,6 +70,7 @@ export async function createFirstDeliveriesWithContext(
   eventId: string,
   workflowId: string,
   subscriptionIds: string[],
+  onlyWorkflowId: string | null = null,
 ): Promise<FirstDeliveryRow[]> {
   const { rows } = await db.query<FirstDeliveryRow>(
     `WITH inserted AS (
@@ -81,7 +84,8 @@ export async function createFirstDeliveriesWithContext(
      ), planned AS (
        SELECT id, tenant_id, event_id, subscription_id, status, attempt_count FROM inserted
        UNION ALL
-       SELECT id, tenant_id, event_id, subscription_id, status, attempt_count FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL
+       SELECT id, tenant_id, event_id, subscription_id, status, attempt_count FROM deliveries
+       WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL AND ($6::text IS NULL OR workflow_id = $6)
      )
      SELECT d.id AS delivery_id, s.retry_policy, s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
             ${ATTEMPT_CONTEXT_COLUMNS},
@@ -90,7 +94,7 @@ export async function createFirstDeliveriesWithContext(
      JOIN subscriptions s ON s.id = d.subscription_id
      JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
      ORDER BY s.id`,
-    [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds],
+    [tenantId, eventId, workflowId, subscriptionIds.map(() => newId('dlv')), subscriptionIds, onlyWorkflowId],
   );
   const payload = rows[0]?.payload;
   for (const row of rows) row.payload = payload!;
@@ -138,4 +142,13 @@ export async function finishDelivery(
     [deliveryId, status, reason],
   );
   return rows[0];
+}
+
+/** The workflows that make an event's first deliveries, in order (a fan-out's slices). */
+export async function deliveryWorkflows(db: Queryable, tenantId: string, eventId: string): Promise<string[]> {
+  const { rows } = await db.query<{ workflow_id: string }>(
+    `SELECT DISTINCT workflow_id FROM deliveries WHERE tenant_id = $1 AND event_id = $2 AND redelivery_of IS NULL`,
+    [tenantId, eventId],
+  );
+  return rows.map((r) => r.workflow_id).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }

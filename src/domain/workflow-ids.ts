@@ -17,6 +17,9 @@ export const purgeWorkflowId = (tenantId: string) => `purge:${tenantId}`;
 /** One per bulk recovery of a subscription. */
 export const recoverWorkflowId = (subscriptionId: string, recoveryId: string) => `recover:${subscriptionId}:${recoveryId}`;
 
+/** One slice of a large fan-out: a child of the event's workflow that makes the deliveries of its slice. */
+export const sliceWorkflowId = (eventWorkflowId: string, slice: number) => `${eventWorkflowId}/slice/${slice}`;
+
 /** A failure notification, a child of the workflow whose work failed: one per cause (and subscription). */
 export const notificationWorkflowId = (parentWorkflowId: string, type: string, subscriptionId?: string) =>
   subscriptionId === undefined ? `${parentWorkflowId}/${type}` : `${parentWorkflowId}/${type}/${subscriptionId}`;

@@ -3,19 +3,21 @@ import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workf
 import { ISOLATION_PATCH } from './patches.js';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
 import { bookkeeping, dispatch } from './activity-proxies.js';
-import { CancellableDeliveries } from './cancellable-deliveries.js';
-import { deliverOne, firstDelivered, succeeded } from './deliver-one.js';
-import { LaneReports } from './fifo-handoff.js';
-import { summarize, type DeliveryResult, type EventOutcome } from './outcomes.js';
+import { deliveryRun } from './delivery-run.js';
+import { deliverSlices } from './event-slices.js';
+import { summarizeCounts, type DeliveryResult, type EventOutcome, type OutcomeCounts } from './outcomes.js';
 import { startNotification } from './notifications.js';
-import { LimitChanges } from './rate-limited.js';
 import type { EventWorkflowInput } from './event-input.js';
 
 export type { EventWorkflowInput };
 
 export interface EventWorkflowResult {
   outcome: EventOutcome;
+  /** Every delivery, except in a fan-out made by slices (see `counts`). */
   deliveries: DeliveryResult[];
+  /** A fan-out made by child workflows, one per slice: how many slices, and how their deliveries ended. */
+  slices?: number;
+  counts?: OutcomeCounts;
   /** For a suppressed failure.extraction: the event that was notified within the window. */
   suppressedBy?: string;
 }
@@ -23,46 +25,19 @@ export interface EventWorkflowResult {
 /**
  * Finds the event's subscriptions and delivers to each in parallel; `notifies` is false inside a notification.
  * One local activity (dispatchEvent) plans the deliveries and makes their first attempts; a delivery whose
- * first attempt failed, or was not made (rate-limited, FIFO, cancelled), goes on in deliverOne.
+ * first attempt failed, or was not made (rate-limited, FIFO, cancelled, refused at the gate, left running),
+ * goes on in deliverOne. A fan-out larger than a slice goes to one child workflow per slice.
  */
 async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promise<EventWorkflowResult> {
-  const cancellable = new CancellableDeliveries();
-  const limitChanges = new LimitChanges();
-  const laneReports = new LaneReports();
-  const { workflowId } = workflowInfo();
-  const timeScale = input.timeScale ?? 1;
-  const notify = notifies
-    ? {
-        tenantId: input.tenantId,
-        environment: input.environment,
-        eventId: input.eventId,
-        eventType: input.type,
-        workflowId,
-        ...(input.timeScale !== undefined ? { timeScale: input.timeScale } : {}),
-      }
-    : undefined;
-  const ctx = { timeScale, cancellable, limitChanges, laneReports, ...(notify ? { notify } : {}) };
+  const run = deliveryRun(input, notifies);
   const dispatchedAt = Date.now();
-  const cancelled = cancellable.cancelledIds();
   const isolated = patched(ISOLATION_PATCH);
-  const { plans, first } = await dispatch.dispatchEvent({
-    tenantId: input.tenantId,
-    eventId: input.eventId,
-    environment: input.environment,
-    type: input.type,
-    ...(input.payload ? { payload: input.payload } : {}),
-    workflowId,
-    timeScale,
-    ...(cancelled.length ? { cancelled } : {}),
-    ...(isolated ? { isolation: true as const } : {}),
-  });
-  const delivered = plans.map((plan) => firstDelivered(first[plan.deliveryId]));
-  // The common case, every first attempt delivered: the results at once. The same results as deliverOne
-  // gives, without its promises (the SDK captures a stack trace for every promise made in a workflow).
-  const deliveries = delivered.every((result) => result !== undefined)
-    ? plans.map((plan, i) => succeeded(plan, delivered[i]!))
-    : await Promise.all(plans.map((plan) => deliverOne(plan, { ...ctx, dispatched: { at: dispatchedAt, first: first[plan.deliveryId] } })));
-  return finish({ outcome: summarize(deliveries.map((d) => d.status)), deliveries });
+  const dispatched = await dispatch.dispatchEvent(run.dispatchInput(isolated));
+  if (dispatched.slices) {
+    const counts = await deliverSlices(input, notifies, dispatched.slices);
+    return finish({ outcome: summarizeCounts(counts), deliveries: [], slices: dispatched.slices.length, counts });
+  }
+  return finish(await run.deliver(dispatched, dispatchedAt));
 }
 
 function finish(result: EventWorkflowResult): EventWorkflowResult {

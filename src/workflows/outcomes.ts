@@ -13,6 +13,15 @@ export interface DeliveryResult {
   error?: string;
 }
 
+/** How many deliveries ended each way (a fan-out's slices report these instead of every delivery). */
+export type OutcomeCounts = Partial<Record<DeliveryOutcome, number>>;
+
+export function summarizeCounts(counts: OutcomeCounts): EventOutcome {
+  const present = (Object.entries(counts) as Array<[DeliveryOutcome, number]>).filter(([, n]) => n > 0);
+  if (present.length === 0) return 'no_subscriptions';
+  return present.length === 1 ? present[0]![0] : 'partial';
+}
+
 export function summarize(statuses: DeliveryOutcome[]): EventOutcome {
   if (statuses.length === 0) return 'no_subscriptions';
   const first = statuses[0]!;

@@ -25,7 +25,12 @@ beforeAll(async () => {
     allowPrivateTargets: true,
     autoDisableAfterMs: 86_400_000,
     notificationWindowMs: 60_000,
-    isolation: { originMaxInFlight: 200, circuit: { failureThreshold: 5, cooldownMs: 30_000, maxCooldownMs: 600_000 }, inlineAttemptLimitMs: 2_000 },
+    isolation: {
+      originMaxInFlight: 200,
+      circuit: { failureThreshold: 5, cooldownMs: 30_000, maxCooldownMs: 600_000 },
+      inlineAttemptLimitMs: 2_000,
+      fanOutSlice: 500,
+    },
   }).deliver;
   tenant = await stack.api.createTenant(stack.adminToken, 'activity');
 });

@@ -6,7 +6,11 @@ import { useStacks } from '../support/use-stack.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 
 // Retry intervals and the circuit's cool-down (30 s) scaled by 0.02: 100 ms retries, a 600 ms cool-down.
-const [stack] = useStacks({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s' } });
+const [stack, sliced] = useStacks(
+  { env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s' } },
+  // Slices of 3 deliveries, so a fan-out of a few subscriptions takes the path of one of thousands.
+  { env: { RETRY_TIME_SCALE: '0.02', FAN_OUT_SLICE: '3' } },
+);
 
 /** A gate for a receiver's answers: each request waits until released, and the most in flight at once is kept. */
 function heldAnswers() {
@@ -158,6 +162,47 @@ describe('the inline limit', () => {
     // The first workflow task ended at the inline limit (1 s), not when the receiver answered (3 s).
     expect(taskMs).toBeLessThan(2_500);
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(true);
+  });
+});
+
+describe('a fan-out larger than a slice', () => {
+  it('is made by one child workflow per slice; every delivery ends, a failing one notifies, the counts add up', async () => {
+    const t = await sliced.tenant('fan');
+    const subs = [];
+    for (let i = 0; i < 8; i++) {
+      sliced.receiver.on(`/fan-${i}`, (_r, n) => ({ status: i === 5 ? 500 : i === 2 && n === 1 ? 503 : 204 }));
+      subs.push(
+        await sliced.api.subscribe(t.api_key, {
+          url: `${sliced.receiver.url}/fan-${i}`,
+          event_types: ['fan.*'],
+          retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
+        }),
+      );
+    }
+    const notified = await sliced.api.subscribe(t.api_key, { url: `${sliced.receiver.url}/fan-notify`, event_types: ['failure.*'] });
+    const result = await sliced.deliver(t.id, 'fan-1', { type: 'fan.out' });
+    expect(result).toMatchObject({ outcome: 'partial', deliveries: [], slices: 3, counts: { succeeded: 7, failed: 1 } });
+    for (let i = 0; i < 8; i++) expect(sliced.receiver.forPath(`/fan-${i}`)).toHaveLength(i === 5 ? 3 : i === 2 ? 2 : 1);
+    const parent = eventWorkflowId(t.id, 'fan-1');
+    const { rows } = await sliced.pool.query<{ workflow_id: string; n: number }>(
+      `SELECT workflow_id, count(*)::int AS n FROM deliveries WHERE event_id = 'fan-1' AND tenant_id = $1 GROUP BY 1 ORDER BY 1`,
+      [t.id],
+    );
+    expect(rows).toEqual([0, 1, 2].map((i) => ({ workflow_id: `${parent}/slice/${i}`, n: i < 2 ? 3 : 2 })));
+    for (const { workflow_id } of rows)
+      expect((await sliced.temporal.client.workflow.getHandle(workflow_id).describe()).status.name).toBe('COMPLETED');
+    // The failed delivery's notification is a child of its slice, delivered like any event.
+    await sliced.receiver.waitFor('/fan-notify', 1);
+    const notice = sliced.receiver.forPath('/fan-notify')[0]!;
+    expect(JSON.parse(notice.body)).toMatchObject({ event_id: 'fan-1', subscription_id: subs[5]!.id, attempts: 3, last_status_code: 500 });
+    const failedIn = (
+      await sliced.pool.query<{ workflow_id: string }>(`SELECT workflow_id FROM deliveries WHERE event_id = 'fan-1' AND subscription_id = $1`, [
+        subs[5]!.id,
+      ])
+    ).rows[0]!.workflow_id;
+    const child = await sliced.temporal.client.workflow.getHandle(`${failedIn}/failure.delivery/${subs[5]!.id}`).describe();
+    expect(child.parentExecution?.workflowId).toBe(failedIn);
+    expect(notified.id).toBeDefined();
   });
 });
 

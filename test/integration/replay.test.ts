@@ -25,7 +25,13 @@ const PATHS = [
 // Recorded by test/record/record-flow-control.record.ts.
 const FLOW_CONTROL_PATHS = ['event.fifo-handoff', 'event.rate-limit-changed', 'event.rate-limited-wait', 'lane.continue-as-new'];
 // Recorded by test/record/record-isolation.record.ts.
-const ISOLATION_PATHS = ['event.circuit-open-then-probe', 'event.first-attempt-in-flight', 'event.first-attempt-waits-for-slot'];
+const ISOLATION_PATHS = [
+  'event.circuit-open-then-probe',
+  'event.fan-out-in-slices',
+  'event.first-attempt-in-flight',
+  'event.first-attempt-waits-for-slot',
+  'slice.deliveries',
+];
 // Recorded by test/record/lifecycle-histories.record.ts.
 const LIFECYCLE_PATHS = ['lifecycle/purge.with-pending', 'lifecycle/recover.three-failed', 'lifecycle/retention.batches'];
 // While a patch is live, the histories recorded before it stay in `before-<patch id>/` and replay too (docs/versioning.md).

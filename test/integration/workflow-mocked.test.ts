@@ -56,6 +56,9 @@ const stubs: Activities = {
     }
     return { plans: list, first };
   },
+  async dispatchSlice() {
+    throw new Error('no fan-out slices here');
+  },
   async planDelivery(deliveryId) {
     return [...plans.values()].flat().find((p) => p.deliveryId === deliveryId) ?? null;
   },

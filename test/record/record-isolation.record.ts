@@ -8,8 +8,9 @@ import { useStack } from '../support/use-stack.js';
 import { historySaver } from './history-saver.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
-// Retries and the circuit's cool-down scaled down; first attempts wait at most 1 s in the workflow task.
-const stack = useStack({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s' } });
+// Retries and the circuit's cool-down scaled down; first attempts wait at most 1 s in the workflow task;
+// slices of 2 deliveries, so a fan-out of three subscriptions takes the path of one of thousands.
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s', FAN_OUT_SLICE: '2' } });
 const { receiver } = stack;
 const save = historySaver(stack, dir);
 
@@ -55,4 +56,11 @@ it('records the isolation paths', async () => {
   });
   up = true;
   await save('event.circuit-open-then-probe', eventWorkflowId(t.id, 'rec-circuit'));
+
+  // 4. A fan-out larger than a slice: the event's workflow starts a child per slice and sums their counts.
+  for (const p of ['/fan-1', '/fan-2', '/fan-3']) await sub(p, { event_types: ['fan.*'] });
+  await stack.postEvent(t.id, 'rec-fan-out', { type: 'fan.out' });
+  const fanOut = eventWorkflowId(t.id, 'rec-fan-out');
+  await save('event.fan-out-in-slices', fanOut);
+  await save('slice.deliveries', `${fanOut}/slice/0`);
 });

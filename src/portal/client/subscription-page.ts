@@ -3,10 +3,9 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, type Subscription } from './api.js';
 import { href } from './router.js';
-import { CircuitNotice, circuitFact } from './circuit.js';
 import { Danger, Recover, Secret, TestEvent } from './subscription-actions.js';
 import { Figures } from './subscription-stats.js';
-import { ErrorBox, StatusBadge, Time, ms, useLoad } from './ui.js';
+import { CircuitNotice, ErrorBox, StatusBadge, Time, circuitFact, ms, useLoad } from './ui.js';
 
 function policyText(policy: Subscription['retry_policy']): string {
   return typeof policy === 'string'

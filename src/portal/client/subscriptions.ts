@@ -3,9 +3,8 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, query, type Page, type Session, type Subscription } from './api.js';
 import { href } from './router.js';
-import { CircuitBadge } from './circuit.js';
 import { StatsLine, statsOf } from './subscription-stats.js';
-import { ErrorBox, StatusBadge, shortUrl, useLoad } from './ui.js';
+import { CircuitBadge, ErrorBox, StatusBadge, shortUrl, useLoad } from './ui.js';
 
 function Row({ sub }: { sub: Subscription }) {
   const stats = useLoad(() => statsOf(sub.id, '24h'), sub.id);
