@@ -176,18 +176,21 @@ async function main(): Promise<void> {
 
   // 4c. The pending delivery activity: its attempt count and the last failure, as docs/web-ui-runbook.md describes.
   await page.getByTestId('pending-activities-tab').click();
-  const failurePattern = /HTTP 503 from http:\/\/127\.0\.0\.1:\d+\/always-503 after \d+ ms \(attempt (\d+)\)/;
-  let shown: { text: string; attempt: number; maximum: number; failure: RegExpExecArray };
+  // The last failure is the receiver's answer, or, once its circuit opened (docs/isolation.md), the wait's reason.
+  const failurePattern =
+    /HTTP 503 from http:\/\/127\.0\.0\.1:\d+\/always-503 after \d+ ms \(attempt (\d+)\)|circuit open until \S+|circuit half-open/;
+  let shown: { text: string; attempt: number; maximum: string; failure: RegExpExecArray };
   try {
     shown = await waitFor(
       'the pending deliver activity with its attempt count and last failure',
       30_000,
       async () => {
         const text = await bodyText(page);
-        const attempt = /(\d+) of (\d+)/.exec(text);
+        // Temporal retries without a limit of its own (hookrelay counts attempts), shown as "n of Unlimited".
+        const attempt = /(\d+) of (\d+|Unlimited)/.exec(text);
         const failure = failurePattern.exec(text);
         if (!text.includes('deliver') || !attempt || !failure) return undefined;
-        return { text, attempt: Number(attempt[1]), maximum: Number(attempt[2]), failure };
+        return { text, attempt: Number(attempt[1]), maximum: attempt[2]!, failure };
       },
       500,
     );

@@ -16,10 +16,11 @@ async function acceptanceOrder(tenantId: string): Promise<string[]> {
 }
 
 /** Whether the lane has started a timer (a retry's wait), from its history; false before the lane exists. */
-async function laneTimerStarted(subscriptionId: string): Promise<boolean> {
+/** The lane's delivery is retrying: its pending `deliver` activity has failed at least once (Temporal backs it off). */
+async function laneRetrying(subscriptionId: string): Promise<boolean> {
   try {
-    const history = await stack.temporal.client.workflow.getHandle(laneWorkflowId(subscriptionId)).fetchHistory();
-    return (history.events ?? []).some((e) => e.timerStartedEventAttributes);
+    const described = await stack.temporal.client.workflow.getHandle(laneWorkflowId(subscriptionId)).describe();
+    return (described.raw.pendingActivities ?? []).some((a) => a.lastFailure);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return false;
     throw error;
@@ -83,9 +84,9 @@ describe.concurrent('ordering: "fifo"', () => {
     });
     for (let i = 0; i < 5; i++) await stack.postEvent(t.id, `fd-${i}`);
     await receiver.waitFor('/fifo-stuck', 1);
-    // The first is retrying (36 s between attempts at this scale: the lane sleeps on that timer) and holds the
-    // other four, all handed to the lane.
-    await eventually(() => laneTimerStarted(sub.id), { what: "the lane's retry timer" });
+    // The first is retrying (36 s between attempts at this scale: its activity waits in Temporal's backoff) and
+    // holds the other four, all handed to the lane.
+    await eventually(() => laneRetrying(sub.id), { what: "the lane's delivery retrying" });
     await eventually(
       async () => {
         const { rows } = await stack.pool.query<{ n: number }>(

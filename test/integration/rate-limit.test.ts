@@ -78,7 +78,8 @@ describe('rate_limit on a subscription', () => {
     const posted = Date.now();
     for (let i = 0; i < 5; i++) await scaled.postEvent(t.id, `rl1m-${i}`);
     const times = at(await scaled.receiver.waitFor('/rl-1m', 5, 20_000));
-    expect(times[0]! - posted).toBeLessThan(1_000);
+    // "Now": no slot wait before it (the timers below prove which one waited); the bound is only for a stuck start.
+    expect(times[0]! - posted).toBeLessThan(5_000);
     const gaps = times.slice(1).map((time, i) => time - times[i]!);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(600 - RECEIPT_JITTER_MS);
     expect(mostInWindow(times, 600)).toBe(1);
