@@ -88,6 +88,37 @@ describe('max_in_flight', () => {
   });
 });
 
+describe('leases', () => {
+  it('a slot whose holder died (its lease ran out) is taken again; a live one is not; a waiter that stopped asking stops counting', async () => {
+    const { admit } = await import('../../src/db/isolation.js');
+    const request = (deliveryId: string, seq: string) => ({
+      deliveryId,
+      subscriptionId: 'sub_lease',
+      origin: 'http://lease.example:80',
+      maxInFlight: 1,
+      originMaxInFlight: 10,
+      leaseMs: 60_000,
+      seq,
+      pollMs: 500,
+    });
+    // A worker SIGKILLed mid-attempt leaves its slot held until the lease's end.
+    await stack.pool.query(
+      `INSERT INTO flow_slots (key, slot, holder, expires_at) VALUES ('sub:sub_lease', 1, 'dlv_dead', now() + interval '1 hour')`,
+    );
+    expect(await admit(stack.pool, request('dlv_a', '10'))).toMatchObject({ admitted: false, reason: 'in_flight' });
+    await stack.pool.query(`UPDATE flow_slots SET expires_at = now() - interval '1 second' WHERE holder = 'dlv_dead'`);
+    // dlv_a asked first and waits: a newer attempt is not let past it while it keeps asking...
+    expect(await admit(stack.pool, request('dlv_b', '11'))).toMatchObject({ admitted: false, reason: 'in_flight' });
+    expect(await admit(stack.pool, request('dlv_a', '10'))).toMatchObject({ admitted: true });
+    await stack.pool.query(`UPDATE flow_slots SET holder = NULL WHERE holder = 'dlv_a'`);
+    // ...but one that stopped asking (its workflow gone) stops holding the line once its waiter row expires.
+    await stack.pool.query(`UPDATE flow_waiters SET expires_at = now() - interval '1 second' WHERE delivery_id = 'dlv_b'`);
+    expect(await admit(stack.pool, request('dlv_c', '12'))).toMatchObject({ admitted: true });
+    const { rows } = await stack.pool.query(`SELECT delivery_id FROM flow_waiters WHERE subscription_id = 'sub_lease'`);
+    expect(rows).toEqual([]);
+  });
+});
+
 describe('the circuit breaker', () => {
   it('opens after 5 failures as if down, shows when it probes, and one successful probe closes it', async () => {
     const t = await stack.tenant('circuit');
