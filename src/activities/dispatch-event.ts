@@ -70,12 +70,29 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
       if (broken) throw broken.reason;
       return { plans, first };
     }
+    // A run of this activity before a retry (its workflow task was lost) made and recorded the attempt: it is
+    // not sent again; the workflow's next `deliver` reads how it went from its record.
+    const unmade = inline.filter(({ row, plan }) => {
+      if (row.attempt_count === 0 || row.delivery_status !== 'pending') return true;
+      first[plan.deliveryId] = { inFlight: { attempt: 1 } };
+      return false;
+    });
+    // One that will not be sent (delivered before, cancelled, its subscription disabled) takes no slot: its
+    // attempt reports the record or the cancellation at once.
+    const sendable = ({ row }: { row: FirstDeliveryRow }) => row.delivery_status === 'pending' && row.enabled && !row.deleted;
+    const unsent = unmade.filter((entry) => !sendable(entry));
+    await Promise.all(
+      unsent.map(async ({ row, plan }) => {
+        first[plan.deliveryId] = await firstAttemptOf(attemptDelivery(attemptInput(plan, input.timeScale), 1, row, true));
+      }),
+    );
+    const toGate = unmade.filter(sendable);
     // The gate first (docs/isolation.md): a refused attempt waits in the workflow, not here.
     const gates = await admitAll(
       pool,
-      inline.map(({ row, plan }) => delivery.admission(row, plan.deliveryId)),
+      toGate.map(({ row, plan }) => delivery.admission(row, plan.deliveryId)),
     );
-    const admitted = inline.filter(({ row, plan }, i) => {
+    const admitted = toGate.filter(({ row, plan }, i) => {
       const gate = gates[i]!;
       // A run of this activity before a retry left this attempt running: it is not made twice.
       if (gate.admitted && gate.held) first[plan.deliveryId] = { inFlight: { attempt: 1 } };

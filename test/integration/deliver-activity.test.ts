@@ -4,7 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
+import { createActivities, type DispatchResult } from '../../src/activities/index.js';
 import { FailureType } from '../../src/domain/delivery-failures.js';
 import { resolveRetryPolicy } from '../../src/domain/retry-policy.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -14,12 +14,13 @@ let stack: Stack;
 let receiver: Receiver;
 let agent: Agent;
 let deliver: ReturnType<typeof createActivities>['deliver'];
+let dispatchEvent: ReturnType<typeof createActivities>['dispatchEvent'];
 let tenant: { id: string; api_key: string };
 
 beforeAll(async () => {
   [stack, receiver] = await Promise.all([startStack(), startReceiver()]);
   agent = new Agent();
-  deliver = createActivities({
+  const activities = createActivities({
     pool: stack.pool,
     agent,
     allowPrivateTargets: true,
@@ -31,7 +32,9 @@ beforeAll(async () => {
       inlineAttemptLimitMs: 2_000,
       fanOutSlice: 500,
     },
-  }).deliver;
+  });
+  deliver = activities.deliver;
+  dispatchEvent = activities.dispatchEvent;
   tenant = await stack.api.createTenant(stack.adminToken, 'activity');
 });
 afterAll(async () => {
@@ -92,5 +95,33 @@ describe('the delivery activity', () => {
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: FailureType.Cancelled, nonRetryable: true });
     expect(receiver.forPath('/disabled')).toHaveLength(requestsBefore);
+  }, 30_000);
+
+  it('run again (its workflow task was lost), dispatchEvent does not send a first attempt the first run made and recorded', async () => {
+    receiver.on('/rerun', () => ({ status: 422 }));
+    const sub = await stack.api.subscribe(tenant.api_key, { url: `${receiver.url}/rerun`, event_types: ['act.rerun'] });
+    // The event accepted but its workflow never started (no relay here): dispatch as its workflow would.
+    await stack.pool.query(
+      `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, started_at)
+       VALUES ($1, 'rerun-1', 'production', 'act.rerun', '{}', 'event:rerun-1', now())`,
+      [tenant.id],
+    );
+    const input = {
+      tenantId: tenant.id,
+      eventId: 'rerun-1',
+      environment: 'production',
+      type: 'act.rerun',
+      workflowId: 'event:rerun-1',
+      timeScale: 1,
+      isolation: true as const,
+    };
+    const first = (await activityAt(1).run(dispatchEvent, input)) as DispatchResult;
+    const deliveryId = first.plans[0]!.deliveryId;
+    expect(first.first[deliveryId]).toMatchObject({ failed: { nonRetryable: false } });
+    const again = (await activityAt(1).run(dispatchEvent, input)) as DispatchResult;
+    expect(again.plans.map((p) => p.deliveryId)).toEqual([deliveryId]);
+    expect(again.first[deliveryId]).toEqual({ inFlight: { attempt: 1 } });
+    expect(receiver.forPath('/rerun')).toHaveLength(1);
+    expect(sub.id).toBe(first.plans[0]!.subscriptionId);
   }, 30_000);
 });
