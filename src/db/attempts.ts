@@ -83,15 +83,17 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord, circuit: Ci
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12)
        ON CONFLICT (delivery_id, number) DO NOTHING
      ), delivery AS (
+       -- Also on a delivery that ended meanwhile (cancelled while this attempt was in flight): the attempt was
+       -- made and counts; only a pending delivery changes status, and an ended one keeps its reason.
        UPDATE deliveries SET
          attempt_count = GREATEST(attempt_count, $2),
-         last_status_code = $5,
-         last_error = $9,
-         first_attempt_at = COALESCE(first_attempt_at, $3),
-         last_attempt_at = $3,
-         status = CASE WHEN $10::boolean THEN 'succeeded' ELSE status END,
-         completed_at = CASE WHEN $10::boolean THEN now() ELSE completed_at END
-       WHERE id = $1 AND status = 'pending'
+         last_status_code = CASE WHEN $2 >= attempt_count THEN $5 ELSE last_status_code END,
+         last_error = CASE WHEN status = 'pending' AND $2 >= attempt_count THEN $9 ELSE last_error END,
+         first_attempt_at = LEAST(first_attempt_at, $3),
+         last_attempt_at = GREATEST(last_attempt_at, $3),
+         status = CASE WHEN $10::boolean AND status = 'pending' THEN 'succeeded' ELSE status END,
+         completed_at = CASE WHEN $10::boolean AND status = 'pending' THEN now() ELSE completed_at END
+       WHERE id = $1
      ), ${RECORD_ISOLATION_CTES}
      UPDATE subscriptions SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE COALESCE(failing_since, $3) END
      WHERE id = $11
