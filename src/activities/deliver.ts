@@ -220,7 +220,9 @@ export function makeDeliver(deps: DeliverDeps) {
     /** The `deliver` activity: Temporal's retry policy (or the workflow, for rate limits) makes the next attempt. */
     async deliver(input: DeliverInput): Promise<DeliverResult> {
       if (input.inFlightAttempt !== undefined) {
-        const settled = await inFlight.settle(input, input.inFlightAttempt);
+        // Only this activity's first run reports the attempt left running; a retry of it (after that report,
+        // or after a run lost with its worker) waits for the attempt's record, then makes the next attempt.
+        const settled = await inFlight.settle(input, input.inFlightAttempt, Context.current().info.attempt === 1);
         if (settled) return settled;
       }
       const ctx = await attemptContext(deps.pool, input.deliveryId);

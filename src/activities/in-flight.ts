@@ -44,7 +44,12 @@ export function makeInFlight(deps: InFlightDeps) {
    * request goes on in that worker), or, when its lease ran out with nothing recorded (that worker died),
    * records it as lost. Then reports it as a `deliver` of that attempt would have.
    */
-  async function settle(input: DeliverInput, number: number): Promise<DeliverResult | undefined> {
+  /**
+   * Waits until attempt `number` is recorded (or records it as lost once its lease ran out). `report`: then
+   * reports it as a `deliver` of that attempt would have (its result, or its failure with the next delay);
+   * otherwise returns undefined, and the caller makes the next attempt.
+   */
+  async function settle(input: DeliverInput, number: number, report: boolean): Promise<DeliverResult | undefined> {
     const here = running.get(input.deliveryId);
     if (here) {
       const heartbeat = setInterval(() => Context.current().heartbeat(), IN_FLIGHT_POLL_MS * 5);
@@ -58,7 +63,7 @@ export function makeInFlight(deps: InFlightDeps) {
         running.delete(input.deliveryId);
       }
       if (outcome && 'delivered' in outcome) return outcome.delivered;
-      if (outcome && 'failed' in outcome) {
+      if (outcome && 'failed' in outcome && report) {
         const { message, type, nonRetryable, details } = outcome.failed;
         throw ApplicationFailure.create({
           message,
@@ -102,7 +107,7 @@ export function makeInFlight(deps: InFlightDeps) {
       await Context.current().sleep(IN_FLIGHT_POLL_MS);
     }
     const ctx = await attemptContext(deps.pool, input.deliveryId);
-    if (!ctx || ctx.delivery_status !== 'pending' || ctx.attempt_count !== number) return undefined;
+    if (!report || !ctx || ctx.delivery_status !== 'pending' || ctx.attempt_count !== number) return undefined;
     // It failed: the same verdict as the attempt reached (the receiver's Retry-After is not kept).
     const last = await lastAttempt(deps.pool, input.deliveryId);
     if (!last) return undefined;

@@ -196,6 +196,20 @@ describe('the inline limit', () => {
   });
 });
 
+describe('a first attempt left running past the inline limit', () => {
+  it('that fails: reported once, then the next attempts are made (no retry of the same report)', async () => {
+    const t = await stack.tenant('inline-fail');
+    stack.receiver.on(
+      '/inline-fail',
+      (_r, n) => new Promise((resolve) => setTimeout(() => resolve({ status: n < 3 ? 503 : 204 }), n === 1 ? 1_800 : 0)),
+    );
+    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/inline-fail`, retry_policy: { initial_interval: '1s', maximum_attempts: 5 } });
+    const result = await stack.deliver(t.id, 'inline-fail-1');
+    expect(result.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(stack.receiver.forPath('/inline-fail')).toHaveLength(3);
+  });
+});
+
 describe('a fan-out larger than a slice', () => {
   it('is made by one child workflow per slice; every delivery ends, a failing one notifies, the counts add up', async () => {
     const t = await sliced.tenant('fan');
