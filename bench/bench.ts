@@ -1,7 +1,11 @@
 // `npm run bench [-- --quick]`: hookrelay's speed on this machine beside the ceilings of the same
 // run — the HTTP floor (a bare Express app), Temporal's floor (empty workflows), a naive Temporal
-// webhook and direct undici deliveries. Writes bench/results/<timestamp>.json.
-import { fork } from 'node:child_process';
+// webhook and direct undici deliveries — then isolation between tenants and a large fan-out
+// (bench/isolation.ts, bench/fan-out-large.ts). Writes bench/results/<timestamp>.json.
+//
+// `--only isolation,fan_out_10k` runs only those phases (names: isolation, fan_out_10k, fan_out_quick);
+// `--fan-out-10k` makes a quick run fan out to 10,000 subscriptions instead of 1,000.
+import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { signatureHeader, generateSecret } from '../src/delivery/signature.js';
 import { startBenchStack, takePeakRssMb, type BenchStack } from './lib/stack.js';
@@ -19,6 +23,9 @@ import { apiClient } from './lib/api.js';
 import { closedLoopRate, sustainedLoad } from './lib/load.js';
 import { round, summarize } from './lib/stats.js';
 import { naiveActivities } from './naive/activities.js';
+import { settle as settleAll } from './lib/temporal.js';
+import { isolationPhase, isolationTargets, type PhaseContext } from './isolation.js';
+import { fanOutLarge } from './fan-out-large.js';
 
 const quick = process.argv.includes('--quick');
 const D = quick
@@ -26,6 +33,21 @@ const D = quick
   : { ingestS: 15, e2eS: 60, floorS: 20, latencyS: 30, fanouts: 3, baselineN: 10000, fifoEvents: 1000, rounds: 3 };
 // `--rounds N` overrides how many rounds of floor, naive and end to end are run (their medians are reported).
 if (process.argv.includes('--rounds')) D.rounds = Math.max(1, Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 1);
+/** Isolation: how long H (and X) post in each case, and how long H's last events are waited for after that. */
+const ISO = quick ? { seconds: 20, waitS: 120 } : { seconds: 60, waitS: 900 };
+/** The large fan-out: 10,000 subscriptions in a full run (or with --fan-out-10k), 1,000 in a quick one (`fan_out_quick`). */
+const FAN_OUT_10K = { subscriptions: 10_000, stuckAfterS: 60, stallS: 120, deadlineS: 1_200 };
+const FAN_OUT_QUICK = { subscriptions: 1_000, stuckAfterS: 20, stallS: 60, deadlineS: 300 };
+const NEW_PHASES = ['isolation', 'fan_out_10k', 'fan_out_quick'] as const;
+type NewPhase = (typeof NEW_PHASES)[number];
+const only: NewPhase[] | undefined = process.argv.includes('--only')
+  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').map((name) => {
+      if (!(NEW_PHASES as readonly string[]).includes(name))
+        throw new Error(`--only takes a comma-separated list of ${NEW_PHASES.join(', ')}; got ${name}`);
+      return name as NewPhase;
+    })
+  : undefined;
+const fanOutPhase: NewPhase = !quick || process.argv.includes('--fan-out-10k') ? 'fan_out_10k' : 'fan_out_quick';
 const CONNECTIONS = 32;
 const OUTSTANDING = 64;
 const BATCH = 100;
@@ -359,38 +381,138 @@ async function baseline(receiver: BenchReceiver) {
   return { deliveries_per_s: round(throughput) };
 }
 
-/** Lets the previous phase's workflows finish, so each phase measures only its own work. */
-async function settle(address: string) {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const start = Date.now();
+/** The commit measured, and how many files under src/ and migrations/ differed from it (others may be editing the tree). */
+function source() {
   try {
-    for (;;) {
-      const { count } = await client.workflow.count('ExecutionStatus="Running"');
-      if (count === 0) break;
-      if (Date.now() - start > 300_000) throw new Error(`${count} workflows still running after 300 s`);
-      await sleep(500);
-    }
-  } finally {
-    await connection.close();
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      uncommitted_files: git('status', '--porcelain', '--', 'src', 'migrations').split('\n').filter(Boolean).length,
+    };
+  } catch {
+    return undefined;
   }
+}
+
+/** Lets the previous phase's workflows finish, so each phase measures only its own work. */
+const settle = (address: string) => settleAll(address);
+
+/** The isolation phase and the large fan-out, as `which` names them; the JSON fields and targets they add. */
+async function newPhases(ctx: PhaseContext, which: NewPhase[], phaseDone: (name: string) => void) {
+  const fields: Record<string, unknown> = {};
+  const targets: Record<string, { target: string; met: boolean; value?: number; ratio?: number }> = {};
+  const rows: Array<[string, string, string?, boolean?]> = [];
+  const failed: string[] = [];
+  // A phase that fails is reported as its error: the phases before and after it still count.
+  const attempt = async <T>(name: string, phase: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await phase();
+    } catch (error) {
+      ctx.say(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      fields[name] = { error: error instanceof Error ? error.message : String(error) };
+      failed.push(name);
+      rows.push([name, 'FAILED (see error in the JSON)']);
+      return undefined;
+    } finally {
+      phaseDone(name);
+    }
+  };
+  const iso = which.includes('isolation')
+    ? await attempt('isolation', () => {
+        ctx.say(`isolation: four cases of ${ISO.seconds} s (H at 10/s alone, beside a black hole, a slow receiver, a 20,000-event burst)`);
+        return isolationPhase(ctx, ISO);
+      })
+    : undefined;
+  if (iso) {
+    fields.isolation = iso;
+    const t = isolationTargets(iso);
+    Object.assign(targets, t);
+    const lb = (name: string) => (iso.lower_bounds.includes(name) ? '>= ' : '');
+    rows.push(['isolation: H p99 alone ms', `${lb('alone')}${iso.alone_p99_ms}`]);
+    rows.push([
+      '  beside a black hole ms (x alone)',
+      `${lb('black_hole')}${iso.black_hole_p99_ms} (${iso.black_hole_ratio}x)`,
+      '<= 500',
+      t.isolation_black_hole.met,
+    ]);
+    rows.push(['  beside a slow receiver ms (x alone)', `${lb('slow')}${iso.slow_p99_ms} (${iso.slow_ratio}x)`, '<= 500', t.isolation_slow.met]);
+    rows.push(['  beside a 20,000 burst ms (x alone)', `${lb('burst')}${iso.burst_p99_ms} (${iso.burst_ratio}x)`, '<= 500', t.isolation_burst.met]);
+  }
+  for (const name of ['fan_out_10k', 'fan_out_quick'] as const) {
+    if (!which.includes(name)) continue;
+    const options = name === 'fan_out_10k' ? FAN_OUT_10K : FAN_OUT_QUICK;
+    ctx.say(`fan-out: one event to ${options.subscriptions} subscriptions`);
+    const fan = await attempt(name, () => fanOutLarge(ctx, options));
+    if (!fan) continue;
+    fields[name] = fan;
+    rows.push([
+      `fan-out to ${options.subscriptions} ms`,
+      `${fan.all_received_ms ?? `${fan.received} received`}${fan.completed ? '' : ` (${fan.workflow_status})`}, ${fan.stuck} stuck`,
+    ]);
+  }
+  return { fields, targets, rows, failed };
 }
 
 async function main() {
   const started = new Date();
   const engine = process.argv.includes('--engine') ? (process.argv[process.argv.indexOf('--engine') + 1] ?? 'dev-server') : 'dev-server';
   if (engine !== 'dev-server' && engine !== 'cluster') throw new Error(`--engine dev-server|cluster, got ${engine}`);
-  say(`${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, engine ${engine}`);
+  say(
+    `${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, engine ${engine}${only ? `, only ${only.join(', ')}` : ''}`,
+  );
+  // What the stack is built from (it builds dist/ from the working tree as it starts).
+  const built = source();
   const receiver = await startBenchReceiver();
-  // Accept is measured with the relays stopped, so the backlog grows by design: no limit on it here.
-  const stack = await startBenchStack({ log: say, engine: engine === 'cluster' ? 'cluster' : 'dev', env: { INGEST_BACKLOG_LIMIT: '100000000' } });
+  // Accept is measured with the relays stopped, so the backlog grows by design: no limit on it here (a run of
+  // --only measures no ingest, so its stack keeps every default).
+  const stack = await startBenchStack({
+    log: say,
+    engine: engine === 'cluster' ? 'cluster' : 'dev',
+    env: only ? {} : { INGEST_BACKLOG_LIMIT: '100000000' },
+  });
   const api = apiClient(stack.apiUrl);
   // Each phase's own peak RSS (worker and API), so the phase that sets the overall peak is known.
   const rssByPhase: Record<string, { worker_mb: number | undefined; api_mb: number | undefined }> = {};
   const phaseDone = (name: string) => {
     rssByPhase[name] = { worker_mb: takePeakRssMb(stack.worker()?.pid), api_mb: takePeakRssMb(stack.api()?.pid) };
   };
+  // The isolation and fan-out phases keep their peaks apart (peak_rss is the earlier phases', as before them).
+  const newRssByPhase: typeof rssByPhase = {};
+  const newPhaseDone = (name: string) => {
+    newRssByPhase[name] = { worker_mb: takePeakRssMb(stack.worker()?.pid), api_mb: takePeakRssMb(stack.api()?.pid) };
+  };
+  const ctx: PhaseContext = { api, stack, run, say };
+  const machine = { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const write = (results: Record<string, unknown>) => {
+    const dir = path.resolve(import.meta.dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    return file;
+  };
+  const row = (name: string, value: string, target = '', met?: boolean) =>
+    console.log(`${name.padEnd(40)}${value.padStart(22)}${target.padStart(10)}${met === undefined ? '' : met ? '   met' : '   MISSED'}`);
   try {
+    if (only) {
+      const extra = await newPhases(ctx, only, newPhaseDone);
+      const file = write({
+        started_at: started.toISOString(),
+        mode: quick ? 'quick' : 'full',
+        engine,
+        only,
+        machine,
+        source: built,
+        ...extra.fields,
+        peak_rss: { by_phase: newRssByPhase },
+        targets: extra.targets,
+      });
+      console.log();
+      row('measure', `hookrelay (${engine})`, 'target');
+      for (const r of extra.rows) row(...r);
+      console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+      if (extra.failed.length) throw new Error(`phases failed: ${extra.failed.join(', ')}`);
+      return;
+    }
     say('direct undici deliveries');
     const base = await baseline(receiver);
     const quiet = await api.tenant(stack.adminToken, 'bench-ingest');
@@ -439,6 +561,9 @@ async function main() {
     say(`FIFO: ${D.fifoEvents} events through one lane`);
     const fifo = await fifoLane(api, stack.adminToken, receiver);
     phaseDone('fifo');
+    // An idle FIFO lane ends on its own a minute later: nothing else may run into the next phases.
+    await settleAll(stack.temporalAddress(), { query: 'WorkflowType!="laneWorkflow"' });
+    const extra = await newPhases(ctx, ['isolation', fanOutPhase], newPhaseDone);
     const peakOf = (key: 'worker_mb' | 'api_mb') => {
       const values = Object.values(rssByPhase)
         .map((p) => p[key])
@@ -468,12 +593,14 @@ async function main() {
       },
       latency_half_capacity_p99_ms: { target: '<= 100', met: lat.p99_ms <= 100 },
       worker_rss_mb: { target: '<= 300', met: (rss.worker_mb ?? Infinity) <= 300 },
+      ...extra.targets,
     };
     const results = {
       started_at: started.toISOString(),
       mode: quick ? 'quick' : 'full',
       engine,
-      machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine,
+      source: built,
       ...ing,
       http_floor: floorHttp,
       end_to_end: e2e,
@@ -485,14 +612,11 @@ async function main() {
       fifo,
       baseline: base,
       peak_rss: rss,
+      ...extra.fields,
+      peak_rss_new_phases: newRssByPhase,
       targets,
     };
-    const dir = path.resolve(import.meta.dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    const row = (name: string, value: string, target = '', met?: boolean) =>
-      console.log(`${name.padEnd(40)}${value.padStart(22)}${target.padStart(10)}${met === undefined ? '' : met ? '   met' : '   MISSED'}`);
+    const file = write(results);
     console.log();
     row('measure', `hookrelay (${engine})`, 'target');
     row('ingest events/s (32 conns)', `${ing.ingest.events_per_s}`, '>= 2000', targets.ingest_events_per_s.met);
@@ -512,7 +636,9 @@ async function main() {
     row('one FIFO lane delivered/s', `${fifo.delivered_per_s}${fifo.in_acceptance_order ? '' : ' (OUT OF ORDER)'}`);
     row('direct undici deliveries/s', `${base.deliveries_per_s}`);
     row('peak RSS worker / API MB', `${rss.worker_mb} / ${rss.api_mb}`, '<= 300', targets.worker_rss_mb.met);
+    for (const r of extra.rows) row(...r);
     console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+    if (extra.failed.length) throw new Error(`phases failed: ${extra.failed.join(', ')}`);
   } finally {
     await api.close();
     receiver.stop();

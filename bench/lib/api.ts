@@ -17,7 +17,7 @@ export function apiClient(baseUrl: string) {
   };
   const api = new HookrelayApi(baseUrl, { send, timeoutMs: 0 });
   return {
-    call: (method: 'GET' | 'POST', path: string, token: string, body?: unknown) => api.call(method, path, token, body),
+    call: (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, token: string, body?: unknown) => api.call(method, path, token, body),
     tenant: (adminToken: string, name: string) => api.createTenant(adminToken, name),
     subscribe: (apiKey: string, body: Record<string, unknown>) => api.subscribe(apiKey, body),
     close: () => agent.close(),

@@ -1,9 +1,11 @@
-// The benchmark's receiver, in a process of its own: answers 204 and reports [webhook-id, receipt ms] over IPC.
+// The benchmark's receiver, in a process of its own: answers 204 and reports [webhook-id, receipt ms] over IPC
+// ([webhook-id, receipt ms, path] with RECEIVER_TRACK_PATHS=1, for a fan-out whose subscriptions differ by path).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 const port = Number(process.env.RECEIVER_PORT);
-let batch: Array<[string, number]> = [];
+const trackPaths = process.env.RECEIVER_TRACK_PATHS === '1';
+let batch: Array<[string, number] | [string, number, string]> = [];
 /** 'slow' holds each answer this long (a receiver that takes its time), so attempts stay in flight. */
 let delayMs = 0;
 const server = http.createServer((req, res) => {
@@ -13,7 +15,9 @@ const server = http.createServer((req, res) => {
       // The sender gave up on this request meanwhile (its worker was killed): it never saw an answer and
       // will send again, so this one does not count as received.
       if (res.socket?.destroyed) return;
-      batch.push([String(req.headers['webhook-id'] ?? ''), performance.timeOrigin + performance.now()]);
+      const id = String(req.headers['webhook-id'] ?? '');
+      const at = performance.timeOrigin + performance.now();
+      batch.push(trackPaths ? [id, at, req.url ?? ''] : [id, at]);
       res.statusCode = 204;
       res.end();
     };

@@ -6,6 +6,8 @@ export interface BenchReceiver {
   url: string;
   /** Every receipt so far, per webhook-id (an id received twice has two entries). */
   receipts: Map<string, number[]>;
+  /** With `trackPaths`: every receipt so far, per request path (a fan-out's subscriptions differ by path). */
+  receiptsByPath: Map<string, number[]>;
   count(prefix: string): number;
   waitFor(ids: Iterable<string>, timeoutMs: number): Promise<boolean>;
   down(): Promise<void>;
@@ -16,11 +18,12 @@ export interface BenchReceiver {
   stop(): void;
 }
 
-export async function startBenchReceiver(): Promise<BenchReceiver> {
+export async function startBenchReceiver(options: { trackPaths?: boolean } = {}): Promise<BenchReceiver> {
   const port = await freePort();
   const receipts = new Map<string, number[]>();
+  const receiptsByPath = new Map<string, number[]>();
   const child: ChildProcess = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), [], {
-    env: { ...process.env, RECEIVER_PORT: String(port) },
+    env: { ...process.env, RECEIVER_PORT: String(port), RECEIVER_TRACK_PATHS: options.trackPaths ? '1' : '0' },
     execArgv: ['--import', 'tsx'],
   });
   const once = (type: string) =>
@@ -33,18 +36,23 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
       };
       child.on('message', onMessage);
     });
-  child.on('message', (msg: { type: string; batch?: Array<[string, number]> }) => {
+  const add = (map: Map<string, number[]>, key: string, at: number) => {
+    const list = map.get(key);
+    if (list) list.push(at);
+    else map.set(key, [at]);
+  };
+  child.on('message', (msg: { type: string; batch?: Array<[string, number, string?]> }) => {
     if (msg.type !== 'received') return;
-    for (const [id, at] of msg.batch!) {
-      const list = receipts.get(id);
-      if (list) list.push(at);
-      else receipts.set(id, [at]);
+    for (const [id, at, path] of msg.batch!) {
+      add(receipts, id, at);
+      if (path !== undefined) add(receiptsByPath, path, at);
     }
   });
   await once('up');
   return {
     url: `http://127.0.0.1:${port}`,
     receipts,
+    receiptsByPath,
     count(prefix) {
       let n = 0;
       for (const id of receipts.keys()) if (id.startsWith(prefix)) n++;

@@ -7,7 +7,7 @@ import { attemptContext, succeededAttempt, type AttemptContext } from '../db/att
 import { makeAttemptRecorder } from './attempt-record.js';
 import { disableSubscription } from '../db/active-subscriptions.js';
 import { admitAttempt } from '../db/rate-limit.js';
-import { admit, type CircuitSettings } from '../db/isolation.js';
+import { admit, releaseSlots, type CircuitSettings } from '../db/isolation.js';
 import { makeGate, notAdmitted } from './gate.js';
 import { makeInFlight } from './in-flight.js';
 import { FailureType } from '../domain/delivery-failures.js';
@@ -142,15 +142,8 @@ export function makeDeliver(deps: DeliverDeps) {
       throw ApplicationFailure.nonRetryable(`subscription ${ctx.subscription_id} is ${ctx.deleted ? 'deleted' : 'disabled'}`, FailureType.Cancelled);
     }
 
-    if (input.rateLimited) {
-      for (;;) {
-        const { waitMs } = await admitAttempt(deps.pool, ctx.subscription_id, input.deliveryId, input.timeScale);
-        if (waitMs === 0) break;
-        if (waitMs > ADMISSION_WAIT_MAX_MS) return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: waitMs };
-        await Context.current().sleep(waitMs);
-      }
-    }
-
+    // The gate first, then the rate limit's admission: the last step before the request, so the limit's
+    // spacing is the requests' spacing.
     if (!admitted) {
       const admission = await admit(deps.pool, gate.request(ctx, input.deliveryId));
       if (!admission.admitted) {
@@ -158,6 +151,19 @@ export function makeDeliver(deps: DeliverDeps) {
         // A rate-limited delivery's workflow makes its own waits (and takes a new rate-limit slot after it).
         if (input.rateLimited) return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: admission.waitMs };
         throw notAdmitted(admission.reason, admission.waitMs, message);
+      }
+    }
+
+    if (input.rateLimited) {
+      for (;;) {
+        const { waitMs } = await admitAttempt(deps.pool, ctx.subscription_id, input.deliveryId, input.timeScale);
+        if (waitMs === 0) break;
+        if (waitMs > ADMISSION_WAIT_MAX_MS) {
+          // Back to the workflow for a new slot: the bulkhead slot is not kept meanwhile.
+          await releaseSlots(deps.pool, input.deliveryId);
+          return { statusCode: 0, attempts: attempt - 1, durationMs: 0, notAdmittedForMs: waitMs };
+        }
+        await Context.current().sleep(waitMs);
       }
     }
 
