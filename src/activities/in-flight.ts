@@ -40,11 +40,6 @@ export function makeInFlight(deps: InFlightDeps) {
   }
 
   /**
-   * The attempt dispatchEvent made and left running past its inline budget: waits for its record (the
-   * request goes on in that worker), or, when its lease ran out with nothing recorded (that worker died),
-   * records it as lost. Then reports it as a `deliver` of that attempt would have.
-   */
-  /**
    * Waits until attempt `number` is recorded (or records it as lost once its lease ran out). `report`: then
    * reports it as a `deliver` of that attempt would have (its result, or its failure with the next delay);
    * otherwise returns undefined, and the caller makes the next attempt.
