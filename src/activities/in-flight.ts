@@ -6,7 +6,7 @@ import type { Pool } from '../db/pool.js';
 import { attemptContext, type AttemptContext } from '../db/attempts.js';
 import { inFlightAttempt, lastAttempt } from '../db/in-flight-attempts.js';
 import { classify, type Verdict } from '../delivery/classify.js';
-import { backoffDelay } from '../domain/retry-policy.js';
+import { policyDelayMs } from '../domain/retry-policy.js';
 import type { AttemptRecord } from '../db/attempts.js';
 import type { DeliverInput, DeliverResult, FirstAttempt, RetryAfterDetail } from './types.js';
 
@@ -75,26 +75,20 @@ export function makeInFlight(deps: InFlightDeps) {
       if (!state.leased) {
         const ctx = await attemptContext(deps.pool, input.deliveryId);
         if (!ctx) break;
-        const startedAt = deps.clock();
-        const lost = {
-          ok: false,
-          errorClass: 'network' as const,
-          errorMessage: 'the worker making this attempt stopped; its outcome is unknown',
-          durationMs: 0,
-        };
+        const errorMessage = 'the worker making this attempt stopped; its outcome is unknown';
         await recordOnce(
           {
             deliveryId: input.deliveryId,
             subscriptionId: ctx.subscription_id,
             number,
-            startedAt,
+            startedAt: deps.clock(),
             durationMs: 0,
             ok: false,
             errorClass: 'network',
-            errorMessage: lost.errorMessage,
+            errorMessage,
             circuit: 'none',
           },
-          lost.errorMessage,
+          errorMessage,
         );
         break;
       }
@@ -124,14 +118,5 @@ export function makeInFlight(deps: InFlightDeps) {
 function nextDelayOf(failed: Extract<FirstAttempt, { failed: unknown }>['failed'], input: DeliverInput, number: number): { nextRetryDelay?: number } {
   if (failed.nonRetryable) return {};
   const asked = failed.details.find((d): d is RetryAfterDetail => 'retryAfterMs' in d)?.retryAfterMs;
-  const p = input.retryPolicy;
-  const scale = (ms: number) => Math.max(1, Math.round(ms * input.timeScale));
-  return {
-    nextRetryDelay:
-      asked ??
-      backoffDelay(
-        { initialInterval: scale(p.initialIntervalMs), backoffCoefficient: p.backoffCoefficient, maximumInterval: scale(p.maximumIntervalMs) },
-        number,
-      ),
-  };
+  return { nextRetryDelay: asked ?? policyDelayMs(input.retryPolicy, number, input.timeScale) };
 }

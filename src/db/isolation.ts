@@ -74,31 +74,6 @@ export interface CircuitView {
 
 export const CLOSED_CIRCUIT: CircuitView = { state: 'closed', consecutive_failures: 0, next_probe_at: null, opened_at: null };
 
-/** The circuits of these subscriptions that are not plainly closed; absent means closed with no failure counted. */
-export async function circuitsOf(db: Queryable, subscriptionIds: string[]): Promise<Map<string, CircuitView>> {
-  if (subscriptionIds.length === 0) return new Map();
-  const { rows } = await db.query<{
-    subscription_id: string;
-    state: CircuitState;
-    consecutive_failures: number;
-    open_until: Date | null;
-    opened_at: Date | null;
-  }>(`SELECT subscription_id, state, consecutive_failures, open_until, opened_at FROM circuits WHERE subscription_id = ANY($1::text[])`, [
-    subscriptionIds,
-  ]);
-  return new Map(
-    rows.map((r) => [
-      r.subscription_id,
-      {
-        state: r.state,
-        consecutive_failures: r.consecutive_failures,
-        next_probe_at: r.state === 'closed' ? null : (r.open_until?.toISOString() ?? null),
-        opened_at: r.state === 'closed' ? null : (r.opened_at?.toISOString() ?? null),
-      },
-    ]),
-  );
-}
-
 /** Circuits not closed, by state: the hookrelay_circuits gauge. */
 export async function circuitCounts(db: Queryable): Promise<Array<{ state: CircuitState; count: number }>> {
   const { rows } = await db.query<{ state: CircuitState; count: number }>(

@@ -1,5 +1,5 @@
 // What one attempt's result means for its delivery: a pure decision, acted on by the delivery activity.
-import { backoffDelay, type ResolvedRetryPolicy } from '../domain/retry-policy.js';
+import { policyDelayMs, type ResolvedRetryPolicy } from '../domain/retry-policy.js';
 import { FailureType, RETRYABLE_FAILURE_TYPES } from '../domain/delivery-failures.js';
 import { parseRetryAfter, type AttemptResult } from './http-attempt.js';
 
@@ -76,15 +76,7 @@ export function classify(result: AttemptResult, policy: ResolvedRetryPolicy, fai
   // The policy's last attempt: hookrelay counts attempts itself (waits at the gate are not attempts).
   if (policy.maximumAttempts > 0 && ctx.attempt >= policy.maximumAttempts) return final(type);
   const retryAfterMs = retryAfterDelay(result, policy, ctx);
-  const scale = (ms: number) => Math.max(1, Math.round(ms * ctx.timeScale));
-  const nextDelayMs = backoffDelay(
-    {
-      initialInterval: scale(policy.initialIntervalMs),
-      backoffCoefficient: policy.backoffCoefficient,
-      maximumInterval: scale(policy.maximumIntervalMs),
-    },
-    ctx.attempt,
-  );
+  const nextDelayMs = policyDelayMs(policy, ctx.attempt, ctx.timeScale);
   return { delivered: false, type, message, nonRetryable: false, nextDelayMs, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 

@@ -33,14 +33,6 @@ export const MAX_IN_FLIGHT_BOUNDS = { min: 1, max: 1000, default: 50 } as const;
 export const GATE_REASONS = ['circuit_open', 'circuit_half_open', 'in_flight', 'origin_in_flight'] as const;
 export type GateReason = (typeof GATE_REASONS)[number];
 
-/** The metric's coarser reason for each gate reason. */
-export const GATE_WAIT_REASON: Readonly<Record<GateReason, WaitReason>> = {
-  circuit_open: 'circuit_open',
-  circuit_half_open: 'circuit_open',
-  in_flight: 'in_flight',
-  origin_in_flight: 'in_flight',
-};
-
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitState = (typeof CIRCUIT_STATES)[number];
 

@@ -127,6 +127,19 @@ export function backoffDelay(retry: { initialInterval: number; backoffCoefficien
   return Math.min(retry.maximumInterval, Math.round(retry.initialInterval * retry.backoffCoefficient ** (attemptsMade - 1)));
 }
 
+/** The policy's wait (scaled) before the attempt after attempt `attemptsMade`, in hookrelay's own count. */
+export function policyDelayMs(policy: ResolvedRetryPolicy, attemptsMade: number, timeScale: number): number {
+  const scale = (ms: number) => Math.max(1, Math.round(ms * timeScale));
+  return backoffDelay(
+    {
+      initialInterval: scale(policy.initialIntervalMs),
+      backoffCoefficient: policy.backoffCoefficient,
+      maximumInterval: scale(policy.maximumIntervalMs),
+    },
+    attemptsMade,
+  );
+}
+
 /**
  * The policy's remainder once attempt 1 has been made elsewhere (as a local activity): one attempt
  * fewer, the next interval grown by the coefficient, the overall deadline shortened by the time spent.
