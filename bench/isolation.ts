@@ -2,8 +2,9 @@
 // trouble delays another. Tenant H posts 10 events/s to a healthy receiver of its own; its 202 → receipt
 // p99 is measured alone, then while tenant X posts 40 events/s to a receiver that never answers, 40/s to
 // one that answers after 5 s, and a 20,000-event burst through the batch endpoint. The stack runs with
-// its default isolation settings. Each case ends by deleting X's subscription (and, after the burst, X's
-// events not yet started), then waits until no workflow runs, so the next case starts clean.
+// its default isolation settings. Each case ends by deleting X's subscription and X's events not yet
+// started (the relay keeps a backlogged tenant's events unstarted, and with no subscription they would
+// deliver nothing), then waits until no workflow runs, so the next case starts clean.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchStack } from './lib/stack.js';
@@ -293,22 +294,27 @@ export async function isolationPhase(ctx: PhaseContext, options: IsolationOption
       const res = await api.call('GET', `/v1/subscriptions/${x.subscriptionId}`, x.apiKey);
       return res.body?.circuit as Record<string, unknown> | undefined;
     };
-    const xCleanup = (x: Tenant, prefix: string, dropBacklog: boolean, before?: () => Promise<void>) => async () => {
+    const xCleanup = (x: Tenant, prefix: string, before?: () => Promise<void>) => async () => {
       const circuit = await xCircuit(x);
       const deliveries = await deliveryCounts(stack, x.id, prefix);
       const res = await api.call('DELETE', `/v1/subscriptions/${x.subscriptionId}`, x.apiKey);
       if (res.status !== 204) throw new Error(`deleting X's subscription: ${res.status}`);
       await before?.();
-      let dropped = 0;
-      if (dropBacklog) {
-        dropped = await withDb(stack, async (db) => {
-          const { rowCount } = await db.query('DELETE FROM events WHERE tenant_id = $1 AND started_at IS NULL', [x.id]);
-          await db.query('VACUUM ANALYZE events');
-          return rowCount ?? 0;
-        });
-      }
-      return { circuit_at_end: circuit, deliveries_at_end: deliveries, ...(dropBacklog ? { unstarted_events_dropped: dropped } : {}) };
+      const dropped = await withDb(stack, async (db) => {
+        const { rowCount } = await db.query('DELETE FROM events WHERE tenant_id = $1 AND started_at IS NULL', [x.id]);
+        await db.query('VACUUM ANALYZE events');
+        return rowCount ?? 0;
+      });
+      return { circuit_at_end: circuit, deliveries_at_end: deliveries, unstarted_events_dropped: dropped };
     };
+    // X's events whose workflows the relay has started (the rest wait unstarted, in PostgreSQL).
+    const startedEvents = (x: Tenant) =>
+      withDb(stack, async (db) => {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND started_at IS NOT NULL', [
+          x.id,
+        ]);
+        return rows[0]!.n;
+      });
     const steady = (x: Tenant, prefix: string) => async () => {
       const ids = Array.from({ length: xCount }, (_, i) => `${prefix}${i}`);
       const posted = await postAtRate(ctx, x.id, ids, X_RATE);
@@ -322,8 +328,12 @@ export async function isolationPhase(ctx: PhaseContext, options: IsolationOption
     const holePrefix = `iso-xhole-${ctx.run}-`;
     const black_hole = await runCase('black_hole', {
       run: steady(xHole, holePrefix),
-      after: async () => ({ receiver_connections: hole.accepted(), receiver_requests: hole.requests() }),
-      cleanup: xCleanup(xHole, holePrefix, false, async () => {
+      after: async () => ({
+        receiver_connections: hole.accepted(),
+        receiver_requests: hole.requests(),
+        started_when_h_done: await startedEvents(xHole),
+      }),
+      cleanup: xCleanup(xHole, holePrefix, async () => {
         await hole.stop();
         blackHole = undefined;
       }),
@@ -335,21 +345,15 @@ export async function isolationPhase(ctx: PhaseContext, options: IsolationOption
     const slowPrefix = `iso-xslow-${ctx.run}-`;
     const slow = await runCase('slow', {
       run: steady(xSlow, slowPrefix),
-      after: async () => ({ received: xReceiver.count(slowPrefix) }),
-      cleanup: xCleanup(xSlow, slowPrefix, false),
+      after: async () => ({ received: xReceiver.count(slowPrefix), started_when_h_done: await startedEvents(xSlow) }),
+      cleanup: xCleanup(xSlow, slowPrefix),
     });
     xReceiver.slow(0);
 
     say(`isolation: burst, H at ${H_RATE}/s while X posts ${BURST_EVENTS} events through the batch endpoint at the start`);
     const xBurst = await tenantWithSubscription(ctx, 'bench-iso-x-burst', `${xReceiver.url}/x-burst`);
     const burstPrefix = `iso-xburst-${ctx.run}-`;
-    const xStarted = () =>
-      withDb(stack, async (db) => {
-        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND started_at IS NOT NULL', [
-          xBurst.id,
-        ]);
-        return rows[0]!.n;
-      });
+    const xStarted = () => startedEvents(xBurst);
     let startedAtWindowEnd = 0;
     let receivedAtWindowEnd = 0;
     const burst = await runCase('burst', {
@@ -366,7 +370,7 @@ export async function isolationPhase(ctx: PhaseContext, options: IsolationOption
         started_when_h_done: await xStarted(),
         received_when_h_done: xReceiver.count(burstPrefix),
       }),
-      cleanup: xCleanup(xBurst, burstPrefix, true),
+      cleanup: xCleanup(xBurst, burstPrefix),
     });
 
     const p99 = (c: { h: { p99_ms: number } }) => c.h.p99_ms;

@@ -61,6 +61,8 @@ export const ENV_VARIABLES = {
   RELAY_EAGER_START: bool.default(true),
   RELAY_LISTEN: bool.default(true),
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
+  RELAY_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(32),
+  RELAY_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(16),
   // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
   RETENTION: z
     .string()
@@ -156,6 +158,8 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     /** Woken by PostgreSQL's NOTIFY; off (sweep only) where NOTIFY is not delivered, as with the embedded PGlite. */
     relayListen: e.RELAY_LISTEN,
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
+    /** Events started that have not been dispatched yet, at most, in all and of one tenant (docs/isolation.md). */
+    relayStarting: { total: e.RELAY_MAX_STARTING, perTenant: e.RELAY_TENANT_MAX_STARTING },
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
     retentionMs: parseDuration(e.RETENTION),
     retentionIntervalMs: parseDuration(e.RETENTION_INTERVAL),

@@ -124,7 +124,7 @@ export async function createWorker(
       logger: extra.logger ?? pino({ level: 'silent' }),
       onStarted: (count) => metrics.workflowsStarted.inc(count),
     },
-    { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs },
+    { listen: config.relayListen, sweepIntervalMs: config.relaySweepIntervalMs, starting: config.relayStarting },
   );
   await ensureRetentionSchedule(connection, config);
   const done = worker.run();

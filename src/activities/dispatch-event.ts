@@ -1,6 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from '../db/pool.js';
-import { createFirstDeliveries, createFirstDeliveriesWithContext, deliveryWorkflows, type FirstDeliveryRow } from '../db/deliveries.js';
+import {
+  createFirstDeliveries,
+  createFirstDeliveriesWithContext,
+  deliveryWorkflows,
+  markDispatched,
+  type FirstDeliveryRow,
+} from '../db/deliveries.js';
 import { sliceWorkflowId } from '../domain/workflow-ids.js';
 import { insertEvent } from '../db/events.js';
 import { enabledSubscriptions } from '../db/active-subscriptions.js';
@@ -143,7 +149,10 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
       if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
       const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
       const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
-      if (matching.length === 0) return { plans: [], first: {} };
+      if (matching.length === 0) {
+        await markDispatched(pool, input.tenantId, input.eventId);
+        return { plans: [], first: {} };
+      }
       if (input.isolation && matching.length > settings.fanOutSlice) {
         matching.sort();
         const slices = matching.map((_, i) => sliceWorkflowId(input.workflowId, Math.floor(i / settings.fanOutSlice)));

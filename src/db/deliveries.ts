@@ -22,6 +22,14 @@ export interface PlannedDeliveryRow {
 const MARK_DISPATCHED = 'UPDATE events SET dispatched_at = clock_timestamp() WHERE tenant_id = $1 AND id = $2 AND dispatched_at IS NULL';
 
 /**
+ * An event that matched no subscription is dispatched too (it has all the deliveries it will have): a FIFO
+ * lane need not hold for it, and the relay's bounds on started, undispatched events stop counting it.
+ */
+export async function markDispatched(db: Queryable, tenantId: string, eventId: string): Promise<void> {
+  await db.query(MARK_DISPATCHED, [tenantId, eventId]);
+}
+
+/**
  * Creates the event's first delivery to each subscription (at most one each, whatever the retries)
  * and returns every first delivery of the event, so a retried activity sees the same set. `workflowIds`
  * names each delivery's workflow when they differ (a fan-out's slices); else every one is `workflowId`'s.

@@ -94,42 +94,94 @@ export interface ClaimedEvent {
 const TENANTS_PER_CLAIM = 1000;
 
 /**
- * Leases up to `limit` unstarted events to this relay for `leaseMs`, round-robin across tenants: each
- * tenant's oldest first, then each one's second, and so on, so one tenant's backlog (a burst, a backfill)
- * does not hold back another tenant's events. SKIP LOCKED lets several relays claim at once without
- * waiting on each other; an expired lease (a relay that died) is claimable again.
+ * An event started this long ago and still not dispatched (its workflow failed, was terminated, or is
+ * stuck) stops counting against the bounds, so such an event cannot hold other events back.
  */
-export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number): Promise<ClaimedEvent[]> {
-  const { rows } = await db.query<ClaimedEvent & { accepted_seq: number }>(
+const UNDISPATCHED_COUNTS_FOR = '2 minutes';
+
+/** How many events may be started and not yet dispatched (their first workflow task still to run). */
+export interface StartingBounds {
+  /** In all, across tenants. */
+  total: number;
+  /** Of one tenant. */
+  perTenant: number;
+}
+
+/** No bound: every unstarted event may be claimed (tests that claim by hand). */
+const UNBOUNDED: StartingBounds = { total: 2 ** 31 - 1, perTenant: 2 ** 31 - 1 };
+
+export interface Claim {
+  /** In acceptance order. */
+  events: ClaimedEvent[];
+  /** Events were left unclaimed for want of room under a bound: claim again soon (started events dispatch quickly). */
+  capped: boolean;
+}
+
+/**
+ * Leases up to `limit` unstarted events to this relay for `leaseMs`, fairly across tenants
+ * (docs/isolation.md). Only so many events may be started and not yet dispatched (`bounds`; an event a
+ * relay has claimed counts from its claim): the rest of a burst waits here, in PostgreSQL, rather than in
+ * Temporal's queues ahead of every other tenant's events.
+ * The room goes to the least busy tenants first: each tenant's oldest events are ranked by how many of
+ * its events are already started and undispatched plus their turn (its oldest 1, its second 2, ...), so
+ * a tenant with nothing in flight comes before one with a backlog, and tenants alike go round-robin.
+ * Within a tenant, events keep their acceptance order. SKIP LOCKED lets several relays claim at once
+ * without waiting on each other; an expired lease (a relay that died) is claimable again.
+ */
+export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number, bounds?: StartingBounds): Promise<Claim> {
+  const { total, perTenant } = bounds ?? UNBOUNDED;
+  // One row per claimed event, or one row of nulls when none was: each with `capped`.
+  const { rows } = await db.query<(ClaimedEvent | { [K in keyof ClaimedEvent]: null }) & { accepted_seq: string | null; capped: boolean }>(
     `WITH RECURSIVE waiting(tenant_id, n) AS (
        (SELECT tenant_id, 1 FROM events WHERE started_at IS NULL ORDER BY tenant_id LIMIT 1)
        UNION ALL
        SELECT (SELECT e.tenant_id FROM events e WHERE e.started_at IS NULL AND e.tenant_id > w.tenant_id ORDER BY e.tenant_id LIMIT 1), w.n + 1
        FROM waiting w WHERE w.tenant_id IS NOT NULL AND w.n < $3
-     ), picked AS (
-       SELECT c.tenant_id, c.id, c.accepted_seq, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.accepted_seq) AS turn
-       FROM waiting w
-       CROSS JOIN LATERAL (
-         SELECT tenant_id, id, accepted_seq FROM events
-         WHERE tenant_id = w.tenant_id AND started_at IS NULL
-           AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
-         ORDER BY accepted_seq
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED
-       ) c
+     ), busy AS (
+       -- Started and not dispatched, or claimed by a relay that is starting them now.
+       SELECT tenant_id, count(*) AS n FROM (
+         SELECT tenant_id FROM events WHERE started_at > clock_timestamp() - interval '${UNDISPATCHED_COUNTS_FOR}' AND dispatched_at IS NULL
+         UNION ALL
+         SELECT tenant_id FROM events WHERE started_at IS NULL AND start_claimed_until > clock_timestamp()
+       ) b
+       GROUP BY tenant_id
+     ), rooms AS (
+       SELECT w.tenant_id, coalesce(b.n, 0) AS busy, GREATEST(0, $4 - coalesce(b.n, 0)) AS room
+       FROM waiting w LEFT JOIN busy b ON b.tenant_id = w.tenant_id
        WHERE w.tenant_id IS NOT NULL
          -- A purging tenant's events are never started: its purge deletes them.
          AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = w.tenant_id AND t.purging_at IS NOT NULL)
+     ), picked AS (
+       SELECT c.tenant_id, c.id, c.accepted_seq, r.busy + row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.accepted_seq) AS rank
+       FROM rooms r
+       CROSS JOIN LATERAL (
+         SELECT tenant_id, id, accepted_seq FROM events
+         WHERE tenant_id = r.tenant_id AND started_at IS NULL
+           AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
+         ORDER BY accepted_seq
+         LIMIT LEAST($1, r.room)
+         FOR UPDATE SKIP LOCKED
+       ) c
      ), chosen AS (
-       SELECT tenant_id, id FROM picked ORDER BY turn, accepted_seq LIMIT $1
+       SELECT tenant_id, id FROM picked
+       ORDER BY rank, accepted_seq
+       LIMIT LEAST($1, GREATEST(0, $5 - (SELECT coalesce(sum(n), 0) FROM busy)))
+     ), claimed AS (
+       UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+       FROM chosen c
+       WHERE e.tenant_id = c.tenant_id AND e.id = c.id
+       RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.accepted_seq
      )
-     UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
-     FROM chosen c
-     WHERE e.tenant_id = c.tenant_id AND e.id = c.id
-     RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.accepted_seq`,
-    [limit, leaseMs, TENANTS_PER_CLAIM],
+     SELECT claimed.*,
+            (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped
+     FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
+    [limit, leaseMs, TENANTS_PER_CLAIM, perTenant, total],
   );
-  return rows.sort((a, b) => a.accepted_seq - b.accepted_seq);
+  const events = rows
+    .filter((r) => r.id !== null)
+    .sort((a, b) => Number(a.accepted_seq) - Number(b.accepted_seq))
+    .map(({ tenant_id, id, environment, type, workflow_id }) => ({ tenant_id, id, environment, type, workflow_id }) as ClaimedEvent);
+  return { events, capped: rows[0]?.capped ?? false };
 }
 
 type EventKey = Pick<ClaimedEvent, 'tenant_id' | 'id'>;

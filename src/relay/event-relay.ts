@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
-import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent } from '../db/ingest.js';
+import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent, type StartingBounds } from '../db/ingest.js';
 
 export interface RelayOptions {
   /** Events claimed and started together. */
@@ -17,9 +17,21 @@ export interface RelayOptions {
   maxBackoffMs: number;
   /** LISTEN for the events table's NOTIFY; without it only the sweep finds new events. */
   listen: boolean;
+  /** Events started and not yet dispatched, at most: in all, and of one tenant (src/db/ingest.ts, claimUnstarted). */
+  starting: StartingBounds;
+  /** How soon a drain that left a tenant's events waiting at its bound looks again. */
+  cappedRecheckMs: number;
 }
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 64, leaseMs: 30_000, sweepIntervalMs: 2_000, maxBackoffMs: 10_000, listen: true };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
+  batchSize: 64,
+  leaseMs: 30_000,
+  sweepIntervalMs: 2_000,
+  maxBackoffMs: 10_000,
+  listen: true,
+  starting: { total: 32, perTenant: 16 },
+  cappedRecheckMs: 50,
+};
 
 export interface RelayDeps {
   pool: Pool;
@@ -36,6 +48,11 @@ export class EventRelay {
   private listener: pg.Client | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  /** Workflow starts in flight, and those settled since they were last recorded. */
+  private readonly starting = new Set<Promise<void>>();
+  private settledStarts: { started: ClaimedEvent[]; failed: ClaimedEvent[]; error?: unknown } = { started: [], failed: [] };
+  private recording: Promise<void> = Promise.resolve();
   private draining: Promise<void> | undefined;
   private wakeAgain = false;
   private failures = 0;
@@ -60,7 +77,10 @@ export class EventRelay {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.recheckTimer);
     await this.draining;
+    await Promise.all(this.starting);
+    await this.recording;
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => {});
@@ -82,34 +102,79 @@ export class EventRelay {
     });
   }
 
+  /**
+   * Claims and starts until nothing is left or a bound is reached. Starts are not waited for before the
+   * next claim (an event claimed now does not wait for a slow start of another tenant's): a claimed event
+   * counts against the bounds from its claim, so the claims stay within them.
+   */
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        if (this.stopped) return;
-        const batch = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs);
+        if (this.stopped || this.retryTimer) return;
+        const { events: batch, capped } = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs, this.options.starting);
+        // Events left for want of room under a bound will have it as soon as started ones dispatch: no
+        // notification says when, so look again shortly (the sweep alone would cap it at a few a second).
+        if (capped) this.recheckSoon();
         if (batch.length === 0) break;
         this.deps.logger.debug({ claimed: batch.length }, 'relay: starting workflows');
-        const results = await Promise.allSettled(batch.map((event) => this.deps.startWorkflow(event)));
-        const started = batch.filter((_, i) => results[i]!.status === 'fulfilled');
-        const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
-        await markStarted(this.deps.pool, started);
-        if (started.length) this.deps.onStarted?.(started.length);
-        if (failed.length) {
-          await releaseClaims(this.deps.pool, failed);
-          const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-          this.retryLater(`${failed.length} workflow starts failed`, first.reason);
-          return;
-        }
+        for (const event of batch) this.startOne(event);
         if (batch.length < this.options.batchSize) break;
       }
-      this.failures = 0;
     } catch (error) {
       this.retryLater('claiming events to start failed', error);
     }
   }
 
+  private startOne(event: ClaimedEvent): void {
+    const start = this.deps
+      .startWorkflow(event)
+      .then(
+        () => void this.settledStarts.started.push(event),
+        (error: unknown) => {
+          this.settledStarts.failed.push(event);
+          this.settledStarts.error ??= error;
+        },
+      )
+      .finally(() => {
+        this.starting.delete(start);
+        this.recording = this.recording.then(() => this.recordSettled());
+      });
+    this.starting.add(start);
+  }
+
+  /** Marks the starts that settled since the last time, in one statement each (many settle at once under load). */
+  private async recordSettled(): Promise<void> {
+    const { started, failed, error } = this.settledStarts;
+    if (started.length === 0 && failed.length === 0) return;
+    this.settledStarts = { started: [], failed: [] };
+    try {
+      await markStarted(this.deps.pool, started);
+      if (started.length) this.deps.onStarted?.(started.length);
+      if (failed.length) {
+        await releaseClaims(this.deps.pool, failed);
+        this.retryLater(`${failed.length} workflow starts failed`, error);
+      } else {
+        this.failures = 0;
+      }
+    } catch (recordError) {
+      // The workflows exist; their claims run out and a later claim starts them again, which finds them
+      // started (the same id) and marks them then.
+      this.retryLater('recording started events failed', recordError);
+    }
+  }
+
+  private recheckSoon(): void {
+    if (this.recheckTimer) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.wake();
+    }, this.options.cappedRecheckMs);
+    this.recheckTimer.unref();
+  }
+
   /** Bounded exponential backoff; logged once per outage and when it ends, not per try. */
   private retryLater(what: string, error: unknown): void {
+    if (this.retryTimer) return; // already waiting: one outage, one backoff
     this.failures++;
     const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(this.failures - 1, 10));
     if (this.failures === 1 || Number.isInteger(Math.log2(this.failures))) {

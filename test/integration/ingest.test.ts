@@ -8,7 +8,7 @@ import { freePort } from '../../tools/ports.js';
 import { findTemporalCli } from '../../tools/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
-import { claimUnstarted } from '../../src/db/ingest.js';
+import { claimUnstarted, markStarted } from '../../src/db/ingest.js';
 import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -108,7 +108,8 @@ describe('durable accept', () => {
           },
           logger: pino({ level: 'silent' }),
         },
-        { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7 },
+        // These starts start nothing, so no event is ever dispatched: no bound per tenant here.
+        { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7, starting: { total: 1_000, perTenant: 1_000 } },
       );
     try {
       const t = await stack.api.createTenant(stack.adminToken);
@@ -121,7 +122,7 @@ describe('durable accept', () => {
       }));
       expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(0, 50) })).status).toBe(202);
       // A relay that claims ten events and dies before starting them.
-      const stranded = await claimUnstarted(stack.pool, 10, 1_000);
+      const { events: stranded } = await claimUnstarted(stack.pool, 10, 1_000);
       expect(stranded).toHaveLength(10);
       const [a, b] = [relay('a'), relay('b')];
       a.start();
@@ -165,15 +166,92 @@ describe('fair claiming', () => {
       for (let i = 0; i < 3; i++) expect((await batch(x.id, `x${i}`, 100)).status).toBe(202);
       expect((await batch(h.id, 'h', 3)).status).toBe(202);
       expect((await batch(k.id, 'k', 1)).status).toBe(202);
-      const first = await claimUnstarted(stack.pool, 10, 60_000);
+      const { events: first } = await claimUnstarted(stack.pool, 10, 60_000);
       const byTenant = (tenantId: string) => first.filter((e) => e.tenant_id === tenantId).map((e) => e.id);
       // Oldest first would have been ten of X's. Round-robin: every tenant's oldest, then the next ones.
       expect(byTenant(h.id)).toEqual(['h-0', 'h-1', 'h-2']);
       expect(byTenant(k.id)).toEqual(['k-0']);
       expect(byTenant(x.id)).toEqual(['x0-0', 'x0-1', 'x0-2', 'x0-3', 'x0-4', 'x0-5']);
       // The next claim goes on with X's, in its own order, skipping what is leased.
-      const next = await claimUnstarted(stack.pool, 5, 60_000);
+      const { events: next } = await claimUnstarted(stack.pool, 5, 60_000);
       expect(next.map((e) => e.id)).toEqual(['x0-6', 'x0-7', 'x0-8', 'x0-9', 'x0-10']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('starts at most tenantMax events of a tenant that are not dispatched yet; the rest wait, other tenants do not', async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const [x, h] = [await stack.api.createTenant(stack.adminToken), await stack.api.createTenant(stack.adminToken)];
+      const post = (tenantId: string, prefix: string, n: number) =>
+        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+          events: Array.from({ length: n }, (_, i) => ({
+            id: `${prefix}-${i}`,
+            tenant_id: tenantId,
+            environment: 'production',
+            type: 'a.b',
+            payload: {},
+          })),
+        });
+      expect((await post(x.id, 'x', 30)).status).toBe(202);
+      const bounds = { total: 64, perTenant: 5 };
+      const first = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(first.events.map((e) => e.id)).toEqual(['x-0', 'x-1', 'x-2', 'x-3', 'x-4']);
+      await markStarted(stack.pool, first.events);
+      // X is at its bound: nothing of X's, and the claim says a tenant is capped.
+      const capped = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(capped.events).toEqual([]);
+      expect(capped.capped).toBe(true);
+      // Another tenant's events are claimed all the same.
+      expect((await post(h.id, 'h', 2)).status).toBe(202);
+      const other = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(other.events.map((e) => e.id)).toEqual(['h-0', 'h-1']);
+      expect(other.capped).toBe(true);
+      // Two of X's started events are dispatched: room for two more, the next in X's order.
+      await stack.pool.query(`UPDATE events SET dispatched_at = now() WHERE tenant_id = $1 AND id IN ('x-0', 'x-1')`, [x.id]);
+      const more = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(more.events.map((e) => e.id)).toEqual(['x-5', 'x-6']);
+      // A started event that never dispatched (its workflow terminated) stops counting after a while.
+      await markStarted(stack.pool, more.events);
+      await stack.pool.query(`UPDATE events SET started_at = now() - interval '3 minutes' WHERE tenant_id = $1 AND id IN ('x-2', 'x-3')`, [x.id]);
+      const after = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(after.events.map((e) => e.id)).toEqual(['x-7', 'x-8']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('gives the room under the total bound to the least busy tenant first', async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const [x, h] = [await stack.api.createTenant(stack.adminToken), await stack.api.createTenant(stack.adminToken)];
+      const post = (tenantId: string, prefix: string, n: number) =>
+        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+          events: Array.from({ length: n }, (_, i) => ({
+            id: `${prefix}-${i}`,
+            tenant_id: tenantId,
+            environment: 'production',
+            type: 'a.b',
+            payload: {},
+          })),
+        });
+      expect((await post(x.id, 'x', 20)).status).toBe(202);
+      const bounds = { total: 6, perTenant: 4 };
+      const first = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(first.events.map((e) => e.id)).toEqual(['x-0', 'x-1', 'x-2', 'x-3']);
+      await markStarted(stack.pool, first.events);
+      // H's events come after X's backlog; X has four in flight, H none: H's take the two left.
+      expect((await post(h.id, 'h', 3)).status).toBe(202);
+      const second = await claimUnstarted(stack.pool, 64, 60_000, bounds);
+      expect(second.events.map((e) => e.id)).toEqual(['h-0', 'h-1']);
+      expect(second.capped).toBe(true);
+      await markStarted(stack.pool, second.events);
+      // All six in flight: nothing more until one dispatches.
+      expect((await claimUnstarted(stack.pool, 64, 60_000, bounds)).events).toEqual([]);
+      await stack.pool.query(`UPDATE events SET dispatched_at = now() WHERE tenant_id = $1 AND id = 'x-0'`, [x.id]);
+      // One free: H (two busy) ranks before X (three busy).
+      expect((await claimUnstarted(stack.pool, 64, 60_000, bounds)).events.map((e) => e.id)).toEqual(['h-2']);
     } finally {
       await stack.stop();
     }
@@ -220,6 +298,28 @@ describe('batch ingest', () => {
     expect(rows).toHaveLength(3);
     expect(receiver.forPath('/batch').map((r) => JSON.parse(r.body))).toEqual(expect.arrayContaining([{ first: true }, { n: 0 }, { n: 2 }]));
     expect(receiver.forPath('/batch')).toHaveLength(3);
+  });
+
+  it('marks an event that matches no subscription dispatched, so the relay stops counting it as in flight', async () => {
+    const t = await stack.api.createTenant(stack.adminToken);
+    expect(
+      (
+        await stack.api.postEvent(stack.adminToken, {
+          id: 'unmatched',
+          tenant_id: t.id,
+          environment: 'production',
+          type: 'nobody.listens',
+          payload: {},
+        })
+      ).status,
+    ).toBe(202);
+    await eventually(
+      async () => {
+        const { rows } = await stack.pool.query('SELECT dispatched_at FROM events WHERE tenant_id = $1 AND id = $2', [t.id, 'unmatched']);
+        return rows[0]?.dispatched_at != null;
+      },
+      { what: 'the unmatched event dispatched', timeoutMs: 15_000 },
+    );
   });
 
   it('names events[i].field for every invalid event and writes nothing', async () => {

@@ -116,7 +116,7 @@ describe('DELETE /v1/tenants/:id', () => {
     await quiet.postEvent(t.id, 'unstarted-1');
     await quiet.postEvent(kept.id, 'unstarted-2');
     await quiet.pool.query('UPDATE tenants SET purging_at = now() WHERE id = $1', [t.id]);
-    const claimed = await claimUnstarted(quiet.pool, 100, 1_000);
+    const { events: claimed } = await claimUnstarted(quiet.pool, 100, 1_000);
     expect(claimed.map((e) => e.id)).toEqual(['unstarted-2']);
   });
 });
