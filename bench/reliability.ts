@@ -17,6 +17,7 @@
 // waiting at the gate (bench/reliability-black-hole.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { newCursorKeyEntry } from '../src/cursor-keys.js';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,7 @@ import { startBenchStack } from './lib/stack.js';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { apiClient } from './lib/api.js';
 import { freePort } from '../tools/ports.js';
+import { newEncryptionKeyEntry } from '../src/secrets/encryption-keys.js';
 import { freeClusterPorts } from '../tools/temporal/cluster-server.js';
 import { startClusterStack, type ClusterStack } from '../tools/temporal/cluster-stack.js';
 import { blackHolePhase } from './reliability-black-hole.js';
@@ -249,6 +251,8 @@ async function clusterTarget(): Promise<Target> {
     env: {
       ...process.env,
       ADMIN_TOKEN: adminToken,
+      HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('rel'),
+      HOOKRELAY_ENCRYPTION_KEYS: newEncryptionKeyEntry('reliability'),
       HOST: '127.0.0.1',
       ALLOW_PRIVATE_TARGETS: 'true',
       // Warnings count here: reconnect noise is part of what is checked (bounded, not a flood).

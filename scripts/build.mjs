@@ -1,6 +1,6 @@
 // `npm run build`: everything the production processes run, in dist/, so that they start without tsx,
 // webpack or esbuild (the Dockerfile's build stage runs this; the bench and the tests start dist/bin too).
-// - dist/bin/: the API, the worker, the migrations, the API's schema thread and the CLI as plain
+// - dist/bin/: the API, the worker, the migrations, the re-encryption, the API's schema thread and the CLI as plain
 //   JavaScript. Running TypeScript through tsx costs each process a loader thread of its own, a V8
 //   isolate of its own in resident memory.
 // - dist/workflow-bundle.js: the workflow code for the worker's sandbox, bundled here once, not by webpack
@@ -29,7 +29,7 @@ const entryPoints = build({
   // schema-worker: the API's schema threads (src/api/schema-pool.ts), started from dist/bin/api.js by this name;
   // hookrelay: the CLI, which bin/hookrelay.js runs when tsx is not installed.
   entryPoints: [
-    ...['api', 'worker', 'migrate', 'schema-worker'].map((name) => ({ in: at('src/bin', `${name}.ts`), out: name })),
+    ...['api', 'worker', 'migrate', 'reencrypt', 'schema-worker'].map((name) => ({ in: at('src/bin', `${name}.ts`), out: name })),
     { in: at('src/cli/main.ts'), out: 'hookrelay' },
   ],
   outdir: path.join(dist, 'bin'),

@@ -1,6 +1,8 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { z } from 'zod';
 import { durationMs, parseDuration, DURATION_PATTERN } from './domain/duration.js';
+import { parseEncryptionKeys } from './secrets/encryption-keys.js';
+import { parseKeyring } from './cursor-keys.js';
 
 /** A path the process can read now: a missing or unreadable certificate fails at start, not at the first connection. */
 const readableFile = z
@@ -25,6 +27,19 @@ export const ENV_VARIABLES = {
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/hookrelay'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  // true: the API refuses ADMIN_TOKEN (and runs without one); producer keys with scopes are the credentials (docs/security.md).
+  ADMIN_TOKEN_DISABLED: bool.default(false),
+  // The keys list cursors are signed with: `id:secret[,id:secret…]`, the first signs, every one is accepted (src/cursor-keys.ts).
+  HOOKRELAY_CURSOR_KEYS: unsetIfEmpty(
+    z.string().transform((text, ctx) => {
+      const keyring = parseKeyring(text);
+      if ('problem' in keyring) {
+        ctx.addIssue({ code: 'custom', message: keyring.problem });
+        return z.NEVER;
+      }
+      return keyring;
+    }),
+  ),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -69,6 +84,12 @@ export const ENV_VARIABLES = {
     .regex(DURATION_PATTERN, 'a duration such as 30d or 72h')
     .refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m')
     .default('30d'),
+  // Audit log entries older than this are deleted by the workers, every RETENTION_INTERVAL (src/audit-retention.ts).
+  AUDIT_RETENTION: z
+    .string()
+    .regex(DURATION_PATTERN, 'a duration such as 365d')
+    .refine((v) => (durationMs(v) ?? Infinity) >= 60_000, 'at least 1m')
+    .default('365d'),
   RETENTION_INTERVAL: z
     .string()
     .regex(DURATION_PATTERN, 'a duration such as 1h')
@@ -81,6 +102,18 @@ export const ENV_VARIABLES = {
     .default("'none'"),
   // The API's public origin, for the portal links it hands out; default: the origin the request came to.
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // The AES-256-GCM keys that seal stored secrets: `id:base64key[,id:base64key…]`, newest first; the first
+  // seals, every one opens (src/secrets/encryption-keys.ts). Required by the API and the worker.
+  HOOKRELAY_ENCRYPTION_KEYS: unsetIfEmpty(
+    z.string().transform((text, ctx) => {
+      const parsed = parseEncryptionKeys(text);
+      if ('problems' in parsed) {
+        for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return parsed.keys;
+    }),
+  ),
 };
 
 const EnvSchema = z.object(ENV_VARIABLES).superRefine((e, ctx) => {
@@ -121,7 +154,10 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    adminToken: e.ADMIN_TOKEN,
+    /** Undefined when unset or when ADMIN_TOKEN_DISABLED turns it off: then no request is the admin token. */
+    adminToken: e.ADMIN_TOKEN_DISABLED ? undefined : e.ADMIN_TOKEN,
+    adminTokenDisabled: e.ADMIN_TOKEN_DISABLED,
+    cursorKeys: e.HOOKRELAY_CURSOR_KEYS,
     host: e.HOST,
     port: e.PORT,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -163,7 +199,10 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
     retentionMs: parseDuration(e.RETENTION),
     retentionIntervalMs: parseDuration(e.RETENTION_INTERVAL),
+    auditRetentionMs: parseDuration(e.AUDIT_RETENTION),
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    /** Newest first; undefined when unset (the API and the worker refuse to start without them). */
+    encryptionKeys: e.HOOKRELAY_ENCRYPTION_KEYS,
   };
 }
 

@@ -15,6 +15,9 @@ export const REDACTED_PATHS = [
   'previous_secrets',
   '*.previous_secrets',
   'adminToken',
+  'encryptionKeys',
+  '*.encryptionKeys',
+  'cursorKeys',
 ];
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {

@@ -13,8 +13,10 @@ import { builtFile } from './build-output.js';
 import { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { EventRelay } from './relay/event-relay.js';
+import { startAuditRetention } from './audit-retention.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { startEventWorkflow, wakeLane } from './temporal/workflow-starts.js';
+import { secretsAtStart } from './secrets/at-start.js';
 
 // Temporal's answer to an event workflow's start, at most; the relay retries a start that took longer.
 const RELAY_START_DEADLINE_MS = 10_000;
@@ -45,6 +47,8 @@ export async function createWorker(
   pool: Pool,
   extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
+  // Before anything polls: a missing or wrong HOOKRELAY_ENCRYPTION_KEYS stops the worker here, naming it.
+  const keyring = await secretsAtStart(pool, config.encryptionKeys, 'worker', extra.logger);
   const metrics = extra.metrics ?? createWorkerMetrics(false);
   registerWaitingGauge(metrics.registry, () => waitingDeliveries(pool));
   registerCircuitGauge(metrics.registry, () => circuitCounts(pool));
@@ -79,6 +83,7 @@ export async function createWorker(
           inlineAttemptLimitMs: config.inlineAttemptLimitMs,
           fanOutSlice: config.fanOutSlice,
         },
+        keyring,
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
       }),
       ...makeLifecycleActivities(pool),
@@ -129,6 +134,12 @@ export async function createWorker(
   await ensureRetentionSchedule(connection, config);
   const done = worker.run();
   relay.start();
+  const auditRetention = startAuditRetention({
+    db: pool,
+    retentionMs: config.auditRetentionMs,
+    intervalMs: config.retentionIntervalMs,
+    ...(extra.logger ? { logger: extra.logger } : {}),
+  });
   let stopped: Promise<void> | undefined;
   return {
     worker,
@@ -138,6 +149,7 @@ export async function createWorker(
     shutdown() {
       stopped ??= (async () => {
         await relay.stop();
+        await auditRetention.stop();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await done.catch(() => {});
         await agent.close();

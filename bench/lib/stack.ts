@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../tools/temporal/dev-server.js';
 import { freePort, waitForPort } from '../../tools/ports.js';
+import { newEncryptionKeyEntry } from '../../src/secrets/encryption-keys.js';
 import { createScratchDatabase, DEFAULT_ADMIN_URL } from '../../tools/db/scratch-database.js';
 import { startScratchCluster } from '../../tools/temporal/cluster-server.js';
+import { newCursorKeyEntry } from '../../src/cursor-keys.js';
 
 export interface BenchStack {
   apiUrl: string;
@@ -128,6 +130,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporal.address,
     ADMIN_TOKEN: adminToken,
+    HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('bench'),
+    HOOKRELAY_ENCRYPTION_KEYS: newEncryptionKeyEntry('bench'),
     PORT: String(apiPort),
     HOST: '127.0.0.1',
     ALLOW_PRIVATE_TARGETS: 'true',

@@ -13,7 +13,10 @@ import { makeInFlight } from './in-flight.js';
 import { FailureType } from '../domain/delivery-failures.js';
 import { circuitEffect } from '../domain/flow-control.js';
 import { applyFieldMap } from '../delivery/field-map.js';
-import { signatureHeader } from '../delivery/signature.js';
+import { signedMessage } from '../delivery/signature.js';
+import type { SignerCache } from '../delivery/signer-cache.js';
+import type { Keyring } from '../secrets/encryption-keys.js';
+import { openHeaders } from '../secrets/subscription-fields.js';
 import { forbiddenLiteralHost } from '../delivery/address-policy.js';
 import { performAttempt, type AttemptResult } from '../delivery/http-attempt.js';
 import { classify, describeFailure, type Verdict } from '../delivery/classify.js';
@@ -36,6 +39,10 @@ export interface DeliverDeps {
   metrics: WorkerMetrics;
   logger: Logger;
   isolation: IsolationSettings;
+  /** Opens the sealed headers of each attempt. */
+  keyring: Keyring;
+  /** The opened signing keys (sealed at rest), by their stored value. */
+  signers: SignerCache;
 }
 
 /** The bulkhead's and the circuit breaker's settings (docs/isolation.md); the circuit's times already scaled like retry intervals. */
@@ -48,16 +55,18 @@ export interface IsolationSettings {
   fanOutSlice: number;
 }
 
-function requestHeaders(ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
+/** The request's headers: the subscription's own (opened here, where they are sent) and the signed Standard Webhooks ones. */
+function requestHeaders(deps: DeliverDeps, ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
   // The current secret first, then every replaced one still within its grace: a receiver holding any of them verifies.
-  const secrets = [ctx.secret, ...ctx.previous_secrets];
+  const message = signedMessage(ctx.event_id, timestamp, body);
+  const signatures = [ctx.secret, ...ctx.previous_secrets].map((stored) => deps.signers.signer(stored)(message));
   return {
-    ...ctx.headers,
+    ...openHeaders(deps.keyring, ctx.headers_encrypted, ctx.headers),
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     'webhook-id': ctx.event_id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signatureHeader(secrets, ctx.event_id, timestamp, body),
+    'webhook-signature': signatures.join(' '),
     'x-hookrelay-event-type': ctx.event_type,
     'x-hookrelay-attempt': String(attempt),
   };
@@ -94,7 +103,7 @@ export function makeDeliver(deps: DeliverDeps) {
         {
           url: ctx.url,
           method: ctx.method,
-          headers: requestHeaders(ctx, body, attempt, Math.floor(startedAt.getTime() / 1000)),
+          headers: requestHeaders(deps, ctx, body, attempt, Math.floor(startedAt.getTime() / 1000)),
           body,
           timeoutMs: ctx.timeout_ms,
         },

@@ -15,6 +15,8 @@ import { reserveSlot } from '../db/rate-limit.js';
 import { nextInLane, passInLane, queueInLane } from '../db/fifo-lanes.js';
 import type { ClaimInput, FinishedDeliverySummary, FinishInput, LaneNext, QueueInput, QueuedResult, SlotInput } from './types.js';
 import { toPlan } from './prepare-deliveries.js';
+import type { Keyring } from '../secrets/encryption-keys.js';
+import { SignerCache } from '../delivery/signer-cache.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
   logger?: Logger;
   isolation: IsolationSettings;
+  /** HOOKRELAY_ENCRYPTION_KEYS: opens the sealed signing keys and headers where a request is made. */
+  keyring: Keyring;
   /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
   wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
 }
@@ -36,7 +40,13 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createWorkerMetrics(false);
-  const delivery = makeDeliver({ ...deps, clock, metrics, logger: deps.logger ?? pino({ level: 'silent' }) });
+  const delivery = makeDeliver({
+    ...deps,
+    clock,
+    metrics,
+    logger: deps.logger ?? pino({ level: 'silent' }),
+    signers: new SignerCache(deps.keyring),
+  });
   return {
     ...makeDispatchEvent(deps.pool, delivery, { inlineLimitMs: deps.isolation.inlineAttemptLimitMs, fanOutSlice: deps.isolation.fanOutSlice }),
     planDelivery: makePlanDelivery(deps.pool),

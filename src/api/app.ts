@@ -1,6 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import type { ApiTemporalClient } from '../temporal/workflow-client.js';
@@ -28,6 +27,12 @@ import { subscriptionToolRoutes } from './routes/subscription-tools.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { tenantPurgeRoutes } from './routes/tenant-purge.js';
 import { recoverRoutes } from './routes/recover.js';
+import { requireKeyring, type Keyring } from '../secrets/encryption-keys.js';
+import { keyRoutes } from './routes/keys.js';
+import { auditRoutes } from './routes/audit.js';
+import { KeyUsage } from './key-usage.js';
+import { producerKeyLookups } from './key-lookups.js';
+import { ProducerKeyCache } from './key-cache.js';
 
 export interface ApiDeps {
   pool: Pool;
@@ -44,6 +49,10 @@ export interface ApiDeps {
   cursors: CursorCodec;
   /** The event type catalog, cached in this API process (see event-catalog.ts). */
   catalog: EventCatalog;
+  /** HOOKRELAY_ENCRYPTION_KEYS: seals the secrets and headers written, opens the headers read. */
+  keyring: Keyring;
+  /** Producer keys this process remembers while it hears every revocation (see key-cache.ts); its owner stops it. */
+  keyCache: ProducerKeyCache;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -59,24 +68,35 @@ const requireJson: RequestHandler = (req, _res, next) => {
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
 export function createApp(
-  base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts'> & { metrics?: ApiMetrics },
+  base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts' | 'keyring' | 'keyCache'> & {
+    metrics?: ApiMetrics;
+  },
 ): express.Express {
-  if (!base.config.adminToken) throw new Error('ADMIN_TOKEN is required to run the API');
+  const { config } = base;
+  if (!config.adminToken && !config.adminTokenDisabled) {
+    throw new Error('ADMIN_TOKEN is required to run the API (or ADMIN_TOKEN_DISABLED=true once producer keys manage it)');
+  }
+  // Every API process of a deployment shares these keys, so each one accepts the others' cursors (and a
+  // restart keeps them valid); see src/cursor-keys.ts for their rotation.
+  if (!config.cursorKeys) throw new Error('HOOKRELAY_CURSOR_KEYS is required to run the API');
+  const keyCache = new ProducerKeyCache(config.databaseUrl, base.pool, base.logger);
+  // One for the three: concurrent requests share a lookup statement whatever their route.
+  const keys = producerKeyLookups(base.pool, { usage: new KeyUsage(base.pool, base.logger), cache: keyCache });
   const deps: ApiDeps = {
     ...base,
     metrics: base.metrics ?? createApiMetrics(),
-    backlog: backlogGate(base.pool, base.config.ingestBacklogLimit),
+    backlog: backlogGate(base.pool, config.ingestBacklogLimit),
     relay: relayWakeup(base.pool),
     accepts: acceptQueue(base.pool),
     catalog: new EventCatalog(base.pool),
+    keyring: requireKeyring(config.encryptionKeys, 'API'),
     auth: {
-      admin: authenticate(base.pool, base.config.adminToken, ['admin']),
-      tenant: authenticate(base.pool, base.config.adminToken, ['tenant']),
-      any: authenticate(base.pool, base.config.adminToken, ['admin', 'tenant']),
+      admin: authenticate(base.pool, config.adminToken, ['admin'], keys),
+      tenant: authenticate(base.pool, config.adminToken, ['tenant'], keys),
+      any: authenticate(base.pool, config.adminToken, ['admin', 'tenant'], keys),
     },
-    // Every API process of a deployment shares ADMIN_TOKEN, so each one accepts the others' cursors
-    // (and a restart keeps them valid); changing the token invalidates cursors, which clients re-list.
-    cursors: new CursorCodec(createHmac('sha256', base.config.adminToken).update('hookrelay list cursors').digest()),
+    cursors: new CursorCodec(config.cursorKeys),
+    keyCache,
   };
   const app = express();
   app.disable('x-powered-by');
@@ -93,9 +113,13 @@ export function createApp(
   eventTypeRoutes(routes, deps);
   tenantPurgeRoutes(routes, deps);
   recoverRoutes(routes, deps);
+  keyRoutes(routes, deps);
+  auditRoutes(routes, deps);
   app.use('/portal', portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;
+  // Whoever runs the app stops it: the cache's LISTEN connection, opened at the first producer key.
+  app.locals.keyCache = keyCache;
   app.use(unmatchedRoute);
   app.use(errorHandler(base.logger));
   return app;

@@ -6,7 +6,7 @@ export function createRegistry(): OpenAPIRegistry {
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The admin token (ADMIN_TOKEN) or a tenant API key.',
+    description: 'A producer key (`hrp_…`, with scopes), the admin token (ADMIN_TOKEN, every scope) or a tenant API key (`hr_…`).',
   });
   return registry;
 }

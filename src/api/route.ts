@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { invalid, zodDetails, type ErrorDetail } from './errors.js';
 import { ErrorBody, hasNul, NUL_MESSAGE } from './schemas/common.js';
 import { scanJsonBody } from './json-body.js';
+import { routeScope } from './route-scopes.js';
+import { requireScope } from './auth.js';
 
 export type Auth = 'admin' | 'tenant' | 'any' | 'none';
 
@@ -38,6 +40,11 @@ export type RouteHandler<S extends RouteSpec> = (input: RouteInput<S>, req: Requ
  */
 export type RouteCheck = (input: { body: unknown; query: unknown; params: unknown }, req: Request, res: Response) => void | Promise<void>;
 export type RouteGuard = (spec: RouteSpec) => RouteCheck | undefined;
+
+/** What the OpenAPI document says of a producer route's credential. */
+const scopeDescription = (scope: string | null, auth: Auth) =>
+  (scope ? `A producer key needs the \`${scope}\` scope.` : 'Any live producer key (no scope needed).') +
+  (auth === 'any' ? " A tenant's credential answers as that tenant." : '');
 
 const error = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 
@@ -145,7 +152,10 @@ export class Routes {
   }
 
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
-    const middleware = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
+    // Throws for a route the producer may use whose scope src/api/route-scopes.ts does not name.
+    const scope = routeScope(spec);
+    const middleware: RequestHandler[] = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
+    if (scope) middleware.push(requireScope(scope));
     const check = spec.auth === 'none' ? undefined : this.guard?.(spec);
     this.added.push(spec);
     this.router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
@@ -164,7 +174,12 @@ export class Routes {
       responses[status] = schema ? { description, content: { 'application/json': { schema } } } : { description };
     }
     if (spec.body || spec.query || spec.params) responses['400'] ??= error('Invalid input; every invalid field is named in `details`');
-    if (spec.auth !== 'none') responses['401'] ??= error('Missing or invalid bearer token');
+    if (spec.auth !== 'none') responses['401'] ??= error('Missing or invalid bearer token (a revoked or expired key too)');
+    if (spec.auth !== 'none') {
+      responses['403'] ??= error(
+        scope ? `A credential of the wrong kind, or a producer key without the \`${scope}\` scope` : 'A credential of the wrong kind for this route',
+      );
+    }
     if (spec.path.includes(':')) responses['404'] ??= error('Not found (or owned by another tenant)');
     if (spec.body) responses['415'] ??= error('The body is not application/json');
     responses['503'] ??= error('A dependency (PostgreSQL or Temporal) is down; see Retry-After');
@@ -173,6 +188,7 @@ export class Routes {
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
+      ...(scope !== undefined ? { description: scopeDescription(scope, spec.auth) } : {}),
       tags: [spec.tag],
       security: spec.auth === 'none' ? [] : [{ bearer: [] }],
       request: {

@@ -5,6 +5,7 @@ import { deliveryCommands } from './commands/deliveries.js';
 import { eventCommands } from './commands/events.js';
 import { subscriptionCommands } from './commands/subscriptions.js';
 import { tenantCommands } from './commands/tenants.js';
+import { keyCommands } from './commands/keys.js';
 import { CliError } from './errors.js';
 import { DEFAULT_API } from './options.js';
 import { Output } from './output.js';
@@ -22,6 +23,7 @@ export function createProgram(): Command {
     .option('--json', 'print the raw JSON answers')
     .showHelpAfterError('(run with --help for usage)');
   tenantCommands(program);
+  keyCommands(program);
   subscriptionCommands(program);
   eventCommands(program);
   deliveryCommands(program);

@@ -2,7 +2,7 @@
 import type { HttpMethod } from '../domain/http-method.js';
 import type { Queryable } from './pool.js';
 import type { DeliveryStatus } from './deliveries.js';
-import { activePreviousSecrets } from './subscription-secrets.js';
+import { activePreviousSecrets, STORED_PREVIOUS_SECRET } from './subscription-secrets.js';
 import type { StoredBody } from '../delivery/response-body.js';
 import type { CircuitEffect } from '../domain/flow-control.js';
 import { RECORD_ISOLATION_CTES, type CircuitSettings } from './isolation.js';
@@ -16,13 +16,16 @@ export interface AttemptContext {
   subscription_id: string;
   url: string;
   method: HttpMethod;
+  /** Plaintext headers of a row not sealed yet (`{}` once sealed); `headers_encrypted` holds them sealed. */
   headers: Record<string, string>;
+  headers_encrypted: string | null;
   field_map: Record<string, string>;
   timeout_ms: number;
   enabled: boolean;
   deleted: boolean;
+  /** The signing key as stored: sealed, opened only where the request is signed (src/delivery/signing-keys.ts). */
   secret: string;
-  /** The replaced secrets still signing beside `secret`, newest first (expired ones are left out). */
+  /** The replaced keys still signing beside `secret`, newest first (expired ones are left out), as stored. */
   previous_secrets: string[];
   event_created_at: Date;
   /** The subscription's bulkhead. */
@@ -38,9 +41,9 @@ export interface AttemptContext {
  * one list for every query that reads what an attempt needs (its callers choose how to read the payload).
  */
 export const ATTEMPT_CONTEXT_COLUMNS = `d.status AS delivery_status, d.tenant_id, d.event_id, e.type AS event_type,
-            s.id AS subscription_id, s.url, s.method, s.headers, s.field_map, s.timeout_ms, s.enabled,
-            s.deleted_at IS NOT NULL AS deleted, s.secret,
-            ${activePreviousSecrets('s.previous_secrets', "p.entry ->> 'secret'")} AS previous_secrets, e.created_at AS event_created_at,
+            s.id AS subscription_id, s.url, s.method, s.headers, s.headers_encrypted, s.field_map, s.timeout_ms, s.enabled,
+            s.deleted_at IS NOT NULL AS deleted, COALESCE(s.secret_encrypted, s.secret) AS secret,
+            ${activePreviousSecrets('s.previous_secrets', STORED_PREVIOUS_SECRET)} AS previous_secrets, e.created_at AS event_created_at,
             s.max_in_flight, d.attempt_count, e.accepted_seq::text AS accepted_seq`;
 
 /** Everything one attempt needs, read fresh each attempt: a PATCHed url, a rotated secret or a disabled subscription take effect at once. */

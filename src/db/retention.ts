@@ -21,3 +21,17 @@ export async function deleteExpiredEvents(db: Queryable, cutoff: Date, limit: nu
   );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Deletes up to `limit` audit entries written before `cutoff`, oldest first; returns how many. The audit
+ * log has a retention of its own (AUDIT_RETENTION): it outlives the events it does not describe anyway.
+ */
+export async function deleteExpiredAuditEntries(db: Queryable, cutoff: Date, limit: number): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM audit_log WHERE seq IN (
+       SELECT seq FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED
+     )`,
+    [cutoff, limit],
+  );
+  return result.rowCount ?? 0;
+}

@@ -7,6 +7,10 @@ import type { CircuitState, Ordering, RateLimit } from '../domain/flow-control.j
 import { CLOSED_CIRCUIT } from './isolation.js';
 import { newId } from './ids.js';
 import { activePreviousSecrets, expiries } from './subscription-secrets.js';
+import type { Keyring } from '../secrets/encryption-keys.js';
+import { openHeaders, sealHeaders, sealSecret } from '../secrets/subscription-fields.js';
+import type { NewSigningKey } from '../delivery/signature.js';
+import type { SignatureScheme } from '../domain/signature-scheme.js';
 
 export interface SubscriptionRow {
   id: string;
@@ -14,7 +18,9 @@ export interface SubscriptionRow {
   url: string;
   method: HttpMethod;
   event_types: string[];
+  /** Plaintext headers of a row not sealed yet; `{}` once `headers_encrypted` holds them. */
   headers: Record<string, string>;
+  headers_encrypted: string | null;
   field_map: Record<string, string>;
   retry_policy: RetryPolicySpec;
   timeout_ms: number;
@@ -25,6 +31,8 @@ export interface SubscriptionRow {
   ordering: Ordering;
   max_in_flight: number;
   category: string | null;
+  signature: SignatureScheme;
+  public_key: string | null;
   created_at: Date;
   updated_at: Date;
   previous_secret_expiries: Date[];
@@ -32,17 +40,18 @@ export interface SubscriptionRow {
   circuit: { state: CircuitState; consecutive_failures: number; open_until: string | null; opened_at: string | null } | null;
 }
 
-export const COLUMNS = `id, environment, url, method, event_types, headers, field_map, retry_policy, timeout_ms,
-  enabled, disabled_reason, description, rate_limit, ordering, max_in_flight, category, created_at, updated_at,
+export const COLUMNS = `id, environment, url, method, event_types, headers, headers_encrypted, field_map, retry_policy, timeout_ms,
+  enabled, disabled_reason, description, rate_limit, ordering, max_in_flight, category, signature, public_key, created_at, updated_at,
   ${activePreviousSecrets('previous_secrets', "(p.entry ->> 'expires_at')::timestamptz")} AS previous_secret_expiries,
   (SELECT jsonb_build_object('state', c.state, 'consecutive_failures', c.consecutive_failures, 'open_until', c.open_until, 'opened_at', c.opened_at)
    FROM circuits c WHERE c.subscription_id = id) AS circuit`;
 
-/** A subscription as the API shows it: the previous secrets by their expiry only, never their value. */
-export function toApi({ previous_secret_expiries, circuit, ...row }: SubscriptionRow): Subscription {
+/** A subscription as the API shows it: its headers opened, the previous secrets by their expiry only, never their value. */
+export function toApi(keyring: Keyring, { previous_secret_expiries, circuit, headers, headers_encrypted, ...row }: SubscriptionRow): Subscription {
   const iso = (at: string | null) => (at === null ? null : new Date(at).toISOString());
   return {
     ...row,
+    headers: openHeaders(keyring, headers_encrypted, headers),
     circuit:
       circuit === null
         ? CLOSED_CIRCUIT
@@ -58,15 +67,19 @@ export function toApi({ previous_secret_expiries, circuit, ...row }: Subscriptio
   };
 }
 
-/** A new subscription row: the INSERT both creating paths share, and its values in order. */
-export const INSERT_SUBSCRIPTION = `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers, field_map,
-       retry_policy, timeout_ms, enabled, description, category, secret, rate_limit, ordering, max_in_flight)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
+/**
+ * A new subscription row: the INSERT both creating paths share, and its values in order. The signing key
+ * and the headers go in sealed; the plaintext `headers` column keeps its empty default.
+ */
+export const INSERT_SUBSCRIPTION = `INSERT INTO subscriptions (id, tenant_id, environment, url, method, event_types, headers_encrypted, field_map,
+       retry_policy, timeout_ms, enabled, description, category, secret_encrypted, rate_limit, ordering, max_in_flight, signature, public_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`;
 
 export function newSubscriptionValues(
+  keyring: Keyring,
   tenantId: string,
   input: SubscriptionCreate,
-  secret: string,
+  key: NewSigningKey,
   category: string | null,
   enabled: boolean,
 ): unknown[] {
@@ -77,17 +90,19 @@ export function newSubscriptionValues(
     input.url,
     input.method,
     input.event_types,
-    input.headers,
+    sealHeaders(keyring, input.headers),
     input.field_map,
     JSON.stringify(input.retry_policy),
     input.timeout_ms,
     enabled,
     input.description ?? null,
     category,
-    secret,
+    sealSecret(keyring, key.secret),
     jsonOrNull(input.rate_limit),
     input.ordering,
     input.max_in_flight,
+    input.signature,
+    key.publicKey,
   ];
 }
 

@@ -6,34 +6,41 @@ import type { Environment } from '../domain/environment.js';
 import { restartSlots } from './rate-limit.js';
 import { openLane } from './fifo-lanes.js';
 import { COLUMNS, INSERT_SUBSCRIPTION, jsonOrNull, newSubscriptionValues, toApi, type SubscriptionRow } from './subscription-rows.js';
+import type { Keyring } from '../secrets/encryption-keys.js';
+import { sealHeaders } from '../secrets/subscription-fields.js';
+import type { NewSigningKey } from '../delivery/signature.js';
+
+// The keyring seals the headers and the signing key written, and opens the headers read (docs/security.md).
 
 export async function insertSubscription(
   db: Queryable,
+  keyring: Keyring,
   tenantId: string,
   input: SubscriptionCreate,
-  secret: string,
+  key: NewSigningKey,
   category: string | null = null,
 ): Promise<Subscription> {
   const { rows } = await db.query<SubscriptionRow>(
     `${INSERT_SUBSCRIPTION}
      RETURNING ${COLUMNS}`,
-    newSubscriptionValues(tenantId, input, secret, category, input.enabled),
+    newSubscriptionValues(keyring, tenantId, input, key, category, input.enabled),
   );
   if (input.ordering === 'fifo') await openLane(db, rows[0]!.id);
-  return toApi(rows[0]!);
+  return toApi(keyring, rows[0]!);
 }
 
-export async function getSubscription(db: Queryable, tenantId: string, id: string): Promise<Subscription | undefined> {
+export async function getSubscription(db: Queryable, keyring: Keyring, tenantId: string, id: string): Promise<Subscription | undefined> {
   const { rows } = await db.query<SubscriptionRow>(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [
     tenantId,
     id,
   ]);
-  return rows[0] && toApi(rows[0]);
+  return rows[0] && toApi(keyring, rows[0]);
 }
 
 /** Newest first; `after` is the seq of the last row of the previous page, `next` the one to ask after for the next page. */
 export async function listSubscriptions(
   db: Queryable,
+  keyring: Keyring,
   tenantId: string,
   query: { environment?: Environment; limit: number; after?: string },
 ): Promise<{ data: Subscription[]; next: string | null }> {
@@ -47,7 +54,7 @@ export async function listSubscriptions(
     [tenantId, query.environment ?? null, query.after ?? null, query.limit + 1],
   );
   const page = pageOf(rows, query.limit);
-  return { data: page.rows.map(toApi), next: page.next };
+  return { data: page.rows.map((row) => toApi(keyring, row)), next: page.next };
 }
 
 const PATCHABLE = [
@@ -66,12 +73,23 @@ const PATCHABLE = [
   'max_in_flight',
 ] as const;
 
-export async function updateSubscription(db: Queryable, tenantId: string, id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
+export async function updateSubscription(
+  db: Queryable,
+  keyring: Keyring,
+  tenantId: string,
+  id: string,
+  patch: SubscriptionPatch,
+): Promise<Subscription | undefined> {
   const sets: string[] = [];
   const values: unknown[] = [tenantId, id];
   for (const field of PATCHABLE) {
     const value = patch[field];
     if (value === undefined) continue;
+    if (field === 'headers') {
+      values.push(sealHeaders(keyring, patch.headers!));
+      sets.push(`headers_encrypted = $${values.length}`, `headers = '{}'`);
+      continue;
+    }
     values.push(field === 'retry_policy' || field === 'rate_limit' ? jsonOrNull(value) : value);
     sets.push(`${field} = $${values.length}`);
   }
@@ -85,7 +103,7 @@ export async function updateSubscription(db: Queryable, tenantId: string, id: st
   );
   if (rows[0] && patch.rate_limit !== undefined) await restartSlots(db, id);
   if (rows[0] && patch.ordering === 'fifo') await openLane(db, id);
-  return rows[0] && toApi(rows[0]);
+  return rows[0] && toApi(keyring, rows[0]);
 }
 
 export async function deleteSubscription(db: Queryable, tenantId: string, id: string): Promise<boolean> {
@@ -103,19 +121,21 @@ export async function deleteSubscription(db: Queryable, tenantId: string, id: st
  */
 export async function upsertCategorySubscription(
   db: Queryable,
+  keyring: Keyring,
   tenantId: string,
   category: string,
   input: SubscriptionCreate,
-  secret: string,
+  key: NewSigningKey,
 ): Promise<{ subscription: Subscription; created: boolean }> {
+  // On conflict the existing row keeps its signing key and scheme: only a created row takes `key`.
   const { rows } = await db.query<SubscriptionRow & { inserted: boolean }>(
     `${INSERT_SUBSCRIPTION}
      ON CONFLICT (tenant_id, environment, category) WHERE category IS NOT NULL AND deleted_at IS NULL
-     DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers = EXCLUDED.headers, event_types = EXCLUDED.event_types,
-       enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
+     DO UPDATE SET url = EXCLUDED.url, method = EXCLUDED.method, headers_encrypted = EXCLUDED.headers_encrypted, headers = '{}',
+       event_types = EXCLUDED.event_types, enabled = true, disabled_reason = NULL, failing_since = NULL, updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
-    newSubscriptionValues(tenantId, input, secret, category, true),
+    newSubscriptionValues(keyring, tenantId, input, key, category, true),
   );
   const { inserted, ...row } = rows[0]!;
-  return { subscription: toApi(row), created: inserted };
+  return { subscription: toApi(keyring, row), created: inserted };
 }

@@ -6,20 +6,24 @@ import type { PurgePart } from '../domain/tenant-purge.js';
 /**
  * One statement: marks the tenant purging (kept from a first DELETE), soft-deletes its subscriptions
  * (so no event workflow plans a delivery to them and no pending delivery makes another attempt: the
- * deliver activity reads the subscription before each one) and ends its portal sessions. False when
- * there is no such tenant (never was, or already purged).
+ * deliver activity reads the subscription before each one) and ends its portal sessions. `marked` by this
+ * call, `already` purging (a repeated DELETE), or undefined when there is no such tenant (never was, or
+ * already purged). Of two DELETEs at once only one is `marked`: the second's UPDATE waits for the first's
+ * row lock, then finds the tenant marked.
  */
-export async function beginTenantPurge(db: Queryable, tenantId: string): Promise<boolean> {
-  const { rows } = await db.query<{ found: boolean }>(
-    `WITH t AS (UPDATE tenants SET purging_at = COALESCE(purging_at, now()) WHERE id = $1 RETURNING id),
+export async function beginTenantPurge(db: Queryable, tenantId: string): Promise<'marked' | 'already' | undefined> {
+  const { rows } = await db.query<{ found: boolean; first: boolean }>(
+    `WITH marked AS (UPDATE tenants SET purging_at = now() WHERE id = $1 AND purging_at IS NULL RETURNING id),
+     t AS (SELECT id FROM tenants WHERE id = $1),
      s AS (UPDATE subscriptions SET deleted_at = now(), updated_at = now()
            WHERE tenant_id IN (SELECT id FROM t) AND deleted_at IS NULL RETURNING 1),
      p AS (UPDATE portal_sessions SET expires_at = least(expires_at, now())
            WHERE tenant_id IN (SELECT id FROM t) AND expires_at > now() RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM t) AS found`,
+     SELECT EXISTS (SELECT 1 FROM t) AS found, EXISTS (SELECT 1 FROM marked) AS first`,
     [tenantId],
   );
-  return rows[0]!.found;
+  const { found, first } = rows[0]!;
+  return found ? (first ? 'marked' : 'already') : undefined;
 }
 
 /** Up to `limit` of the tenant's pending deliveries, now cancelled, so the purge can tell their workflows. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool, Queryable } from './pool.js';
+import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
 
 /** API keys are 256-bit random, so an unsalted SHA-256 is enough to make the stored hash useless to a thief. */
@@ -14,10 +14,10 @@ export interface CreatedTenant {
   created_at: string;
 }
 
-export async function createTenant(pool: Pool, name: string): Promise<CreatedTenant> {
+export async function createTenant(db: Queryable, name: string): Promise<CreatedTenant> {
   const id = newId('ten');
   const apiKey = `hr_${randomBytes(32).toString('base64url')}`;
-  const { rows } = await pool.query<{ created_at: Date }>(
+  const { rows } = await db.query<{ created_at: Date }>(
     `WITH tenant AS (INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING created_at),
           key AS (INSERT INTO api_keys (id, tenant_id, key_hash, prefix) SELECT $3, $1, $4, $5 FROM tenant)
      SELECT created_at FROM tenant`,
@@ -26,13 +26,14 @@ export async function createTenant(pool: Pool, name: string): Promise<CreatedTen
   return { id, name, api_key: apiKey, created_at: rows[0]!.created_at.toISOString() };
 }
 
-/** The tenant whose live key has this hash. */
-export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<string | undefined> {
-  const { rows } = await db.query<{ tenant_id: string }>(
+/** The tenant whose live key has this hash, and the key's id (the audit log names it). */
+export async function tenantForKeyHash(db: Queryable, keyHash: Buffer): Promise<{ tenantId: string; keyId: string } | undefined> {
+  const { rows } = await db.query<{ tenant_id: string; id: string }>(
     // A tenant being purged (DELETE /v1/tenants/:id) has no live key from the 202 on.
-    `SELECT k.tenant_id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+    `SELECT k.tenant_id, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
      WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.purging_at IS NULL`,
     [keyHash],
   );
-  return rows[0]?.tenant_id;
+  const row = rows[0];
+  return row && { tenantId: row.tenant_id, keyId: row.id };
 }

@@ -6,8 +6,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it, inject } from 'vitest';
 import { useStack } from '../support/use-stack.js';
 import { eventually } from '../support/eventually.js';
+import { formatEncryptionKeys } from '../../src/secrets/encryption-keys.js';
 import { VALIDATE_BUDGET_MS } from '../../src/api/schema-pool.js';
 import { freePort } from '../../tools/ports.js';
+import { newCursorKeyEntry } from '../../src/cursor-keys.js';
 
 const stack = useStack({ noWorker: true });
 
@@ -203,6 +205,8 @@ describe('the bundled API (npm run build, as production runs it)', () => {
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
         ADMIN_TOKEN: stack.adminToken,
+        HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('dos'),
+        HOOKRELAY_ENCRYPTION_KEYS: formatEncryptionKeys(stack.config.encryptionKeys!),
         HOST: '127.0.0.1',
         PORT: String(port),
         LOG_LEVEL: 'warn',

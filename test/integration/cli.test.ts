@@ -209,6 +209,15 @@ describe('hookrelay CLI', () => {
     expect(lines.some((line) => line.startsWith('  timeout_ms: '))).toBe(true);
     expect(invalid.stderr).not.toContain(t.api_key);
 
+    // ed25519: the public key is printed, and no secret; another scheme names the field.
+    const ed = await cli(['subscriptions', 'create', '--url', 'https://example.com/ed', '--signature', 'ed25519'], { HOOKRELAY_TOKEN: t.api_key });
+    expect(ed.code).toBe(0);
+    expect(field(ed.stdout, 'public_key')).toMatch(/^whpk_/);
+    expect(ed.stdout).not.toContain('secret');
+    const rsa = await cli(['subscriptions', 'create', '--url', 'https://example.com/ed', '--signature', 'rsa'], { HOOKRELAY_TOKEN: t.api_key });
+    expect(rsa.code).toBe(1);
+    expect(rsa.stderr.split('\n').some((line) => line.startsWith('  signature: '))).toBe(true);
+
     const unauthorized = await cli(['--token', 'hr_not_a_real_key_0123456789', 'subscriptions', 'list']);
     expect(unauthorized.code).toBe(1);
     expect(unauthorized.stderr).toBe('error: missing or invalid bearer token\n');
@@ -227,5 +236,49 @@ describe('hookrelay CLI', () => {
     const noToken = await cli(['tenants', 'create', 'x']);
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toMatch(/^error: no admin token/);
+  });
+
+  it('creates, lists and revokes producer keys; the key is printed once and works until revoked', async () => {
+    const admin = { ADMIN_TOKEN: stack.adminToken };
+    const created = await cli(['keys', 'create', 'CLI ingest', '--scope', 'events:write', 'portal:create'], admin);
+    expect(created.code, created.stderr).toBe(0);
+    expectPlain(created);
+    const id = field(created.stdout, 'id');
+    const key = field(created.stdout, 'key');
+    expect(id).toMatch(/^prk_/);
+    expect(key).toMatch(/^hrp_/);
+    expect(created.stdout).toContain('scopes: events:write portal:create');
+    expect(created.stderr).toMatch(/shown only this once/);
+
+    // The new key is a producer credential of its own, with its scopes.
+    const t = await stack.tenant('cli-keys');
+    expect((await cli(['--token', key, 'events', 'send', '--tenant', t.id, '--type', 'user.created', '--id', 'cli-key-1'])).code).toBe(0);
+    const refused = await cli(['--token', key, 'tenants', 'create', 'x']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('error: this producer key lacks the tenants:manage scope this route needs\n  scope: needs tenants:manage\n');
+
+    const list = await cli(['keys', 'list'], admin);
+    expect(list.code).toBe(0);
+    expectPlain(list);
+    const line = list.stdout.split('\n').find((l) => l.startsWith(id))!;
+    expect(line).toContain('CLI ingest');
+    expect(line).toContain('events:write,portal:create');
+    expect(line).toContain('active');
+    expect(line).not.toContain('last used never');
+    expect(list.stdout).not.toContain(key);
+
+    const invalid = await cli(['keys', 'create', 'bad', '--scope', 'events:read', '--expires-at', 'tomorrow'], admin);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('  scopes.0: ');
+    expect(invalid.stderr).toContain('  expires_at: ');
+
+    const revoked = await cli(['keys', 'revoke', id], admin);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toBe(`revoked ${id}\n`);
+    const after = await cli(['--token', key, 'events', 'send', '--tenant', t.id, '--type', 'user.created', '--id', 'cli-key-2']);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toBe('error: missing or invalid bearer token\n');
+    expect((await cli(['keys', 'list'], admin)).stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/revoked \d{4}-/);
+    expect((await cli(['keys', 'revoke', 'prk_missing'], admin)).stderr).toBe('error: producer key not found\n');
   });
 });

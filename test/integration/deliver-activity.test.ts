@@ -8,6 +8,7 @@ import { createActivities, type DispatchResult } from '../../src/activities/inde
 import { FailureType } from '../../src/domain/delivery-failures.js';
 import { resolveRetryPolicy } from '../../src/domain/retry-policy.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { requireKeyring } from '../../src/secrets/encryption-keys.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
 let stack: Stack;
@@ -32,6 +33,7 @@ beforeAll(async () => {
       inlineAttemptLimitMs: 2_000,
       fanOutSlice: 500,
     },
+    keyring: requireKeyring(stack.config.encryptionKeys, 'test'),
   });
   deliver = activities.deliver;
   dispatchEvent = activities.dispatchEvent;

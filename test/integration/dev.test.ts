@@ -43,6 +43,7 @@ describe('npm run dev', () => {
     delete env.DATABASE_URL;
     delete env.TEMPORAL_ADDRESS;
     delete env.ADMIN_TOKEN;
+    delete env.HOOKRELAY_ENCRYPTION_KEYS;
     const dev = spawn(process.execPath, ['--import', 'tsx', 'tools/bin/dev.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const running = new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@ import { startStack, type Stack } from '../support/stack.js';
 let stack: Stack;
 let tenant: { id: string; api_key: string };
 let subId: string;
+/** A producer key with one scope: the routes of the others answer it 403. */
+let producerKey: string;
 
 interface Operation {
   method: string;
@@ -20,6 +22,7 @@ beforeAll(async () => {
   stack = await startStack({ noWorker: true });
   tenant = await stack.api.createTenant(stack.adminToken, 'fuzz');
   subId = (await stack.api.subscribe(tenant.api_key, { url: 'https://example.com/f' })).id;
+  producerKey = (await stack.api.call('POST', '/v1/keys', stack.adminToken, { name: 'fuzz', scopes: ['events:write'] })).body.key;
 });
 afterAll(async () => stack?.stop());
 
@@ -85,7 +88,7 @@ function arbitraryRequest(op: Operation) {
     params: fc.tuple(...op.params.map(() => fc.oneof({ weight: 4, arbitrary: segment }, { weight: 1, arbitrary: fc.constant(subId) }))),
     query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...op.query, 'x'), hostileString.map(encode)), queryValue), { maxLength: 4 }),
     body,
-    token: fc.constantFrom('tenant', 'admin', 'none'),
+    token: fc.constantFrom('tenant', 'admin', 'producer', 'none'),
   });
 }
 
@@ -103,7 +106,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
           });
           if (query.length) path += `?${query.map(([k, v]) => `${k}=${v}`).join('&')}`;
           const headers: Record<string, string> = {};
-          if (token !== 'none') headers.authorization = `Bearer ${token === 'admin' ? stack.adminToken : tenant.api_key}`;
+          const tokens = { admin: stack.adminToken, producer: producerKey, tenant: tenant.api_key };
+          if (token !== 'none') headers.authorization = `Bearer ${tokens[token]}`;
           if (body !== undefined) headers['content-type'] = 'application/json';
           const res = await fetch(stack.url + path, { method: op.method, headers, body });
           const text = await res.text();

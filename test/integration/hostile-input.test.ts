@@ -10,6 +10,7 @@ let other: { id: string; api_key: string };
 let subId: string;
 let eventId: string;
 let otherTenantsCursor: string;
+let otherTenantsAuditCursor: string;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nested = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
@@ -21,6 +22,7 @@ beforeAll(async () => {
   subId = (await stack.api.subscribe(tenant.api_key, { url: 'https://example.com/a' })).id;
   for (let i = 0; i < 2; i++) await stack.api.subscribe(other.api_key, { url: `https://example.com/${i}` });
   otherTenantsCursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', other.api_key)).body.next_cursor;
+  otherTenantsAuditCursor = (await stack.api.call('GET', '/v1/audit?limit=1', other.api_key)).body.next_cursor;
   const posted = await stack.api.postEvent(stack.adminToken, { tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: {} });
   eventId = posted.body.id;
 });
@@ -702,6 +704,106 @@ const CASES: Case[] = [
     status: 400,
     field: 'tenant_id',
   },
+  // The signature scheme: one of two names, chosen at create (docs/security.md, "Asymmetric signatures").
+  ...(['rsa', 'ED25519', 'hmac-sha512', '', 'ed25519\u0000', 1, null, ['ed25519']] as unknown[]).flatMap((signature): Case[] => [
+    {
+      item: 15,
+      what: `signature ${JSON.stringify(signature)}`,
+      method: 'POST',
+      path: () => '/v1/subscriptions',
+      token: 'tenant',
+      body: { url, signature },
+      status: 400,
+      field: 'signature',
+    },
+    {
+      item: 15,
+      what: `patch signature ${JSON.stringify(signature)}`,
+      method: 'PATCH',
+      path: () => `/v1/subscriptions/${subId}`,
+      token: 'tenant',
+      body: { signature },
+      status: 400,
+      field: 'signature',
+    },
+  ]),
+  {
+    item: 15,
+    what: 'patch signature to another scheme',
+    method: 'PATCH',
+    path: () => `/v1/subscriptions/${subId}`,
+    token: 'tenant',
+    body: { signature: 'ed25519' },
+    status: 400,
+    field: 'signature',
+  },
+  {
+    item: 15,
+    what: 'signature on a category webhook',
+    method: 'PUT',
+    path: () => '/v1/webhooks/accounts',
+    token: 'tenant',
+    body: { url, signature: 'ed25519' },
+    status: 400,
+    field: 'signature',
+  },
+  // Producer keys and the audit log (docs/security.md): names, scopes, expiries and the log's filters.
+  ...(
+    [
+      ['name with NUL', { name: 'a\u0000b', scopes: ['events:write'] }, 'name'],
+      ['name with a control character', { name: 'a\u0007b', scopes: ['events:write'] }, 'name'],
+      ['name of spaces', { name: '   ', scopes: ['events:write'] }, 'name'],
+      ['name too long', { name: 'n'.repeat(201), scopes: ['events:write'] }, 'name'],
+      ['name missing', { scopes: ['events:write'] }, 'name'],
+      ['name not a string', { name: 5, scopes: ['events:write'] }, 'name'],
+      ['no scope', { name: 'k', scopes: [] }, 'scopes'],
+      ['scopes not a list', { name: 'k', scopes: 'events:write' }, 'scopes'],
+      ['unknown scope', { name: 'k', scopes: ['events:read'] }, 'scopes.0'],
+      ['scope in capitals', { name: 'k', scopes: ['EVENTS:WRITE'] }, 'scopes.0'],
+      ['scope listed twice', { name: 'k', scopes: ['events:write', 'events:write'] }, 'scopes.1'],
+      ['expires_at in the past', { name: 'k', scopes: ['events:write'], expires_at: '2001-01-01T00:00:00Z' }, 'expires_at'],
+      ['expires_at not a time', { name: 'k', scopes: ['events:write'], expires_at: 'tomorrow' }, 'expires_at'],
+      ['expires_at without offset', { name: 'k', scopes: ['events:write'], expires_at: '2099-01-01T00:00:00' }, 'expires_at'],
+      ['expires_at a number', { name: 'k', scopes: ['events:write'], expires_at: 4102444800 }, 'expires_at'],
+      ['unknown field', { name: 'k', scopes: ['events:write'], key: 'hrp_mine' }, 'key'],
+    ] as const
+  ).map(([what, body, field]): Case => ({
+    item: 16,
+    what: `key ${what}`,
+    method: 'POST',
+    path: () => '/v1/keys',
+    token: 'admin',
+    body,
+    status: 400,
+    field,
+  })),
+  { item: 16, what: 'keys cursor garbage', method: 'GET', path: () => '/v1/keys?cursor=!!!', token: 'admin', status: 400, field: 'cursor' },
+  { item: 16, what: 'keys limit 0x10', method: 'GET', path: () => '/v1/keys?limit=0x10', token: 'admin', status: 400, field: 'limit' },
+  { item: 16, what: 'revoke key id NUL', method: 'DELETE', path: () => '/v1/keys/%00', token: 'admin', status: 400, field: 'id' },
+  { item: 16, what: 'revoke key id too long', method: 'DELETE', path: () => `/v1/keys/${'k'.repeat(129)}`, token: 'admin', status: 400, field: 'id' },
+  ...(
+    [
+      ['action unknown', 'action=tenant.delete', 'action'],
+      ['object_type unknown', 'object_type=event', 'object_type'],
+      ['since not a time', 'since=yesterday', 'since'],
+      ['until before since', 'since=2030-01-02T00:00:00Z&until=2030-01-01T00:00:00Z', 'until'],
+      ['tenant_id NUL', 'tenant_id=%00', 'tenant_id'],
+      ['actor_id empty', 'actor_id=', 'actor_id'],
+      ['object_id too long', `object_id=${'o'.repeat(129)}`, 'object_id'],
+      ['unknown filter', 'ip=127.0.0.1', 'ip'],
+      ['limit 101', 'limit=101', 'limit'],
+      ['cursor garbage', 'cursor=!!!', 'cursor'],
+      ["another tenant's cursor", 'OTHER', 'cursor'],
+    ] as const
+  ).map(([what, query, field]): Case => ({
+    item: 16,
+    what: `audit ${what}`,
+    method: 'GET',
+    path: () => `/v1/audit?${query === 'OTHER' ? `cursor=${encodeURIComponent(otherTenantsAuditCursor)}` : query}`,
+    token: 'tenant',
+    status: 400,
+    field,
+  })),
   // 7. unique-index conflicts
   {
     item: 7,

@@ -233,6 +233,12 @@ const CASES: Record<string, RouteCase> = {
     ok: [200],
     production: () => [],
   },
+  // Audit entries are not per environment: a session scoped to one cannot read the log at all.
+  'GET /v1/audit': {
+    sandbox: () => ({}),
+    ok: [403],
+    production: () => [{}, { query: `object_id=${f.prod.id}` }],
+  },
 };
 
 /** Every route of the app's table a portal session can authenticate on. */

@@ -6,6 +6,7 @@ import { freePort } from '../../tools/ports.js';
 import { createWorker } from '../../src/worker.js';
 import { useStack } from '../support/use-stack.js';
 import { eventually } from '../support/eventually.js';
+import { formatEncryptionKeys } from '../../src/secrets/encryption-keys.js';
 
 const stack = useStack({ noWorker: true });
 const { receiver } = stack;
@@ -13,7 +14,14 @@ const { receiver } = stack;
 /** One of hookrelay's entry points as its own process (as production runs it), its output collected, its exit awaited. */
 function startEntry(script: string, env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, DATABASE_URL: stack.config.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.config.databaseUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      HOOKRELAY_ENCRYPTION_KEYS: formatEncryptionKeys(stack.config.encryptionKeys!),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { text: '' };

@@ -214,9 +214,10 @@ describe('secret rotation', () => {
     const owner = await stack.api.createTenant(stack.adminToken);
     const other = await stack.api.createTenant(stack.adminToken);
     const sub = await stack.api.subscribe(owner.api_key, { url: `${receiver.url}/rotate-foreign` });
+    const stored = () => stack.pool.query(`SELECT secret_encrypted, previous_secrets FROM subscriptions WHERE id = $1`, [sub.id]);
+    const before = (await stored()).rows[0];
     const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, other.api_key);
     expect(res.status).toBe(404);
-    const { rows } = await stack.pool.query(`SELECT secret, previous_secrets FROM subscriptions WHERE id = $1`, [sub.id]);
-    expect(rows[0]).toEqual({ secret: sub.secret, previous_secrets: [] });
+    expect((await stored()).rows[0]).toEqual({ secret_encrypted: before.secret_encrypted, previous_secrets: [] });
   });
 });

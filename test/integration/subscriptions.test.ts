@@ -38,16 +38,18 @@ describe('subscription fields', () => {
       rate_limit: { requests: 100000, per: '1h' },
       ordering: 'fifo',
       max_in_flight: 1000,
+      signature: 'hmac-sha256',
     };
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, full);
     expect(res.status).toBe(201);
-    const { secret, previous_secrets, ...rest } = res.body;
+    const { secret, previous_secrets, public_key, ...rest } = res.body;
     // What the server sets (ids, times, state) aside, the subscription is exactly what was sent.
     const fields = Object.fromEntries(
       Object.entries(rest).filter(([key]) => !['id', 'created_at', 'updated_at', 'disabled_reason', 'category', 'circuit'].includes(key)),
     );
     expect(fields).toEqual(full);
     expect(secret).toMatch(/^whsec_/);
+    expect(public_key).toBeNull();
     expect(previous_secrets).toEqual([]);
     for (const timeout of [1000, 60000]) {
       expect((await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url, timeout_ms: timeout })).status).toBe(201);
@@ -73,6 +75,8 @@ describe('subscription fields', () => {
     ['enabled', { enabled: 'yes' }],
     ['description', { description: 'd'.repeat(1001) }],
     ['secret', { secret: 'whsec_mine' }],
+    ['signature', { signature: 'rsa' }],
+    ['public_key', { public_key: 'whpk_mine' }],
   ])('refuses %s out of bounds', async (path, body) => {
     const t = await stack.api.createTenant(stack.adminToken);
     const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url, ...body });
@@ -164,8 +168,8 @@ describe('tenancy', () => {
     const bodies: Record<string, unknown> = { PATCH: { enabled: false } };
     const tried: string[] = [];
     for (const [method, path] of objectRoutes) {
-      // Admin-only routes (portal links) answer a tenant key 403 whatever the id.
-      if (path.includes('{category}') || path.startsWith('/v1/tenants/') || path.startsWith('/v1/event-types/')) continue;
+      // Admin-only routes (portal links, producer keys) answer a tenant key 403 whatever the id.
+      if (path.includes('{category}') || ['/v1/tenants/', '/v1/event-types/', '/v1/keys/'].some((admin) => path.startsWith(admin))) continue;
       const target = concrete(path);
       const body = path.endsWith('/recover') ? { since: new Date(Date.now() - 60_000).toISOString() } : bodies[method];
       const res = await stack.api.call(method, target, b.api_key, body);
@@ -189,6 +193,17 @@ describe('tenancy', () => {
     for (const path of ['/v1/subscriptions', `/v1/deliveries?event_id=evt-tenancy`, `/v1/deliveries?subscription_id=${sub.id}`]) {
       expect((await stack.api.call('GET', path, b.api_key)).body.data, path).toEqual([]);
     }
+    // The audit log shows B its own entries only, however it asks for A's.
+    for (const path of ['/v1/audit', `/v1/audit?tenant_id=${a.id}`, `/v1/audit?object_id=${sub.id}`, `/v1/audit?object_id=${deliveryId}`]) {
+      const res = await stack.api.call('GET', path, b.api_key);
+      expect(res.status, path).toBe(200);
+      expect(
+        res.body.data.every((entry: { tenant_id: string }) => entry.tenant_id === b.id),
+        path,
+      ).toBe(true);
+      expect(JSON.stringify(res.body), path).not.toContain(a.id);
+    }
+    expect((await stack.api.call('GET', `/v1/audit?object_id=${sub.id}`, a.api_key)).body.data.length).toBeGreaterThan(0);
     // And A's objects are untouched.
     expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, a.api_key)).body.enabled).toBe(true);
     expect((await stack.api.call('GET', `/v1/deliveries/${deliveryId}`, a.api_key)).status).toBe(200);

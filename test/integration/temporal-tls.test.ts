@@ -13,6 +13,7 @@ import { Connection } from '@temporalio/client';
 import { startScratchCluster, type ClusterServer } from '../../tools/temporal/cluster-server.js';
 import { freePort, waitForPort } from '../../tools/ports.js';
 import { loadConfig } from '../../src/config.js';
+import { newCursorKeyEntry } from '../../src/cursor-keys.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const root = path.resolve(import.meta.dirname, '../..');
@@ -155,6 +156,8 @@ describe.skipIf(!onCluster)('Temporal with mutual TLS (HOOKRELAY_ENGINE=cluster)
         TEMPORAL_TLS_CA: file('ca.pem'),
         TEMPORAL_TLS_SERVER_NAME: 'localhost',
         ADMIN_TOKEN: adminToken,
+        HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('tls'),
+        HOOKRELAY_ENCRYPTION_KEYS: inject('encryptionKeys'),
         HOST: '127.0.0.1',
         PORT: String(apiPort),
         ALLOW_PRIVATE_TARGETS: 'true',

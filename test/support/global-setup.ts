@@ -8,6 +8,7 @@ import { startDevServer, type DevServer } from '../../tools/temporal/dev-server.
 import { createScratchDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../tools/db/scratch-database.js';
 import { startScratchCluster } from '../../tools/temporal/cluster-server.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
+import { newEncryptionKeyEntry } from '../../src/secrets/encryption-keys.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,11 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** Admin URL of the test PostgreSQL: each stack makes its own database from `databaseUrl`'s (migrated) one as a template. */
     databaseAdminUrl: string;
+    /**
+     * HOOKRELAY_ENCRYPTION_KEYS of the whole run, as one migrated database is: a process started on that
+     * database (rather than a stack's copy) seals with it, and a copy made after still opens what it sealed.
+     */
+    encryptionKeys: string;
   }
 }
 
@@ -44,6 +50,7 @@ export async function setup(project: TestProject) {
   project.provide('databaseUrl', database!.url);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('databaseAdminUrl', ADMIN_URL);
+  project.provide('encryptionKeys', newEncryptionKeyEntry('test'));
 }
 
 export async function teardown() {

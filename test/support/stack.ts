@@ -20,6 +20,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { copyScratchDatabase, type ScratchDatabase } from '../../tools/db/scratch-database.js';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 import { eventually } from './eventually.js';
+import { newCursorKeyEntry } from '../../src/cursor-keys.js';
+import type { ProducerKeyCache } from '../../src/api/key-cache.js';
 
 export interface Stack {
   url: string;
@@ -66,6 +68,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
     ADMIN_TOKEN: adminToken,
+    HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('test'),
+    HOOKRELAY_ENCRYPTION_KEYS: inject('encryptionKeys'),
     ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '5',
@@ -123,6 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await (app.locals.keyCache as ProducerKeyCache).stop();
       await worker?.shutdown();
       await temporal.close();
       if (resultsClient !== temporal) await resultsClient.close();

@@ -67,7 +67,7 @@ function cliSources(): string[] {
 }
 
 const ENTRY_POINTS = [
-  ...['api', 'worker', 'migrate', 'schema-worker'].map((name) => path.join(root, 'src/bin', `${name}.ts`)),
+  ...['api', 'worker', 'migrate', 'reencrypt', 'schema-worker'].map((name) => path.join(root, 'src/bin', `${name}.ts`)),
   path.join(root, 'bin/hookrelay.js'),
   ...cliSources(),
 ];

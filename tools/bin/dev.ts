@@ -10,6 +10,8 @@ import { waitForPort } from '../ports.js';
 import { stopOnce } from './stop-once.js';
 import { resolveDevDatabase, type EmbeddedPostgres } from '../db/embedded-postgres.js';
 import { devAdminToken } from './admin-token.js';
+import { devCursorKeys } from './cursor-keys.js';
+import { devEncryptionKeys } from './encryption-keys.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.HOOKRELAY_DATA_DIR ?? path.join(root, '.data');
@@ -19,6 +21,8 @@ const say = (msg: string) => console.error(`[dev] ${msg}`);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   ADMIN_TOKEN: devAdminToken(dataDir),
+  HOOKRELAY_CURSOR_KEYS: devCursorKeys(dataDir),
+  HOOKRELAY_ENCRYPTION_KEYS: devEncryptionKeys(dataDir),
   // Local receivers (localhost, LAN) are the point of a dev setup; production keeps the SSRF guard on.
   ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
 };

@@ -7,6 +7,7 @@ import { IdParam } from '../schemas/common.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, RedeliveryAccepted } from '../schemas/delivery.js';
 import { cursorParam, pageBody } from '../route-helpers.js';
 import { createRedelivery, deleteDelivery, getDeliveryWithAttempts, listDeliveries } from '../../db/delivery-log.js';
+import { audit } from '../audit.js';
 
 export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
@@ -56,7 +57,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
       summary: 'Deliver the same event to the same subscription again, as a new delivery',
       responses: { 202: { description: 'Accepted', schema: RedeliveryAccepted } },
     },
-    async ({ params: { id } }, _req, res) => {
+    async ({ params: { id } }, req, res) => {
       const tenant = tenantId(res);
       const created = await createRedelivery(pool, tenant, id, (newId) => redeliveryWorkflowId(tenant, newId));
       if (!created) throw notFound('delivery');
@@ -78,6 +79,13 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
         await deleteDelivery(pool, created.id);
         throw unavailable('Temporal');
       }
+      // Written once the workflow started: a redelivery that did not start was deleted, and changed nothing.
+      await audit(pool, req, res, {
+        tenantId: tenant,
+        action: 'delivery.redeliver',
+        objectId: id,
+        details: { delivery_id: created.id, event_id: created.event_id, subscription_id: created.subscription_id },
+      });
       res.status(202).json({
         delivery: { id: created.id, event_id: created.event_id, subscription_id: created.subscription_id, status: 'pending' },
         workflow_id: created.workflow_id,

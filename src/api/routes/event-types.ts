@@ -4,6 +4,7 @@ import type { Routes } from '../route.js';
 import { EventType, EventTypeList, EventTypeParam, EventTypePut, EVENT_TYPE_SCHEMA_LIMIT_BYTES } from '../schemas/event-type.js';
 import { listEventTypes, upsertEventType, type EventTypeRow } from '../../db/event-types.js';
 import { schemaProblem } from '../event-catalog.js';
+import { audited } from '../audit.js';
 
 const view = (row: EventTypeRow) => ({
   type: row.type,
@@ -33,7 +34,7 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
         200: { description: 'Replaced', schema: EventType },
       },
     },
-    async ({ params: { type }, body }, _req, res) => {
+    async ({ params: { type }, body }, req, res) => {
       const schema = body.schema ?? null;
       if (schema !== null) {
         if (Buffer.byteLength(JSON.stringify(schema)) > EVENT_TYPE_SCHEMA_LIMIT_BYTES) {
@@ -43,7 +44,18 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
         const problem = await schemaProblem(deps.catalog.pool, schema);
         if (problem) throw invalid([{ path: 'schema', message: problem }]);
       }
-      const { row, created } = await upsertEventType(pool, type, { description: body.description, schema, deprecated: body.deprecated });
+      const { row, created } = await audited(
+        pool,
+        req,
+        res,
+        (tx) => upsertEventType(tx, type, { description: body.description, schema, deprecated: body.deprecated }),
+        (done) => ({
+          tenantId: null,
+          action: 'event_type.put',
+          objectId: type,
+          details: { created: done.created, version: Number(done.row.version), deprecated: done.row.deprecated, has_schema: schema !== null },
+        }),
+      );
       deps.catalog.invalidate();
       deps.catalog.remember(type, Number(row.version), schema);
       res.status(created ? 201 : 200).json(view(row));

@@ -19,6 +19,7 @@ import {
 import { endPortalSession, insertPortalLink, openPortalLink, pruneExpiredPortalSessions } from '../../db/portal-sessions.js';
 import { parseDuration } from '../../domain/duration.js';
 import { portalAssets } from '../../portal/assets.js';
+import { audited } from '../audit.js';
 
 export function portalRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add(
@@ -34,7 +35,19 @@ export function portalRoutes(routes: Routes, deps: ApiDeps): void {
     },
     async ({ params: { id }, body: input }, req, res) => {
       const token = newLinkToken();
-      const link = await insertPortalLink(deps.pool, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl));
+      const link = await audited(
+        deps.pool,
+        req,
+        res,
+        (tx) => insertPortalLink(tx, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl)),
+        (made) =>
+          made && {
+            tenantId: id,
+            action: 'portal_session.create',
+            objectId: made.id,
+            details: { environment: input.environment ?? null, expires_at: made.expiresAt.toISOString() },
+          },
+      );
       if (!link) throw notFound('tenant');
       await pruneExpiredPortalSessions(deps.pool);
       const origin = deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;

@@ -7,6 +7,7 @@ import { IdParam } from '../schemas/common.js';
 import { RecoverAccepted, RecoverRequest } from '../schemas/recovery.js';
 import { beginRecovery, dropRecovery } from '../../db/recoveries.js';
 import { startRecovery } from '../../temporal/workflow-starts.js';
+import { audit } from '../audit.js';
 
 export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
@@ -26,7 +27,7 @@ export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
         409: { description: 'A recovery of an overlapping window is still running' },
       },
     },
-    async ({ params: { id }, body }, _req, res) => {
+    async ({ params: { id }, body }, req, res) => {
       const tenant = tenantId(res);
       const begun = await beginRecovery(
         pool,
@@ -67,6 +68,13 @@ export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
         await dropRecovery(pool, begun.id);
         throw unavailable('Temporal');
       }
+      // Written once the workflow started: a recovery that did not start was dropped, and changed nothing.
+      await audit(pool, req, res, {
+        tenantId: tenant,
+        action: 'subscription.recover',
+        objectId: id,
+        details: { recovery_id: begun.id, workflow_id: begun.workflowId, deliveries: begun.deliveries },
+      });
       res.status(202).json({ workflow_id: begun.workflowId, deliveries: begun.deliveries });
     },
   );

@@ -10,6 +10,7 @@ import { getSubscription } from '../../db/subscriptions.js';
 import { subscriptionAttemptStats } from '../../db/stats.js';
 import { createTestEvent, deleteTestEvent, TEST_EVENT_TYPE } from '../../db/subscription-test-sends.js';
 import { sourceText } from '../json-body.js';
+import { audit } from '../audit.js';
 
 export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, config, logger } = deps;
@@ -61,6 +62,13 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
         await deleteTestEvent(pool, tenant, created.eventId);
         throw unavailable('Temporal');
       }
+      // Written once the workflow started: a test event that did not start was deleted, and changed nothing.
+      await audit(pool, req, res, {
+        tenantId: tenant,
+        action: 'subscription.test',
+        objectId: id,
+        details: { event_id: created.eventId, delivery_id: created.deliveryId },
+      });
       res.status(202).json({ event_id: created.eventId, delivery_id: created.deliveryId, workflow_id: created.workflowId });
     },
   );
@@ -77,7 +85,7 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
       responses: { 200: { description: 'The figures', schema: SubscriptionStats } },
     },
     async ({ params: { id }, query: { window } }, _req, res) => {
-      if (!(await getSubscription(pool, tenantId(res), id))) throw notFound('subscription');
+      if (!(await getSubscription(pool, deps.keyring, tenantId(res), id))) throw notFound('subscription');
       res.json({ subscription_id: id, window, ...(await subscriptionAttemptStats(pool, id, STATS_WINDOWS[window])) });
     },
   );

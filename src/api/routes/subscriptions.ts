@@ -14,11 +14,14 @@ import {
 import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
 import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
 import { deleteSubscription, getSubscription, insertSubscription, listSubscriptions, updateSubscription } from '../../db/subscriptions.js';
-import { rotateSecret } from '../../db/subscription-secrets.js';
+import { rotateSecret, signatureScheme } from '../../db/subscription-secrets.js';
 import { cancelPendingDeliveries } from '../../db/delivery-log.js';
 import { workflowsWaitingForSlots } from '../../db/rate-limit.js';
 import { rateLimitChangedSignal } from '../../workflows/signals.js';
-import { generateSecret } from '../../delivery/signature.js';
+import { generateSigningKey } from '../../delivery/signature.js';
+import type { SignatureScheme } from '../../domain/signature-scheme.js';
+import { sealSecret } from '../../secrets/subscription-fields.js';
+import { audited } from '../audit.js';
 
 /** A replaced secret keeps signing beside the newer ones this long after the rotation that replaced it. */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3_600_000;
@@ -61,7 +64,7 @@ async function wakeWaitingForSlots(deps: ApiDeps, subscriptionId: string): Promi
  * changing them would leave a "users" webhook that no longer gets user events. Refused, naming the field.
  */
 async function keepCategoryEventTypes(deps: ApiDeps, tenant: string, id: string, eventTypes: string[]): Promise<void> {
-  const current = await getSubscription(deps.pool, tenant, id);
+  const current = await getSubscription(deps.pool, deps.keyring, tenant, id);
   if (!current?.category) return;
   const fixed: readonly string[] = CATEGORY_EVENT_TYPES[current.category as Category];
   if (eventTypes.length !== fixed.length || eventTypes.some((type, i) => type !== fixed[i])) {
@@ -69,6 +72,23 @@ async function keepCategoryEventTypes(deps: ApiDeps, tenant: string, id: string,
       {
         path: 'event_types',
         message: `a ${current.category} webhook receives ${fixed.join(', ')}; create a separate subscription for other event types`,
+      },
+    ]);
+  }
+}
+
+/**
+ * The signature scheme is chosen at create: a PATCH may repeat it (a client sending the whole object) but
+ * not change it, since every receiver verifying the current scheme would fail at once. Refused, naming the field.
+ */
+async function keepSignatureScheme(deps: ApiDeps, tenant: string, id: string, wanted: SignatureScheme): Promise<void> {
+  const current = await signatureScheme(deps.pool, tenant, id);
+  if (current === undefined) throw notFound('subscription');
+  if (current !== wanted) {
+    throw invalid([
+      {
+        path: 'signature',
+        message: `is ${current} and cannot change; create a new subscription signed with ${wanted} and delete this one once its receiver verifies it`,
       },
     ]);
   }
@@ -85,14 +105,21 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
       tag,
       auth: 'tenant',
       body: SubscriptionCreate,
-      summary: 'Create a subscription; the answer carries its signing secret',
+      summary: 'Create a subscription; the answer carries its signing secret (or, for ed25519, its public key)',
       responses: { 201: { description: 'Created', schema: Subscription } },
     },
-    async ({ body: input }, _req, res) => {
+    async ({ body: input }, req, res) => {
       checkTarget(input.url, deps.config.allowPrivateTargets);
-      const secret = generateSecret();
-      const created = await insertSubscription(pool, tenantId(res), input, secret);
-      res.status(201).json({ ...created, secret });
+      const key = generateSigningKey(input.signature);
+      const created = await audited(
+        pool,
+        req,
+        res,
+        (tx) => insertSubscription(tx, deps.keyring, tenantId(res), input, key),
+        (made) => ({ tenantId: tenantId(res), action: 'subscription.create', objectId: made.id, details: { environment: made.environment } }),
+      );
+      // The HMAC secret is shown this once; an ed25519 subscription shows its public key (already in `created`).
+      res.status(201).json({ ...created, ...key.shown });
     },
   );
 
@@ -109,7 +136,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     async ({ query }, _req, res) => {
       const tenant = tenantId(res);
       const after = cursorParam(deps.cursors, 'subscriptions', tenant, query.cursor);
-      const page = await listSubscriptions(pool, tenant, { environment: query.environment, limit: query.limit, after });
+      const page = await listSubscriptions(pool, deps.keyring, tenant, { environment: query.environment, limit: query.limit, after });
       res.json(pageBody(deps.cursors, 'subscriptions', tenant, page));
     },
   );
@@ -125,7 +152,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
       responses: { 200: { description: 'The subscription', schema: Subscription } },
     },
     async ({ params: { id } }, _req, res) => {
-      const found = await getSubscription(pool, tenantId(res), id);
+      const found = await getSubscription(pool, deps.keyring, tenantId(res), id);
       if (!found) throw notFound('subscription');
       res.json(found);
     },
@@ -142,11 +169,19 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
       summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
       responses: { 200: { description: 'The updated subscription', schema: Subscription } },
     },
-    async ({ params: { id }, body: patch }, _req, res) => {
+    async ({ params: { id }, body: patch }, req, res) => {
       checkTarget(patch.url, deps.config.allowPrivateTargets);
       const tenant = tenantId(res);
       if (patch.event_types) await keepCategoryEventTypes(deps, tenant, id, patch.event_types);
-      const updated = await updateSubscription(pool, tenant, id, patch);
+      if (patch.signature !== undefined) await keepSignatureScheme(deps, tenant, id, patch.signature);
+      const updated = await audited(
+        pool,
+        req,
+        res,
+        (tx) => updateSubscription(tx, deps.keyring, tenant, id, patch),
+        // The names of the fields sent, never their values (a URL or a header may carry a token).
+        (done) => done && { tenantId: tenant, action: 'subscription.update', objectId: id, details: { fields: Object.keys(patch).sort() } },
+      );
       if (!updated) throw notFound('subscription');
       if (patch.enabled === false) await cancelDeliveriesOf(deps, id, 'the subscription was disabled');
       if (patch.rate_limit !== undefined) await wakeWaitingForSlots(deps, id);
@@ -164,8 +199,15 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
       summary: 'Delete a subscription; its pending deliveries are cancelled',
       responses: { 204: { description: 'Deleted' } },
     },
-    async ({ params: { id } }, _req, res) => {
-      if (!(await deleteSubscription(pool, tenantId(res), id))) throw notFound('subscription');
+    async ({ params: { id } }, req, res) => {
+      const deleted = await audited(
+        pool,
+        req,
+        res,
+        (tx) => deleteSubscription(tx, tenantId(res), id),
+        (found) => (found ? { tenantId: tenantId(res), action: 'subscription.delete', objectId: id } : undefined),
+      );
+      if (!deleted) throw notFound('subscription');
       await cancelDeliveriesOf(deps, id, 'the subscription was deleted');
       res.status(204).end();
     },
@@ -178,14 +220,31 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
       tag,
       auth: 'tenant',
       params: IdParam,
-      summary: 'A new signing secret; each replaced secret keeps signing beside it for 24 h from its own replacement, at most 3 at once',
+      summary:
+        'A new signing secret (or ed25519 key pair); each replaced one keeps signing beside it for 24 h from its own replacement, at most 3 at once',
       responses: { 200: { description: 'The new secret, and the replaced secrets still signing', schema: RotatedSecret } },
     },
-    async ({ params: { id } }, _req, res) => {
-      const secret = generateSecret();
-      const rotation = await rotateSecret(pool, tenantId(res), id, secret, SECRET_ROTATION_GRACE_MS, MAX_PREVIOUS_SECRETS);
+    async ({ params: { id } }, req, res) => {
+      // A new key of the subscription's own scheme (which never changes): a secret, or an ed25519 key pair.
+      const scheme = await signatureScheme(pool, tenantId(res), id);
+      if (!scheme) throw notFound('subscription');
+      const key = generateSigningKey(scheme);
+      const rotation = await audited(
+        pool,
+        req,
+        res,
+        (tx) =>
+          rotateSecret(tx, tenantId(res), id, sealSecret(deps.keyring, key.secret), key.publicKey, SECRET_ROTATION_GRACE_MS, MAX_PREVIOUS_SECRETS),
+        (done) =>
+          done && {
+            tenantId: tenantId(res),
+            action: 'subscription.rotate_secret',
+            objectId: id,
+            details: { scheme, previous_still_signing: done.previous_secrets.length },
+          },
+      );
       if (!rotation) throw notFound('subscription');
-      const body: RotatedSecret = { secret, ...rotation };
+      const body: RotatedSecret = { ...key.shown, ...rotation };
       const dropped = rotation.dropped_previous_secrets;
       if (dropped.length > 0) {
         const [what, verb, them] = dropped.length === 1 ? ['secret', 'signs', 'it'] : ['secrets', 'sign', 'one of them'];

@@ -5,6 +5,7 @@ import { IdParam } from '../schemas/common.js';
 import { TenantPurgeAccepted } from '../schemas/tenant-purge.js';
 import { beginTenantPurge } from '../../db/tenant-purge.js';
 import { startTenantPurge } from '../../temporal/workflow-starts.js';
+import { audited } from '../audit.js';
 
 export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
   const { pool, temporal, logger } = deps;
@@ -24,8 +25,16 @@ export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
       summary: 'Purge a tenant: its key stops working at once, then a workflow deletes all its data',
       responses: { 202: { description: 'Purging (or already purging)', schema: TenantPurgeAccepted } },
     },
-    async ({ params: { id } }, _req, res) => {
-      if (!(await beginTenantPurge(pool, id))) throw notFound('tenant');
+    async ({ params: { id } }, req, res) => {
+      const begun = await audited(
+        pool,
+        req,
+        res,
+        (tx) => beginTenantPurge(tx, id),
+        // A repeated DELETE joins the purge under way: it changes nothing, so it writes no entry.
+        (mark) => (mark === 'marked' ? { tenantId: id, action: 'tenant.purge', objectId: id } : undefined),
+      );
+      if (!begun) throw notFound('tenant');
       let workflowId: string;
       try {
         workflowId = await temporal.connection.withDeadline(Date.now() + 5_000, () => startTenantPurge(temporal.client, temporal.taskQueue, id));

@@ -5,7 +5,8 @@ import { Subscription, SUBSCRIPTION_DEFAULTS, type SubscriptionCreate } from '..
 import { CATEGORY_EVENT_TYPES, CategoryParam, CategoryQuery, CategoryWebhook } from '../schemas/webhook.js';
 import { checkTarget } from '../route-helpers.js';
 import { upsertCategorySubscription } from '../../db/subscriptions.js';
-import { generateSecret } from '../../delivery/signature.js';
+import { generateSigningKey } from '../../delivery/signature.js';
+import { audited } from '../audit.js';
 
 export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add(
@@ -23,7 +24,7 @@ export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
         200: { description: "Replaced url, method and headers (and the category's event types)", schema: Subscription },
       },
     },
-    async ({ params: { category }, query: { environment }, body }, _req, res) => {
+    async ({ params: { category }, query: { environment }, body }, req, res) => {
       checkTarget(body.url, deps.config.allowPrivateTargets);
       const input: SubscriptionCreate = {
         ...SUBSCRIPTION_DEFAULTS,
@@ -33,9 +34,20 @@ export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
         field_map: {},
         description: `${category} webhook`,
       };
-      const secret = generateSecret();
-      const { subscription, created } = await upsertCategorySubscription(deps.pool, tenantId(res), category, input, secret);
-      res.status(created ? 201 : 200).json(created ? { ...subscription, secret } : subscription);
+      const key = generateSigningKey(input.signature);
+      const { subscription, created } = await audited(
+        deps.pool,
+        req,
+        res,
+        (tx) => upsertCategorySubscription(tx, deps.keyring, tenantId(res), category, input, key),
+        (done) => ({
+          tenantId: tenantId(res),
+          action: done.created ? 'subscription.create' : 'subscription.update',
+          objectId: done.subscription.id,
+          details: { category, environment },
+        }),
+      );
+      res.status(created ? 201 : 200).json(created ? { ...subscription, ...key.shown } : subscription);
     },
   );
 }

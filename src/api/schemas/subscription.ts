@@ -12,6 +12,7 @@ import {
   RATE_LIMIT_BOUNDS,
   RATE_LIMIT_PERIODS,
 } from '../../domain/flow-control.js';
+import { DEFAULT_SIGNATURE_SCHEME, SIGNATURE_SCHEMES } from '../../domain/signature-scheme.js';
 
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['content-type', 'host', 'content-length', 'user-agent']);
@@ -114,6 +115,11 @@ const Ordering = z.enum(ORDERINGS).openapi({
   description: '`fifo`: one delivery at a time, in the order the events were accepted; a retrying delivery holds the ones behind it.',
 });
 
+const Signature = z.enum(SIGNATURE_SCHEMES).openapi({
+  description:
+    'How requests are signed (Standard Webhooks): `hmac-sha256` (`v1,` entries, a shared secret) or `ed25519` (`v1a,` entries; the receiver holds only the public key). Chosen at create; a PATCH may repeat it but not change it.',
+});
+
 /** What a subscription gets for each field it leaves out (create, and the category webhooks of PUT /v1/webhooks). */
 export const SUBSCRIPTION_DEFAULTS = {
   method: 'POST',
@@ -127,6 +133,7 @@ export const SUBSCRIPTION_DEFAULTS = {
   rate_limit: null,
   ordering: DEFAULT_ORDERING,
   max_in_flight: MAX_IN_FLIGHT_BOUNDS.default,
+  signature: DEFAULT_SIGNATURE_SCHEME,
 } as const satisfies Record<string, unknown>;
 
 export const SubscriptionCreate = z
@@ -144,6 +151,7 @@ export const SubscriptionCreate = z
     rate_limit: RateLimit.nullable().default(SUBSCRIPTION_DEFAULTS.rate_limit),
     ordering: Ordering.default(SUBSCRIPTION_DEFAULTS.ordering),
     max_in_flight: MaxInFlight.default(SUBSCRIPTION_DEFAULTS.max_in_flight),
+    signature: Signature.default(SUBSCRIPTION_DEFAULTS.signature),
   })
   .openapi('SubscriptionCreate');
 export type SubscriptionCreate = z.infer<typeof SubscriptionCreate>;
@@ -163,6 +171,7 @@ export const SubscriptionPatch = z
     rate_limit: RateLimit.nullable(),
     ordering: Ordering,
     max_in_flight: MaxInFlight,
+    signature: Signature,
   })
   .partial()
   .openapi('SubscriptionPatch');
@@ -195,13 +204,20 @@ export const Subscription = z
     max_in_flight: z.number().int(),
     circuit: Circuit,
     category: z.string().nullable(),
+    signature: Signature,
+    public_key: z.string().nullable().openapi({
+      description: 'For `ed25519`: the public key that verifies the `v1a,` signatures, `whpk_` + base64 of its 32 bytes. Null for `hmac-sha256`.',
+    }),
     created_at: z.string(),
     updated_at: z.string(),
     previous_secrets: z.array(PreviousSecret).openapi({
       description:
         'The replaced secrets still signing beside the current one (each for 24 h from its own replacement, at most 3), newest first; their expiries only.',
     }),
-    secret: z.string().optional().openapi({ description: 'Only in the response that creates the subscription.' }),
+    secret: z
+      .string()
+      .optional()
+      .openapi({ description: 'The `hmac-sha256` signing secret (`whsec_…`): only in the response that creates the subscription.' }),
   })
   .openapi('Subscription');
 export type Subscription = z.infer<typeof Subscription>;
@@ -210,7 +226,13 @@ export const SubscriptionPage = page(Subscription, 'SubscriptionPage');
 
 export const RotatedSecret = z
   .object({
-    secret: z.string().openapi({ description: 'The new signing secret, shown this once. It signs every request from now on.' }),
+    secret: z.string().optional().openapi({
+      description: 'For `hmac-sha256`: the new signing secret, shown this once. It signs every request from now on.',
+    }),
+    public_key: z.string().optional().openapi({
+      description:
+        'For `ed25519`: the public key of the new private key (`whpk_…`), which signs every request from now on; the private key is never shown.',
+    }),
     previous_secrets: z.array(PreviousSecret).openapi({
       description:
         'The replaced secrets still signing beside the new one, newest first: the one just replaced (for 24 h from now) and those replaced earlier whose 24 h have not passed. At most 3.',

@@ -13,6 +13,7 @@ interface CreateOptions {
   retryPolicy?: string;
   timeoutMs?: string;
   description?: string;
+  signature?: string;
 }
 
 export function subscriptionCommands(program: Command): void {
@@ -41,7 +42,7 @@ export function subscriptionCommands(program: Command): void {
 
   subscriptions
     .command('create')
-    .description('create a subscription; prints its id and signing secret')
+    .description('create a subscription; prints its id and signing secret (or, for ed25519, its public key)')
     .requiredOption('--url <url>', 'where to deliver (http or https)')
     .option('--event-type <pattern...>', 'event type patterns, e.g. "user.*" (repeatable; default: *)')
     .option('--method <method>', 'POST or PUT (default: POST)')
@@ -50,6 +51,7 @@ export function subscriptionCommands(program: Command): void {
     .option('--retry-policy <preset|json>', 'default, three_retries, none, or a JSON policy object (or @file)')
     .option('--timeout-ms <ms>', 'per-attempt timeout, 1000-60000 (default: 10000)')
     .option('--description <text>', 'a free-text description')
+    .option('--signature <scheme>', 'hmac-sha256 (a shared secret) or ed25519 (receivers verify with a public key); default: hmac-sha256')
     .action(async (options: CreateOptions, command: Command) => {
       const body: Record<string, unknown> = { url: options.url };
       if (options.eventType) body.event_types = options.eventType;
@@ -59,10 +61,16 @@ export function subscriptionCommands(program: Command): void {
       if (options.retryPolicy !== undefined) body.retry_policy = parseRetryPolicy(options.retryPolicy);
       if (options.timeoutMs !== undefined) body.timeout_ms = numberOrText(options.timeoutMs);
       if (options.description !== undefined) body.description = options.description;
+      if (options.signature !== undefined) body.signature = options.signature;
       const { client, out } = context(command, 'tenant');
       const created = await client.post<Subscription>('/v1/subscriptions', body);
       if (out.json) return out.printJson(created);
       out.line(`id:     ${safe(created.id)}`);
+      if (created.public_key) {
+        // ed25519: the public key is no secret, and GET shows it again.
+        out.line(`public_key: ${safe(created.public_key)}`);
+        return;
+      }
       out.line(`secret: ${safe(created.secret ?? '')}`);
       out.warn('the signing secret is shown only on create (rotate it to get a new one)');
     });

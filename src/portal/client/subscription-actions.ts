@@ -114,7 +114,8 @@ export function Secret({ sub }: { sub: Subscription }) {
     <button type="button" onClick=${rotate}>Rotate secret</button>
     <${ErrorBox} error=${error} />
     ${rotated?.warning ? html`<p class="warning" role="alert">${rotated.warning}</p>` : null}
-    ${rotated ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
+    ${rotated?.secret ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
+    ${rotated?.public_key ? html`<${CopyOnce} id="new-public-key" label="New public key" value=${rotated.public_key} />` : null}
   </section>`;
 }
 

@@ -2,6 +2,7 @@
 import { MAX_IN_FLIGHT_BOUNDS, type RateLimitPeriod } from '../../domain/flow-control.js';
 import type { HttpMethod } from '../../domain/http-method.js';
 import type { Environment } from '../../domain/environment.js';
+import type { SignatureScheme } from '../../domain/signature-scheme.js';
 import type { Ordering, RetryPolicy, Session, Subscription } from './api.js';
 
 export interface Pair {
@@ -38,6 +39,8 @@ export interface Form {
   ordering: Ordering;
   /** Attempts in flight at once (the bulkhead, docs/isolation.md). */
   max_in_flight: string;
+  /** Chosen at create; an edit sends the subscription's own back (the API refuses a change). */
+  signature: SignatureScheme;
 }
 
 /** Sets one field of the form. */
@@ -85,6 +88,7 @@ export function fromSubscription(s: Subscription | undefined, session: Session):
     rate_per: s?.rate_limit?.per ?? '1s',
     ordering: s?.ordering ?? 'none',
     max_in_flight: String(s?.max_in_flight ?? MAX_IN_FLIGHT_BOUNDS.default),
+    signature: s?.signature ?? 'hmac-sha256',
   };
 }
 
@@ -131,5 +135,6 @@ export function toBody(f: Form) {
     ordering: f.ordering,
     // Empty is sent as null, so that the API names the field rather than reading it as 0.
     max_in_flight: f.max_in_flight.trim() ? Number(f.max_in_flight) : null,
+    signature: f.signature,
   };
 }

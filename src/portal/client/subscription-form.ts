@@ -39,6 +39,17 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
       setForm({ ...form, types: [...new Set([...form.types, ...ticked])], patterns: typed.filter((t) => !catalog.includes(t)).join('\n') });
   }, [catalog, form === undefined]);
 
+  if (created?.public_key) {
+    return html`<section>
+      <h1 tabindex="-1">Subscription created</h1>
+      <p>
+        Requests to <span class="mono break">${created.url}</span> are signed with ed25519 (Standard Webhooks <code>v1a</code>); your receiver
+        verifies them with this public key. It is also shown on the subscription's page.
+      </p>
+      <${CopyOnce} id="created-public-key" label="Public key" value=${created.public_key} />
+      <p><a class="button primary" href=${href(`subscriptions/${created.id}`)}>Go to the subscription</a></p>
+    </section>`;
+  }
   if (created?.secret) {
     return html`<section>
       <h1 tabindex="-1">Subscription created</h1>
@@ -128,6 +139,27 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
             <option value="sandbox">sandbox</option>
           </select>
         <//>
+        ${
+          id
+            ? null
+            : html`<${Field}
+                id="f-signature"
+                label="Signature"
+                hint="Chosen once: ed25519 lets your receiver verify with a public key."
+                error=${errors('signature')}
+              >
+                <select
+                  id="f-signature"
+                  value=${form.signature}
+                  aria-describedby=${describedBy('f-signature', errors('signature'), true)}
+                  aria-invalid=${invalid('signature')}
+                  onChange=${(e: Event) => set('signature', value(e) as Form['signature'])}
+                >
+                  <option value="hmac-sha256">HMAC-SHA256 (shared secret)</option>
+                  <option value="ed25519">Ed25519 (public key)</option>
+                </select>
+              <//>`
+        }
         <${Field} id="f-timeout" label="Timeout (ms)" hint="1000 to 60000." error=${errors('timeout_ms')}>
           <input
             id="f-timeout"

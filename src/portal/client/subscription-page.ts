@@ -76,6 +76,16 @@ export function SubscriptionDetail({ id }: { id: string }) {
         <dd>${circuitFact(s.circuit)}</dd>
       </div>
       <div>
+        <dt>Signature</dt>
+        <dd>
+          ${
+            s.signature === 'ed25519'
+              ? html`Ed25519 (<code>v1a</code>); public key <span class="mono small break">${s.public_key}</span>`
+              : 'HMAC-SHA256 (v1, shared secret)'
+          }
+        </dd>
+      </div>
+      <div>
         <dt>Headers</dt>
         <dd>${Object.keys(s.headers).length ? Object.entries(s.headers).map(([k, v]) => html`<div class="mono small">${k}: ${v}</div>`) : '—'}</dd>
       </div>
