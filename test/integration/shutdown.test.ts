@@ -7,6 +7,7 @@ import { createWorker } from '../../src/worker.js';
 import { useStack } from '../support/use-stack.js';
 import { eventually } from '../support/eventually.js';
 import { formatEncryptionKeys } from '../../src/secrets/encryption-keys.js';
+import { newCursorKeyEntry } from '../../src/cursor-keys.js';
 
 const stack = useStack({ noWorker: true });
 const { receiver } = stack;
@@ -19,6 +20,7 @@ function startEntry(script: string, env: Record<string, string>) {
       DATABASE_URL: stack.config.databaseUrl,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       HOOKRELAY_ENCRYPTION_KEYS: formatEncryptionKeys(stack.config.encryptionKeys!),
+      HOOKRELAY_CURSOR_KEYS: newCursorKeyEntry('shutdown'),
       LOG_LEVEL: 'info',
       ...env,
     },
