@@ -154,17 +154,37 @@ describe('configuration: src/config.ts, docs/operations.md and .env.example agre
 
 describe('docs/performance.md shows the committed benchmark results', () => {
   const doc = read('docs/performance.md');
-  const section = doc.slice(doc.indexOf('\n## Current figures\n'));
-  const rows = section
-    .slice(0, section.slice(1).search(/\n## /) + 1)
-    .split('\n')
-    .filter((line) => /^\|[^|]*\| `[\w.]+` \|/.test(line))
-    .map((line) =>
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
+  /** The rows of the table under a heading: each a list of its cells. */
+  const tableRows = (heading: string) => {
+    const section = doc.slice(doc.indexOf(heading));
+    return section
+      .slice(0, section.slice(1).search(/\n## /) + 1)
+      .split('\n')
+      .filter((line) => /^\|[^|]*\| `[\w.]+` \|/.test(line))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+  };
+  /** The figures in `column` that differ from the file's value at the row's key, rounded as shown. */
+  const mismatches = (table: string[][], file: string, column: number) => {
+    const results = JSON.parse(read(file)) as Record<string, unknown>;
+    const wrong: string[] = [];
+    for (const row of table) {
+      const key = row[1]!.replace(/`/g, '');
+      const shown = row[column]!;
+      if (shown === '—') continue;
+      const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], results);
+      const decimals = shown.split('.')[1]?.length ?? 0;
+      const number = Number(shown.replace(/,/g, ''));
+      if (typeof value !== 'number' || Math.abs(value - number) > 0.5 * 10 ** -decimals + 1e-9)
+        wrong.push(`${key}: shown ${shown}, the file has ${String(value)}`);
+    }
+    return wrong;
+  };
+  const rows = tableRows('\n## Current figures\n');
   const engines = [
     { file: 'bench/results/dev-server.json', column: 2 },
     { file: 'bench/results/cluster.json', column: 3 },
@@ -178,21 +198,18 @@ describe('docs/performance.md shows the committed benchmark results', () => {
     }
   });
 
+  const isolation = tableRows('\n## Isolation figures\n');
+  const isolationFile = 'bench/results/isolation-dev-server.json';
+  it('has a table of the isolation figures, from their own result file', () => {
+    expect(isolation.length).toBeGreaterThanOrEqual(4);
+    expect(doc).toContain(`\`${isolationFile}\``);
+    expect(exists(isolationFile)).toBe(true);
+    expect(mismatches(isolation, isolationFile, 2)).toEqual([]);
+  });
+
   for (const { file, column } of engines) {
     it.skipIf(!exists(file))(`every figure shown equals ${file}'s, rounded as shown`, () => {
-      const results = JSON.parse(read(file)) as Record<string, unknown>;
-      const wrong: string[] = [];
-      for (const row of rows) {
-        const key = row[1]!.replace(/`/g, '');
-        const shown = row[column]!;
-        if (shown === '—') continue;
-        const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], results);
-        const decimals = shown.split('.')[1]?.length ?? 0;
-        const number = Number(shown.replace(/,/g, ''));
-        if (typeof value !== 'number' || Math.abs(value - number) > 0.5 * 10 ** -decimals + 1e-9)
-          wrong.push(`${key}: shown ${shown}, the file has ${String(value)}`);
-      }
-      expect(wrong).toEqual([]);
+      expect(mismatches(rows, file, column)).toEqual([]);
     });
   }
 });
