@@ -9,9 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { portsFrom } from '../temporal/cluster-server.js';
 import { startClusterStack, type ClusterStack } from '../temporal/cluster-stack.js';
 import { loadConfig } from '../../src/config.js';
-import { devAdminToken } from './admin-token.js';
-import { devCursorKeys } from './cursor-keys.js';
-import { devEncryptionKeys } from './encryption-keys.js';
+import { devCredentials } from './dev-credentials.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.HOOKRELAY_DATA_DIR ?? path.join(root, '.data');
@@ -42,9 +40,7 @@ const uiPort = int('TEMPORAL_UI_PORT', 8233);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  ADMIN_TOKEN: devAdminToken(dataDir),
-  HOOKRELAY_CURSOR_KEYS: devCursorKeys(dataDir),
-  HOOKRELAY_ENCRYPTION_KEYS: devEncryptionKeys(dataDir),
+  ...devCredentials(dataDir),
   // Local receivers are the point of a dev setup; production keeps the SSRF guard on.
   ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
   // Four hookrelay processes and Temporal share one PostgreSQL (max_connections 100 by default).

@@ -9,9 +9,7 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { waitForPort } from '../ports.js';
 import { stopOnce } from './stop-once.js';
 import { resolveDevDatabase, type EmbeddedPostgres } from '../db/embedded-postgres.js';
-import { devAdminToken } from './admin-token.js';
-import { devCursorKeys } from './cursor-keys.js';
-import { devEncryptionKeys } from './encryption-keys.js';
+import { devCredentials } from './dev-credentials.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.HOOKRELAY_DATA_DIR ?? path.join(root, '.data');
@@ -20,9 +18,7 @@ const say = (msg: string) => console.error(`[dev] ${msg}`);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  ADMIN_TOKEN: devAdminToken(dataDir),
-  HOOKRELAY_CURSOR_KEYS: devCursorKeys(dataDir),
-  HOOKRELAY_ENCRYPTION_KEYS: devEncryptionKeys(dataDir),
+  ...devCredentials(dataDir),
   // Local receivers (localhost, LAN) are the point of a dev setup; production keeps the SSRF guard on.
   ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
 };
