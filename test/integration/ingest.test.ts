@@ -143,6 +143,18 @@ describe('durable accept', () => {
   });
 });
 
+/** `n` events of one tenant through the batch endpoint, with ids `<prefix>-0`, `<prefix>-1`, ... */
+const postBatch = (stack: Stack, tenantId: string, prefix: string, n: number) =>
+  stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+    events: Array.from({ length: n }, (_, i) => ({
+      id: `${prefix}-${i}`,
+      tenant_id: tenantId,
+      environment: 'production',
+      type: 'a.b',
+      payload: { i },
+    })),
+  });
+
 describe('fair claiming', () => {
   it("claims round-robin across tenants: one tenant's backlog does not hold back another's newer events", async () => {
     const stack = await startStack({ noWorker: true });
@@ -152,16 +164,7 @@ describe('fair claiming', () => {
         await stack.api.createTenant(stack.adminToken),
         await stack.api.createTenant(stack.adminToken),
       ];
-      const batch = (tenantId: string, prefix: string, n: number) =>
-        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-          events: Array.from({ length: n }, (_, i) => ({
-            id: `${prefix}-${i}`,
-            tenant_id: tenantId,
-            environment: 'production',
-            type: 'a.b',
-            payload: { i },
-          })),
-        });
+      const batch = (tenantId: string, prefix: string, n: number) => postBatch(stack, tenantId, prefix, n);
       // X's backlog is accepted first; H's and K's events after it.
       for (let i = 0; i < 3; i++) expect((await batch(x.id, `x${i}`, 100)).status).toBe(202);
       expect((await batch(h.id, 'h', 3)).status).toBe(202);
@@ -184,16 +187,7 @@ describe('fair claiming', () => {
     const stack = await startStack({ noWorker: true });
     try {
       const [x, h] = [await stack.api.createTenant(stack.adminToken), await stack.api.createTenant(stack.adminToken)];
-      const post = (tenantId: string, prefix: string, n: number) =>
-        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-          events: Array.from({ length: n }, (_, i) => ({
-            id: `${prefix}-${i}`,
-            tenant_id: tenantId,
-            environment: 'production',
-            type: 'a.b',
-            payload: {},
-          })),
-        });
+      const post = (tenantId: string, prefix: string, n: number) => postBatch(stack, tenantId, prefix, n);
       expect((await post(x.id, 'x', 30)).status).toBe(202);
       const bounds = { total: 64, perTenant: 5 };
       const first = await claimUnstarted(stack.pool, 64, 60_000, bounds);
@@ -226,16 +220,7 @@ describe('fair claiming', () => {
     const stack = await startStack({ noWorker: true });
     try {
       const [x, h] = [await stack.api.createTenant(stack.adminToken), await stack.api.createTenant(stack.adminToken)];
-      const post = (tenantId: string, prefix: string, n: number) =>
-        stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-          events: Array.from({ length: n }, (_, i) => ({
-            id: `${prefix}-${i}`,
-            tenant_id: tenantId,
-            environment: 'production',
-            type: 'a.b',
-            payload: {},
-          })),
-        });
+      const post = (tenantId: string, prefix: string, n: number) => postBatch(stack, tenantId, prefix, n);
       expect((await post(x.id, 'x', 20)).status).toBe(202);
       const bounds = { total: 6, perTenant: 4 };
       const first = await claimUnstarted(stack.pool, 64, 60_000, bounds);
