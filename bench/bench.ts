@@ -21,7 +21,7 @@ import { startBenchStack, takePeakRssMb, type BenchStack } from './lib/stack.js'
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { apiClient } from './lib/api.js';
 import { closedLoopRate, sustainedLoad } from './lib/load.js';
-import { round, summarize } from './lib/stats.js';
+import { latencyMs, round, summarize } from './lib/stats.js';
 import { naiveActivities } from './naive/activities.js';
 import { settle as settleAll } from './lib/temporal.js';
 import { isolationPhase, isolationTargets, type PhaseContext } from './isolation.js';
@@ -279,15 +279,11 @@ async function latencyAtRate(api: Api, stack: BenchStack, tenantId: string, rece
   );
   await db.end();
   const lags = rows.map((r) => Number(r.started_ms) - (acceptedAt.get(r.id) ?? NaN)).filter((v) => !Number.isNaN(v));
-  const s = summarize(latencies);
   const lag = summarize(lags);
   return {
     rate_per_s: round(rate),
     events: total,
-    p50_ms: round(s.p50),
-    p95_ms: round(s.p95),
-    p99_ms: round(s.p99),
-    max_ms: round(s.max),
+    ...latencyMs(latencies),
     start_lag_p50_ms: round(lag.p50),
     start_lag_p99_ms: round(lag.p99),
   };

@@ -12,7 +12,7 @@ import { startBenchReceiver, type BenchReceiver } from './lib/receiver.js';
 import { startBlackHole, type BlackHole } from './lib/black-hole.js';
 import type { apiClient } from './lib/api.js';
 import { scrapeMetric } from './lib/metrics.js';
-import { round, summarize } from './lib/stats.js';
+import { latencyMs, round, summarize } from './lib/stats.js';
 import { settle } from './lib/temporal.js';
 import { cpuWindow } from './lib/cpu.js';
 import { startQueueSampler } from './lib/sampler.js';
@@ -187,7 +187,6 @@ async function hLatencies(
   });
   const since = (key: 'started_ms' | 'planned_ms' | 'attempt_ms') =>
     summarize(steps.map((r) => (r[key] === null ? NaN : Number(r[key]) - (acceptedAt.get(r.id) ?? NaN))).filter((v) => !Number.isNaN(v)));
-  const s = summarize(latencies);
   const lag = since('started_ms');
   const planned = since('planned_ms');
   const attempt = since('attempt_ms');
@@ -195,10 +194,7 @@ async function hLatencies(
     accepted: acceptedAt.size,
     received,
     ...(received < acceptedAt.size ? { lower_bound: true } : {}),
-    p50_ms: round(s.p50),
-    p95_ms: round(s.p95),
-    p99_ms: round(s.p99),
-    max_ms: round(s.max),
+    ...latencyMs(latencies),
     start_lag_p50_ms: round(lag.p50),
     start_lag_p99_ms: round(lag.p99),
     start_lag_max_ms: round(lag.max),

@@ -10,3 +10,9 @@ export function summarize(values: number[]) {
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A latency summary as the result files show it: p50, p95, p99 and the largest, in ms to a tenth. */
+export function latencyMs(values: number[]) {
+  const s = summarize(values);
+  return { p50_ms: round(s.p50), p95_ms: round(s.p95), p99_ms: round(s.p99), max_ms: round(s.max) };
+}
