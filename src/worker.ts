@@ -85,6 +85,8 @@ export async function createWorker(
         },
         keyring,
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
+        // Activities run only once the worker runs, after the relay below exists.
+        onDispatched: () => relay.dispatched(),
       }),
       ...makeLifecycleActivities(pool),
     },
