@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { logDestination } from '../log-format.js';
 import { createPool } from '../db/pool.js';
 import { createApp } from '../api/app.js';
 import type { Routes } from '../api/route.js';
@@ -10,7 +11,7 @@ import { liveKeyManagerExists } from '../db/producer-keys.js';
 import { secretsAtStart } from '../secrets/at-start.js';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, logDestination(config.logFormat));
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 // Before it listens: a missing or wrong HOOKRELAY_ENCRYPTION_KEYS stops the API here, naming it.
 await secretsAtStart(pool, config.encryptionKeys, 'API', logger);
