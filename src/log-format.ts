@@ -19,5 +19,5 @@ export function chooseLogFormat(setting: LogFormat | undefined, stdoutIsTerminal
 export function logDestination(setting: LogFormat | undefined, stdout: { isTTY?: boolean } = process.stdout): DestinationStream | undefined {
   if (chooseLogFormat(setting, stdout.isTTY === true) === 'json') return undefined;
   // Synchronous like pino's own stdout, so the last lines before an exit are not lost.
-  return PinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return PinoPretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 }
