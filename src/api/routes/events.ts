@@ -41,6 +41,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/events',
+      operationId: 'postEvent',
       tag,
       auth: 'admin',
       body: EventCreate,
@@ -78,6 +79,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/events/batch',
+      operationId: 'postEventBatch',
       tag,
       auth: 'admin',
       body: EventBatch,
@@ -119,6 +121,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/events/:id',
+      operationId: 'getEvent',
       tag,
       auth: 'any',
       params: IdParam,
