@@ -13,8 +13,7 @@ export async function checkCatalogForm({ run, page, stack, api, tenant, receiver
     });
     if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /v1/event-types/${type} answered ${put.status}: ${await put.text()}`);
   }
-  const listed = async () =>
-    ((await api.call('GET', '/v1/subscriptions', tenant.api_key)).body as { data: Array<{ url: string; event_types: string[] }> }).data;
+  const listed = async () => (await api.as(tenant.api_key).GET('/v1/subscriptions')).data?.data ?? [];
   await step(run, page, 'the form shows the catalog with nothing chosen', async () => {
     await page.goto(`${stack.apiUrl}/portal/#/subscriptions/new`);
     await page.getByRole('heading', { name: 'New subscription' }).waitFor();

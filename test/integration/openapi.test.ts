@@ -36,6 +36,13 @@ describe('OpenAPI', () => {
     expect(documented.length).toBeGreaterThanOrEqual(10);
   });
 
+  it('serves the document the generated client and the lint test are made from (src/api/openapi-document.ts)', async () => {
+    const res = await stack.api.call('GET', '/openapi.json');
+    const { openapiDocument } = await import('../../src/api/openapi-document.js');
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(await openapiDocument())));
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('generates request schemas from the zod validators', async () => {
     const res = await stack.api.call('GET', '/openapi.json');
     // Written into the operation (src/api/openapi.ts): a field with a default stays optional to generators.
