@@ -1821,7 +1821,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Payload over 256 KiB */
+      /** @description A body over the size limit, or a `payload` over 256 KiB (named in `details`) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -1903,7 +1903,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description A payload over 256 KiB */
+      /** @description A body over the size limit, or a payload over 256 KiB (named in `details`: `events.<i>.payload`) */
       413: {
         headers: {
           [name: string]: unknown;

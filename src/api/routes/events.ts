@@ -49,7 +49,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       responses: {
         202: { description: 'Accepted: stored, its workflow starts right after', schema: EventAccepted },
         200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
-        413: { description: 'Payload over 256 KiB' },
+        413: { description: 'A body over the size limit, or a `payload` over 256 KiB (named in `details`)' },
       },
     },
     async ({ body: input }, req, res) => {
@@ -86,7 +86,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       summary: 'Post 1-500 events at once, validated all or nothing; 202 once all are durably stored',
       responses: {
         202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
-        413: { description: 'A payload over 256 KiB' },
+        413: { description: 'A body over the size limit, or a payload over 256 KiB (named in `details`: `events.<i>.payload`)' },
       },
     },
     async ({ body: { events } }, req, res) => {
