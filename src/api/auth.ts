@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Queryable } from '../db/pool.js';
 import { hashKey, tenantForKeyHash } from '../db/tenants.js';
-import { PRODUCER_KEY_PREFIX } from '../db/producer-keys.js';
+import { PRODUCER_KEY_PREFIX } from '../domain/credentials.js';
 import { SCOPES, type Scope } from '../domain/scopes.js';
 import { ApiError } from './errors.js';
 import { portalPrincipal, type PortalPrincipal } from './portal-session.js';

@@ -12,6 +12,11 @@ export interface FollowOptions {
   maxPollFailures?: number;
   /** How long an event with no deliveries is watched for some to appear. */
   noDeliveriesGraceMs?: number;
+  /**
+   * The credential may read the delivery log (a tenant API key): each attempt is printed. A producer
+   * credential may not (the route answers it 403), so only the event's delivery summaries are read.
+   */
+  readsDeliveryLog?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -50,7 +55,7 @@ async function poll<T>(fetchOnce: () => Promise<T>, out: Output, progress: Progr
 }
 
 function withDefaults(options: FollowOptions): Required<FollowOptions> {
-  return { intervalMs: 1_000, maxPollFailures: 10, noDeliveriesGraceMs: 10_000, ...options };
+  return { intervalMs: 1_000, maxPollFailures: 10, noDeliveriesGraceMs: 10_000, readsDeliveryLog: true, ...options };
 }
 
 function pendingStatus(attempts: readonly Pick<Attempt, 'number' | 'status_code' | 'error_class'>[]): string {
@@ -93,7 +98,7 @@ interface Tracked {
 
 /**
  * Follows every delivery of an event until none is pending. With a tenant key each new attempt is
- * read from the delivery's log; with the admin token (which may not read deliveries) the event's
+ * read from the delivery's log; with a producer credential (which may not read deliveries) the event's
  * delivery summaries give the attempt count and the last result.
  */
 export async function followEvent(
@@ -107,7 +112,6 @@ export async function followEvent(
   const progress = out.progress();
   const tracked = new Map<string, Tracked>();
   const started = Date.now();
-  let detailed = true;
   let first = true;
   try {
     for (;;) {
@@ -131,7 +135,7 @@ export async function followEvent(
           if (!out.json) out.line(`${safe(summary.id)}  → subscription ${safe(summary.subscription_id)}`);
         }
         if (summary.attempt_count !== state.attemptCount || summary.status !== state.status) {
-          detailed = await reportAttempts(client, summary, state, out, progress, opts, detailed);
+          await reportAttempts(client, summary, state, out, progress, opts);
           state.attemptCount = summary.attempt_count;
         }
         if (summary.status !== 'pending' && state.status === 'pending' && !out.json) {
@@ -164,7 +168,7 @@ export async function followEvent(
   }
 }
 
-/** Prints the attempts of a delivery not printed yet; returns false once the log is not readable (admin token). */
+/** Prints the attempts of a delivery not printed yet: from its log, or from its summary when the log is not the credential's to read. */
 async function reportAttempts(
   client: ApiClient,
   summary: DeliverySummary,
@@ -172,21 +176,16 @@ async function reportAttempts(
   out: Output,
   progress: Progress,
   opts: Required<FollowOptions>,
-  detailed: boolean,
-): Promise<boolean> {
-  if (detailed) {
-    try {
-      const delivery = await poll(
-        () => client.ok((api) => api.GET('/v1/deliveries/{id}', { params: { path: { id: summary.id } } })),
-        out,
-        progress,
-        opts,
-      );
-      printNewAttempts(out, delivery.attempts, state.seen, summary.id);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 403) throw error;
-    }
+): Promise<void> {
+  if (opts.readsDeliveryLog) {
+    const delivery = await poll(
+      () => client.ok((api) => api.GET('/v1/deliveries/{id}', { params: { path: { id: summary.id } } })),
+      out,
+      progress,
+      opts,
+    );
+    printNewAttempts(out, delivery.attempts, state.seen, summary.id);
+    return;
   }
   if (summary.attempt_count > state.attemptCount && !out.json) {
     const result = summary.last_status_code !== null ? `HTTP ${summary.last_status_code}` : (summary.last_error ?? 'no answer');
@@ -196,7 +195,6 @@ async function reportAttempts(
         : `attempt ${summary.attempt_count}`;
     out.line(`${safe(summary.id)}  ${range}  last: ${safe(result)}`);
   }
-  return false;
 }
 
 const deliveries = (n: number) => `${n} ${n === 1 ? 'delivery' : 'deliveries'}`;

@@ -39,3 +39,13 @@ export function finalLine(out: Output, delivery: Pick<DeliverySummary, 'status' 
   const base = `${statusWord(out, delivery.status)} after ${plural(delivery.attempt_count, 'attempt')}`;
   return delivery.status !== 'succeeded' && delivery.last_error ? `${base}: ${safe(delivery.last_error)}` : base;
 }
+
+/** `name: value` for each field, aligned; objects and arrays as one line of JSON. */
+export function fieldLines(record: object, skip: readonly string[] = []): string[] {
+  const entries = Object.entries(record).filter(([name]) => !skip.includes(name));
+  const width = Math.max(0, ...entries.map(([name]) => name.length)) + 2;
+  return entries.map(([name, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return `${`${name}:`.padEnd(width)}${safe(text ?? 'null')}`;
+  });
+}

@@ -6,6 +6,9 @@ import { eventCommands } from './commands/events.js';
 import { subscriptionCommands } from './commands/subscriptions.js';
 import { tenantCommands } from './commands/tenants.js';
 import { keyCommands } from './commands/keys.js';
+import { auditCommands } from './commands/audit.js';
+import { webhookCommands } from './commands/webhooks.js';
+import { eventTypeCommands } from './commands/event-types.js';
 import { CliError } from './errors.js';
 import { DEFAULT_API } from './options.js';
 import { Output } from './output.js';
@@ -18,15 +21,19 @@ export function createProgram(): Command {
     .option('--api <url>', `API base URL (default: $HOOKRELAY_API or ${DEFAULT_API})`)
     .option(
       '--token <token>',
-      'tenant API key or admin token (default: $HOOKRELAY_TOKEN; admin commands try $ADMIN_TOKEN first, events follow tries it second)',
+      'a tenant API key, a producer key or the admin token (default: producer commands $ADMIN_TOKEN, else $HOOKRELAY_TOKEN; ' +
+        'tenant commands $HOOKRELAY_TOKEN; commands for either $HOOKRELAY_TOKEN, else $ADMIN_TOKEN)',
     )
     .option('--json', 'print the raw JSON answers')
     .showHelpAfterError('(run with --help for usage)');
   tenantCommands(program);
   keyCommands(program);
+  auditCommands(program);
   subscriptionCommands(program);
+  webhookCommands(program);
   eventCommands(program);
   deliveryCommands(program);
+  eventTypeCommands(program);
   return program;
 }
 

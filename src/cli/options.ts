@@ -5,15 +5,37 @@ import { CliError } from './errors.js';
 
 export const DEFAULT_API = 'http://localhost:3000';
 
-/** `--header name=value` (repeatable) into an object; the first `=` separates. */
-export function parseHeaders(pairs: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const pair of pairs) {
+/**
+ * A string map option (`--header`, `--field-map`): repeated `key=value` (the first `=` separates), or one JSON
+ * object (or @file), the only way to give an empty map, which a PATCH uses to clear it.
+ */
+export function parseMapOption(option: string, values: readonly string[]): unknown {
+  const [first] = values;
+  if (values.length === 1 && first !== undefined && /^\s*[{@]/.test(first)) return parseJsonOption(option, first.trim());
+  const map: Record<string, string> = {};
+  for (const pair of values) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new CliError(`--header expects name=value, got "${pair}"`);
-    headers[pair.slice(0, at).trim()] = pair.slice(at + 1);
+    if (at <= 0) throw new CliError(`${option} expects key=value (repeatable) or one JSON object, got "${pair}"`);
+    map[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
-  return headers;
+  return map;
+}
+
+/** `--rate-limit 100/1m` (requests per period) or a JSON object; the API checks the numbers and the period. */
+export function parseRateLimit(text: string): unknown {
+  const trimmed = text.trim();
+  if (/^[{@]/.test(trimmed)) return parseJsonOption('--rate-limit', trimmed);
+  const match = /^(\S+)\/(\S+)$/.exec(trimmed);
+  if (!match) throw new CliError(`--rate-limit expects <requests>/<period> (e.g. 100/1m) or a JSON object, got "${text}"`);
+  return { requests: numberOrText(match[1]!), per: match[2] };
+}
+
+/** `--enabled` / `--disabled`: true, false, or undefined when neither is given. */
+export function enabledOption(options: { enabled?: boolean; disabled?: boolean }): boolean | undefined {
+  if (options.enabled && options.disabled) throw new CliError('--enabled and --disabled exclude each other');
+  if (options.enabled) return true;
+  if (options.disabled) return false;
+  return undefined;
 }
 
 /** A JSON option value; `@path` reads it from a file. */
@@ -50,7 +72,10 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-/** Who may run a command: the admin, a tenant, or either (a command the API answers for both). */
+/**
+ * The token a command takes: a producer credential (`admin`: the admin token or a producer key), a tenant's API
+ * key, or either (a route the API answers for both).
+ */
 export type TokenKind = 'admin' | 'tenant' | 'either';
 
 const TOKEN_SOURCES: Record<TokenKind, { env: string[]; missing: string }> = {

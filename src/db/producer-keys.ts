@@ -6,9 +6,7 @@ import { newId } from './ids.js';
 import { pageOf } from './cursor.js';
 import { hashKey } from './tenants.js';
 import type { Scope } from '../domain/scopes.js';
-
-/** Every producer key starts so: tells it from a tenant key (`hr_…`) before any lookup. */
-export const PRODUCER_KEY_PREFIX = 'hrp_';
+import { PRODUCER_KEY_PREFIX } from '../domain/credentials.js';
 
 export interface ProducerKeyRow {
   id: string;

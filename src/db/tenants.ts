@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from './pool.js';
 import { newId } from './ids.js';
+import { TENANT_KEY_PREFIX } from '../domain/credentials.js';
 
 /** API keys are 256-bit random, so an unsalted SHA-256 is enough to make the stored hash useless to a thief. */
 export function hashKey(key: string): Buffer {
@@ -16,7 +17,7 @@ export interface CreatedTenant {
 
 export async function createTenant(db: Queryable, name: string): Promise<CreatedTenant> {
   const id = newId('ten');
-  const apiKey = `hr_${randomBytes(32).toString('base64url')}`;
+  const apiKey = `${TENANT_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const { rows } = await db.query<{ created_at: Date }>(
     `WITH tenant AS (INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING created_at),
           key AS (INSERT INTO api_keys (id, tenant_id, key_hash, prefix) SELECT $3, $1, $4, $5 FROM tenant)

@@ -11,7 +11,7 @@ import {
   SubscriptionPage,
   SubscriptionPatch,
 } from '../schemas/subscription.js';
-import { CATEGORY_EVENT_TYPES, type Category } from '../schemas/webhook.js';
+import { CATEGORY_EVENT_TYPES, type Category } from '../../domain/webhook-categories.js';
 import { checkTarget, cursorParam, pageBody } from '../route-helpers.js';
 import { deleteSubscription, getSubscription, insertSubscription, listSubscriptions, updateSubscription } from '../../db/subscriptions.js';
 import { rotateSecret, signatureScheme } from '../../db/subscription-secrets.js';

@@ -1,15 +1,7 @@
 import { z } from '../zod.js';
 import { Environment } from './common.js';
 import { SUBSCRIPTION_DEFAULTS, SubscriptionCreate } from './subscription.js';
-
-/** Category webhooks: each category and the event types it receives. */
-export const CATEGORY_EVENT_TYPES = {
-  users: ['user.*'],
-  accounts: ['account.*'],
-  endpoints: ['endpoint.*'],
-} as const;
-export type Category = keyof typeof CATEGORY_EVENT_TYPES;
-const CATEGORIES = Object.keys(CATEGORY_EVENT_TYPES) as [Category, ...Category[]];
+import { CATEGORIES } from '../../domain/webhook-categories.js';
 
 export const CategoryParam = z.object({ category: z.enum(CATEGORIES) });
 export const CategoryQuery = z.strictObject({ environment: Environment.default(SUBSCRIPTION_DEFAULTS.environment) });

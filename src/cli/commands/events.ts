@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { defineCommand } from '../command-table.js';
 import { exitCodeOf, followEvent } from '../follow.js';
+import { fieldLines, finalLine } from '../format.js';
+import { CliError } from '../errors.js';
 import { parseJsonOption } from '../options.js';
 import { safe } from '../output.js';
 import type { RequestBody } from '../../client/index.js';
@@ -13,12 +16,18 @@ interface SendOptions {
   id?: string;
 }
 
-export function eventCommands(program: Command): void {
-  const events = program.command('events').description('post and follow events');
+type Batch = RequestBody<'postEventBatch'>;
 
-  events
-    .command('send')
-    .description('post an event for a tenant (admin token); prints its id and workflow id, or "duplicate"')
+/** A batch file: an array of events, or the request body itself (`{"events": [...]}`). */
+function batchBody(file: string): Batch {
+  const parsed = parseJsonOption('--file', file.startsWith('@') ? file : `@${file}`);
+  if (Array.isArray(parsed)) return { events: parsed as Batch['events'] };
+  if (typeof parsed === 'object' && parsed !== null) return parsed as Batch;
+  throw new CliError('--file: expected a JSON array of events or an object {"events": [...]}');
+}
+
+export function eventCommands(program: Command): void {
+  defineCommand(program, 'events send')
     .requiredOption('--tenant <id>', 'the tenant the event belongs to')
     .requiredOption('--type <type>', 'dotted lowercase event type, e.g. user.created')
     .option('--payload <json>', 'the payload, a JSON object (or @file)', '{}')
@@ -33,7 +42,7 @@ export function eventCommands(program: Command): void {
         payload: parseJsonOption('--payload', options.payload ?? '{}') as RequestBody<'postEvent'>['payload'],
       };
       if (options.id !== undefined) body.id = options.id;
-      const { client, out } = context(command, 'admin');
+      const { client, out } = context(command);
       const accepted = await client.ok((api) => api.POST('/v1/events', { body }));
       if (out.json) return out.printJson(accepted);
       if (accepted.duplicate) {
@@ -44,17 +53,36 @@ export function eventCommands(program: Command): void {
       out.line(`workflow_id: ${safe(accepted.workflow_id)}`);
     });
 
-  events
-    .command('follow')
-    .description(
-      'follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1 ' +
-        "(tenant API key from $HOOKRELAY_TOKEN: each attempt; admin token from $ADMIN_TOKEN: each delivery's count and last result)",
-    )
+  defineCommand(program, 'events send-batch')
+    .requiredOption('--file <path>', 'a JSON file: an array of events ({tenant_id, environment, type, payload, id?}) or {"events": [...]}')
+    .action(async (options: { file: string }, command: Command) => {
+      const body = batchBody(options.file);
+      const { client, out } = context(command);
+      const accepted = await client.ok((api) => api.POST('/v1/events/batch', { body }));
+      if (out.json) return out.printJson(accepted);
+      for (const event of accepted.data) {
+        out.line(`${safe(event.id)}  ${event.duplicate ? 'duplicate' : 'accepted'}  ${safe(event.workflow_id)}`);
+      }
+    });
+
+  defineCommand(program, 'events get')
     .argument('<event-id>', 'the event id')
-    .option('--tenant <id>', "the event's tenant (with the admin token, when several tenants have this event id)")
+    .option('--tenant <id>', "the event's tenant (with a producer credential, when several tenants have this event id)")
     .action(async (id: string, options: { tenant?: string }, command: Command) => {
-      const { client, out } = context(command, 'either');
-      const event = await followEvent(client, id, options.tenant, out);
+      const { client, out } = context(command);
+      const event = await client.ok((api) => api.GET('/v1/events/{id}', { params: { path: { id }, query: { tenant_id: options.tenant } } }));
+      if (out.json) return out.printJson(event);
+      for (const line of fieldLines(event, ['deliveries'])) out.line(line);
+      if (event.deliveries.length === 0) out.line('deliveries:   none');
+      for (const d of event.deliveries) out.line(`delivery ${safe(d.id)} → subscription ${safe(d.subscription_id)}: ${finalLine(out, d)}`);
+    });
+
+  defineCommand(program, 'events follow')
+    .argument('<event-id>', 'the event id')
+    .option('--tenant <id>', "the event's tenant (with a producer credential, when several tenants have this event id)")
+    .action(async (id: string, options: { tenant?: string }, command: Command) => {
+      const { client, out, tenantKey } = context(command);
+      const event = await followEvent(client, id, options.tenant, out, { readsDeliveryLog: tenantKey });
       if (out.json) out.printJson(event);
       process.exitCode = exitCodeOf(event.deliveries.map((d) => d.status));
     });

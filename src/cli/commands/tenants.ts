@@ -1,20 +1,46 @@
 import type { Command } from 'commander';
+import { defineCommand } from '../command-table.js';
+import { fieldLines } from '../format.js';
 import { safe } from '../output.js';
+import type { RequestBody } from '../../client/index.js';
 import { context } from './context.js';
 
 export function tenantCommands(program: Command): void {
-  const tenants = program.command('tenants').description('manage tenants (admin token)');
-
-  tenants
-    .command('create')
-    .description('create a tenant; prints its id and its API key, which is shown only once')
+  defineCommand(program, 'tenants create')
     .argument('<name>', "the tenant's name")
     .action(async (name: string, _options: unknown, command: Command) => {
-      const { client, out } = context(command, 'admin');
+      const { client, out } = context(command);
       const tenant = await client.ok((api) => api.POST('/v1/tenants', { body: { name } }));
       if (out.json) return out.printJson(tenant);
       out.line(`id:      ${safe(tenant.id)}`);
       out.line(`api_key: ${safe(tenant.api_key)}`);
       out.warn('the API key is shown only this once; store it now (only its hash is kept)');
+    });
+
+  defineCommand(program, 'tenants delete')
+    .argument('<id>', 'the tenant id (ten_…)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { client, out } = context(command);
+      const accepted = await client.ok((api) => api.DELETE('/v1/tenants/{id}', { params: { path: { id } } }));
+      if (out.json) return out.printJson(accepted);
+      for (const line of fieldLines(accepted)) out.line(line);
+    });
+
+  defineCommand(program, 'tenants portal-link')
+    .argument('<id>', 'the tenant id (ten_…)')
+    .option('--environment <environment>', 'scope the portal to sandbox or production (default: both)')
+    .option('--ttl <duration>', 'how long the link can be opened and the session lasts, 1m-24h (default: 1h)')
+    .action(async (id: string, options: { environment?: string; ttl?: string }, command: Command) => {
+      const body: Record<string, unknown> = {};
+      if (options.environment !== undefined) body.environment = options.environment;
+      if (options.ttl !== undefined) body.ttl = options.ttl;
+      const { client, out } = context(command);
+      const session = await client.ok((api) =>
+        api.POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id } }, body: body as RequestBody<'createPortalSession'> }),
+      );
+      if (out.json) return out.printJson(session);
+      out.line(`url:        ${safe(session.url)}`);
+      out.line(`expires_at: ${safe(session.expires_at)}`);
+      out.warn('the link opens the portal once, as this tenant: hand it only to that tenant');
     });
 }
