@@ -1,6 +1,6 @@
 // The OpenAPI document of the API without a running one: the app is built with a pool and a Temporal
 // client that are never used (both connect lazily), and its registry read. The client generator and
-// its drift test use it, so neither needs PostgreSQL or Temporal.
+// its drift test use it, so neither needs PostgreSQL or Temporal; the CLI's coverage test reads the routes too.
 import { createApp } from './app.js';
 import { generateDocument } from './openapi.js';
 import type { Routes } from './route.js';
@@ -14,6 +14,11 @@ import { newEncryptionKeyEntry } from '../secrets/encryption-keys.js';
 import type { ProducerKeyCache } from './key-cache.js';
 
 export async function openapiDocument() {
+  return (await describeApi()).document;
+}
+
+/** The document and the route specs it is made from (each route's credential, which the document does not say). */
+export async function describeApi() {
   const config = loadConfig({
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
     TEMPORAL_ADDRESS: '127.0.0.1:1',
@@ -27,7 +32,8 @@ export async function openapiDocument() {
   try {
     const app = createApp({ pool, temporal, config, logger: createLogger('silent'), metrics: createApiMetrics(false) });
     await (app.locals.keyCache as ProducerKeyCache).stop();
-    return generateDocument((app.locals.routes as Routes).docs);
+    const routes = app.locals.routes as Routes;
+    return { document: generateDocument(routes.docs), specs: routes.specs };
   } finally {
     await temporal.close();
     await pool.end();

@@ -10,6 +10,8 @@ export type OperationId = keyof operations;
 
 interface CommandSpec {
   operations: readonly OperationId[];
+  /** Operations it calls only when the token is a tenant's API key (the rest of the credential kind may not). */
+  withTenantKey?: readonly OperationId[];
   /** Which token the command takes from the environment, and which routes it may call with it. */
   credential: TokenKind;
   summary: string;
@@ -113,7 +115,8 @@ export const COMMANDS = {
   },
   'events get': { operations: ['getEvent'], credential: 'either', summary: 'print an event and its deliveries' },
   'events follow': {
-    operations: ['getEvent', 'getDelivery'],
+    operations: ['getEvent'],
+    withTenantKey: ['getDelivery'],
     credential: 'either',
     summary:
       'follow every delivery of an event until none is pending; exit 0 if all succeeded, else 1 (a tenant API key shows each ' +
@@ -155,7 +158,8 @@ export const NOT_COMMANDS = {
   getApiReference: 'a page for a browser',
 } as const satisfies Partial<Record<OperationId, string>>;
 
-type Covered = (typeof COMMANDS)[CommandName]['operations'][number] | keyof typeof NOT_COMMANDS;
+type TenantKeyExtras = { [K in CommandName]: (typeof COMMANDS)[K] extends { withTenantKey: readonly (infer O)[] } ? O : never }[CommandName];
+type Covered = (typeof COMMANDS)[CommandName]['operations'][number] | TenantKeyExtras | keyof typeof NOT_COMMANDS;
 /** Fails to compile while an operation of the generated client has neither a command nor a reason. */
 export type EveryOperationCovered = [Exclude<OperationId, Covered>] extends [never] ? true : { uncovered: Exclude<OperationId, Covered> };
 const covered: EveryOperationCovered = true;

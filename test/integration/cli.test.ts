@@ -1,58 +1,16 @@
 // The `hookrelay` CLI as a real child process (stdout a pipe, not a terminal) against a real stack.
 import { eventually } from '../support/eventually.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/ports.js';
 import { useStack } from '../support/use-stack.js';
-
-const BIN = fileURLToPath(new URL('../../bin/hookrelay.js', import.meta.url));
+import { cliRunner, expectPlain, field } from '../support/cli.js';
 
 // No retry time scale: a retry after 1 s really takes 1 s, so `follow` sees the delivery pending.
 const stack = useStack();
 const { receiver } = stack;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of the parent minus anything that would choose a token, an API or colours. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['HOOKRELAY_API', 'HOOKRELAY_TOKEN', 'ADMIN_TOKEN', 'NO_COLOR', 'FORCE_COLOR']) delete env[name];
-  return env;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...baseEnv(), HOOKRELAY_API: stack.url, ...env }, timeout: 45_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-/** Nothing but printable text and newlines: no ANSI escapes, no carriage returns. */
-function expectPlain(run: Run): void {
-  for (const text of [run.stdout, run.stderr]) {
-    // No escape sequence and no control character but the line feed (\p{Cc} is C0, DEL and C1).
-    expect(text).not.toMatch(/(?!\n)\p{Cc}/u);
-  }
-}
-
-function field(output: string, name: string): string {
-  const match = new RegExp(`^${name}:\\s+(\\S+)$`, 'm').exec(output);
-  if (!match?.[1]) throw new Error(`no ${name} in:\n${output}`);
-  return match[1];
-}
+const cli = cliRunner(stack);
 
 function deliveryOf(apiKey: string, eventId: string): Promise<string> {
   return eventually(
