@@ -14,7 +14,13 @@ export class ApiClient {
   readonly baseUrl: string;
   private readonly api: HookrelayClient;
 
-  constructor(baseUrl: string, token: string, timeoutMs = 30_000) {
+  /** `forbiddenHint`: a line added to a 403 `forbidden` for a credential of the wrong kind, saying which the command takes. */
+  constructor(
+    baseUrl: string,
+    token: string,
+    timeoutMs = 30_000,
+    private readonly forbiddenHint?: string,
+  ) {
     this.baseUrl = normalizeBaseUrl(baseUrl);
     this.api = createHookrelayClient(this.baseUrl, { token, timeoutMs });
   }
@@ -28,7 +34,12 @@ export class ApiClient {
       throw new NetworkError(`cannot reach the API at ${displayUrl(this.baseUrl)}: ${networkReason(error)}`);
     }
     if (answer.response.ok) return answer.data as T;
-    throw apiError(answer.response, answer.error);
+    const error = apiError(answer.response, answer.error);
+    // A credential of the wrong kind (a missing scope names itself in the details).
+    if (error.status === 403 && error.code === 'forbidden' && error.details.length === 0 && this.forbiddenHint) {
+      throw new ApiError(error.status, error.code, error.message, [...error.details, { path: '', message: this.forbiddenHint }]);
+    }
+    throw error;
   }
 }
 

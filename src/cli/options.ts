@@ -78,12 +78,27 @@ export interface GlobalOptions {
  */
 export type TokenKind = 'admin' | 'tenant' | 'either';
 
-const TOKEN_SOURCES: Record<TokenKind, { env: string[]; missing: string }> = {
-  admin: { env: ['ADMIN_TOKEN', 'HOOKRELAY_TOKEN'], missing: 'no admin token: pass --token or set ADMIN_TOKEN (or HOOKRELAY_TOKEN)' },
-  tenant: { env: ['HOOKRELAY_TOKEN'], missing: 'no tenant API key: pass --token or set HOOKRELAY_TOKEN' },
+const TOKEN_SOURCES: Record<TokenKind, { env: string[]; missing: string; refused: string }> = {
+  admin: {
+    env: ['ADMIN_TOKEN', 'HOOKRELAY_TOKEN'],
+    missing: 'no admin token: pass --token or set ADMIN_TOKEN (or HOOKRELAY_TOKEN)',
+    refused: 'this command takes a producer credential (the admin token or a producer key with the scope): --token, or ADMIN_TOKEN',
+  },
+  tenant: {
+    env: ['HOOKRELAY_TOKEN'],
+    missing: 'no tenant API key: pass --token or set HOOKRELAY_TOKEN',
+    refused: "this command takes a tenant's API key (hr_…): --token, or HOOKRELAY_TOKEN",
+  },
   // A tenant key first: it reads more (each attempt of a delivery) than the admin token.
-  either: { env: ['HOOKRELAY_TOKEN', 'ADMIN_TOKEN'], missing: 'no token: pass --token or set HOOKRELAY_TOKEN (a tenant API key) or ADMIN_TOKEN' },
+  either: {
+    env: ['HOOKRELAY_TOKEN', 'ADMIN_TOKEN'],
+    missing: 'no token: pass --token or set HOOKRELAY_TOKEN (a tenant API key) or ADMIN_TOKEN',
+    refused: "this command takes a tenant's API key or a producer credential: --token, HOOKRELAY_TOKEN or ADMIN_TOKEN",
+  },
 };
+
+/** The line added to a 403 `forbidden` (a credential of the wrong kind or scope): which credential the command takes, and from where. */
+export const credentialHint = (kind: TokenKind): string => TOKEN_SOURCES[kind].refused;
 
 /** The API's base URL and the token: --token, else the first of the kind's variables that is set. */
 export function resolveConnection(options: GlobalOptions, kind: TokenKind, env: NodeJS.ProcessEnv = process.env) {

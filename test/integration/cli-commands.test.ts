@@ -407,7 +407,15 @@ describe('every hookrelay command against the stack', () => {
 
     // A tenant key is not a producer credential: the command says which credential the route needs.
     const asTenant = await cli(['--token', tenant.HOOKRELAY_TOKEN!, 'tenants', 'delete', tenantId], {}, 1);
-    expect(asTenant.stderr).toMatch(/^error: /);
+    expect(asTenant.stderr).toBe(
+      'error: this route takes a producer credential (a producer key or the admin token)\n' +
+        '  this command takes a producer credential (the admin token or a producer key with the scope): --token, or ADMIN_TOKEN\n',
+    );
+    const asProducer = await cli(['--token', stack.adminToken, 'deliveries', 'list'], {}, 1);
+    expect(asProducer.stderr).toBe(
+      "error: this route takes a tenant API key\n  this command takes a tenant's API key (hr_…): --token, or HOOKRELAY_TOKEN\n",
+    );
+    expect(asProducer.stderr).not.toContain(stack.adminToken);
 
     const purged = json<{ tenant_id: string; workflow_id: string }>(await cli(['tenants', 'delete', tenantId, '--json'], admin));
     expect(purged.tenant_id).toBe(tenantId);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { COMMANDS, commandName } from '../command-table.js';
-import { resolveConnection, type GlobalOptions } from '../options.js';
+import { credentialHint, resolveConnection, type GlobalOptions } from '../options.js';
 import { Output } from '../output.js';
 import { isTenantKey } from '../../domain/credentials.js';
 
@@ -15,6 +15,11 @@ export interface Context {
 /** The client and output of a command, from the global options and the credential the command table names. */
 export function context(command: Command): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
-  const { api, token } = resolveConnection(options, COMMANDS[commandName(command)].credential);
-  return { client: new ApiClient(api, token), out: new Output({ json: options.json === true }), tenantKey: isTenantKey(token) };
+  const kind = COMMANDS[commandName(command)].credential;
+  const { api, token } = resolveConnection(options, kind);
+  return {
+    client: new ApiClient(api, token, undefined, credentialHint(kind)),
+    out: new Output({ json: options.json === true }),
+    tenantKey: isTenantKey(token),
+  };
 }
