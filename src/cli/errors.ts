@@ -1,3 +1,5 @@
+// The CLI's failures and their exit codes (docs/cli.md): 1 for a request the API refused or an input the CLI
+// refused before sending, 2 for an API out of reach; 0 is success, and `follow` adds 1 for a failed delivery.
 /** A failure the CLI reports as `error: <message>` plus one line per detail, then exits with `exitCode`. */
 export class CliError extends Error {
   constructor(
