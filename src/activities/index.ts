@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { Tracer } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import type { Pool } from '../db/pool.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   keyring: Keyring;
   /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
   wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
+  /** The worker's tracer when tracing is on (src/telemetry/tracing.ts): each HTTP attempt is a span. */
+  tracer?: Tracer;
 }
 
 /** All activities, bound to their dependencies (the samples' dependency-injection idiom). */

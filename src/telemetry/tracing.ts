@@ -1,0 +1,94 @@
+// The OpenTelemetry SDK of one process (the API or a worker), started only when OTEL_EXPORTER_OTLP_ENDPOINT
+// is set and OTEL_SDK_DISABLED is not true (src/config.ts): otherwise nothing here runs, no tracer provider
+// is registered, and the code that makes spans is handed no tracer and skips them (docs/observability.md).
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { TracingSettings } from '../config.js';
+import { VERSION } from '../version.js';
+
+/** The name of hookrelay's own tracer (the Temporal interceptors use theirs). */
+export const TRACER_NAME = 'hookrelay';
+
+export interface Tracing {
+  tracer: Tracer;
+  /** Where the workflow sandbox's spans go too (Temporal hands them out through a sink: src/telemetry/temporal.ts). */
+  spanProcessor: SpanProcessor;
+  resource: Resource;
+  /** Exports what is buffered now. */
+  flush(): Promise<void>;
+  /** Exports what is buffered and unregisters the SDK (the process ends, or a test is done). */
+  shutdown(): Promise<void>;
+}
+
+function exporterFor(settings: TracingSettings): SpanExporter {
+  // The generic endpoint is a base URL: the HTTP protocols add the signal's path (the OTLP exporter spec).
+  const httpUrl = `${settings.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  switch (settings.protocol) {
+    case 'grpc':
+      return new OtlpGrpcExporter({ url: settings.endpoint });
+    case 'http/json':
+      return new OtlpJsonExporter({ url: httpUrl });
+    case 'http/protobuf':
+      return new OtlpProtobufExporter({ url: httpUrl });
+  }
+}
+
+function samplerFor({ sampler, samplerArg = 1 }: TracingSettings): Sampler {
+  switch (sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(samplerArg);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplerArg) });
+  }
+}
+
+/**
+ * Starts the SDK and registers it for the process (the W3C trace context propagator, the async context
+ * that carries the active span, the tracer provider); undefined, doing nothing, when tracing is off.
+ */
+export function startTracing(settings: TracingSettings | undefined, defaultServiceName: string): Tracing | undefined {
+  if (!settings) return undefined;
+  // OTEL_RESOURCE_ATTRIBUTES is read by the SDK's own detector; the service name and version are hookrelay's.
+  const resource = Resource.default()
+    .merge(detectResourcesSync({ detectors: [envDetectorSync] }))
+    .merge(new Resource({ [ATTR_SERVICE_NAME]: settings.serviceName ?? defaultServiceName, [ATTR_SERVICE_VERSION]: VERSION }));
+  // Batched: a span costs the request or the attempt a push onto a queue, never an export.
+  const spanProcessor = new BatchSpanProcessor(exporterFor(settings));
+  const provider = new NodeTracerProvider({ resource, sampler: samplerFor(settings), spanProcessors: [spanProcessor] });
+  provider.register();
+  return {
+    tracer: provider.getTracer(TRACER_NAME, VERSION),
+    spanProcessor,
+    resource,
+    flush: () => provider.forceFlush(),
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
