@@ -12,10 +12,13 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  type ReadableSpan,
   type Sampler,
+  type Span,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import type { Context } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingSettings } from '../config.js';
@@ -65,6 +68,50 @@ function samplerFor({ sampler, samplerArg = 1 }: TracingSettings): Sampler {
   }
 }
 
+/** A URL's query (and fragment) in free text, such as a failure message naming a subscription's URL. */
+const URL_QUERY = /(\bhttps?:\/\/[^\s?#]*)[?#][^\s]*/gi;
+
+/** The text with every URL's query and fragment replaced, so a token put in a subscription's query never leaves. */
+export function withoutUrlQueries(text: string): string {
+  return text.replace(URL_QUERY, '$1?REDACTED');
+}
+
+/**
+ * Temporal's interceptors record a failed activity's message as the span's status and an exception event;
+ * hookrelay's failure messages name the subscription's URL (as the Web UI shows them). Before export, the
+ * query of every URL in those texts is replaced: the rest of the span is passed on as it is.
+ */
+class RedactingSpanProcessor implements SpanProcessor {
+  constructor(private readonly next: SpanProcessor) {}
+  onStart(span: Span, parent: Context): void {
+    this.next.onStart(span, parent);
+  }
+  onEnd(span: ReadableSpan): void {
+    const changes = (value: unknown) => typeof value === 'string' && withoutUrlQueries(value) !== value;
+    const message = span.status.message;
+    if (!changes(message) && !span.events.some((event) => Object.values(event.attributes ?? {}).some(changes))) return this.next.onEnd(span);
+    const redact = <T>(value: T) => (typeof value === 'string' ? withoutUrlQueries(value) : value);
+    // The span as it is but for those texts (the exporter reads it through its prototype).
+    const redacted = Object.create(span) as ReadableSpan;
+    Object.defineProperties(redacted, {
+      status: { value: { ...span.status, message: redact(message) } },
+      events: {
+        value: span.events.map((event) => ({
+          ...event,
+          attributes: Object.fromEntries(Object.entries(event.attributes ?? {}).map(([key, value]) => [key, redact(value)])),
+        })),
+      },
+    });
+    this.next.onEnd(redacted);
+  }
+  forceFlush(): Promise<void> {
+    return this.next.forceFlush();
+  }
+  shutdown(): Promise<void> {
+    return this.next.shutdown();
+  }
+}
+
 /**
  * Starts the SDK and registers it for the process (the W3C trace context propagator, the async context
  * that carries the active span, the tracer provider); undefined, doing nothing, when tracing is off.
@@ -76,7 +123,7 @@ export function startTracing(settings: TracingSettings | undefined, defaultServi
     .merge(detectResourcesSync({ detectors: [envDetectorSync] }))
     .merge(new Resource({ [ATTR_SERVICE_NAME]: settings.serviceName ?? defaultServiceName, [ATTR_SERVICE_VERSION]: VERSION }));
   // Batched: a span costs the request or the attempt a push onto a queue, never an export.
-  const spanProcessor = new BatchSpanProcessor(exporterFor(settings));
+  const spanProcessor = new RedactingSpanProcessor(new BatchSpanProcessor(exporterFor(settings)));
   const provider = new NodeTracerProvider({ resource, sampler: samplerFor(settings), spanProcessors: [spanProcessor] });
   provider.register();
   return {
