@@ -2,16 +2,12 @@
 // traceparent to each HTTP attempt, which the receiver's traceparent names; a retry and a failure
 // notification join it; log lines carry the trace's ids; nothing secret goes into a span.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startTracing } from '../../src/telemetry/tracing.js';
-import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../../src/temporal/workflows-path.js';
+import { tracedWorkflowBundle } from '../support/traced-bundle.js';
 import { eventually } from '../support/eventually.js';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { useStack } from '../support/use-stack.js';
@@ -23,14 +19,7 @@ const tracing = startTracing(
   loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' }).tracing,
   'hookrelay-test',
 )!;
-const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-traced-'));
-const tracedBundle = path.join(bundleDir, 'workflow-bundle-traced.js');
-const { code } = await bundleWorkflowCode({
-  workflowsPath: WORKFLOWS_PATH,
-  workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS],
-  logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-});
-writeFileSync(tracedBundle, code);
+const tracedBundle = await tracedWorkflowBundle();
 
 /** The worker's log lines, parsed. */
 const logLines: Array<Record<string, unknown>> = [];
@@ -44,7 +33,7 @@ const logSink = new Writable({
 const stack = useStack({
   env: { RETRY_TIME_SCALE: '0.001' },
   tracing,
-  workflowBundlePath: tracedBundle,
+  workflowBundlePath: tracedBundle.codePath,
   workerLogger: createLogger('debug', logSink),
 });
 const { receiver } = stack;
@@ -52,7 +41,7 @@ const { receiver } = stack;
 afterAll(async () => {
   await tracing.shutdown();
   await collector.close();
-  rmSync(bundleDir, { recursive: true, force: true });
+  tracedBundle.remove();
 });
 
 const SECRET_HEADER_VALUE = `header-secret-${randomBytes(6).toString('hex')}`;
