@@ -47,7 +47,7 @@ onShutdown(
     await temporal.close();
     await pool.end();
     // The spans of the last requests still go out.
-    await tracing?.shutdown();
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'the last spans were not exported'));
   },
   (msg) => logger.info(msg),
 );

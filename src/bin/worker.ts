@@ -33,7 +33,7 @@ onShutdown(
     http.close();
     await pool.end();
     // The spans of the last attempts still go out.
-    await tracing?.shutdown();
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'the last spans were not exported'));
   },
   (msg) => logger.info(msg),
 );

@@ -132,10 +132,14 @@ export function startTracing(settings: TracingSettings | undefined, defaultServi
     resource,
     flush: () => provider.forceFlush(),
     async shutdown() {
-      await provider.shutdown();
-      trace.disable();
-      context.disable();
-      propagation.disable();
+      try {
+        await provider.shutdown();
+      } finally {
+        // Unregistered even when the last export failed (a collector that is down).
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      }
     },
   };
 }
