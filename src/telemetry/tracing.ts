@@ -1,7 +1,7 @@
 // The OpenTelemetry SDK of one process (the API or a worker), started only when OTEL_EXPORTER_OTLP_ENDPOINT
 // is set and OTEL_SDK_DISABLED is not true (src/config.ts): otherwise nothing here runs, no tracer provider
 // is registered, and the code that makes spans is handed no tracer and skips them (docs/observability.md).
-import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -18,7 +18,6 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { Context } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingSettings } from '../config.js';

@@ -157,30 +157,41 @@ describe('tracing', () => {
   });
 
   it('a retry joins the trace as a child of the deliver activity, and each attempt is its own traceparent', async () => {
-    receiver.on('/traced-retry', (_req, count) => ({ status: count === 1 ? 503 : 200 }));
+    // The first attempt (in dispatchEvent) and the deliver activity's first try fail: that try's failure,
+    // which names the URL, is recorded on Temporal's spans, and its query must not be exported.
+    receiver.on('/traced-retry', (_req, count) => ({ status: count <= 2 ? 503 : 200 }));
     const t = await stack.tenant();
     await stack.api.subscribe(t.api_key, {
-      url: `${receiver.url}/traced-retry`,
+      url: `${receiver.url}/traced-retry?token=${QUERY_TOKEN}`,
       event_types: ['user.*'],
-      retry_policy: { initial_interval: '1s', maximum_attempts: 3 },
+      retry_policy: { initial_interval: '1s', maximum_attempts: 4 },
     });
     const producer = producerContext();
     const result = await postTraced(t.id, 'tr-retry', producer.traceparent);
     expect(result.deliveries.map((d) => d.status)).toEqual(['succeeded']);
 
-    const spans = await spansOf(producer.traceId, { POST: 2, 'RunWorkflow:eventWorkflow': 1 });
+    const spans = await spansOf(producer.traceId, { POST: 3, 'RunWorkflow:eventWorkflow': 1 });
     const attempts = spans
       .filter((s) => s.name === 'POST')
       .sort((a, b) => Number(a.attributes['hookrelay.attempt']) - Number(b.attributes['hookrelay.attempt']));
-    expect(attempts.map((s) => s.attributes['hookrelay.attempt'])).toEqual([1, 2]);
+    expect(attempts.map((s) => s.attributes['hookrelay.attempt'])).toEqual([1, 2, 3]);
     expect(attempts[0]!.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': '503' });
     expect(attempts[0]!.statusCode).toBe(2);
     expect(pathToRoot(spans, attempts[0]!)).toEqual(FIRST_ATTEMPT_PATH);
-    expect(attempts[1]!.attributes).toMatchObject({ 'http.response.status_code': 200 });
-    expect(pathToRoot(spans, attempts[1]!)).toEqual(['POST', 'RunActivity:deliver', 'StartActivity:deliver', ...FIRST_ATTEMPT_PATH.slice(3)]);
+    const retried = ['POST', 'RunActivity:deliver', 'StartActivity:deliver', ...FIRST_ATTEMPT_PATH.slice(3)];
+    expect(pathToRoot(spans, attempts[1]!)).toEqual(retried);
+    expect(attempts[2]!.attributes).toMatchObject({ 'http.response.status_code': 200 });
+    expect(pathToRoot(spans, attempts[2]!)).toEqual(retried);
+    // Two tries of one activity: two RunActivity spans under the same StartActivity.
+    expect(attempts[1]!.parentSpanId).not.toBe(attempts[2]!.parentSpanId);
 
     const received = receiver.forPath('/traced-retry');
     expect(received.map((r) => r.headers.traceparent)).toEqual(attempts.map(traceparentOf));
+
+    // The failed try's span holds its failure, with the URL's query replaced.
+    const failedTry = spans.find((s) => s.spanId === attempts[1]!.parentSpanId)!;
+    expect(JSON.stringify(failedTry.raw)).toContain('/traced-retry?REDACTED');
+    expect(JSON.stringify(collector.spans.map((s) => s.raw))).not.toContain(QUERY_TOKEN);
   });
 
   it("a failure notification's child workflow and its attempt are in the failed event's trace", async () => {
