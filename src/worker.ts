@@ -10,7 +10,8 @@ import { circuitCounts } from './db/isolation.js';
 import { waitingDeliveries } from './db/rate-limit.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOW_BUNDLE_FILES, WORKFLOWS_PATH } from './temporal/workflows-path.js';
 import type { Tracing } from './telemetry/tracing.js';
-import { inRelayStartSpan, tracingActivityInterceptors, tracingClientInterceptors, workflowSpanSinks } from './telemetry/temporal.js';
+import { temporalTracing } from './telemetry/temporal.js';
+import { inRelayStartSpan } from './telemetry/relay-span.js';
 import { builtFile } from './build-output.js';
 import { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
@@ -66,10 +67,11 @@ export async function createWorker(
     connectionsPerOrigin: config.maxConnectionsPerOrigin,
   });
   const tracing = extra.tracing;
+  const traced = tracing ? await temporalTracing(tracing) : undefined;
   const client = new Client({
     connection,
     namespace: config.temporalNamespace,
-    ...(tracing ? { interceptors: { workflow: tracingClientInterceptors() } } : {}),
+    ...(traced ? { interceptors: { workflow: traced.clientInterceptors } } : {}),
   });
   const code = workflowCode(extra.workflowBundle, tracing !== undefined);
   const worker = await Worker.create({
@@ -78,7 +80,7 @@ export async function createWorker(
     taskQueue: config.taskQueue,
     ...code,
     // Tracing off: no interceptor and no sink at all, so nothing is spent on it.
-    ...(tracing ? { interceptors: { ...code.interceptors, activity: tracingActivityInterceptors() }, sinks: workflowSpanSinks(tracing) } : {}),
+    ...(traced ? { interceptors: { ...code.interceptors, activity: traced.activityInterceptors }, sinks: traced.sinks } : {}),
     activities: {
       ...createActivities({
         pool,

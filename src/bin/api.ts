@@ -13,7 +13,7 @@ import { startTracing } from '../telemetry/tracing.js';
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 // Off (undefined, nothing started) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-const tracing = startTracing(config.tracing, 'hookrelay-api');
+const tracing = await startTracing(config.tracing, 'hookrelay-api');
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 // Before it listens: a missing or wrong HOOKRELAY_ENCRYPTION_KEYS stops the API here, naming it.
 await secretsAtStart(pool, config.encryptionKeys, 'API', logger);

@@ -15,7 +15,7 @@ installRuntime(logger, coreMetrics);
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 const metrics = createWorkerMetrics();
 // Off (undefined, nothing started, no interceptor installed) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-const tracing = startTracing(config.tracing, 'hookrelay-worker');
+const tracing = await startTracing(config.tracing, 'hookrelay-worker');
 const handle = await createWorker(config, pool, { metrics, logger, ...(tracing ? { tracing } : {}) });
 const http = startWorkerHttp({
   host: config.host,

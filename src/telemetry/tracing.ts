@@ -1,24 +1,10 @@
 // The OpenTelemetry SDK of one process (the API or a worker), started only when OTEL_EXPORTER_OTLP_ENDPOINT
 // is set and OTEL_SDK_DISABLED is not true (src/config.ts): otherwise nothing here runs, no tracer provider
 // is registered, and the code that makes spans is handed no tracer and skips them (docs/observability.md).
+// The SDK and its exporter are imported only then: loaded, they would cost every process memory and start time.
 import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type ReadableSpan,
-  type Sampler,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Sampler, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingSettings } from '../config.js';
 import { VERSION } from '../version.js';
@@ -37,20 +23,24 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-function exporterFor(settings: TracingSettings): SpanExporter {
+/** The exporter of the protocol asked for (only its package is loaded). */
+async function exporterFor(settings: TracingSettings): Promise<SpanExporter> {
   // The generic endpoint is a base URL: the HTTP protocols add the signal's path (the OTLP exporter spec).
   const httpUrl = `${settings.endpoint.replace(/\/+$/, '')}/v1/traces`;
   switch (settings.protocol) {
     case 'grpc':
-      return new OtlpGrpcExporter({ url: settings.endpoint });
+      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter({ url: settings.endpoint });
     case 'http/json':
-      return new OtlpJsonExporter({ url: httpUrl });
+      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: httpUrl });
     case 'http/protobuf':
-      return new OtlpProtobufExporter({ url: httpUrl });
+      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ url: httpUrl });
   }
 }
 
-function samplerFor({ sampler, samplerArg = 1 }: TracingSettings): Sampler {
+type SdkTraceBase = typeof import('@opentelemetry/sdk-trace-base');
+
+function samplerFor({ sampler, samplerArg = 1 }: TracingSettings, sdk: SdkTraceBase): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   switch (sampler) {
     case 'always_on':
       return new AlwaysOnSampler();
@@ -115,15 +105,21 @@ class RedactingSpanProcessor implements SpanProcessor {
  * Starts the SDK and registers it for the process (the W3C trace context propagator, the async context
  * that carries the active span, the tracer provider); undefined, doing nothing, when tracing is off.
  */
-export function startTracing(settings: TracingSettings | undefined, defaultServiceName: string): Tracing | undefined {
+export async function startTracing(settings: TracingSettings | undefined, defaultServiceName: string): Promise<Tracing | undefined> {
   if (!settings) return undefined;
+  const [sdk, { NodeTracerProvider }, { detectResourcesSync, envDetectorSync, Resource }, exporter] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/resources'),
+    exporterFor(settings),
+  ]);
   // OTEL_RESOURCE_ATTRIBUTES is read by the SDK's own detector; the service name and version are hookrelay's.
   const resource = Resource.default()
     .merge(detectResourcesSync({ detectors: [envDetectorSync] }))
     .merge(new Resource({ [ATTR_SERVICE_NAME]: settings.serviceName ?? defaultServiceName, [ATTR_SERVICE_VERSION]: VERSION }));
   // Batched: a span costs the request or the attempt a push onto a queue, never an export.
-  const spanProcessor = new RedactingSpanProcessor(new BatchSpanProcessor(exporterFor(settings)));
-  const provider = new NodeTracerProvider({ resource, sampler: samplerFor(settings), spanProcessors: [spanProcessor] });
+  const spanProcessor = new RedactingSpanProcessor(new sdk.BatchSpanProcessor(exporter));
+  const provider = new NodeTracerProvider({ resource, sampler: samplerFor(settings, sdk), spanProcessors: [spanProcessor] });
   provider.register();
   return {
     tracer: provider.getTracer(TRACER_NAME, VERSION),

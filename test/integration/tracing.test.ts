@@ -15,10 +15,10 @@ import { useStack } from '../support/use-stack.js';
 // Started before the stack (its options need them): the collector, the SDK exporting to it, and the
 // workflow bundle with Temporal's tracing interceptors (the run's bundle has none).
 const collector = await startOtlpReceiver();
-const tracing = startTracing(
+const tracing = (await startTracing(
   loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' }).tracing,
   'hookrelay-test',
-)!;
+))!;
 const tracedBundle = await tracedWorkflowBundle();
 
 /** The worker's log lines, parsed. */

@@ -44,8 +44,8 @@ describe('tracing settings', () => {
 });
 
 describe('startTracing', () => {
-  it('off: starts nothing and registers nothing, so no span is ever active', () => {
-    expect(startTracing(undefined, 'hookrelay-test')).toBeUndefined();
+  it('off: starts nothing and registers nothing, so no span is ever active', async () => {
+    expect(await startTracing(undefined, 'hookrelay-test')).toBeUndefined();
     const tracer = trace.getTracer('probe');
     const span = tracer.startSpan('probe');
     expect(span.isRecording()).toBe(false);
@@ -53,7 +53,7 @@ describe('startTracing', () => {
   });
 
   it('on: registers a provider that records, and unregisters it at shutdown', async () => {
-    const tracing = startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).tracing, 'hookrelay-test')!;
+    const tracing = (await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).tracing, 'hookrelay-test'))!;
     try {
       const span = trace.getTracer('probe').startSpan('probe');
       expect(span.isRecording()).toBe(true);
@@ -78,7 +78,7 @@ describe('log lines', () => {
       }),
     );
     logger.info('outside');
-    const tracing = startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).tracing, 'hookrelay-test')!;
+    const tracing = (await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).tracing, 'hookrelay-test'))!;
     try {
       const parent = contextFromTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
       tracing.tracer.startActiveSpan('inside', {}, parent, (span) => {
