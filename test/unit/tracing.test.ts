@@ -3,7 +3,8 @@
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { spanUrl } from '../../src/telemetry/attempt-span.js';
+import { inAttemptSpan, spanUrl } from '../../src/telemetry/attempt-span.js';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTracing, withoutUrlQueries } from '../../src/telemetry/tracing.js';
 import { contextFromTraceparent } from '../../src/telemetry/trace-context.js';
 import { createLogger } from '../../src/logger.js';
@@ -109,5 +110,39 @@ describe('URLs in spans', () => {
     expect(withoutUrlQueries('timeout: no complete response from http://example.com/a within 5000 ms')).toBe(
       'timeout: no complete response from http://example.com/a within 5000 ms',
     );
+  });
+});
+
+describe('an attempt span', () => {
+  const exporter = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
+  const identity = { eventId: 'evt-1', subscriptionId: 'sub_1', deliveryId: 'dlv_1', attempt: 2 };
+
+  it("sends its own traceparent instead of a subscription's traceparent and tracestate, whatever their case", async () => {
+    let sent: Record<string, string> = {};
+    const headers = { TraceParent: '00-11111111111111111111111111111111-2222222222222222-01', tracestate: 'k=v', 'x-team': 'growth' };
+    await inAttemptSpan(tracer, { url: 'https://example.com/hook?token=abc', method: 'POST', headers }, identity, async (h) => {
+      sent = h;
+      return { ok: false, statusCode: 503, errorClass: 'http_status', durationMs: 1 };
+    });
+    const [span] = exporter.getFinishedSpans().slice(-1);
+    expect(sent).toEqual({ 'x-team': 'growth', traceparent: `00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01` });
+    expect(span!.attributes).toMatchObject({
+      'url.full': 'https://example.com/hook?token=REDACTED',
+      'http.response.status_code': 503,
+      'error.type': '503',
+      'hookrelay.attempt': 2,
+    });
+  });
+
+  it('without a tracer, sends the headers as they are and makes no span', async () => {
+    const before = exporter.getFinishedSpans().length;
+    let sent: Record<string, string> = {};
+    await inAttemptSpan(undefined, { url: 'https://example.com/hook', method: 'POST', headers: { traceparent: 'theirs' } }, identity, async (h) => {
+      sent = h;
+      return { ok: true, statusCode: 204, durationMs: 1 };
+    });
+    expect(sent).toEqual({ traceparent: 'theirs' });
+    expect(exporter.getFinishedSpans().length).toBe(before);
   });
 });
