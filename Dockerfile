@@ -8,9 +8,10 @@
 # image runs no bundler or TypeScript loader at start.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# SCARF_ANALYTICS=false: swagger-ui's install script would otherwise phone home during the build.
+# --ignore-scripts: no dependency's install script is needed and one is telemetry (docs/operations.md,
+# "Install scripts"); this npm predates package.json's allowScripts, which says the same.
 COPY package.json package-lock.json ./
-RUN SCARF_ANALYTICS=false npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts/build.mjs ./scripts/build.mjs
@@ -23,7 +24,7 @@ WORKDIR /app
 
 # Dependencies first, so this layer is rebuilt only when the lockfile changes; no dev dependencies.
 COPY package.json package-lock.json ./
-RUN SCARF_ANALYTICS=false npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
 # The built code only: src/ stays in the build stage (the source maps carry the sources).

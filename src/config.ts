@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationMs, parseDuration, DURATION_PATTERN } from './domain/duration.js';
 import { parseEncryptionKeys } from './secrets/encryption-keys.js';
 import { parseKeyring } from './cursor-keys.js';
+import { LOG_FORMATS } from './log-format.js';
 
 /** A path the process can read now: a missing or unreadable certificate fails at start, not at the first connection. */
 const readableFile = z
@@ -57,6 +58,8 @@ export const ENV_VARIABLES = {
   NOTIFICATION_WINDOW: z.string().regex(DURATION_PATTERN).default('1h'),
   RETRY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: chosen by whether stdout is a terminal (src/log-format.ts).
+  LOG_FORMAT: unsetIfEmpty(z.enum(LOG_FORMATS)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(100),
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(40),
@@ -179,6 +182,7 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     notificationWindowMs: parseDuration(e.NOTIFICATION_WINDOW),
     retryTimeScale: e.RETRY_TIME_SCALE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     workerMaxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     workerMaxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConnectionsPerOrigin: e.WORKER_MAX_CONNECTIONS_PER_ORIGIN,

@@ -19,10 +19,22 @@ export interface WorkerMetrics {
   gateRefusals: Counter<'reason'>;
 }
 
+const PROCESS_PREFIX = 'hookrelay_';
+
+/**
+ * prom-client's default metrics include three gauges named like counters (`nodejs_active_handles_total`,
+ * `_requests_total`, `_resources_total`), which `promtool check metrics` refuses. Each is the sum of the
+ * gauge of the same name without `_total` (by type), so a query loses nothing: `sum(…_active_handles)`.
+ */
+const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** A registry per process part (not prom-client's global one): several can live in one test process. */
 function registry(withProcessMetrics: boolean): Registry {
   const r = new Registry();
-  if (withProcessMetrics) collectDefaultMetrics({ register: r, prefix: 'hookrelay_' });
+  if (withProcessMetrics) {
+    collectDefaultMetrics({ register: r, prefix: PROCESS_PREFIX });
+    for (const name of GAUGES_NAMED_AS_COUNTERS) r.removeSingleMetric(PROCESS_PREFIX + name);
+  }
   return r;
 }
 

@@ -104,6 +104,8 @@ export async function createWorker(
         keyring,
         ...(tracing ? { tracer: tracing.tracer } : {}),
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
+        // Activities run only once the worker runs, after the relay below exists.
+        onDispatched: () => relay.dispatched(),
       }),
       ...makeLifecycleActivities(pool),
     },

@@ -13,7 +13,8 @@ import { enabledSubscriptions } from '../db/active-subscriptions.js';
 import { matchesAny } from '../domain/event-type.js';
 import type { AttemptContext } from '../db/attempts.js';
 import { toPlan } from './prepare-deliveries.js';
-import { admitAll, type AdmissionRequest } from '../db/isolation.js';
+import { admitAll, type AdmissionRequest, type Admission } from '../db/isolation.js';
+import { holdRoute } from '../db/relay-holds.js';
 import type { GateReason } from '../domain/flow-control.js';
 import type { DeliveryPlan } from './types.js';
 import type {
@@ -52,11 +53,38 @@ async function firstAttemptOf(attempt: Promise<DeliverResult>): Promise<FirstAtt
   }
 }
 
-export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings: { inlineLimitMs: number; fanOutSlice: number }) {
+export interface DispatchSettings {
+  inlineLimitMs: number;
+  fanOutSlice: number;
+  /** Told when an event's deliveries were made (the relay bounds the events started and not yet dispatched). */
+  onDispatched?: () => void;
+}
+
+export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings: DispatchSettings) {
   const { attemptDelivery } = delivery;
 
+  /**
+   * Every first attempt of the event was refused by the gate: the tenant's newer events of the same environment
+   * and type reach the same subscriptions and would be refused too, so the relay holds them unstarted until
+   * the shortest of these waits ends (docs/isolation.md, "Held routes").
+   */
+  async function holdIfAllRefused(input: DispatchInput, planned: number, gates: Admission[], subscriptionsReadAt: number): Promise<void> {
+    if (planned === 0 || gates.length !== planned) return;
+    const refusals = gates.flatMap((g) => (g.admitted ? [] : [g]));
+    if (refusals.length !== planned) return;
+    const shortest = refusals.reduce((a, b) => (b.waitMs < a.waitMs ? b : a));
+    await holdRoute(pool, {
+      tenantId: input.tenantId,
+      environment: input.environment,
+      type: input.type,
+      waitMs: shortest.waitMs,
+      reason: shortest.reason,
+      readMsAgo: performance.now() - subscriptionsReadAt,
+    });
+  }
+
   /** The first attempts of planned deliveries (all but rate-limited, FIFO or cancelled ones), as data. */
-  async function firstAttempts(rows: FirstDeliveryRow[], input: DispatchInput): Promise<DispatchResult> {
+  async function firstAttempts(rows: FirstDeliveryRow[], input: DispatchInput, subscriptionsReadAt?: number): Promise<DispatchResult> {
     const plans = rows.map((row) => toPlan(row));
     const first: Record<string, FirstAttempt> = {};
     // A rate-limited attempt waits for its slot, a FIFO one for its lane: both go through the workflow.
@@ -98,6 +126,7 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
       pool,
       toGate.map(({ row, plan }) => delivery.admission(row, plan.deliveryId)),
     );
+    if (subscriptionsReadAt !== undefined) await holdIfAllRefused(input, plans.length, gates, subscriptionsReadAt);
     const admitted = toGate.filter(({ row, plan }, i) => {
       const gate = gates[i]!;
       // A run of this activity before a retry left this attempt running: it is not made twice.
@@ -147,20 +176,27 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
      */
     async dispatchEvent(input: DispatchInput): Promise<DispatchResult> {
       if (input.payload) await insertEvent(pool, { ...input, payload: input.payload });
+      // performance.now(): a hold must know how long ago the subscriptions were read, whatever the wall clock does.
+      const subscriptionsReadAt = performance.now();
       const candidates = await enabledSubscriptions(pool, input.tenantId, input.environment);
       const matching = candidates.filter((s) => matchesAny(s.event_types, input.type)).map((s) => s.id);
       if (matching.length === 0) {
         await markDispatched(pool, input.tenantId, input.eventId);
+        settings.onDispatched?.();
         return { plans: [], first: {} };
       }
       if (input.isolation && matching.length > settings.fanOutSlice) {
         matching.sort();
         const slices = matching.map((_, i) => sliceWorkflowId(input.workflowId, Math.floor(i / settings.fanOutSlice)));
         await createFirstDeliveries(pool, input.tenantId, input.eventId, input.workflowId, matching, slices);
+        settings.onDispatched?.();
         // The slices as created by the first run of this activity (a retried run finds those).
         return { plans: [], first: {}, slices: await deliveryWorkflows(pool, input.tenantId, input.eventId) };
       }
-      return firstAttempts(await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching), input);
+      const rows = await createFirstDeliveriesWithContext(pool, input.tenantId, input.eventId, input.workflowId, matching);
+      settings.onDispatched?.();
+      // Only an event's own first attempts say anything about its route (a slice is a part of a fan-out).
+      return firstAttempts(rows, input, input.isolation ? subscriptionsReadAt : undefined);
     },
     /** One slice of a large fan-out, in its child workflow: the deliveries dispatchEvent made for it, and their first attempts. */
     async dispatchSlice(input: DispatchInput): Promise<DispatchResult> {

@@ -35,6 +35,8 @@ export interface ActivityDeps {
   keyring: Keyring;
   /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
   wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
+  /** An event's deliveries were made: the relay of this process may start the next (src/relay/event-relay.ts). */
+  onDispatched?: () => void;
   /** The worker's tracer when tracing is on (src/telemetry/tracing.ts): each HTTP attempt is a span. */
   tracer?: Tracer;
 }
@@ -51,7 +53,11 @@ export function createActivities(deps: ActivityDeps) {
     signers: new SignerCache(deps.keyring),
   });
   return {
-    ...makeDispatchEvent(deps.pool, delivery, { inlineLimitMs: deps.isolation.inlineAttemptLimitMs, fanOutSlice: deps.isolation.fanOutSlice }),
+    ...makeDispatchEvent(deps.pool, delivery, {
+      inlineLimitMs: deps.isolation.inlineAttemptLimitMs,
+      fanOutSlice: deps.isolation.fanOutSlice,
+      ...(deps.onDispatched ? { onDispatched: deps.onDispatched } : {}),
+    }),
     planDelivery: makePlanDelivery(deps.pool),
     deliver: delivery.deliver,
     async finishDelivery(input: FinishInput): Promise<FinishedDeliverySummary | null> {

@@ -6,7 +6,8 @@ import type { Pool } from '../db/pool.js';
 import type { ApiTemporalClient } from '../temporal/workflow-client.js';
 import { accessLog } from './access-log.js';
 import { authenticate } from './auth.js';
-import { ApiError, errorHandler, unmatchedRoute } from './errors.js';
+import { errorHandler, unmatchedRoute } from './errors.js';
+import { bodyReaders } from './request-body.js';
 import { createRegistry } from './openapi.js';
 import { portalScope } from './portal-session.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
@@ -15,7 +16,6 @@ import { backlogGate, type BacklogGate } from './backlog-gate.js';
 import { acceptQueue, type AcceptQueue } from './accept-queue.js';
 import { relayWakeup, type RelayWakeup } from './relay-wakeup.js';
 import { EventCatalog } from './event-catalog.js';
-import { keepRawBody } from './json-body.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -58,17 +58,6 @@ export interface ApiDeps {
   tracer?: Tracer;
 }
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
-
-// Bodies are JSON only: a body of any other type is refused rather than misread.
-const requireJson: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-    throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
-  }
-  next();
-};
-
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
 export function createApp(
   base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts' | 'keyring' | 'keyCache'> & {
@@ -105,12 +94,8 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(accessLog(base.logger, deps.metrics));
-  app.use(requireJson);
-  // A batch carries up to 500 payloads: its own, larger limit (each payload is still held to 256 KiB).
-  app.use('/v1/events/batch', express.json({ limit: '16mb', type: JSON_TYPES, verify: keepRawBody }));
-  // Larger than the 256 KiB payload limit so an oversized payload gets its own 413 naming the field.
-  app.use(express.json({ limit: '1mb', type: JSON_TYPES, verify: keepRawBody }));
-  const routes = new Routes(Router(), createRegistry(), deps.auth, portalScope(base.pool));
+  // Every route reads its own body (src/api/request-body.ts), so a refused body is counted under its route.
+  const routes = new Routes(Router(), createRegistry(), deps.auth, portalScope(base.pool), bodyReaders);
   for (const register of [healthRoutes, tenantRoutes, subscriptionRoutes, webhookRoutes, eventRoutes, deliveryRoutes]) register(routes, deps);
   for (const register of [portalRoutes, subscriptionToolRoutes]) register(routes, deps);
   eventTypeRoutes(routes, deps);
@@ -118,7 +103,7 @@ export function createApp(
   recoverRoutes(routes, deps);
   keyRoutes(routes, deps);
   auditRoutes(routes, deps);
-  app.use('/portal', portalPages(deps));
+  app.use(portalPages(deps));
   app.use(routes.router);
   app.locals.routes = routes;
   // Whoever runs the app stops it: the cache's LISTEN connection, opened at the first producer key.

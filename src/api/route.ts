@@ -40,6 +40,8 @@ export type RouteHandler<S extends RouteSpec> = (input: RouteInput<S>, req: Requ
  */
 export type RouteCheck = (input: { body: unknown; query: unknown; params: unknown }, req: Request, res: Response) => void | Promise<void>;
 export type RouteGuard = (spec: RouteSpec) => RouteCheck | undefined;
+/** The handlers that read a route's request body, first in its chain (src/api/request-body.ts). */
+export type BodyReaders = (path: string) => RequestHandler[];
 
 /** What the OpenAPI document says of a producer route's credential. */
 const scopeDescription = (scope: string | null, auth: Auth) =>
@@ -115,8 +117,9 @@ function validate<S extends RouteSpec>(spec: S, req: Request): RouteInput<S> {
  * request before the handler runs; any invalid field answers 400 naming every one of them (NUL in a
  * path param or query value too, whether or not the route declares a schema for it). The handler
  * gets `({ body, query, params }, req, res, next)` typed from those schemas (`undefined` for one the
- * spec leaves out), so it never parses anything itself. Authentication (`auth`) runs first; then, on
- * an authenticated route, the `guard`'s check for that route (the portal's environment scope).
+ * spec leaves out), so it never parses anything itself. The `bodyReaders` read the body first, then
+ * authentication (`auth`) runs; then, on an authenticated route, the `guard`'s check for that route (the
+ * portal's environment scope).
  * `specs` lists every route added, in order.
  */
 export class Routes {
@@ -129,6 +132,7 @@ export class Routes {
     readonly docs: OpenAPIRegistry,
     readonly auth: Record<Exclude<Auth, 'none'>, RequestHandler>,
     private readonly guard?: RouteGuard,
+    private readonly bodyReaders?: BodyReaders,
   ) {}
 
   get specs(): readonly RouteSpec[] {
@@ -154,7 +158,9 @@ export class Routes {
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     // Throws for a route the producer may use whose scope src/api/route-scopes.ts does not name.
     const scope = routeScope(spec);
-    const middleware: RequestHandler[] = spec.auth === 'none' ? [] : [this.auth[spec.auth]];
+    // The body first, then the credential: the order in which a request is refused (415/413/400, then 401).
+    const middleware: RequestHandler[] = [...(this.bodyReaders?.(spec.path) ?? [])];
+    if (spec.auth !== 'none') middleware.push(this.auth[spec.auth]);
     if (scope) middleware.push(requireScope(scope));
     const check = spec.auth === 'none' ? undefined : this.guard?.(spec);
     this.added.push(spec);

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { logDestination } from '../log-format.js';
 import { createPool } from '../db/pool.js';
 import { createApp } from '../api/app.js';
 import type { Routes } from '../api/route.js';
@@ -11,7 +12,7 @@ import { secretsAtStart } from '../secrets/at-start.js';
 import { startTracing } from '../telemetry/tracing.js';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, logDestination(config.logFormat));
 // Off (undefined, nothing started) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
 const tracing = await startTracing(config.tracing, 'hookrelay-api');
 const pool = createPool(config.databaseUrl, config.databasePoolSize);

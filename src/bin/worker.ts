@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { logDestination } from '../log-format.js';
 import { createPool } from '../db/pool.js';
 import { createWorker } from '../worker.js';
 import { createWorkerMetrics } from '../metrics.js';
@@ -9,7 +10,7 @@ import { onShutdown } from './shutdown.js';
 import { startTracing } from '../telemetry/tracing.js';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, logDestination(config.logFormat));
 const coreMetrics = `127.0.0.1:${config.workerCoreMetricsPort}`;
 installRuntime(logger, coreMetrics);
 const pool = createPool(config.databaseUrl, config.databasePoolSize);

@@ -78,9 +78,21 @@ export async function acceptEach(db: Queryable, events: IncomingEvent[]): Promis
 /** The channel the relays LISTEN on, NOTIFYed by the API after it committed events to start. */
 export const EVENTS_CHANNEL = 'hookrelay_events';
 
-/** Accepted events whose workflows have not been started yet. */
+/** A route (tenant, environment, type) the relay holds (src/db/relay-holds.ts): its unstarted events wait. */
+const HELD = (alias: string) =>
+  `EXISTS (SELECT 1 FROM relay_holds h WHERE h.tenant_id = ${alias}.tenant_id AND h.environment = ${alias}.environment
+             AND h.type = ${alias}.type AND h.until > clock_timestamp())`;
+
+/**
+ * Accepted events waiting for their workflow start, but for those of held routes: a tenant's dead receiver
+ * keeps its own events waiting, and they do not count towards the backlog that refuses every tenant's.
+ */
 export async function unstartedCount(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE started_at IS NULL');
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT coalesce(sum(r.n), 0)::int AS n FROM (
+       SELECT tenant_id, environment, type, count(*) AS n FROM events WHERE started_at IS NULL GROUP BY tenant_id, environment, type
+     ) r WHERE NOT ${HELD('r')}`,
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -94,8 +106,8 @@ export interface ClaimedEvent {
   traceparent: string | null;
 }
 
-/** At most this many tenants with unstarted events are visited by one claim (the rest by the next ones). */
-const TENANTS_PER_CLAIM = 1000;
+/** At most this many routes (tenant, environment, type) with unstarted events are visited by one claim (the rest by the next ones). */
+const ROUTES_PER_CLAIM = 1000;
 
 /**
  * An event started this long ago and still not dispatched (its workflow failed, was terminated, or is
@@ -119,6 +131,8 @@ export interface Claim {
   events: ClaimedEvent[];
   /** Events were left unclaimed for want of room under a bound: claim again soon (started events dispatch quickly). */
   capped: boolean;
+  /** Events wait in a held route: the first hold ends in this many milliseconds (undefined: none). */
+  holdEndsInMs: number | undefined;
 }
 
 /**
@@ -129,18 +143,32 @@ export interface Claim {
  * The room goes to the least busy tenants first: each tenant's oldest events are ranked by how many of
  * its events are already started and undispatched plus their turn (its oldest 1, its second 2, ...), so
  * a tenant with nothing in flight comes before one with a backlog, and tenants alike go round-robin.
- * Within a tenant, events keep their acceptance order. SKIP LOCKED lets several relays claim at once
- * without waiting on each other; an expired lease (a relay that died) is claimable again.
+ * Within a tenant, events keep their acceptance order. The events of a held route (src/db/relay-holds.ts)
+ * are skipped: routes with unstarted events are visited by a loose index scan and each one's oldest taken,
+ * so a held backlog costs nothing however long. SKIP LOCKED lets several relays claim at once without
+ * waiting on each other; an expired lease (a relay that died) is claimable again.
  */
 export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number, bounds?: StartingBounds): Promise<Claim> {
   const { total, perTenant } = bounds ?? UNBOUNDED;
-  // One row per claimed event, or one row of nulls when none was: each with `capped`.
-  const { rows } = await db.query<(ClaimedEvent | { [K in keyof ClaimedEvent]: null }) & { accepted_seq: string | null; capped: boolean }>(
-    `WITH RECURSIVE waiting(tenant_id, n) AS (
-       (SELECT tenant_id, 1 FROM events WHERE started_at IS NULL ORDER BY tenant_id LIMIT 1)
+  // One row per claimed event, or one row of nulls when none was: each with `capped` and `hold_ends_in_ms`.
+  const { rows } = await db.query<
+    (ClaimedEvent | { [K in keyof ClaimedEvent]: null }) & { accepted_seq: string | null; capped: boolean; hold_ends_in_ms: number | null }
+  >(
+    `WITH RECURSIVE routes(tenant_id, environment, type, n) AS (
+       (SELECT tenant_id, environment, type, 1 FROM events WHERE started_at IS NULL ORDER BY tenant_id, environment, type LIMIT 1)
        UNION ALL
-       SELECT (SELECT e.tenant_id FROM events e WHERE e.started_at IS NULL AND e.tenant_id > w.tenant_id ORDER BY e.tenant_id LIMIT 1), w.n + 1
-       FROM waiting w WHERE w.tenant_id IS NOT NULL AND w.n < $3
+       SELECT nx.tenant_id, nx.environment, nx.type, w.n + 1
+       FROM routes w CROSS JOIN LATERAL (
+         SELECT e.tenant_id, e.environment, e.type FROM events e
+         WHERE e.started_at IS NULL AND (e.tenant_id, e.environment, e.type) > (w.tenant_id, w.environment, w.type)
+         ORDER BY e.tenant_id, e.environment, e.type LIMIT 1
+       ) nx
+       WHERE w.n < $3
+     ), held AS (
+       SELECT w.tenant_id, w.environment, w.type FROM routes w WHERE ${HELD('w')}
+     ), open_routes AS (
+       SELECT w.tenant_id, w.environment, w.type FROM routes w
+       WHERE NOT EXISTS (SELECT 1 FROM held h WHERE h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type)
      ), busy AS (
        -- Started and not dispatched, or claimed by a relay that is starting them now.
        SELECT tenant_id, count(*) AS n FROM (
@@ -150,22 +178,26 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        ) b
        GROUP BY tenant_id
      ), rooms AS (
-       SELECT w.tenant_id, coalesce(b.n, 0) AS busy, GREATEST(0, $4 - coalesce(b.n, 0)) AS room
-       FROM waiting w LEFT JOIN busy b ON b.tenant_id = w.tenant_id
-       WHERE w.tenant_id IS NOT NULL
-         -- A purging tenant's events are never started: its purge deletes them.
-         AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = w.tenant_id AND t.purging_at IS NOT NULL)
-     ), picked AS (
-       SELECT c.tenant_id, c.id, c.accepted_seq, r.busy + row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.accepted_seq) AS rank
-       FROM rooms r
+       SELECT t.tenant_id, coalesce(b.n, 0) AS busy, GREATEST(0, $4 - coalesce(b.n, 0)) AS room
+       FROM (SELECT DISTINCT tenant_id FROM open_routes) t LEFT JOIN busy b ON b.tenant_id = t.tenant_id
+       -- A purging tenant's events are never started: its purge deletes them.
+       WHERE NOT EXISTS (SELECT 1 FROM tenants x WHERE x.id = t.tenant_id AND x.purging_at IS NOT NULL)
+     ), candidates AS (
+       SELECT c.tenant_id, c.id, c.accepted_seq, r.busy, r.room
+       FROM open_routes o JOIN rooms r ON r.tenant_id = o.tenant_id
        CROSS JOIN LATERAL (
          SELECT tenant_id, id, accepted_seq FROM events
-         WHERE tenant_id = r.tenant_id AND started_at IS NULL
+         WHERE tenant_id = o.tenant_id AND environment = o.environment AND type = o.type AND started_at IS NULL
            AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
          ORDER BY accepted_seq
          LIMIT LEAST($1, r.room)
          FOR UPDATE SKIP LOCKED
        ) c
+     ), picked AS (
+       SELECT tenant_id, id, accepted_seq, busy + turn AS rank FROM (
+         SELECT *, row_number() OVER (PARTITION BY tenant_id ORDER BY accepted_seq) AS turn FROM candidates
+       ) t
+       WHERE turn <= room
      ), chosen AS (
        SELECT tenant_id, id FROM picked
        ORDER BY rank, accepted_seq
@@ -177,9 +209,11 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.traceparent, e.accepted_seq
      )
      SELECT claimed.*,
-            (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped
+            (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,
+            (SELECT extract(epoch FROM min(h.until) - clock_timestamp()) * 1000
+               FROM held w JOIN relay_holds h ON h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type)::float8 AS hold_ends_in_ms
      FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
-    [limit, leaseMs, TENANTS_PER_CLAIM, perTenant, total],
+    [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total],
   );
   const events = rows
     .filter((r) => r.id !== null)
@@ -188,7 +222,8 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
       ({ tenant_id, id, environment, type, workflow_id, traceparent }) =>
         ({ tenant_id, id, environment, type, workflow_id, traceparent }) as ClaimedEvent,
     );
-  return { events, capped: rows[0]?.capped ?? false };
+  const holdEndsInMs = rows[0]?.hold_ends_in_ms;
+  return { events, capped: rows[0]?.capped ?? false, holdEndsInMs: holdEndsInMs == null ? undefined : Math.max(0, Math.ceil(holdEndsInMs)) };
 }
 
 type EventKey = Pick<ClaimedEvent, 'tenant_id' | 'id'>;

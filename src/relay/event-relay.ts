@@ -19,7 +19,10 @@ export interface RelayOptions {
   listen: boolean;
   /** Events started and not yet dispatched, at most: in all, and of one tenant (src/db/ingest.ts, claimUnstarted). */
   starting: StartingBounds;
-  /** How soon a drain that left a tenant's events waiting at its bound looks again. */
+  /**
+   * How soon a drain that left events waiting at a bound looks again, at the latest: an event dispatched by
+   * this process's worker makes room and wakes it sooner (`dispatched`); this is for room made elsewhere.
+   */
   cappedRecheckMs: number;
 }
 
@@ -30,7 +33,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   maxBackoffMs: 10_000,
   listen: true,
   starting: { total: 32, perTenant: 16 },
-  cappedRecheckMs: 50,
+  cappedRecheckMs: 250,
 };
 
 export interface RelayDeps {
@@ -49,6 +52,9 @@ export class EventRelay {
   private sweepTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private holdTimer: { timer: NodeJS.Timeout; at: number } | undefined;
+  /** The last drain left events waiting at a bound: the next dispatch makes room for them. */
+  private waitingForRoom = false;
   /** Workflow starts in flight, and those settled since they were last recorded. */
   private readonly starting = new Set<Promise<void>>();
   private settledStarts: { started: ClaimedEvent[]; failed: ClaimedEvent[]; error?: unknown } = { started: [], failed: [] };
@@ -78,12 +84,20 @@ export class EventRelay {
     clearInterval(this.sweepTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.recheckTimer);
+    clearTimeout(this.holdTimer?.timer);
     await this.draining;
     await Promise.all(this.starting);
     await this.recording;
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => {});
+  }
+
+  /** An event's deliveries were made in this process: it no longer counts against the bounds. */
+  dispatched(): void {
+    if (!this.waitingForRoom) return;
+    this.waitingForRoom = false;
+    this.wake();
   }
 
   /** Coalesces wake-ups: one drain at a time, and one more after it if woken meanwhile. */
@@ -111,10 +125,15 @@ export class EventRelay {
     try {
       for (;;) {
         if (this.stopped || this.retryTimer) return;
-        const { events: batch, capped } = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs, this.options.starting);
-        // Events left for want of room under a bound will have it as soon as started ones dispatch: no
-        // notification says when, so look again shortly (the sweep alone would cap it at a few a second).
-        if (capped) this.recheckSoon();
+        const claim = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs, this.options.starting);
+        const batch = claim.events;
+        // Events left for want of room under a bound will have it as soon as started ones dispatch: this
+        // process's dispatches say so (`dispatched`), another's are seen by looking again shortly.
+        if (claim.capped) {
+          this.waitingForRoom = true;
+          this.recheckSoon();
+        }
+        if (claim.holdEndsInMs !== undefined) this.wakeAfterHold(claim.holdEndsInMs);
         if (batch.length === 0) break;
         this.deps.logger.debug({ claimed: batch.length }, 'relay: starting workflows');
         for (const event of batch) this.startOne(event);
@@ -170,6 +189,19 @@ export class EventRelay {
       this.wake();
     }, this.options.cappedRecheckMs);
     this.recheckTimer.unref();
+  }
+
+  /** A held route's events are claimable when its hold ends: look then (a released hold NOTIFYs at once). */
+  private wakeAfterHold(inMs: number): void {
+    const at = Date.now() + inMs;
+    if (this.holdTimer && this.holdTimer.at <= at) return;
+    clearTimeout(this.holdTimer?.timer);
+    const timer = setTimeout(() => {
+      this.holdTimer = undefined;
+      this.wake();
+    }, inMs + 1);
+    timer.unref();
+    this.holdTimer = { timer, at };
   }
 
   /** Bounded exponential backoff; logged once per outage and when it ends, not per try. */

@@ -40,12 +40,15 @@ export function pinoForTemporal(logger: Logger): TemporalLogger {
 
 /**
  * Once per process, before the first worker or native connection. With `coreMetricsAddress`
- * (host:port), the SDK core serves its Prometheus metrics there.
+ * (host:port), the SDK core serves its Prometheus metrics there, named as Prometheus's conventions (and
+ * `promtool check metrics`) want: counters end in `_total`, durations are in seconds and say so
+ * (`temporal_activity_execution_latency_seconds`). The SDK's defaults are milliseconds with no unit.
  */
 export function installRuntime(logger: Logger, coreMetricsAddress?: string): void {
   if (Runtime._instance) return;
+  const conventions = { countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true };
   Runtime.install({
     logger: pinoForTemporal(logger),
-    ...(coreMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: coreMetricsAddress } } } } : {}),
+    ...(coreMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: coreMetricsAddress, ...conventions } } } } : {}),
   });
 }

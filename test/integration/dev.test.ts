@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
 import { freePort, waitForPort } from '../../tools/ports.js';
 import { resolveDevDatabase } from '../../tools/db/embedded-postgres.js';
+import { promtool, promtoolProblems } from '../support/promtool.js';
 import { ApiClient } from '../support/stack.js';
 import { useReceiver } from '../support/use-stack.js';
 
@@ -76,6 +77,12 @@ describe('npm run dev', () => {
       ).toBe(202);
       const [got] = await receiver.waitFor('/dev-hook', 1, 30_000);
       expect(JSON.parse(got!.body)).toEqual({ hi: 1 });
+      if (promtool) {
+        // The processes as they run, process metrics and the SDK core's included: what a Prometheus scrapes.
+        for (const url of [`http://127.0.0.1:${ports.api}/metrics`, `http://127.0.0.1:${ports.m1}/metrics`]) {
+          expect(promtoolProblems(await (await fetch(url)).text()), url).toBe('');
+        }
+      }
 
       dev.kill('SIGTERM');
       expect(await exited).toBe(0);

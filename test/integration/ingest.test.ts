@@ -8,7 +8,8 @@ import { freePort } from '../../tools/ports.js';
 import { findTemporalCli } from '../../tools/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
-import { claimUnstarted, markStarted } from '../../src/db/ingest.js';
+import { claimUnstarted, markStarted, unstartedCount } from '../../src/db/ingest.js';
+import { holdRoute } from '../../src/db/relay-holds.js';
 import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -144,13 +145,13 @@ describe('durable accept', () => {
 });
 
 /** `n` events of one tenant through the batch endpoint, with ids `<prefix>-0`, `<prefix>-1`, ... */
-const postBatch = (stack: Stack, tenantId: string, prefix: string, n: number) =>
+const postBatch = (stack: Stack, tenantId: string, prefix: string, n: number, type = 'a.b') =>
   stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
     events: Array.from({ length: n }, (_, i) => ({
       id: `${prefix}-${i}`,
       tenant_id: tenantId,
       environment: 'production',
-      type: 'a.b',
+      type,
       payload: { i },
     })),
   });
@@ -211,6 +212,41 @@ describe('fair claiming', () => {
       await stack.pool.query(`UPDATE events SET started_at = now() - interval '3 minutes' WHERE tenant_id = $1 AND id IN ('x-2', 'x-3')`, [x.id]);
       const after = await claimUnstarted(stack.pool, 64, 60_000, bounds);
       expect(after.events.map((e) => e.id)).toEqual(['x-7', 'x-8']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it("skips a held route's events until the hold ends or the tenant's subscriptions change; they are not backlog", async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const x = await stack.api.createTenant(stack.adminToken);
+      expect((await postBatch(stack, x.id, 'dead', 5, 'dead.x')).status).toBe(202);
+      expect((await postBatch(stack, x.id, 'live', 2, 'live.x')).status).toBe(202);
+      const hold = (waitMs: number, readMsAgo: number) =>
+        holdRoute(stack.pool, { tenantId: x.id, environment: 'production', type: 'dead.x', waitMs, reason: 'circuit_open', readMsAgo });
+      await hold(60_000, 0);
+      // Held events keep the tenant's own events waiting; they do not count towards INGEST_BACKLOG_LIMIT.
+      expect(await unstartedCount(stack.pool)).toBe(2);
+      const first = await claimUnstarted(stack.pool, 64, 60_000);
+      expect(first.events.map((e) => e.id)).toEqual(['live-0', 'live-1']);
+      expect(first.holdEndsInMs).toBeGreaterThan(50_000);
+      expect(first.holdEndsInMs).toBeLessThanOrEqual(60_000);
+      await markStarted(stack.pool, first.events);
+      expect((await claimUnstarted(stack.pool, 64, 60_000)).events).toEqual([]);
+      // A subscription created (or changed) for the tenant releases its holds: they were computed without it.
+      await stack.api.subscribe(x.api_key, { url: `${receiver.url}/held`, event_types: ['dead.x'] });
+      expect(await unstartedCount(stack.pool)).toBe(5);
+      expect((await claimUnstarted(stack.pool, 2, 60_000)).events.map((e) => e.id)).toEqual(['dead-0', 'dead-1']);
+      // A hold computed from subscriptions read before that change is stale: it is not written.
+      await hold(60_000, 60_000);
+      expect((await stack.pool.query('SELECT 1 FROM relay_holds')).rowCount).toBe(0);
+      // A hold ends by itself (read after the change: the change's transaction is a second older than that).
+      await sleep(1_100);
+      await hold(300, 0);
+      expect((await claimUnstarted(stack.pool, 64, 60_000)).events).toEqual([]);
+      await sleep(400);
+      expect((await claimUnstarted(stack.pool, 64, 60_000)).events.map((e) => e.id)).toEqual(['dead-2', 'dead-3', 'dead-4']);
     } finally {
       await stack.stop();
     }

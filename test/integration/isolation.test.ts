@@ -174,6 +174,48 @@ describe('the circuit breaker', () => {
   }, 60_000);
 });
 
+describe('held routes', () => {
+  it("leaves a route's newer events unstarted while its receivers' circuits are open; the tenant's other routes go; a closing circuit releases them", async () => {
+    const t = await stack.tenant('held');
+    let up = false;
+    stack.receiver.on('/held-dead', () => ({ status: up ? 200 : 503 }));
+    stack.receiver.on('/held-live', () => ({ status: 200 }));
+    const dead = await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/held-dead`, event_types: ['dead.x'] });
+    await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/held-live`, event_types: ['live.x'] });
+    // The dead receiver's circuit is open for a few seconds (opened as the circuit tests above show).
+    await stack.pool.query(
+      `INSERT INTO circuits (subscription_id, state, consecutive_failures, cooldown_ms, open_until, opened_at)
+       VALUES ($1, 'open', 5, 8000, now() + interval '8 seconds', now())`,
+      [dead.id],
+    );
+    const startedAt = async (eventId: string) =>
+      (await stack.pool.query<{ started_at: Date | null }>('SELECT started_at FROM events WHERE tenant_id = $1 AND id = $2', [t.id, eventId])).rows[0]
+        ?.started_at ?? null;
+    // A hold is not written within a second of a change to the tenant's subscriptions (it could be stale).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The first event starts, is refused by the gate, and holds its route.
+    await stack.postEvent(t.id, 'held-1', { type: 'dead.x' });
+    const hold = await eventually(async () => {
+      const { rows } = await stack.pool.query<{ reason: string; until: Date }>('SELECT reason, until FROM relay_holds WHERE tenant_id = $1', [t.id]);
+      return rows[0];
+    });
+    expect(hold.reason).toBe('circuit_open');
+    expect(await startedAt('held-1')).not.toBeNull();
+    // The route's newer events wait unstarted, in PostgreSQL; an event of the tenant's other route is delivered meanwhile.
+    for (const id of ['held-2', 'held-3']) await stack.postEvent(t.id, id, { type: 'dead.x' });
+    const live = await stack.deliver(t.id, 'held-live-1', { type: 'live.x' });
+    expect(live.deliveries[0]!.status).toBe('succeeded');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await startedAt('held-2')).toBeNull();
+    expect(await startedAt('held-3')).toBeNull();
+    // The receiver is back and the circuit closes (a probe's success deletes it): the hold goes, the events start and are delivered.
+    up = true;
+    await stack.pool.query('DELETE FROM circuits WHERE subscription_id = $1', [dead.id]);
+    for (const id of ['held-2', 'held-3', 'held-1']) expect((await stack.settle(t.id, id)).deliveries[0]!.status).toBe('succeeded');
+    expect((await stack.pool.query('SELECT 1 FROM relay_holds WHERE tenant_id = $1', [t.id])).rowCount).toBe(0);
+  }, 60_000);
+});
+
 describe('the inline limit', () => {
   it("a receiver slower than INLINE_ATTEMPT_LIMIT does not hold the event's workflow task: one request, delivered", async () => {
     const t = await stack.tenant('inline');

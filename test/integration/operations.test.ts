@@ -2,9 +2,11 @@ import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { createApiMetrics, createWorkerMetrics } from '../../src/metrics.js';
 import { renderWorkerMetrics } from '../../src/worker-http.js';
 import { freePort } from '../../tools/ports.js';
 import { coreMetricsUrl, startStack } from '../support/stack.js';
+import { promtool, promtoolProblems } from '../support/promtool.js';
 import { useStack } from '../support/use-stack.js';
 
 const workerLines: string[] = [];
@@ -61,7 +63,7 @@ describe('metrics after a known sequence of deliveries', () => {
     expect(sample(worker, 'hookrelay_deliveries_in_flight')).toBe(0);
     // Temporal's own worker metrics ride along.
     expect(worker).toMatch(/^temporal_\w+/m);
-    expect(worker).toContain('temporal_activity_execution_latency');
+    expect(worker).toContain('temporal_activity_execution_latency_seconds');
 
     // Every delivery line names the event, the workflow and the subscription; no secret is logged.
     const deliveryLines = workerLines.map((l) => JSON.parse(l)).filter((l) => l.deliveryId);
@@ -74,6 +76,60 @@ describe('metrics after a known sequence of deliveries', () => {
     expect(deliveryLines.filter((l) => l.msg === 'delivered').map((l) => l.level)).toEqual([20, 20]);
     expect(deliveryLines.find((l) => l.level === 40).msg).toMatch(/^HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/m-bad after \d+ ms$/);
     expect(workerLines.join('\n')).not.toContain(secret);
+  });
+});
+
+describe('request metrics by route', () => {
+  it('label a request with the pattern it matched: portal routes under /portal, a body refused while reading under its route', async () => {
+    const json = { 'content-type': 'application/json', authorization: `Bearer ${stack.adminToken}` };
+    const over1mb = JSON.stringify({ payload: 'x'.repeat(1024 * 1024) });
+    const requests: Array<[string, RequestInit, number]> = [
+      ['/portal/session', {}, 401],
+      ['/portal/assets/nope.js', {}, 404],
+      ['/portal/', {}, 200],
+      ['/v1/events', { method: 'POST', headers: json, body: over1mb }, 413],
+      ['/v1/events', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }, 415],
+      ['/v1/events/batch', { method: 'POST', headers: json, body: '{"events": [' }, 400],
+      ['/v1/no-such-route', { method: 'POST', headers: json, body: over1mb }, 404],
+    ];
+    for (const [path, init, status] of requests) expect((await fetch(`${stack.url}${path}`, init)).status, path).toBe(status);
+
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    const count = (labels: string) => sample(text, 'hookrelay_http_request_duration_seconds_count', labels);
+    expect(count('method="GET",route="/portal/session",status="401"')).toBe(1);
+    expect(count('method="GET",route="/portal/assets/:file",status="404"')).toBe(1);
+    expect(count('method="GET",route="/portal",status="200"')).toBe(1);
+    expect(count('method="POST",route="/v1/events",status="413"')).toBe(1);
+    expect(count('method="POST",route="/v1/events",status="415"')).toBe(1);
+    expect(count('method="POST",route="/v1/events/batch",status="400"')).toBe(1);
+    // A path no route serves is one label whatever the path, and its body is not read (404, not 413).
+    expect(count('method="POST",route="unmatched",status="404"')).toBe(1);
+    // Bounded: every label is a registered pattern or `unmatched`, never a concrete path.
+    const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
+    expect([...routes].filter((r) => r !== 'unmatched' && !/^\/[\w/:.-]*$/.test(r!))).toEqual([]);
+    expect([...routes].filter((r) => /nope|no-such/.test(r!))).toEqual([]);
+  });
+});
+
+describe('promtool check metrics', () => {
+  it.skipIf(!promtool)("passes on the API's /metrics and the worker's (its own and the SDK core's), process metrics included", async () => {
+    const api = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(api).toContain('hookrelay_http_request_duration_seconds_bucket');
+    expect(promtoolProblems(api)).toBe('');
+
+    const worker = await renderWorkerMetrics(stack.worker!.metrics.registry, coreMetricsUrl);
+    // Core's counters end in _total and its durations are in seconds, named so.
+    expect(worker).toMatch(/^temporal_\w+_total\{/m);
+    expect(worker).toContain('temporal_activity_execution_latency_seconds_bucket');
+    expect(worker).not.toMatch(/^temporal_\w*_milliseconds/m);
+    expect(promtoolProblems(worker)).toBe('');
+
+    // The stack's registries leave out the process metrics (several share one test process): a fresh pair has them.
+    for (const registry of [createApiMetrics().registry, createWorkerMetrics().registry]) {
+      const text = await registry.metrics();
+      expect(text).toContain('hookrelay_nodejs_active_handles');
+      expect(promtoolProblems(text)).toBe('');
+    }
   });
 });
 

@@ -1,7 +1,9 @@
 // The documentation describes the tree as it is: a short README, no dated stories, links that resolve,
 // a module map with every file under src/ and tools/, the configuration of src/config.ts in the docs'
-// table and in .env.example, and the performance table equal to the committed benchmark results.
+// table and in .env.example, every metric in docs/operations.md, and the performance table equal to the
+// committed benchmark results.
 import { ENV_VARIABLES } from '../../src/config.js';
+import { createApiMetrics, createWorkerMetrics, registerCircuitGauge, registerWaitingGauge } from '../../src/metrics.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,4 +214,17 @@ describe('docs/performance.md shows the committed benchmark results', () => {
       expect(mismatches(rows, file, column)).toEqual([]);
     });
   }
+});
+
+describe('docs/operations.md metrics', () => {
+  it("names every metric hookrelay registers, and none it does not (the process metrics are prom-client's)", async () => {
+    const api = createApiMetrics(false).registry;
+    const worker = createWorkerMetrics(false).registry;
+    registerWaitingGauge(worker, async () => []);
+    registerCircuitGauge(worker, async () => []);
+    const registered = [...(await api.getMetricsAsJSON()), ...(await worker.getMetricsAsJSON())].map((m) => m.name);
+    const named = new Set(codeSpans(read('docs/operations.md')).flatMap((span) => span.match(/^hookrelay_[a-z_]+/) ?? []));
+    expect(registered.filter((name) => !named.has(name))).toEqual([]);
+    expect([...named].filter((name) => !registered.includes(name))).toEqual([]);
+  });
 });

@@ -20,6 +20,7 @@ import { endPortalSession, insertPortalLink, openPortalLink, pruneExpiredPortalS
 import { parseDuration } from '../../domain/duration.js';
 import { portalAssets } from '../../portal/assets.js';
 import { audited } from '../audit.js';
+import { bodyReaders } from '../request-body.js';
 
 export function portalRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add(
@@ -58,10 +59,16 @@ export function portalRoutes(routes: Routes, deps: ApiDeps): void {
 
 const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 
-/** Mounted at /portal, ahead of the API routes. */
+/**
+ * The portal's pages, ahead of the API routes. Each route is registered with its whole path rather than
+ * under a router mounted at /portal: a request's route is then the pattern it matched, `/portal/session`,
+ * in the access line and the request metric, even when its error is answered outside this router.
+ */
 export function portalPages(deps: ApiDeps): Router {
   const router = Router();
-  router.use(portalSecurityHeaders(deps.config.portalFrameAncestors));
+  router.use('/portal', portalSecurityHeaders(deps.config.portalFrameAncestors));
+  // No page takes a body; one sent is read and refused like on any route (415 when it is not JSON).
+  const read = bodyReaders('/portal');
   // The assets are loaded on the first portal request, once per process, not at start: from dist/ when
   // built, else bundled from source (about 130 ms), which test processes that never serve the portal skip.
 
@@ -75,7 +82,7 @@ export function portalPages(deps: ApiDeps): Router {
   };
 
   /** Spends the link's token for a session cookie and redirects, so the token leaves the address bar. */
-  router.get('/open', async (req: Request, res: Response) => {
+  router.get('/portal/open', ...read, async (req: Request, res: Response) => {
     const token = typeof req.query.token === 'string' && /^hrpl_[\w-]{43}$/.test(req.query.token) ? req.query.token : undefined;
     const session = newSessionToken();
     const opened = token && (await openPortalLink(deps.pool, hashToken(token), hashToken(session)));
@@ -86,7 +93,7 @@ export function portalPages(deps: ApiDeps): Router {
   });
 
   /** What the page needs to start: who it acts as, until when, and the CSRF token for its writes. */
-  router.get('/session', async (req, res) => {
+  router.get('/portal/session', ...read, async (req, res) => {
     const session = await portalSession(deps.pool, req);
     noStore(res);
     if (!session) throw new ApiError(401, 'unauthorized', 'no portal session: open the link you were given again, or ask for a new one');
@@ -98,14 +105,14 @@ export function portalPages(deps: ApiDeps): Router {
     });
   });
 
-  router.post('/logout', async (req, res) => {
+  router.post('/portal/logout', ...read, async (req, res) => {
     const session = await portalSession(deps.pool, req);
     if (session) await endPortalSession(deps.pool, hashToken(session.token));
     clearSessionCookie(res, isHttps(req, deps.config.publicUrl));
     res.status(204).end();
   });
 
-  router.get('/assets/:file', async (req, res) => {
+  router.get('/portal/assets/:file', ...read, async (req, res) => {
     const assets = await portalAssets();
     const file = req.params.file;
     if (file !== 'app.js' && file !== 'app.css') throw notFound('asset');
@@ -113,6 +120,6 @@ export function portalPages(deps: ApiDeps): Router {
     res.send(assets[file]);
   });
 
-  router.get('/', (_req, res) => page(res, 200, 'app'));
+  router.get('/portal', ...read, (_req, res) => page(res, 200, 'app'));
   return router;
 }
