@@ -265,11 +265,9 @@ async function latencyAtRate(api: Api, stack: BenchStack, tenantId: string, rece
     if (wait > 0) await sleep(wait);
     const id = `${prefix}${i}`;
     posts.push(
-      api
-        .call('POST', '/v1/events', stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'bench.latency', payload: { i } })
-        .then((res) => {
-          if (res.status === 202) acceptedAt.set(id, now());
-        }),
+      api.postEvent(stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: 'bench.latency', payload: { i } }).then((res) => {
+        if (res.status === 202) acceptedAt.set(id, now());
+      }),
     );
   }
   await Promise.all(posts);
@@ -299,7 +297,7 @@ async function fanOut(api: Api, adminToken: string, receiver: BenchReceiver) {
   const times: number[] = [];
   for (let r = 0; r < D.fanouts; r++) {
     const id = `fan-${run}-${r}`;
-    const res = await api.call('POST', '/v1/events', adminToken, {
+    const res = await api.postEvent(adminToken, {
       id,
       tenant_id: t.id,
       environment: 'production',
@@ -330,7 +328,7 @@ async function fifoLane(api: Api, adminToken: string, receiver: BenchReceiver) {
   const prefix = `fifo-${run}-`;
   const ids = Array.from({ length: D.fifoEvents }, (_, i) => `${prefix}${i}`);
   for (let i = 0; i < ids.length; i += BATCH) {
-    const res = await api.call('POST', '/v1/events/batch', adminToken, {
+    const res = await api.postBatch(adminToken, {
       events: ids.slice(i, i + BATCH).map((id, j) => ({ id, tenant_id: t.id, environment: 'production', type: 'bench.fifo', payload: { n: i + j } })),
     });
     if (res.status !== 202) throw new Error(`fifo batch post: ${res.status}`);

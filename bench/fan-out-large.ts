@@ -48,7 +48,7 @@ export async function fanOutLarge(ctx: PhaseContext, options: FanOutOptions) {
     say(`fan-out: ${n} subscriptions created in ${createS} s; posting one event`);
 
     const id = `fanl-${ctx.run}-${n}`;
-    const res = await api.call('POST', '/v1/events', stack.adminToken, {
+    const res = await api.postEvent(stack.adminToken, {
       id,
       tenant_id: t.id,
       environment: 'production',
@@ -56,8 +56,8 @@ export async function fanOutLarge(ctx: PhaseContext, options: FanOutOptions) {
       payload: { n },
     });
     const acceptedAt = now();
-    if (res.status !== 202) throw new Error(`fan-out post: ${res.status} ${JSON.stringify(res.body)}`);
-    const workflowId = String(res.body.workflow_id);
+    if (res.status !== 202 || !res.body || !('workflow_id' in res.body)) throw new Error(`fan-out post: ${res.status} ${JSON.stringify(res.body)}`);
+    const workflowId = res.body.workflow_id;
 
     // Until every path has been received, or no new one came for stallS, or the deadline.
     const paths = receiver.receiptsByPath;

@@ -73,17 +73,15 @@ async function postAtRate(ctx: PhaseContext, tenantId: string, ids: string[], ra
     if (wait > 0) await sleep(wait);
     const id = ids[i]!;
     posts.push(
-      ctx.api
-        .call('POST', '/v1/events', ctx.stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: TYPE, payload: { i } })
-        .then(
-          (res) => {
-            if (res.status === 202) acceptedAt.set(id, now());
-            else refused.push(`${id}: ${res.status}`);
-          },
-          (error) => {
-            refused.push(`${id}: ${error}`);
-          },
-        ),
+      ctx.api.postEvent(ctx.stack.adminToken, { id, tenant_id: tenantId, environment: 'production', type: TYPE, payload: { i } }).then(
+        (res) => {
+          if (res.status === 202) acceptedAt.set(id, now());
+          else refused.push(`${id}: ${res.status}`);
+        },
+        (error) => {
+          refused.push(`${id}: ${error}`);
+        },
+      ),
     );
   }
   await Promise.all(posts);
@@ -103,11 +101,11 @@ async function postBurst(ctx: PhaseContext, tenantId: string, prefix: string) {
         const events = Array.from({ length: Math.min(BURST_BATCH, BURST_EVENTS - b * BURST_BATCH) }, (_, j) => ({
           id: `${prefix}${b * BURST_BATCH + j}`,
           tenant_id: tenantId,
-          environment: 'production',
+          environment: 'production' as const,
           type: TYPE,
           payload: { n: b * BURST_BATCH + j },
         }));
-        const res = await ctx.api.call('POST', '/v1/events/batch', ctx.stack.adminToken, { events });
+        const res = await ctx.api.postBatch(ctx.stack.adminToken, { events });
         if (res.status !== 202) refused += events.length;
       }
     }),
@@ -287,14 +285,14 @@ export async function isolationPhase(ctx: PhaseContext, options: IsolationOption
     const alone = await runCase('alone', undefined);
 
     const xCircuit = async (x: Tenant) => {
-      const res = await api.call('GET', `/v1/subscriptions/${x.subscriptionId}`, x.apiKey);
-      return res.body?.circuit as Record<string, unknown> | undefined;
+      const { data } = await api.as(x.apiKey).GET('/v1/subscriptions/{id}', { params: { path: { id: x.subscriptionId } } });
+      return data?.circuit;
     };
     const xCleanup = (x: Tenant, prefix: string, before?: () => Promise<void>) => async () => {
       const circuit = await xCircuit(x);
       const deliveries = await deliveryCounts(stack, x.id, prefix);
-      const res = await api.call('DELETE', `/v1/subscriptions/${x.subscriptionId}`, x.apiKey);
-      if (res.status !== 204) throw new Error(`deleting X's subscription: ${res.status}`);
+      const { response } = await api.as(x.apiKey).DELETE('/v1/subscriptions/{id}', { params: { path: { id: x.subscriptionId } } });
+      if (response.status !== 204) throw new Error(`deleting X's subscription: ${response.status}`);
       await before?.();
       const dropped = await withDb(stack, async (db) => {
         const { rowCount } = await db.query('DELETE FROM events WHERE tenant_id = $1 AND started_at IS NULL', [x.id]);

@@ -148,7 +148,7 @@ export async function blackHolePhase(
         if (wait > 0) await sleep(wait);
         const id = ids[i]!;
         posts.push(
-          target.apis[i % target.apis.length]!.call('POST', '/v1/events', target.adminToken, {
+          target.apis[i % target.apis.length]!.postEvent(target.adminToken, {
             id,
             tenant_id: t.id,
             environment: 'production',
@@ -265,7 +265,7 @@ export async function blackHolePhase(
     const stillPending = !!blackRows.pending;
     const slotsFree = await until(cleanDeadline, async () => (await allHeld()) === 0 || stillPending);
     const workflowsDone = await until(cleanDeadline, async () => (await running()) === 0 || stillPending);
-    const circuit = (await api.call('GET', `/v1/subscriptions/${black.id}`, t.api_key)).body?.circuit;
+    const circuit = (await api.as(t.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: black.id } } })).data?.circuit;
     // Gate waiters are not a lease held: a waiter whose delivery ended stops counting when its wait runs out
     // (for a circuit-open wait, when the cool-down ends). Reported, not checked.
     const { rows: waiters } = await db.query<{ n: number; left_s: number | null }>(

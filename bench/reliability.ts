@@ -78,7 +78,7 @@ async function sendOnceAtRate(apis: Api[], adminToken: string, tenantId: string,
     if (wait > 0) await sleep(wait);
     const id = ids[i]!;
     inFlight.push(
-      apis[i % apis.length]!.call('POST', '/v1/events', adminToken, {
+      apis[i % apis.length]!.postEvent(adminToken, {
         id,
         tenant_id: tenantId,
         environment: 'production',
@@ -102,7 +102,7 @@ async function sendOnceAtRate(apis: Api[], adminToken: string, tenantId: string,
 async function sendUntilAccepted(api: Api, adminToken: string, tenantId: string, id: string): Promise<{ retries: number }> {
   for (let retries = 0; ; retries++) {
     try {
-      const res = await api.call('POST', '/v1/events', adminToken, {
+      const res = await api.postEvent(adminToken, {
         id,
         tenant_id: tenantId,
         environment: 'production',

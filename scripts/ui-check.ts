@@ -14,6 +14,7 @@
 import { eventWorkflowId } from '../src/domain/workflow-ids.js';
 import type { Page } from 'playwright-core';
 import type { apiClient } from '../bench/lib/api.js';
+import type { RequestBody } from '../src/client/index.js';
 import { BrowserCheck } from './lib/browser-check.js';
 
 const TOTAL_TIMEOUT_MS = Number(process.env.UI_CHECK_TIMEOUT_MS ?? 180_000);
@@ -57,11 +58,10 @@ async function startReceiver(): Promise<{ url: string; count: () => number }> {
   return { url, count: () => count };
 }
 
-/** A POST that must answer `status`; returns the answer's body. */
-async function post<T>(api: ReturnType<typeof apiClient>, route: string, token: string, body: unknown, status: number): Promise<T> {
-  const res = await api.call('POST', route, token, body);
-  if (res.status !== status) throw new Error(`POST ${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body as T;
+/** Posts an event that must be accepted (202). */
+async function postEvent(api: ReturnType<typeof apiClient>, token: string, body: RequestBody<'postEvent'>): Promise<void> {
+  const res = await api.postEvent(token, body);
+  if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
 async function bodyText(page: Page): Promise<string> {
@@ -85,33 +85,21 @@ async function main(): Promise<void> {
     url: `${receiver.url}/always-503`,
     retry_policy: { initial_interval: '1s', backoff_coefficient: 1, maximum_attempts: 1000 },
   });
-  await post(
-    api,
-    '/v1/events',
-    adminToken,
-    {
-      id: EVENT_ID,
-      tenant_id: tenant.id,
-      environment: 'production',
-      type: 'user.created',
-      payload: { n: 1 },
-    },
-    202,
-  );
+  await postEvent(api, adminToken, {
+    id: EVENT_ID,
+    tenant_id: tenant.id,
+    environment: 'production',
+    type: 'user.created',
+    payload: { n: 1 },
+  });
   const other = await api.tenant(adminToken, 'UI check (other tenant)');
-  await post(
-    api,
-    '/v1/events',
-    adminToken,
-    {
-      id: `${EVENT_ID}-other`,
-      tenant_id: other.id,
-      environment: 'production',
-      type: 'user.created',
-      payload: { n: 2 },
-    },
-    202,
-  );
+  await postEvent(api, adminToken, {
+    id: `${EVENT_ID}-other`,
+    tenant_id: other.id,
+    environment: 'production',
+    type: 'user.created',
+    payload: { n: 2 },
+  });
   const workflowId = eventWorkflowId(tenant.id, EVENT_ID);
   const otherWorkflowId = eventWorkflowId(other.id, `${EVENT_ID}-other`);
   run.info(`events posted: ${workflowId} (retrying) and ${otherWorkflowId} (another tenant)`);

@@ -28,7 +28,7 @@ export async function sustainedLoad(
   const post = async () => {
     const id = `${options.prefix}${posted++}`;
     for (;;) {
-      const res = await api.call('POST', '/v1/events', adminToken, {
+      const res = await api.postEvent(adminToken, {
         id,
         tenant_id: tenantId,
         environment: 'production',

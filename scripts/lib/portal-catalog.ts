@@ -6,15 +6,12 @@ import { step, unlabelledControls } from './portal-page.js';
 /** Puts a catalog in place, then creates subscriptions from the form: none with nothing chosen, one type, all events. */
 export async function checkCatalogForm({ run, page, stack, api, tenant, receiver }: PortalWalk): Promise<void> {
   for (const type of ['user.created', 'user.deleted', 'failure.delivery']) {
-    const put = await fetch(`${stack.apiUrl}/v1/event-types/${type}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ description: `${type} (portal check)` }),
-    });
-    if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /v1/event-types/${type} answered ${put.status}: ${await put.text()}`);
+    const put = await api
+      .as(stack.adminToken)
+      .PUT('/v1/event-types/{type}', { params: { path: { type } }, body: { description: `${type} (portal check)` } });
+    if (put.error) throw new Error(`PUT /v1/event-types/${type} answered ${put.response.status}: ${JSON.stringify(put.error)}`);
   }
-  const listed = async () =>
-    ((await api.call('GET', '/v1/subscriptions', tenant.api_key)).body as { data: Array<{ url: string; event_types: string[] }> }).data;
+  const listed = async () => (await api.as(tenant.api_key).GET('/v1/subscriptions')).data?.data ?? [];
   await step(run, page, 'the form shows the catalog with nothing chosen', async () => {
     await page.goto(`${stack.apiUrl}/portal/#/subscriptions/new`);
     await page.getByRole('heading', { name: 'New subscription' }).waitFor();

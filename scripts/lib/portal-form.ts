@@ -66,11 +66,11 @@ export async function createSubscription({ run, page, receiver, pageErrors }: Po
 
 /** Editing (the form comes back filled in, the API's refusal shown on its field), disabling and enabling. */
 export async function editSubscription({ run, page, api, tenant, receiver }: PortalWalk): Promise<void> {
-  const refusedZero = await api.call('POST', '/v1/subscriptions', tenant.api_key, { url: `${receiver.url}/zero`, max_in_flight: 0 });
-  const apiSaid = (refusedZero.body as { error?: { details?: Array<{ path: string; message: string }> } }).error?.details?.find(
-    (d) => d.path === 'max_in_flight',
-  )?.message;
-  if (refusedZero.status !== 400 || !apiSaid) throw new Error(`max_in_flight 0 answered ${refusedZero.status}: ${JSON.stringify(refusedZero.body)}`);
+  const refusedZero = await api.as(tenant.api_key).POST('/v1/subscriptions', { body: { url: `${receiver.url}/zero`, max_in_flight: 0 } });
+  const apiSaid = refusedZero.error?.error.details?.find((d) => d.path === 'max_in_flight')?.message;
+  if (refusedZero.response.status !== 400 || !apiSaid) {
+    throw new Error(`max_in_flight 0 answered ${refusedZero.response.status}: ${JSON.stringify(refusedZero.error ?? refusedZero.data)}`);
+  }
   await step(run, page, 'the subscription is edited, disabled and enabled again', async () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit subscription' }).waitFor();

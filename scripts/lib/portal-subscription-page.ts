@@ -87,6 +87,6 @@ export async function deleteSubscription({ run, page, stack, api, tenant }: Port
     await page.getByRole('button', { name: 'Yes, delete it' }).click();
     await page.getByText('No subscription yet.').waitFor();
   });
-  const gone = await api.call('GET', `/v1/subscriptions/${subId}`, tenant.api_key);
+  const gone = (await api.as(tenant.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: subId } } })).response;
   run.check(gone.status === 404, 'the subscription was deleted after its confirmation', () => String(gone.status));
 }

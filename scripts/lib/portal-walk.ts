@@ -3,6 +3,7 @@
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { apiClient } from '../../bench/lib/api.js';
+import type { RequestBody } from '../../src/client/index.js';
 import type { BenchStack } from '../../bench/lib/stack.js';
 import type { BrowserCheck } from './browser-check.js';
 import { startPortalReceiver, type PortalReceiver } from './portal-receiver.js';
@@ -24,7 +25,7 @@ export interface PortalWalk {
   /** A subscription of another tenant, which the portal must not reach. */
   otherSub: Awaited<ReturnType<Api['subscribe']>>;
   /** A new portal link for the tenant. */
-  link(body?: Record<string, unknown>): Promise<PortalLink>;
+  link(body?: RequestBody<'createPortalSession'>): Promise<PortalLink>;
   /** The check reaches the stack's database directly for what a user cannot do: expire a link, open a circuit. */
   sql(text: string, values?: unknown[]): Promise<void>;
   /** The link the walk opens first. */
@@ -45,10 +46,10 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   const tenant = await api.tenant(stack.adminToken, 'Acme Payroll');
   const other = await api.tenant(stack.adminToken, 'Other Corp');
   const otherSub = await api.subscribe(other.api_key, { url: `${receiver.url}/other`, event_types: ['user.*'] });
-  const link = async (body: Record<string, unknown> = {}) => {
-    const res = await api.call('POST', `/v1/tenants/${tenant.id}/portal-sessions`, stack.adminToken, body);
-    if (res.status !== 201) throw new Error(`portal-sessions answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body as PortalLink;
+  const link = async (body: RequestBody<'createPortalSession'> = {}) => {
+    const res = await api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenant.id } }, body });
+    if (!res.data) throw new Error(`portal-sessions answered ${res.response.status}: ${JSON.stringify(res.error)}`);
+    return res.data as PortalLink;
   };
   const sql = async (text: string, values: unknown[] = []) => {
     const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });

@@ -13,13 +13,20 @@ export interface RouteSpec {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express style, e.g. `/v1/subscriptions/:id`. */
   path: string;
+  /** The operation's name in the OpenAPI document, and the generated client's: a verb and what it acts on. */
+  operationId: string;
   summary: string;
   tag: string;
   auth: Auth;
   body?: z.ZodType;
   query?: z.ZodObject;
   params?: z.ZodObject;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * The answers of the route's own making. An error status (4xx, 5xx) without a schema has the `Error` body; a
+   * body that is not JSON names its `contentType`. The statuses every route of its kind answers (400, 401, 403,
+   * 404, 413, 415, 503) are added by Routes.add.
+   */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
 type Parsed<S, K extends 'body' | 'query' | 'params'> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : undefined;
@@ -49,6 +56,17 @@ const scopeDescription = (scope: string | null, auth: Auth) =>
   (auth === 'any' ? " A tenant's credential answers as that tenant." : '');
 
 const error = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+
+/** Every 503 says when to try again (src/api/errors.ts `unavailable`, the backlog gate, readiness). */
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const, minimum: 1 } },
+};
+
+/** The OpenAPI response of one entry of a spec's `responses`. */
+function response(status: number, { description, schema, contentType = 'application/json' }: RouteSpec['responses'][number]): ResponseConfig {
+  if (schema) return { description, content: { [contentType]: { schema } } };
+  return status >= 400 ? error(description) : { description };
+}
 
 /** Path params and query values are checked for NUL on every route, whether it declares a schema for them or not. */
 function nulDetails(req: Request): ErrorDetail[] {
@@ -158,6 +176,7 @@ export class Routes {
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     // Throws for a route the producer may use whose scope src/api/route-scopes.ts does not name.
     const scope = routeScope(spec);
+    if (this.added.some((other) => other.operationId === spec.operationId)) throw new Error(`operationId ${spec.operationId} is taken`);
     // The body first, then the credential: the order in which a request is refused (415/413/400, then 401).
     const middleware: RequestHandler[] = [...(this.bodyReaders?.(spec.path) ?? [])];
     if (spec.auth !== 'none') middleware.push(this.auth[spec.auth]);
@@ -176,10 +195,9 @@ export class Routes {
     });
 
     const responses: Record<string, ResponseConfig> = {};
-    for (const [status, { description, schema }] of Object.entries(spec.responses)) {
-      responses[status] = schema ? { description, content: { 'application/json': { schema } } } : { description };
-    }
-    if (spec.body || spec.query || spec.params) responses['400'] ??= error('Invalid input; every invalid field is named in `details`');
+    for (const [status, entry] of Object.entries(spec.responses)) responses[status] = response(Number(status), entry);
+    // Every route checks its query values and path segments for NUL (nulDetails), declared schema or not.
+    responses['400'] ??= error('Invalid input; every invalid field is named in `details`');
     if (spec.auth !== 'none') responses['401'] ??= error('Missing or invalid bearer token (a revoked or expired key too)');
     if (spec.auth !== 'none') {
       responses['403'] ??= error(
@@ -187,12 +205,15 @@ export class Routes {
       );
     }
     if (spec.path.includes(':')) responses['404'] ??= error('Not found (or owned by another tenant)');
+    if (spec.body) responses['413'] ??= error(`The body is over the API's size limit`);
     if (spec.body) responses['415'] ??= error('The body is not application/json');
     responses['503'] ??= error('A dependency (PostgreSQL or Temporal) is down; see Retry-After');
+    responses['503'] = { ...responses['503'], headers: RETRY_AFTER };
 
     this.docs.registerPath({
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      operationId: spec.operationId,
       summary: spec.summary,
       ...(scope !== undefined ? { description: scopeDescription(scope, spec.auth) } : {}),
       tags: [spec.tag],

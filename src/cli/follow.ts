@@ -67,7 +67,7 @@ export async function followDelivery(client: ApiClient, id: string, out: Output,
   let first = true;
   try {
     for (;;) {
-      const delivery = await poll(() => client.get<Delivery>(`/v1/deliveries/${encodeURIComponent(id)}`), out, progress, opts);
+      const delivery = await poll(() => client.ok((api) => api.GET('/v1/deliveries/{id}', { params: { path: { id } } })), out, progress, opts);
       if (first && !out.json)
         out.line(`delivery ${safe(delivery.id)}: event ${safe(delivery.event_id)} → subscription ${safe(delivery.subscription_id)}`);
       first = false;
@@ -111,7 +111,12 @@ export async function followEvent(
   let first = true;
   try {
     for (;;) {
-      const event = await poll(() => client.get<Event>(`/v1/events/${encodeURIComponent(id)}`, { tenant_id: tenantId }), out, progress, opts);
+      const event = await poll(
+        () => client.ok((api) => api.GET('/v1/events/{id}', { params: { path: { id }, query: { tenant_id: tenantId } } })),
+        out,
+        progress,
+        opts,
+      );
       if (first && !out.json) out.line(`event ${safe(event.id)} (${safe(event.type)}, ${event.environment}) of tenant ${safe(event.tenant_id)}`);
       first = false;
       if (event.suppressed_by) {
@@ -171,7 +176,12 @@ async function reportAttempts(
 ): Promise<boolean> {
   if (detailed) {
     try {
-      const delivery = await poll(() => client.get<Delivery>(`/v1/deliveries/${encodeURIComponent(summary.id)}`), out, progress, opts);
+      const delivery = await poll(
+        () => client.ok((api) => api.GET('/v1/deliveries/{id}', { params: { path: { id: summary.id } } })),
+        out,
+        progress,
+        opts,
+      );
       printNewAttempts(out, delivery.attempts, state.seen, summary.id);
       return true;
     } catch (error) {

@@ -1,23 +1,14 @@
-// The API's response shapes, inferred from its zod schemas (type-only imports: nothing of the
-// server is loaded at run time), so the CLI and the API cannot drift apart unnoticed.
-import type { z } from 'zod';
-import type { Attempt as AttemptSchema, Delivery as DeliverySchema } from '../api/schemas/delivery.js';
-import type { Event as EventSchema, EventAccepted as EventAcceptedSchema } from '../api/schemas/event.js';
-import type { Subscription as SubscriptionSchema } from '../api/schemas/subscription.js';
-import type { TenantCreated as TenantCreatedSchema } from '../api/schemas/tenant.js';
-import type { ProducerKey as ProducerKeySchema, ProducerKeyCreated as ProducerKeyCreatedSchema } from '../api/schemas/key.js';
+// The API's shapes as the CLI reads them: the generated client's (src/client), so the CLI and the API
+// cannot drift apart unnoticed.
+import type { Schemas } from '../client/index.js';
 
-export type Attempt = z.infer<typeof AttemptSchema>;
-export type Delivery = z.infer<typeof DeliverySchema>;
+export type Attempt = Schemas['Attempt'];
+export type Delivery = Schemas['Delivery'];
 export type DeliveryStatus = Delivery['status'];
-export type Event = z.infer<typeof EventSchema>;
+export type Event = Schemas['Event'];
 export type DeliverySummary = Event['deliveries'][number];
-export type EventAccepted = z.infer<typeof EventAcceptedSchema>;
-export type Subscription = z.infer<typeof SubscriptionSchema>;
-export type TenantCreated = z.infer<typeof TenantCreatedSchema>;
-export type ProducerKey = z.infer<typeof ProducerKeySchema>;
-export type ProducerKeyCreated = z.infer<typeof ProducerKeyCreatedSchema>;
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export type EventAccepted = Schemas['EventAccepted'];
+export type Subscription = Schemas['Subscription'];
+export type TenantCreated = Schemas['TenantCreated'];
+export type ProducerKey = Schemas['ProducerKey'];
+export type ProducerKeyCreated = Schemas['ProducerKeyCreated'];

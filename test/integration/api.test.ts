@@ -26,7 +26,13 @@ describe('validation', () => {
   });
 
   it('refuses a bad event naming its fields', async () => {
-    const res = await stack.api.postEvent(stack.adminToken, { tenant_id: '', environment: 'staging', type: 'Bad Type', payload: [] });
+    // What no typed client would send: a raw request.
+    const res = await stack.api.call('POST', '/v1/events', stack.adminToken, {
+      tenant_id: '',
+      environment: 'staging',
+      type: 'Bad Type',
+      payload: [],
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['environment', 'payload', 'tenant_id', 'type']);
   });

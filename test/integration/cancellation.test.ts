@@ -20,11 +20,13 @@ describe('a subscription that goes away while deliveries are pending', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await pendingDelivery(t, '/to-disable', 'cancel-1');
     const started = Date.now();
-    expect((await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { enabled: false })).status).toBe(200);
+    const api = stack.api.as(t.api_key);
+    const patched = await api.PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { enabled: false } });
+    expect(patched.response.status).toBe(200);
     const result = await stack.settle(t.id, 'cancel-1');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.deliveries[0]).toMatchObject({ status: 'cancelled' });
-    const [delivery] = (await stack.api.call('GET', '/v1/deliveries?event_id=cancel-1', t.api_key)).body.data;
+    const [delivery] = (await api.GET('/v1/deliveries', { params: { query: { event_id: 'cancel-1' } } })).data?.data ?? [];
     expect(delivery).toMatchObject({ status: 'cancelled', attempt_count: 1 });
     expect(receiver.forPath('/to-disable')).toHaveLength(1);
   });
@@ -32,11 +34,12 @@ describe('a subscription that goes away while deliveries are pending', () => {
   it('deleted: the same, and the log stays readable', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await pendingDelivery(t, '/to-delete', 'cancel-2');
-    expect((await stack.api.call('DELETE', `/v1/subscriptions/${sub.id}`, t.api_key)).status).toBe(204);
+    const api = stack.api.as(t.api_key);
+    expect((await api.DELETE('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } })).response.status).toBe(204);
     const result = await stack.settle(t.id, 'cancel-2');
     expect(result.outcome).toBe('cancelled');
-    const event = await stack.api.call('GET', '/v1/events/cancel-2', t.api_key);
-    expect(event.body.deliveries[0]).toMatchObject({ status: 'cancelled', subscription_id: sub.id });
+    const event = await api.GET('/v1/events/{id}', { params: { path: { id: 'cancel-2' } } });
+    expect(event.data?.deliveries[0]).toMatchObject({ status: 'cancelled', subscription_id: sub.id });
     expect(receiver.forPath('/to-delete')).toHaveLength(1);
   });
 
@@ -73,9 +76,9 @@ describe('auto-disable', () => {
     const attempts = receiver.forPath('/always-down').length;
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(attempts).toBeLessThan(20);
-    const after = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(after.body).toMatchObject({ enabled: false });
-    expect(after.body.disabled_reason).toMatch(/every attempt failed since/);
+    const after = await stack.api.as(t.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } });
+    expect(after.data).toMatchObject({ enabled: false });
+    expect(after.data?.disabled_reason).toMatch(/every attempt failed since/);
     const [notice] = await receiver.waitFor('/auto-notify', 1);
     expect(notice!.headers['x-hookrelay-event-type']).toBe('failure.subscription_disabled');
     expect(JSON.parse(notice!.body)).toMatchObject({ subscription_id: sub.id, event_id: 'auto-1' });

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import type { operations } from '../../src/client/index.js';
 import { useStack } from '../support/use-stack.js';
 
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.001' } });
 const { receiver } = stack;
 
 const post = (t: { id: string }, id: string, type = 'user.created') => stack.postEvent(t.id, id, { type, payload: { id } });
+
+type ListQuery = NonNullable<operations['listDeliveries']['parameters']['query']>;
+
+/** One page of the tenant's delivery log, through the typed client; throws on an answer that is not 200. */
+async function deliveries(apiKey: string, query: ListQuery = {}) {
+  const { data, error } = await stack.api.as(apiKey).GET('/v1/deliveries', { params: { query } });
+  if (!data) throw new Error(JSON.stringify(error));
+  return data;
+}
 
 describe('GET /v1/deliveries', () => {
   it('filters by event, subscription and status', async () => {
@@ -17,17 +27,17 @@ describe('GET /v1/deliveries', () => {
     await post(t, 'log-2');
     await Promise.all([stack.settle(t.id, 'log-1'), stack.settle(t.id, 'log-2')]);
 
-    const all = await stack.api.call('GET', '/v1/deliveries', t.api_key);
-    expect(all.body.data).toHaveLength(4);
-    const byEvent = await stack.api.call('GET', '/v1/deliveries?event_id=log-1', t.api_key);
-    expect(byEvent.body.data.map((d: { event_id: string }) => d.event_id)).toEqual(['log-1', 'log-1']);
-    const bySub = await stack.api.call('GET', `/v1/deliveries?subscription_id=${good.id}`, t.api_key);
-    expect(bySub.body.data.every((d: { subscription_id: string }) => d.subscription_id === good.id)).toBe(true);
-    expect(bySub.body.data).toHaveLength(2);
-    const failed = await stack.api.call('GET', '/v1/deliveries?status=failed', t.api_key);
-    expect(failed.body.data.map((d: { subscription_id: string }) => d.subscription_id)).toEqual([bad.id, bad.id]);
-    const combined = await stack.api.call('GET', `/v1/deliveries?status=succeeded&event_id=log-2&subscription_id=${good.id}`, t.api_key);
-    expect(combined.body.data).toHaveLength(1);
+    expect((await deliveries(t.api_key)).data).toHaveLength(4);
+    const byEvent = await deliveries(t.api_key, { event_id: 'log-1' });
+    expect(byEvent.data.map((d) => d.event_id)).toEqual(['log-1', 'log-1']);
+    const bySub = await deliveries(t.api_key, { subscription_id: good.id });
+    expect(bySub.data.every((d) => d.subscription_id === good.id)).toBe(true);
+    expect(bySub.data).toHaveLength(2);
+    const failed = await deliveries(t.api_key, { status: 'failed' });
+    expect(failed.data.map((d) => d.subscription_id)).toEqual([bad.id, bad.id]);
+    const combined = await deliveries(t.api_key, { status: 'succeeded', event_id: 'log-2', subscription_id: good.id });
+    expect(combined.data).toHaveLength(1);
+    // A status no typed client would send: a raw request.
     expect((await stack.api.call('GET', '/v1/deliveries?status=lost', t.api_key)).body.error.details[0].path).toBe('status');
   });
 
@@ -36,19 +46,15 @@ describe('GET /v1/deliveries', () => {
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/page` });
     for (let i = 0; i < 12; i++) await post(t, `page-${i}`);
     await Promise.all(Array.from({ length: 12 }, (_, i) => stack.settle(t.id, `page-${i}`)));
-    const before = new Set((await stack.api.call('GET', '/v1/deliveries?limit=100', t.api_key)).body.data.map((d: { id: string }) => d.id));
+    const before = new Set((await deliveries(t.api_key, { limit: 100 })).data.map((d) => d.id));
 
     const seen: string[] = [];
-    let cursor: string | null = null;
+    let cursor: string | undefined;
     let page = 0;
     do {
-      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await stack.api.call(
-        'GET',
-        `/v1/deliveries?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
-        t.api_key,
-      );
-      seen.push(...res.body.data.map((d) => d.id));
-      cursor = res.body.next_cursor;
+      const res = await deliveries(t.api_key, { limit: 5, cursor });
+      seen.push(...res.data.map((d) => d.id));
+      cursor = res.next_cursor ?? undefined;
       // New deliveries land while the client pages.
       if (page++ < 2) await post(t, `page-new-${page}`);
     } while (cursor);
@@ -68,27 +74,30 @@ describe('GET /v1/deliveries/:id and redeliver', () => {
     });
     await post(t, 'redo-1');
     await stack.settle(t.id, 'redo-1');
-    const [original] = (await stack.api.call('GET', '/v1/deliveries?event_id=redo-1', t.api_key)).body.data;
-    expect(original.status).toBe('failed');
+    const [original] = (await deliveries(t.api_key, { event_id: 'redo-1' })).data;
+    expect(original?.status).toBe('failed');
+    const api = stack.api.as(t.api_key);
+    const byId = (id: string) => ({ params: { path: { id } } });
 
-    const detail = await stack.api.call('GET', `/v1/deliveries/${original.id}`, t.api_key);
-    expect(detail.status).toBe(200);
-    expect(detail.body.attempts).toMatchObject([
+    const detail = await api.GET('/v1/deliveries/{id}', byId(original!.id));
+    expect(detail.response.status).toBe(200);
+    expect(detail.data?.attempts).toMatchObject([
       { number: 1, status_code: 503, error_class: 'http_status', response_body: 'down' },
       { number: 2, status_code: 503, error_class: 'http_status', response_body: 'down' },
     ]);
-    expect(detail.body.attempts[0].duration_ms).toBeGreaterThanOrEqual(0);
-    expect(Date.parse(detail.body.attempts[0].started_at)).not.toBeNaN();
+    expect(detail.data?.attempts[0]?.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(detail.data?.attempts[0]?.started_at ?? '')).not.toBeNaN();
 
-    const redo = await stack.api.call('POST', `/v1/deliveries/${original.id}/redeliver`, t.api_key);
-    expect(redo.status).toBe(202);
-    expect(redo.body.delivery.id).not.toBe(original.id);
-    await stack.temporal.client.workflow.getHandle(redo.body.workflow_id).result();
-    const again = await stack.api.call('GET', `/v1/deliveries/${redo.body.delivery.id}`, t.api_key);
-    expect(again.body).toMatchObject({ status: 'succeeded', redelivery_of: original.id, event_id: 'redo-1', attempt_count: 1 });
-    expect(again.body.attempts).toMatchObject([{ number: 1, status_code: 200 }]);
-    const log = await stack.api.call('GET', '/v1/deliveries?event_id=redo-1', t.api_key);
-    expect(log.body.data.map((d: { id: string }) => d.id)).toEqual([redo.body.delivery.id, original.id]);
+    const redo = await api.POST('/v1/deliveries/{id}/redeliver', byId(original!.id));
+    expect(redo.response.status).toBe(202);
+    const redelivery = redo.data!;
+    expect(redelivery.delivery.id).not.toBe(original!.id);
+    await stack.temporal.client.workflow.getHandle(redelivery.workflow_id).result();
+    const again = await api.GET('/v1/deliveries/{id}', byId(redelivery.delivery.id));
+    expect(again.data).toMatchObject({ status: 'succeeded', redelivery_of: original!.id, event_id: 'redo-1', attempt_count: 1 });
+    expect(again.data?.attempts).toMatchObject([{ number: 1, status_code: 200 }]);
+    const log = await deliveries(t.api_key, { event_id: 'redo-1' });
+    expect(log.data.map((d) => d.id)).toEqual([redelivery.delivery.id, original!.id]);
     expect(receiver.forPath('/redo').map((r) => r.headers['webhook-id'])).toEqual(['redo-1', 'redo-1', 'redo-1']);
   });
 });

@@ -73,7 +73,7 @@ describe('an event end to end', () => {
   it('delivers a duplicate event id once and answers 200 duplicate', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/dup` });
-    const event = { id: 'evt-dup', tenant_id: t.id, environment: 'production', type: 'user.updated', payload: { n: 1 } };
+    const event = { id: 'evt-dup', tenant_id: t.id, environment: 'production' as const, type: 'user.updated', payload: { n: 1 } };
     const first = await stack.api.postEvent(stack.adminToken, event);
     const second = await stack.api.postEvent(stack.adminToken, { ...event, payload: { n: 2 } });
     expect(first.status).toBe(202);

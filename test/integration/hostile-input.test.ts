@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 import { MAX_JSON_DEPTH } from '../../src/api/schemas/common.js';
+import { ObservedStatuses } from '../support/observed-statuses.js';
 
 let stack: Stack;
 let tenant: { id: string; api_key: string };
@@ -824,6 +825,9 @@ const CASES: Case[] = [
 
 type Request = Pick<Case, 'method' | 'token' | 'body' | 'raw' | 'headers'>;
 
+/** Every answer `send` got, checked against the document's declared statuses at the end of the file. */
+const observed = new ObservedStatuses();
+
 async function send(c: Request, path: string) {
   const token = c.token === 'admin' ? stack.adminToken : c.token === 'tenant' ? tenant.api_key : undefined;
   const headers: Record<string, string> = { ...c.headers };
@@ -836,6 +840,7 @@ async function send(c: Request, path: string) {
     headers,
     body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body),
   });
+  observed.record(c.method, path, response.status);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -1034,5 +1039,14 @@ describe('SSRF literals at create, PATCH and PUT with the guard on (item 14)', (
       expect(res.status, `${method} ${target}`).toBe(400);
       expect(res.body.error.details).toEqual([{ path: 'url', message: expect.stringMatching(/points at a \w+ address/) }]);
     }
+  });
+});
+
+// Last in the file: by then `send` has run every case above.
+describe('the OpenAPI document', () => {
+  it('declares, on each route, every status the hostile input above was answered', async () => {
+    expect(observed.size).toBeGreaterThan(30);
+    const doc = (await stack.api.call('GET', '/openapi.json')).body;
+    expect(observed.undeclared(doc)).toEqual([]);
   });
 });

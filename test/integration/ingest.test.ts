@@ -68,7 +68,7 @@ describe('durable accept', () => {
       }
       // The API reads the backlog count at most once a second: probed with a post of an unknown tenant (the
       // backlog is checked first; refused either way, it writes nothing) until the API has read the count over 3.
-      const probe = { tenant_id: 'ten_probe', environment: 'production', type: 'a.b', payload: {} };
+      const probe = { tenant_id: 'ten_probe', environment: 'production' as const, type: 'a.b', payload: {} };
       await eventually(async () => (await stack.api.postEvent(stack.adminToken, probe)).status === 503, {
         what: 'the API to see the backlog over its limit',
         timeoutMs: 5_000,

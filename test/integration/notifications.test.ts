@@ -1,3 +1,4 @@
+import type { RequestBody } from '../../src/client/index.js';
 import { eventWorkflowId, notificationWorkflowId } from '../../src/domain/workflow-ids.js';
 import { eventually } from '../support/eventually.js';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,11 @@ async function childrenStarted(workflowId: string): Promise<string[]> {
 const post = (tenantId: string, id: string, type: string, payload: Record<string, unknown>) => stack.deliver(tenantId, id, { type, payload });
 
 /** A ROOK-style notification webhook beside an ordinary one. */
-async function tenantWithNotificationWebhook(path: string, notificationPath: string, retry_policy: unknown = 'none') {
+async function tenantWithNotificationWebhook(
+  path: string,
+  notificationPath: string,
+  retry_policy: RequestBody<'createSubscription'>['retry_policy'] = 'none',
+) {
   const t = await stack.api.createTenant(stack.adminToken);
   const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}${path}`, event_types: ['user.*'], retry_policy });
   const notifications = await stack.api.subscribe(t.api_key, {

@@ -120,9 +120,9 @@ describe('outcomes of an attempt', () => {
     const sub = await scaled.api.subscribe(t.api_key, { url: `${receiver.url}/gone`, retry_policy: { initial_interval: '1s', maximum_attempts: 5 } });
     expect((await deliverOnce(scaled, t, 'evt-410')).outcome).toBe('failed');
     expect(await attemptsOf(scaled, 'evt-410')).toHaveLength(1);
-    const after = await scaled.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(after.body.enabled).toBe(false);
-    expect(after.body.disabled_reason).toMatch(/410 Gone/);
+    const { data: after } = await scaled.api.as(t.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } });
+    expect(after?.enabled).toBe(false);
+    expect(after?.disabled_reason).toMatch(/410 Gone/);
   });
 
   it('stops at a status listed in non_retryable_statuses', async () => {
@@ -223,8 +223,8 @@ describe('presets end to end', () => {
     expect(result.deliveries[0]).toMatchObject({ status: 'failed' });
     const attempts = await attemptsOf(scaled, 'evt-three');
     expect(attempts.map((a) => a.number)).toEqual([1, 2, 3, 4]);
-    const event = await scaled.api.call('GET', '/v1/events/evt-three', t.api_key);
-    expect(event.body.deliveries[0]).toMatchObject({ status: 'failed', attempt_count: 4, last_status_code: 500 });
+    const { data: event } = await scaled.api.as(t.api_key).GET('/v1/events/{id}', { params: { path: { id: 'evt-three' } } });
+    expect(event?.deliveries[0]).toMatchObject({ status: 'failed', attempt_count: 4, last_status_code: 500 });
   });
 
   it('default keeps retrying past three attempts', async () => {

@@ -108,7 +108,9 @@ describe('GET /v1/deliveries?event_type=', () => {
       ['ty-2', 'user.updated'],
       ['ty-3', 'user.created'],
     ]) {
-      expect((await stack.api.postEvent(stack.adminToken, { id, tenant_id: t.id, environment: 'production', type, payload: {} })).status).toBe(202);
+      expect(
+        (await stack.api.postEvent(stack.adminToken, { id: id!, tenant_id: t.id, environment: 'production', type: type!, payload: {} })).status,
+      ).toBe(202);
       await stack.settle(t.id, id!);
     }
     const created = await stack.api.call('GET', '/v1/deliveries?event_type=user.created', t.api_key);

@@ -390,6 +390,7 @@ describe('a tenant route without a portal scope rule', () => {
       {
         method: 'get',
         path: '/v1/unlisted/:id',
+        operationId: 'getUnlisted',
         tag: 'Test',
         auth: 'tenant',
         summary: 'A route the scope rules do not know',

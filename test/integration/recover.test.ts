@@ -53,17 +53,25 @@ describe('recover', () => {
     // Already redelivered with success: its latest delivery is no longer failed.
     answer = (id) => (id === 'rc-fail-redone' ? 200 : id.includes('fail') ? 422 : id.includes('pending') ? 503 : 200);
     const [redone] = await deliveriesOf('rc-fail-redone', t.id);
-    expect((await stack.api.call('POST', `/v1/deliveries/${redone!.id}/redeliver`, t.api_key)).status).toBe(202);
+    const api = stack.api.as(t.api_key);
+    expect((await api.POST('/v1/deliveries/{id}/redeliver', { params: { path: { id: redone!.id } } })).response.status).toBe(202);
     await waitUntil('the manual redelivery', async () =>
       (await deliveriesOf('rc-fail-redone', t.id))[1]?.status === 'succeeded' ? true : undefined,
     );
 
     answer = () => 200; // the receiver is back
-    const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/recover`, t.api_key, { since: iso(HOUR) });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    expect(res.body).toMatchObject({ deliveries: 2 });
-    expect(res.body.workflow_id).toMatch(new RegExp(`^recover:${sub.id}:`));
-    expect(await stack.temporal.client.workflow.getHandle(res.body.workflow_id).result()).toEqual({ redelivered: 2 });
+    const {
+      data: started,
+      error,
+      response,
+    } = await api.POST('/v1/subscriptions/{id}/recover', {
+      params: { path: { id: sub.id } },
+      body: { since: iso(HOUR) },
+    });
+    expect(response.status, JSON.stringify(error)).toBe(202);
+    expect(started).toMatchObject({ deliveries: 2 });
+    expect(started!.workflow_id).toMatch(new RegExp(`^recover:${sub.id}:`));
+    expect(await stack.temporal.client.workflow.getHandle(started!.workflow_id).result()).toEqual({ redelivered: 2 });
 
     for (const id of ['rc-fail-1', 'rc-fail-2']) {
       const rows = await waitUntil(`${id} redelivered`, async () => {
@@ -74,15 +82,15 @@ describe('recover', () => {
       expect(rows[0]).toMatchObject({ status: 'failed' });
       expect(rows[1]!.redelivery_of).toBe(rows[0]!.id);
       // The redelivery is an ordinary one: the API shows it.
-      const shown = await stack.api.call('GET', `/v1/deliveries/${rows[1]!.id}`, t.api_key);
-      expect(shown.body).toMatchObject({ status: 'succeeded', redelivery_of: rows[0]!.id });
+      const { data: shown } = await api.GET('/v1/deliveries/{id}', { params: { path: { id: rows[1]!.id } } });
+      expect(shown).toMatchObject({ status: 'succeeded', redelivery_of: rows[0]!.id });
     }
     expect(await deliveriesOf('rc-fail-old', t.id)).toHaveLength(1);
     expect(await deliveriesOf('rc-ok', t.id)).toHaveLength(1);
     expect(await deliveriesOf('rc-fail-redone', t.id)).toHaveLength(2);
     expect((await deliveriesOf('rc-pending', t.id)).map((d) => d.status)).toEqual(['pending']);
 
-    const history = await stack.temporal.client.workflow.getHandle(res.body.workflow_id).fetchHistory();
+    const history = await stack.temporal.client.workflow.getHandle(started!.workflow_id).fetchHistory();
     const text = allText(history);
     expect(text).toContain('rc-fail-1');
     expect(text).not.toContain(secret);

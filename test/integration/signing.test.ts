@@ -82,15 +82,14 @@ function verifyEntry(secret: string, req: { body: string; headers: Record<string
 }
 
 const rotate = async (apiKey: string, id: string) => {
-  const res = await stack.api.call('POST', `/v1/subscriptions/${id}/rotate-secret`, apiKey);
-  expect(res.status).toBe(200);
-  return res.body as {
-    secret: string;
-    previous_secrets: Array<{ expires_at: string }>;
-    dropped_previous_secrets: Array<{ expires_at: string }>;
-    warning?: string;
-  };
+  const { data, response } = await stack.api.as(apiKey).POST('/v1/subscriptions/{id}/rotate-secret', { params: { path: { id } } });
+  expect(response.status).toBe(200);
+  // An hmac-sha256 subscription: the answer carries the new secret.
+  return { ...data!, secret: data!.secret! };
 };
+
+/** The subscription as GET /v1/subscriptions/:id answers it. */
+const read = async (apiKey: string, id: string) => (await stack.api.as(apiKey).GET('/v1/subscriptions/{id}', { params: { path: { id } } })).data!;
 
 /** Hours from now to an ISO time. */
 const hoursLeft = (iso: string) => (Date.parse(iso) - Date.now()) / 3_600_000;
@@ -131,7 +130,7 @@ describe('secret rotation', () => {
     expect(signatures(after)).toHaveLength(1);
     expect(verify(rotated.secret, after)).toEqual({ n: 1 });
     expect(() => verify(sub.secret, after)).toThrow();
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body.previous_secrets).toEqual([]);
+    expect((await read(t.api_key, sub.id)).previous_secrets).toEqual([]);
   });
 
   it('keeps every replaced secret signing for 24 h from its own replacement, at most 3, and says which it dropped', async () => {
@@ -152,13 +151,13 @@ describe('secret rotation', () => {
     expect(answers[2]!.previous_secrets.slice(1)).toEqual(answers[1]!.previous_secrets);
 
     // The subscription shows each previous secret's expiry, newest first, and never a secret.
-    const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(read.body.previous_secrets).toEqual(answers[2]!.previous_secrets);
-    const expiries = (read.body.previous_secrets as Array<{ expires_at: string }>).map((p) => Date.parse(p.expires_at));
+    const shown = await read(t.api_key, sub.id);
+    expect(shown.previous_secrets).toEqual(answers[2]!.previous_secrets);
+    const expiries = shown.previous_secrets.map((p) => Date.parse(p.expires_at));
     expect([...expiries].sort((a, b) => b - a)).toEqual(expiries);
-    for (const p of read.body.previous_secrets) expect(Object.keys(p)).toEqual(['expires_at']);
-    const listed = await stack.api.call('GET', '/v1/subscriptions', t.api_key);
-    for (const body of [read.body, listed.body]) {
+    for (const p of shown.previous_secrets) expect(Object.keys(p)).toEqual(['expires_at']);
+    const listed = (await stack.api.as(t.api_key).GET('/v1/subscriptions')).data;
+    for (const body of [shown, listed]) {
       for (const secret of secrets) expect(JSON.stringify(body)).not.toContain(secret.slice('whsec_'.length));
     }
 
@@ -198,8 +197,8 @@ describe('secret rotation', () => {
     expect(verifyEntry(s4!, expired, 0)).toEqual({ n: 1 });
     expect(verifyEntry(s3!, expired, 1)).toEqual({ n: 1 });
     expect(verifyEntry(s1!, expired, 2)).toEqual({ n: 1 });
-    const afterExpiry = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(afterExpiry.body.previous_secrets).toEqual([fourth.previous_secrets[0], fourth.previous_secrets[2]]);
+    const afterExpiry = await read(t.api_key, sub.id);
+    expect(afterExpiry.previous_secrets).toEqual([fourth.previous_secrets[0], fourth.previous_secrets[2]]);
 
     // The next rotation has room again: an expired secret is removed, never reported as dropped.
     const fifth = await rotate(t.api_key, sub.id);

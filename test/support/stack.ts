@@ -10,7 +10,7 @@ import { createPool, type Pool } from '../../src/db/pool.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiMetrics } from '../../src/metrics.js';
-import { HookrelayApi } from '../../src/cli/api-client.js';
+import { TestApi } from './api.js';
 import { createApiTemporalClient, type ApiTemporalClient } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
 import type { Tracing } from '../../src/telemetry/tracing.js';
@@ -31,7 +31,7 @@ export interface Stack {
   pool: Pool;
   temporal: ApiTemporalClient;
   worker: WorkerHandle | undefined;
-  api: HookrelayApi;
+  api: TestApi;
   /** Waits for the event's workflow and returns its result. */
   settle(tenantId: string, eventId: string): Promise<EventWorkflowResult>;
   stop(): Promise<void>;
@@ -120,7 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pool,
     temporal,
     worker,
-    api: new HookrelayApi(url),
+    api: new TestApi(url),
     async settle(tenantId, eventId) {
       // The relay starts the workflow just after the 202: wait for it to exist.
       const handle = resultsClient.client.workflow.getHandle(eventWorkflowId(tenantId, eventId));
@@ -150,5 +150,4 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-// The tests' client is the CLI's typed client of the API, answering whatever the status.
-export { HookrelayApi as ApiClient, type ApiResponse } from '../../src/cli/api-client.js';
+export { TestApi as ApiClient, type ApiResponse } from './api.js';

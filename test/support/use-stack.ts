@@ -2,14 +2,14 @@
 // afterAll, plus what the tests of a stack do again and again (a tenant, an event posted and settled,
 // the attempts it made).
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { TenantCreated } from '../../src/cli/types.js';
+import type { RequestBody, Schemas } from '../../src/client/index.js';
 import type { EventWorkflowResult } from '../../src/workflows/event-workflow.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export interface EventFields {
   type?: string;
-  payload?: unknown;
+  payload?: RequestBody<'postEvent'>['payload'];
   environment?: 'production' | 'sandbox';
 }
 
@@ -27,7 +27,7 @@ export interface StackFixture extends Stack {
   /** A local receiver, started with the stack. */
   receiver: Receiver;
   /** A new tenant (its id and API key). */
-  tenant(name?: string): Promise<TenantCreated>;
+  tenant(name?: string): Promise<Schemas['TenantCreated']>;
   /**
    * Posts an event of the tenant with the admin token and expects 202. Defaults: type `a.b`,
    * payload `{}`, environment `production`.

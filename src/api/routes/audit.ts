@@ -31,6 +31,7 @@ export function auditRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/audit',
+      operationId: 'listAuditEntries',
       tag: 'Audit log',
       auth: 'any',
       query: AuditQuery,

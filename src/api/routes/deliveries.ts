@@ -17,6 +17,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/deliveries',
+      operationId: 'listDeliveries',
       tag,
       auth: 'tenant',
       query: DeliveryListQuery,
@@ -34,6 +35,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/deliveries/:id',
+      operationId: 'getDelivery',
       tag,
       auth: 'tenant',
       params: IdParam,
@@ -51,6 +53,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/deliveries/:id/redeliver',
+      operationId: 'redeliverDelivery',
       tag,
       auth: 'tenant',
       params: IdParam,

@@ -24,6 +24,7 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'put',
       path: '/v1/event-types/:type',
+      operationId: 'putEventType',
       tag,
       auth: 'admin',
       params: EventTypeParam,
@@ -66,6 +67,7 @@ export function eventTypeRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/event-types',
+      operationId: 'listEventTypes',
       tag,
       auth: 'any',
       summary: 'The event type catalog',

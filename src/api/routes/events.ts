@@ -43,6 +43,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/events',
+      operationId: 'postEvent',
       tag,
       auth: 'admin',
       body: EventCreate,
@@ -50,7 +51,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       responses: {
         202: { description: 'Accepted: stored, its workflow starts right after', schema: EventAccepted },
         200: { description: 'Duplicate id: acknowledged, not delivered again', schema: EventAccepted },
-        413: { description: 'Payload over 256 KiB' },
+        413: { description: 'A body over the size limit, or a `payload` over 256 KiB (named in `details`)' },
       },
     },
     async ({ body: input }, req, res) =>
@@ -77,13 +78,14 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/events/batch',
+      operationId: 'postEventBatch',
       tag,
       auth: 'admin',
       body: EventBatch,
       summary: 'Post 1-500 events at once, validated all or nothing; 202 once all are durably stored',
       responses: {
         202: { description: 'Accepted, in input order; `duplicate` per event', schema: EventBatchAccepted },
-        413: { description: 'A payload over 256 KiB' },
+        413: { description: 'A body over the size limit, or a payload over 256 KiB (named in `details`: `events.<i>.payload`)' },
       },
     },
     async ({ body: { events } }, req, res) =>
@@ -123,6 +125,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/events/:id',
+      operationId: 'getEvent',
       tag,
       auth: 'any',
       params: IdParam,

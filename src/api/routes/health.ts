@@ -25,12 +25,19 @@ const Readiness = z
   .object({ status: z.enum(['ok', 'unavailable']), down: z.array(z.string()), checks: z.record(z.string(), z.string()) })
   .openapi('Readiness');
 
+/** An OpenAPI 3.1 document; its own schema is the OpenAPI specification's, not repeated here. */
+const OpenApiDocument = z
+  .object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .catchall(z.unknown())
+  .openapi('OpenApiDocument');
+
 export function healthRoutes(routes: Routes, deps: ApiDeps): void {
   const tag = 'Operations';
   routes.add(
     {
       method: 'get',
       path: '/healthz',
+      operationId: 'getLiveness',
       tag,
       auth: 'none',
       summary: 'Liveness: the process answers',
@@ -45,6 +52,7 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
       tag,
       auth: 'none',
       summary: 'Readiness: PostgreSQL and Temporal answer',
@@ -65,10 +73,13 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/metrics',
+      operationId: 'getMetrics',
       tag,
       auth: 'none',
       summary: 'Prometheus metrics of this API process',
-      responses: { 200: { description: 'Prometheus text format' } },
+      responses: {
+        200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: deps.metrics.registry.contentType },
+      },
     },
     async (_input, _req, res) => {
       res.setHeader('content-type', deps.metrics.registry.contentType);
@@ -80,10 +91,11 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
       tag,
       auth: 'none',
       summary: 'This document (OpenAPI 3.1)',
-      responses: { 200: { description: 'The OpenAPI document' } },
+      responses: { 200: { description: 'The OpenAPI document', schema: OpenApiDocument } },
     },
     (_input, _req, res) => {
       res.json(generateDocument(routes.docs));
@@ -97,10 +109,11 @@ export function healthRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/docs',
+      operationId: 'getApiReference',
       tag,
       auth: 'none',
       summary: 'The API reference, rendered',
-      responses: { 200: { description: 'HTML' } },
+      responses: { 200: { description: 'An HTML page (Swagger UI)', schema: z.string(), contentType: 'text/html' } },
     },
     (_input, req, res, next) => docsPage(req, res, next),
   );

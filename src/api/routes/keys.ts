@@ -31,6 +31,7 @@ export function keyRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/keys',
+      operationId: 'createProducerKey',
       tag,
       auth: 'admin',
       body: ProducerKeyCreate,
@@ -59,6 +60,7 @@ export function keyRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/keys',
+      operationId: 'listProducerKeys',
       tag,
       auth: 'admin',
       query: ProducerKeyListQuery,
@@ -82,6 +84,7 @@ export function keyRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'delete',
       path: '/v1/keys/:id',
+      operationId: 'revokeProducerKey',
       tag,
       auth: 'admin',
       params: ProducerKeyParam,

@@ -27,6 +27,7 @@ export function portalRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/tenants/:id/portal-sessions',
+      operationId: 'createPortalSession',
       tag: 'Tenants',
       auth: 'admin',
       params: IdParam,

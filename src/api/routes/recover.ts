@@ -17,6 +17,7 @@ export function recoverRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/subscriptions/:id/recover',
+      operationId: 'recoverSubscription',
       tag: 'Subscriptions',
       auth: 'tenant',
       params: IdParam,

@@ -24,6 +24,7 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/subscriptions/:id/test',
+      operationId: 'sendTestEvent',
       tag,
       auth: 'tenant',
       params: IdParam,
@@ -77,6 +78,7 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/subscriptions/:id/stats',
+      operationId: 'getSubscriptionStats',
       tag,
       auth: 'tenant',
       params: IdParam,

@@ -102,6 +102,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/subscriptions',
+      operationId: 'createSubscription',
       tag,
       auth: 'tenant',
       body: SubscriptionCreate,
@@ -127,6 +128,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/subscriptions',
+      operationId: 'listSubscriptions',
       tag,
       auth: 'tenant',
       query: SubscriptionListQuery,
@@ -145,6 +147,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'get',
       path: '/v1/subscriptions/:id',
+      operationId: 'getSubscription',
       tag,
       auth: 'tenant',
       params: IdParam,
@@ -162,12 +165,16 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'patch',
       path: '/v1/subscriptions/:id',
+      operationId: 'updateSubscription',
       tag,
       auth: 'tenant',
       params: IdParam,
       body: SubscriptionPatch,
       summary: 'Change some fields of a subscription; disabling it cancels its pending deliveries',
-      responses: { 200: { description: 'The updated subscription', schema: Subscription } },
+      responses: {
+        200: { description: 'The updated subscription', schema: Subscription },
+        409: { description: 'A category webhook moved into an environment where the tenant already has one of its category' },
+      },
     },
     async ({ params: { id }, body: patch }, req, res) => {
       checkTarget(patch.url, deps.config.allowPrivateTargets);
@@ -193,6 +200,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'delete',
       path: '/v1/subscriptions/:id',
+      operationId: 'deleteSubscription',
       tag,
       auth: 'tenant',
       params: IdParam,
@@ -217,6 +225,7 @@ export function subscriptionRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/subscriptions/:id/rotate-secret',
+      operationId: 'rotateSubscriptionSecret',
       tag,
       auth: 'tenant',
       params: IdParam,

@@ -19,6 +19,7 @@ export function tenantPurgeRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'delete',
       path: '/v1/tenants/:id',
+      operationId: 'deleteTenant',
       tag: 'Tenants',
       auth: 'admin',
       params: IdParam,

@@ -9,6 +9,7 @@ export function tenantRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'post',
       path: '/v1/tenants',
+      operationId: 'createTenant',
       tag: 'Tenants',
       auth: 'admin',
       body: TenantCreate,

@@ -13,6 +13,7 @@ export function webhookRoutes(routes: Routes, deps: ApiDeps): void {
     {
       method: 'put',
       path: '/v1/webhooks/:category',
+      operationId: 'putCategoryWebhook',
       tag: 'Subscriptions',
       auth: 'tenant',
       params: CategoryParam,

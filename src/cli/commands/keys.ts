@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { safe } from '../output.js';
-import type { Page, ProducerKey, ProducerKeyCreated } from '../types.js';
+import type { RequestBody } from '../../client/index.js';
+import type { ProducerKey } from '../types.js';
 import { context } from './context.js';
 
 interface CreateOptions {
@@ -25,10 +26,11 @@ export function keyCommands(program: Command): void {
     .requiredOption('--scope <scope...>', 'events:write, tenants:manage, catalog:manage, portal:create or keys:manage (repeatable)')
     .option('--expires-at <time>', 'when it stops working, e.g. 2030-01-01T00:00:00Z (default: never)')
     .action(async (name: string, options: CreateOptions, command: Command) => {
-      const body: Record<string, unknown> = { name, scopes: options.scope };
+      // Passed on as given: the API names a scope it does not know.
+      const body: RequestBody<'createProducerKey'> = { name, scopes: options.scope as RequestBody<'createProducerKey'>['scopes'] };
       if (options.expiresAt !== undefined) body.expires_at = options.expiresAt;
       const { client, out } = context(command, 'admin');
-      const created = await client.post<ProducerKeyCreated>('/v1/keys', body);
+      const created = await client.ok((api) => api.POST('/v1/keys', { body }));
       if (out.json) return out.printJson(created);
       out.line(`id:     ${safe(created.id)}`);
       out.line(`key:    ${safe(created.key)}`);
@@ -44,7 +46,7 @@ export function keyCommands(program: Command): void {
       const all: ProducerKey[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.get<Page<ProducerKey>>('/v1/keys', { limit: 100, cursor });
+        const page = await client.ok((api) => api.GET('/v1/keys', { params: { query: { limit: 100, cursor } } }));
         all.push(...page.data);
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
@@ -62,7 +64,7 @@ export function keyCommands(program: Command): void {
     .argument('<id>', 'the key id (prk_…)')
     .action(async (id: string, _options: unknown, command: Command) => {
       const { client, out } = context(command, 'admin');
-      await client.request('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+      await client.ok((api) => api.DELETE('/v1/keys/{id}', { params: { path: { id } } }));
       if (out.json) return out.printJson({ id, revoked: true });
       out.line(`revoked ${safe(id)}`);
     });

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { numberOrText, parseHeaders, parseRetryPolicy } from '../options.js';
 import { safe } from '../output.js';
-import type { Page, Subscription } from '../types.js';
+import type { RequestBody, Schemas } from '../../client/index.js';
+import type { Subscription } from '../types.js';
+
+type Environment = Schemas['Environment'];
 import { context } from './context.js';
 
 interface CreateOptions {
@@ -28,7 +31,9 @@ export function subscriptionCommands(program: Command): void {
       const all: Subscription[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.get<Page<Subscription>>('/v1/subscriptions', { environment: options.environment, limit: 100, cursor });
+        const page = await client.ok((api) =>
+          api.GET('/v1/subscriptions', { params: { query: { environment: options.environment as Environment | undefined, limit: 100, cursor } } }),
+        );
         all.push(...page.data);
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
@@ -53,17 +58,19 @@ export function subscriptionCommands(program: Command): void {
     .option('--description <text>', 'a free-text description')
     .option('--signature <scheme>', 'hmac-sha256 (a shared secret) or ed25519 (receivers verify with a public key); default: hmac-sha256')
     .action(async (options: CreateOptions, command: Command) => {
-      const body: Record<string, unknown> = { url: options.url };
-      if (options.eventType) body.event_types = options.eventType;
-      if (options.method) body.method = options.method.toUpperCase();
-      if (options.environment) body.environment = options.environment;
-      if (options.header) body.headers = parseHeaders(options.header);
-      if (options.retryPolicy !== undefined) body.retry_policy = parseRetryPolicy(options.retryPolicy);
-      if (options.timeoutMs !== undefined) body.timeout_ms = numberOrText(options.timeoutMs);
-      if (options.description !== undefined) body.description = options.description;
-      if (options.signature !== undefined) body.signature = options.signature;
+      // Each value as given (text where a number or a name is due): the API names every field it does not take.
+      const given: Record<string, unknown> = { url: options.url };
+      if (options.eventType) given.event_types = options.eventType;
+      if (options.method) given.method = options.method.toUpperCase();
+      if (options.environment) given.environment = options.environment;
+      if (options.header) given.headers = parseHeaders(options.header);
+      if (options.retryPolicy !== undefined) given.retry_policy = parseRetryPolicy(options.retryPolicy);
+      if (options.timeoutMs !== undefined) given.timeout_ms = numberOrText(options.timeoutMs);
+      if (options.description !== undefined) given.description = options.description;
+      if (options.signature !== undefined) given.signature = options.signature;
+      const body = given as RequestBody<'createSubscription'>;
       const { client, out } = context(command, 'tenant');
-      const created = await client.post<Subscription>('/v1/subscriptions', body);
+      const created = await client.ok((api) => api.POST('/v1/subscriptions', { body }));
       if (out.json) return out.printJson(created);
       out.line(`id:     ${safe(created.id)}`);
       if (created.public_key) {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { safe } from '../output.js';
-import type { TenantCreated } from '../types.js';
 import { context } from './context.js';
 
 export function tenantCommands(program: Command): void {
@@ -12,7 +11,7 @@ export function tenantCommands(program: Command): void {
     .argument('<name>', "the tenant's name")
     .action(async (name: string, _options: unknown, command: Command) => {
       const { client, out } = context(command, 'admin');
-      const tenant = await client.post<TenantCreated>('/v1/tenants', { name });
+      const tenant = await client.ok((api) => api.POST('/v1/tenants', { body: { name } }));
       if (out.json) return out.printJson(tenant);
       out.line(`id:      ${safe(tenant.id)}`);
       out.line(`api_key: ${safe(tenant.api_key)}`);

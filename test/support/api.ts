@@ -1,0 +1,82 @@
+// The tests' access to the API. `as(token)` is the generated typed client (src/client), what a caller of the
+// API uses; the helpers below go through it. `call` is a raw request answering whatever the status, for
+// tests that send what no typed client would (hostile bodies, other content types, wrong credentials) or
+// that probe a status or a header.
+import { createHookrelayClient, type HookrelayClient, type RequestBody, type Schemas } from '../../src/client/index.js';
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  statusText: string;
+  body: T;
+  headers: Headers;
+}
+
+export class TestApi {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** The typed client with this credential (none: the routes without authentication). */
+  as(token?: string): HookrelayClient {
+    return createHookrelayClient(this.baseUrl, { ...(token ? { token } : {}), timeoutMs: 0 });
+  }
+
+  /** A string body is sent as it is (with `headers` it can be any content type); any other as JSON. Never follows a redirect. */
+  async call<T = any>(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    query: Query = {},
+  ): Promise<ApiResponse<T>> {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+    const init: RequestInit & { headers: Record<string, string> } = {
+      method,
+      redirect: 'manual',
+      headers: { accept: 'application/json', ...headers },
+    };
+    if (token) init.headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(url, init);
+    const text = await response.text();
+    return { status: response.status, statusText: response.statusText, body: parseJson(text) as T, headers: response.headers };
+  }
+
+  /** A new tenant (its id and API key); throws unless the API answers 201. */
+  async createTenant(adminToken: string, name = 'tenant'): Promise<Schemas['TenantCreated']> {
+    const { data, error, response } = await this.as(adminToken).POST('/v1/tenants', { body: { name } });
+    if (!data) throw new Error(`POST /v1/tenants answered ${response.status}: ${JSON.stringify(error)}`);
+    return data;
+  }
+
+  /** A new subscription with its signing secret; throws unless the API answers 201. */
+  async subscribe(apiKey: string, body: RequestBody<'createSubscription'>): Promise<Schemas['Subscription'] & { secret: string }> {
+    const { data, error, response } = await this.as(apiKey).POST('/v1/subscriptions', { body });
+    if (!data) throw new Error(`POST /v1/subscriptions answered ${response.status}: ${JSON.stringify(error)}`);
+    return data as Schemas['Subscription'] & { secret: string };
+  }
+
+  /** Posts an event and answers whatever the status (202, 200 for a duplicate, an error). */
+  async postEvent(token: string, body: RequestBody<'postEvent'>): Promise<ApiResponse<any>> {
+    const { data, error, response } = await this.as(token).POST('/v1/events', { body });
+    return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
