@@ -1,9 +1,10 @@
 // `npm run bench [-- --quick]`: hookrelay's speed on this machine beside the ceilings of the same
 // run — the HTTP floor (a bare Express app), Temporal's floor (empty workflows), a naive Temporal
 // webhook and direct undici deliveries — then isolation between tenants and a large fan-out
-// (bench/isolation.ts, bench/fan-out-large.ts). Writes bench/results/<timestamp>.json.
+// (bench/isolation.ts, bench/fan-out-large.ts), and end to end with tracing on beside off (bench/tracing.ts).
+// Writes bench/results/<timestamp>.json.
 //
-// `--only isolation,fan_out_10k` runs only those phases (names: isolation, fan_out_10k, fan_out_quick);
+// `--only isolation,fan_out_10k` runs only those phases (names: isolation, fan_out_10k, fan_out_quick, tracing);
 // `--fan-out-10k` makes a quick run fan out to 10,000 subscriptions instead of 1,000.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { naiveActivities } from './naive/activities.js';
 import { settle as settleAll } from './lib/temporal.js';
 import { isolationPhase, isolationTargets, type PhaseContext } from './isolation.js';
 import { fanOutLarge } from './fan-out-large.js';
+import { tracingPhase } from './tracing.js';
 
 const quick = process.argv.includes('--quick');
 const D = quick
@@ -38,7 +40,9 @@ const ISO = quick ? { seconds: 20, waitS: 120 } : { seconds: 60, waitS: 900 };
 /** The large fan-out: 10,000 subscriptions in a full run (or with --fan-out-10k), 1,000 in a quick one (`fan_out_quick`). */
 const FAN_OUT_10K = { subscriptions: 10_000, stuckAfterS: 60, stallS: 120, deadlineS: 1_200 };
 const FAN_OUT_QUICK = { subscriptions: 1_000, stuckAfterS: 20, stallS: 60, deadlineS: 300 };
-const NEW_PHASES = ['isolation', 'fan_out_10k', 'fan_out_quick'] as const;
+/** Tracing: each of its five runs (a warm-up, off, on, off, on). */
+const TRACING = quick ? { seconds: 15, window: 64 } : { seconds: 60, window: 64 };
+const NEW_PHASES = ['isolation', 'fan_out_10k', 'fan_out_quick', 'tracing'] as const;
 type NewPhase = (typeof NEW_PHASES)[number];
 const only: NewPhase[] | undefined = process.argv.includes('--only')
   ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').map((name) => {
@@ -444,6 +448,14 @@ async function newPhases(ctx: PhaseContext, which: NewPhase[], phaseDone: (name:
       `${fan.all_received_ms ?? `${fan.received} received`}${fan.completed ? '' : ` (${fan.workflow_status})`}, ${fan.stuck} stuck`,
     ]);
   }
+  if (which.includes('tracing')) {
+    const traced = await attempt('tracing', () => tracingPhase(ctx, TRACING));
+    if (traced) {
+      fields.tracing = traced;
+      rows.push(['tracing off: events/s end to end', `${traced.off_events_per_s}`]);
+      rows.push(['tracing on (always_on): events/s', `${traced.on_events_per_s} (${traced.on_to_off_ratio}x off)`]);
+    }
+  }
   return { fields, targets, rows, failed };
 }
 
@@ -557,7 +569,7 @@ async function main() {
     phaseDone('fifo');
     // An idle FIFO lane ends on its own a minute later: nothing else may run into the next phases.
     await settleAll(stack.temporalAddress(), { query: 'WorkflowType!="laneWorkflow"' });
-    const extra = await newPhases(ctx, ['isolation', fanOutPhase], newPhaseDone);
+    const extra = await newPhases(ctx, ['isolation', fanOutPhase, 'tracing'], newPhaseDone);
     const peakOf = (key: 'worker_mb' | 'api_mb') => {
       const values = Object.values(rssByPhase)
         .map((p) => p[key])

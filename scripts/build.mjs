@@ -5,7 +5,9 @@
 //   isolate of its own in resident memory.
 // - dist/workflow-bundle.js: the workflow code for the worker's sandbox, bundled here once, not by webpack
 //   at each worker start (seconds of CPU and a second process's memory while it runs; run inside the
-//   worker, V8 keeps much of that resident).
+//   worker, V8 keeps much of that resident). dist/workflow-bundle-traced.js: the same code with Temporal's
+//   OpenTelemetry workflow interceptors, which a worker with tracing on loads instead
+//   (src/temporal/workflows-path.ts names both).
 // - dist/portal/: the portal's browser code and its two static files.
 // The built processes find the last two through src/build-output.ts.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
@@ -43,14 +45,17 @@ const entryPoints = build({
   logLevel: 'warning',
 });
 
-const workflows = bundleWorkflowCode({
-  workflowsPath: at('src/workflows/index.ts'),
-  logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} },
-}).then(async ({ code }) => {
-  // The code carries its inline source map, which the worker requires.
-  await mkdir(dist, { recursive: true });
-  await writeAtomically(path.join(dist, 'workflow-bundle.js'), code);
-});
+const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+// The code carries its inline source map, which the worker requires.
+const workflowBundle = (file, workflowInterceptorModules) =>
+  bundleWorkflowCode({ workflowsPath: at('src/workflows/index.ts'), workflowInterceptorModules, logger: quiet }).then(async ({ code }) => {
+    await mkdir(dist, { recursive: true });
+    await writeAtomically(path.join(dist, file), code);
+  });
+const workflows = Promise.all([
+  workflowBundle('workflow-bundle.js', []),
+  workflowBundle('workflow-bundle-traced.js', [at('src/telemetry/workflow-interceptors.ts')]),
+]);
 
 // The same bundle options as src/portal/assets.ts uses from source, and the file names it reads here.
 const portalDir = path.join(dist, 'portal');

@@ -117,6 +117,16 @@ export const ENV_VARIABLES = {
       return parsed.keys;
     }),
   ),
+  // OpenTelemetry traces over OTLP (docs/observability.md): the standard variables, read here so that a
+  // wrong value stops the process at start. No endpoint (or OTEL_SDK_DISABLED=true): no SDK, no interceptors.
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(z.enum(['http/protobuf', 'http/json', 'grpc'])),
+  OTEL_SERVICE_NAME: unsetIfEmpty(z.string()),
+  OTEL_TRACES_SAMPLER: unsetIfEmpty(
+    z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']),
+  ),
+  OTEL_TRACES_SAMPLER_ARG: unsetIfEmpty(z.coerce.number().min(0).max(1)),
+  OTEL_SDK_DISABLED: unsetIfEmpty(bool),
 };
 
 const EnvSchema = z.object(ENV_VARIABLES).superRefine((e, ctx) => {
@@ -207,6 +217,31 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     /** Newest first; undefined when unset (the API and the worker refuse to start without them). */
     encryptionKeys: e.HOOKRELAY_ENCRYPTION_KEYS,
+    tracing: tracingSettings(e),
+  };
+}
+
+/** Where traces go and which are kept; undefined when tracing is off (no endpoint, or the SDK disabled). */
+export interface TracingSettings {
+  /** The OTLP base URL (`/v1/traces` is added for the HTTP protocols). */
+  endpoint: string;
+  protocol: 'http/protobuf' | 'http/json' | 'grpc';
+  /** OTEL_SERVICE_NAME; each process has its own default (hookrelay-api, hookrelay-worker). */
+  serviceName?: string;
+  /** The OpenTelemetry spec's default: a producer's sampled flag decides, else every trace is kept. */
+  sampler: NonNullable<z.infer<typeof EnvSchema>['OTEL_TRACES_SAMPLER']>;
+  samplerArg?: number;
+}
+
+function tracingSettings(e: z.infer<typeof EnvSchema>): TracingSettings | undefined {
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_SDK_DISABLED) return undefined;
+  return {
+    endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    // The OpenTelemetry spec's default protocol.
+    protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    ...(e.OTEL_SERVICE_NAME ? { serviceName: e.OTEL_SERVICE_NAME } : {}),
+    sampler: e.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+    ...(e.OTEL_TRACES_SAMPLER_ARG !== undefined ? { samplerArg: e.OTEL_TRACES_SAMPLER_ARG } : {}),
   };
 }
 

@@ -8,7 +8,10 @@ import { createDeliveryAgent } from './delivery/http-agent.js';
 import { createWorkerMetrics, registerCircuitGauge, registerWaitingGauge, type WorkerMetrics } from './metrics.js';
 import { circuitCounts } from './db/isolation.js';
 import { waitingDeliveries } from './db/rate-limit.js';
-import { WORKFLOWS_PATH } from './temporal/workflows-path.js';
+import { TRACING_WORKFLOW_INTERCEPTORS, WORKFLOW_BUNDLE_FILES, WORKFLOWS_PATH } from './temporal/workflows-path.js';
+import type { Tracing } from './telemetry/tracing.js';
+import { temporalTracing } from './telemetry/temporal.js';
+import { inRelayStartSpan } from './telemetry/relay-span.js';
 import { builtFile } from './build-output.js';
 import { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
@@ -33,19 +36,25 @@ export interface WorkerHandle {
 
 /**
  * The workflow code: a bundle given by the caller (the tests make one per run), else the one `npm run build`
- * wrote (the built worker), else the sources, bundled by the SDK's webpack inside this process (tsx).
+ * wrote (the built worker), else the sources, bundled by the SDK's webpack inside this process (tsx). With
+ * tracing on it is the traced code: the bundle with Temporal's OpenTelemetry workflow interceptors (a given
+ * bundle must be one), or the sources bundled with them.
  */
-function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowCode(
+  given: WorkerOptions['workflowBundle'],
+  traced: boolean,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   if (given) return { workflowBundle: given };
-  const codePath = builtFile('workflow-bundle.js');
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
+  const codePath = builtFile(traced ? WORKFLOW_BUNDLE_FILES.traced : WORKFLOW_BUNDLE_FILES.plain);
+  if (codePath) return { workflowBundle: { codePath } };
+  return { workflowsPath: WORKFLOWS_PATH, ...(traced ? { interceptors: { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] } } : {}) };
 }
 
 /** Creates the worker and starts polling. */
 export async function createWorker(
   config: Config,
   pool: Pool,
-  extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger } = {},
+  extra: Pick<WorkerOptions, 'workflowBundle'> & { clock?: () => Date; metrics?: WorkerMetrics; logger?: Logger; tracing?: Tracing } = {},
 ): Promise<WorkerHandle> {
   // Before anything polls: a missing or wrong HOOKRELAY_ENCRYPTION_KEYS stops the worker here, naming it.
   const keyring = await secretsAtStart(pool, config.encryptionKeys, 'worker', extra.logger);
@@ -57,12 +66,21 @@ export async function createWorker(
     allowPrivateTargets: config.allowPrivateTargets,
     connectionsPerOrigin: config.maxConnectionsPerOrigin,
   });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const tracing = extra.tracing;
+  const traced = tracing ? await temporalTracing(tracing) : undefined;
+  const client = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    ...(traced ? { interceptors: { workflow: traced.clientInterceptors } } : {}),
+  });
+  const code = workflowCode(extra.workflowBundle, tracing !== undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    ...workflowCode(extra.workflowBundle),
+    ...code,
+    // Tracing off: no interceptor and no sink at all, so nothing is spent on it.
+    ...(traced ? { interceptors: { ...code.interceptors, activity: traced.activityInterceptors }, sinks: traced.sinks } : {}),
     activities: {
       ...createActivities({
         pool,
@@ -84,6 +102,7 @@ export async function createWorker(
           fanOutSlice: config.fanOutSlice,
         },
         keyring,
+        ...(tracing ? { tracer: tracing.tracer } : {}),
         wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
         // Activities run only once the worker runs, after the relay below exists.
         onDispatched: () => relay.dispatched(),
@@ -113,19 +132,21 @@ export async function createWorker(
       databaseUrl: config.databaseUrl,
       // A start that Temporal does not answer within the deadline is retried by the relay (same id, so never twice).
       startWorkflow: (event) =>
-        client.withDeadline(Date.now() + RELAY_START_DEADLINE_MS, () =>
-          startEventWorkflow(
-            client,
-            config.taskQueue,
-            {
-              workflowId: event.workflow_id,
-              tenantId: event.tenant_id,
-              eventId: event.id,
-              environment: event.environment,
-              type: event.type,
-              timeScale: config.retryTimeScale,
-            },
-            config.relayEagerStart,
+        inRelayStartSpan(tracing?.tracer, event, () =>
+          client.withDeadline(Date.now() + RELAY_START_DEADLINE_MS, () =>
+            startEventWorkflow(
+              client,
+              config.taskQueue,
+              {
+                workflowId: event.workflow_id,
+                tenantId: event.tenant_id,
+                eventId: event.id,
+                environment: event.environment,
+                type: event.type,
+                timeScale: config.retryTimeScale,
+              },
+              config.relayEagerStart,
+            ),
           ),
         ),
       logger: extra.logger ?? pino({ level: 'silent' }),

@@ -25,6 +25,8 @@ export interface BenchStack {
   api(): ChildProcess | undefined;
   startWorker(): Promise<void>;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the API and the worker, changes their environment (undefined: unset) and starts them again. */
+  restartWith(changes: Record<string, string | undefined>): Promise<void>;
   restartTemporal(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -154,7 +156,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     return child;
   };
   let worker: ChildProcess | undefined;
-  const api = spawnNode('api.ts');
+  let api = spawnNode('api.ts');
   // A benchmark that crashes must not leave its stack running.
   process.once('exit', () => {
     for (const child of [worker, api]) if (child && child.exitCode === null) child.kill('SIGKILL');
@@ -168,6 +170,18 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   });
   await waitForPort(apiPort, 60_000);
 
+  /** SIGTERM (SIGKILL after 10 s) to the worker and the API, and their exits waited for. */
+  const stopProcesses = async () => {
+    for (const child of [worker, api]) {
+      if (child && child.exitCode === null) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await gone;
+        clearTimeout(timer);
+      }
+    }
+  };
   const stack: BenchStack = {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     uiUrl: temporal.uiUrl,
@@ -189,16 +203,18 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
       await gone;
     },
     restartTemporal: (downMs = 0) => temporal.restart(downMs),
-    async stop() {
-      for (const child of [worker, api]) {
-        if (child && child.exitCode === null) {
-          const gone = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await gone;
-          clearTimeout(timer);
-        }
+    async restartWith(changes) {
+      await stopProcesses();
+      for (const [name, value] of Object.entries(changes)) {
+        if (value === undefined) delete env[name];
+        else env[name] = value;
       }
+      api = spawnNode('api.ts');
+      await waitForPort(apiPort, 60_000);
+      await stack.startWorker();
+    },
+    async stop() {
+      await stopProcesses();
       await temporal.stop();
       await database.drop();
       rmSync(tmp, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 import { Context } from '@temporalio/activity';
+import type { Tracer } from '@opentelemetry/api';
+import { inAttemptSpan } from '../telemetry/attempt-span.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
@@ -43,6 +45,8 @@ export interface DeliverDeps {
   keyring: Keyring;
   /** The opened signing keys (sealed at rest), by their stored value. */
   signers: SignerCache;
+  /** The worker's tracer when tracing is on: each attempt is a CLIENT span and the receiver gets its traceparent. */
+  tracer?: Tracer;
 }
 
 /** The bulkhead's and the circuit breaker's settings (docs/isolation.md); the circuit's times already scaled like retry intervals. */
@@ -92,22 +96,18 @@ export function makeDeliver(deps: DeliverDeps) {
     }
   }
 
-  async function send(ctx: AttemptContext, attempt: number, startedAt: Date): Promise<AttemptResult> {
+  async function send(ctx: AttemptContext, deliveryId: string, attempt: number, startedAt: Date): Promise<AttemptResult> {
     const body = applyFieldMap(ctx.payload, ctx.field_map);
     const blockedRange = deps.allowPrivateTargets ? undefined : forbiddenLiteralHost(ctx.url);
     if (blockedRange) return { ok: false, errorClass: 'ssrf_blocked', errorMessage: `refused: ${blockedRange} address`, durationMs: 0 };
     deps.metrics.inFlight.inc();
     try {
-      return await performAttempt(
-        deps.agent,
-        {
-          url: ctx.url,
-          method: ctx.method,
-          headers: requestHeaders(deps, ctx, body, attempt, Math.floor(startedAt.getTime() / 1000)),
-          body,
-          timeoutMs: ctx.timeout_ms,
-        },
-        () => deps.clock().getTime(),
+      const headers = requestHeaders(deps, ctx, body, attempt, Math.floor(startedAt.getTime() / 1000));
+      const identity = { eventId: ctx.event_id, subscriptionId: ctx.subscription_id, deliveryId, attempt };
+      return await inAttemptSpan(deps.tracer, { url: ctx.url, method: ctx.method, headers }, identity, (sent) =>
+        performAttempt(deps.agent, { url: ctx.url, method: ctx.method, headers: sent, body, timeoutMs: ctx.timeout_ms }, () =>
+          deps.clock().getTime(),
+        ),
       );
     } finally {
       deps.metrics.inFlight.dec();
@@ -177,7 +177,7 @@ export function makeDeliver(deps: DeliverDeps) {
     }
 
     const startedAt = deps.clock();
-    const result = await send(ctx, attempt, startedAt);
+    const result = await send(ctx, input.deliveryId, attempt, startedAt);
     deps.metrics.attempts.inc({ status_class: statusClass(result.statusCode, result.errorClass) });
     // A success at debug: at info, a busy worker's log would be one line per delivery; failures stay at warn.
     // The line's context is built only when it is written (a child logger per attempt costs at every level).

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { Tracer } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import type { Pool } from '../db/pool.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics.js';
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
   /** An event's deliveries were made: the relay of this process may start the next (src/relay/event-relay.ts). */
   onDispatched?: () => void;
+  /** The worker's tracer when tracing is on (src/telemetry/tracing.ts): each HTTP attempt is a span. */
+  tracer?: Tracer;
 }
 
 /** All activities, bound to their dependencies (the samples' dependency-injection idiom). */

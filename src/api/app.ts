@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -53,6 +54,8 @@ export interface ApiDeps {
   keyring: Keyring;
   /** Producer keys this process remembers while it hears every revocation (see key-cache.ts); its owner stops it. */
   keyCache: ProducerKeyCache;
+  /** The process's tracer when tracing is on (src/telemetry/tracing.ts); the event routes make spans with it. */
+  tracer?: Tracer;
 }
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */

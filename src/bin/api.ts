@@ -9,9 +9,12 @@ import { createApiTemporalClient } from '../temporal/workflow-client.js';
 import { onShutdown } from './shutdown.js';
 import { liveKeyManagerExists } from '../db/producer-keys.js';
 import { secretsAtStart } from '../secrets/at-start.js';
+import { startTracing } from '../telemetry/tracing.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, logDestination(config.logFormat));
+// Off (undefined, nothing started) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+const tracing = await startTracing(config.tracing, 'hookrelay-api');
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 // Before it listens: a missing or wrong HOOKRELAY_ENCRYPTION_KEYS stops the API here, naming it.
 await secretsAtStart(pool, config.encryptionKeys, 'API', logger);
@@ -21,7 +24,7 @@ const temporal = createApiTemporalClient({
   namespace: config.temporalNamespace,
   taskQueue: config.taskQueue,
 });
-const app = createApp({ pool, temporal, config, logger });
+const app = createApp({ pool, temporal, config, logger, ...(tracing ? { tracer: tracing.tracer } : {}) });
 if (config.adminTokenDisabled) {
   // Not fatal (the database may be slow to answer at start), but said at once: nothing could manage keys.
   liveKeyManagerExists(pool)
@@ -44,6 +47,8 @@ onShutdown(
     await (app.locals.keyCache as ProducerKeyCache).stop();
     await temporal.close();
     await pool.end();
+    // The spans of the last requests still go out.
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'the last spans were not exported'));
   },
   (msg) => logger.info(msg),
 );

@@ -7,6 +7,7 @@ import { createWorkerMetrics } from '../metrics.js';
 import { startWorkerHttp } from '../worker-http.js';
 import { installRuntime } from '../temporal/runtime.js';
 import { onShutdown } from './shutdown.js';
+import { startTracing } from '../telemetry/tracing.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel, logDestination(config.logFormat));
@@ -14,7 +15,9 @@ const coreMetrics = `127.0.0.1:${config.workerCoreMetricsPort}`;
 installRuntime(logger, coreMetrics);
 const pool = createPool(config.databaseUrl, config.databasePoolSize);
 const metrics = createWorkerMetrics();
-const handle = await createWorker(config, pool, { metrics, logger });
+// Off (undefined, nothing started, no interceptor installed) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+const tracing = await startTracing(config.tracing, 'hookrelay-worker');
+const handle = await createWorker(config, pool, { metrics, logger, ...(tracing ? { tracing } : {}) });
 const http = startWorkerHttp({
   host: config.host,
   port: config.workerMetricsPort,
@@ -30,6 +33,8 @@ onShutdown(
     await handle.shutdown();
     http.close();
     await pool.end();
+    // The spans of the last attempts still go out.
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'the last spans were not exported'));
   },
   (msg) => logger.info(msg),
 );

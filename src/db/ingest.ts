@@ -10,6 +10,8 @@ export interface IncomingEvent {
   /** The payload as JSON text, exactly as it will be delivered. */
   payload: string;
   workflowId: string;
+  /** The W3C traceparent of the span that accepted it, when tracing is on: the relay's start joins that trace. */
+  traceparent?: string;
 }
 
 export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
@@ -22,16 +24,16 @@ export type AcceptResult = 'accepted' | 'duplicate' | 'unknown_tenant';
  * duplicates of it.
  */
 async function insertEvents(db: Queryable, events: IncomingEvent[], allOrNothing: boolean): Promise<{ known: Set<string>; inserted: boolean[] }> {
-  const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key]);
+  const col = <K extends keyof IncomingEvent>(key: K) => events.map((e) => e[key] ?? null);
   const { rows } = await db.query<{ known: string[] | null; inserted: number[] | null }>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, n)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
+         WITH ORDINALITY AS i(tenant_id, id, environment, type, payload, workflow_id, traceparent, n)
      ),
      known AS (SELECT id FROM tenants WHERE id IN (SELECT tenant_id FROM input) AND purging_at IS NULL),
      ins AS (
-       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id)
-       SELECT tenant_id, id, environment, type, payload::json, workflow_id FROM input
+       INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id, traceparent)
+       SELECT tenant_id, id, environment, type, payload::json, workflow_id, traceparent FROM input
        WHERE tenant_id IN (SELECT id FROM known)
          AND (NOT $7 OR (SELECT count(*) FROM known) = (SELECT count(DISTINCT tenant_id) FROM input))
        ORDER BY n
@@ -40,7 +42,7 @@ async function insertEvents(db: Queryable, events: IncomingEvent[], allOrNothing
      )
      SELECT (SELECT array_agg(id) FROM known) AS known,
             (SELECT array_agg(i.n) FROM input i JOIN ins USING (tenant_id, id)) AS inserted`,
-    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId'), allOrNothing],
+    [col('tenantId'), col('eventId'), col('environment'), col('type'), col('payload'), col('workflowId'), allOrNothing, col('traceparent')],
   );
   const insertedAt = new Set((rows[0]?.inserted ?? []).map(Number));
   const key = (e: IncomingEvent) => `${e.tenantId}\0${e.eventId}`;
@@ -100,6 +102,8 @@ export interface ClaimedEvent {
   environment: Environment;
   type: string;
   workflow_id: string;
+  /** The accepting span's W3C traceparent; null when the API did not trace the accept. */
+  traceparent: string | null;
 }
 
 /** At most this many routes (tenant, environment, type) with unstarted events are visited by one claim (the rest by the next ones). */
@@ -202,7 +206,7 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        UPDATE events e SET start_claimed_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
        FROM chosen c
        WHERE e.tenant_id = c.tenant_id AND e.id = c.id
-       RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.accepted_seq
+       RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.traceparent, e.accepted_seq
      )
      SELECT claimed.*,
             (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,
@@ -214,7 +218,10 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
   const events = rows
     .filter((r) => r.id !== null)
     .sort((a, b) => Number(a.accepted_seq) - Number(b.accepted_seq))
-    .map(({ tenant_id, id, environment, type, workflow_id }) => ({ tenant_id, id, environment, type, workflow_id }) as ClaimedEvent);
+    .map(
+      ({ tenant_id, id, environment, type, workflow_id, traceparent }) =>
+        ({ tenant_id, id, environment, type, workflow_id, traceparent }) as ClaimedEvent,
+    );
   const holdEndsInMs = rows[0]?.hold_ends_in_ms;
   return { events, capped: rows[0]?.capped ?? false, holdEndsInMs: holdEndsInMs == null ? undefined : Math.max(0, Math.ceil(holdEndsInMs)) };
 }

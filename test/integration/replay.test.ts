@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { tracedWorkflowBundle } from '../support/traced-bundle.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -47,6 +48,26 @@ describe('replay of recorded histories against the current workflow code', () =>
     const { workflowId, history } = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') }, replayName: file },
+      historyFromJSON(history),
+      workflowId,
+    );
+  });
+});
+
+// A worker with tracing on runs the same code with Temporal's OpenTelemetry workflow interceptors
+// (docs/observability.md): they add headers and spans, never a command, so every history replays the same.
+describe('replay of recorded histories against the traced workflow code', () => {
+  let bundle: Awaited<ReturnType<typeof tracedWorkflowBundle>> | undefined;
+  beforeAll(async () => {
+    bundle = await tracedWorkflowBundle();
+  });
+  afterAll(() => bundle?.remove());
+
+  it.each(files)('%s replays deterministically with the tracing interceptors', async (file) => {
+    const { workflowId, history } = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    await Worker.runReplayHistory(
+      // The spans' sink is never called during replay; it is given as a tracing worker has it.
+      { workflowBundle: { codePath: bundle!.codePath }, replayName: file, sinks: { exporter: { export: { fn: () => {} } } } },
       historyFromJSON(history),
       workflowId,
     );

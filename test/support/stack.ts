@@ -13,6 +13,7 @@ import { createApiMetrics } from '../../src/metrics.js';
 import { TestApi } from './api.js';
 import { createApiTemporalClient, type ApiTemporalClient } from '../../src/temporal/workflow-client.js';
 import { createWorker, type WorkerHandle } from '../../src/worker.js';
+import type { Tracing } from '../../src/telemetry/tracing.js';
 import { installRuntime } from '../../src/temporal/runtime.js';
 import { freePort } from '../../tools/ports.js';
 import { Runtime } from '@temporalio/worker';
@@ -46,6 +47,10 @@ export interface StackOptions {
   logger?: Logger;
   /** The worker's logger for delivery lines (default: silent). */
   workerLogger?: Logger;
+  /** Tracing started by the test (src/telemetry/tracing.ts): the API and the worker make spans with it. */
+  tracing?: Tracing;
+  /** Another workflow bundle than the run's (with tracing: one with the tracing interceptors). */
+  workflowBundlePath?: string;
 }
 
 /** Where the SDK core of this test process serves its Prometheus metrics. */
@@ -89,10 +94,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = options.noWorker
     ? undefined
     : await createWorker(config, pool, {
-        workflowBundle: { codePath: inject('workflowBundlePath') },
+        workflowBundle: { codePath: options.workflowBundlePath ?? inject('workflowBundlePath') },
         ...(options.workerLogger ? { logger: options.workerLogger } : {}),
+        ...(options.tracing ? { tracing: options.tracing } : {}),
       });
-  const app = createApp({ pool, temporal, config, logger: options.logger ?? createLogger('silent'), metrics: createApiMetrics(false) });
+  const app = createApp({
+    pool,
+    temporal,
+    config,
+    logger: options.logger ?? createLogger('silent'),
+    metrics: createApiMetrics(false),
+    ...(options.tracing ? { tracer: options.tracing.tracer } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -9,6 +9,8 @@ import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { jsonWithRawMembers, sourceText } from '../json-body.js';
+import { inChildSpan, inRequestSpan } from '../../telemetry/request-span.js';
+import { EVENT_COUNT_ATTR, eventAttributes } from '../../telemetry/attributes.js';
 
 /** The payload's JSON text exactly as posted, which is stored and delivered; 413 over the limit. */
 function checkedPayload(text: string, path: string): string {
@@ -52,27 +54,24 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
         413: { description: 'A body over the size limit, or a `payload` over 256 KiB (named in `details`)' },
       },
     },
-    async ({ body: input }, req, res) => {
-      const payload = checkedPayload(sourceText(req, ['payload']), 'payload');
-      const schemaFailures = await deps.catalog.check(input.type, payload, 'payload');
-      if (schemaFailures.length) throw invalid(schemaFailures);
-      await refuseOverBacklog();
-      const eventId = input.id ?? newId('evt');
-      const workflowId = eventWorkflowId(input.tenant_id, eventId);
-      const result = await deps.accepts.accept({
-        tenantId: input.tenant_id,
-        eventId,
-        environment: input.environment,
-        type: input.type,
-        payload,
-        workflowId,
-      });
-      if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
-      if (result === 'accepted') deps.relay.wake();
-      deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
-      if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
-      else res.status(202).json({ id: eventId, workflow_id: workflowId });
-    },
+    async ({ body: input }, req, res) =>
+      inRequestSpan(deps.tracer, req, res, '/v1/events', async (traceparent) => {
+        const payload = checkedPayload(sourceText(req, ['payload']), 'payload');
+        const schemaFailures = await deps.catalog.check(input.type, payload, 'payload');
+        if (schemaFailures.length) throw invalid(schemaFailures);
+        await refuseOverBacklog();
+        const eventId = input.id ?? newId('evt');
+        const workflowId = eventWorkflowId(input.tenant_id, eventId);
+        const event = { tenantId: input.tenant_id, eventId, environment: input.environment, type: input.type, payload, workflowId };
+        const result = await inChildSpan(deps.tracer, 'accept', eventAttributes(event), () =>
+          deps.accepts.accept(traceparent ? { ...event, traceparent } : event),
+        );
+        if (result === 'unknown_tenant') throw invalid([{ path: 'tenant_id', message: 'no such tenant' }]);
+        if (result === 'accepted') deps.relay.wake();
+        deps.metrics.eventsAccepted.inc({ environment: input.environment, result });
+        if (result === 'duplicate') res.status(200).json({ id: eventId, workflow_id: workflowId, duplicate: true });
+        else res.status(202).json({ id: eventId, workflow_id: workflowId });
+      }),
   );
 
   routes.add(
@@ -89,32 +88,37 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
         413: { description: 'A body over the size limit, or a payload over 256 KiB (named in `details`: `events.<i>.payload`)' },
       },
     },
-    async ({ body: { events } }, req, res) => {
-      const rows = events.map((input, i) => {
-        const eventId = input.id ?? newId('evt');
-        return {
-          tenantId: input.tenant_id,
-          eventId,
-          environment: input.environment,
-          type: input.type,
-          payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`),
-          workflowId: eventWorkflowId(input.tenant_id, eventId),
-        };
-      });
-      const schemaFailures = await deps.catalog.checkAll(
-        rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })),
-      );
-      if (schemaFailures.length) throw invalid(schemaFailures);
-      await refuseOverBacklog();
-      const { unknownTenants, inserted } = await acceptEvents(pool, rows);
-      if (unknownTenants.length) {
-        const unknown = new Set(unknownTenants);
-        throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
-      }
-      if (inserted.some(Boolean)) deps.relay.wake();
-      rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
-      res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
-    },
+    async ({ body: { events } }, req, res) =>
+      // One request, one trace: the batch's events share its span (and the producer's traceparent) as parent.
+      inRequestSpan(deps.tracer, req, res, '/v1/events/batch', async (traceparent) => {
+        const rows = events.map((input, i) => {
+          const eventId = input.id ?? newId('evt');
+          return {
+            tenantId: input.tenant_id,
+            eventId,
+            environment: input.environment,
+            type: input.type,
+            payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`),
+            workflowId: eventWorkflowId(input.tenant_id, eventId),
+            ...(traceparent ? { traceparent } : {}),
+          };
+        });
+        const schemaFailures = await deps.catalog.checkAll(
+          rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })),
+        );
+        if (schemaFailures.length) throw invalid(schemaFailures);
+        await refuseOverBacklog();
+        const { unknownTenants, inserted } = await inChildSpan(deps.tracer, 'accept', { [EVENT_COUNT_ATTR]: rows.length }, () =>
+          acceptEvents(pool, rows),
+        );
+        if (unknownTenants.length) {
+          const unknown = new Set(unknownTenants);
+          throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
+        }
+        if (inserted.some(Boolean)) deps.relay.wake();
+        rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
+        res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
+      }),
   );
 
   routes.add(
