@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { DELIVERY_STATUSES } from '../../domain/delivery-status.js';
+import { ENVIRONMENTS } from '../../domain/environment.js';
 import { defineCommand } from '../command-table.js';
 import { exitCodeOf, followDelivery } from '../follow.js';
 import { attemptLine, fieldLines, finalLine } from '../format.js';
@@ -21,9 +23,9 @@ export function deliveryCommands(program: Command): void {
   addPageOptions(defineCommand(program, 'deliveries list'))
     .option('--event <id>', "one event's deliveries")
     .option('--subscription <id>', "one subscription's deliveries")
-    .option('--status <status>', 'pending, succeeded, failed or cancelled')
+    .option('--status <status>', DELIVERY_STATUSES.join(', '))
     .option('--event-type <type>', 'one event type')
-    .option('--environment <environment>', 'sandbox or production')
+    .option('--environment <environment>', ENVIRONMENTS.join(' or '))
     .action(async (options: ListOptions, command: Command) => {
       // Values as given: the API names one it does not take.
       const query = {

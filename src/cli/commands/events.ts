@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from '../../domain/environment.js';
 import { defineCommand } from '../command-table.js';
 import { exitCodeOf, followEvent } from '../follow.js';
 import { fieldLines, finalLine } from '../format.js';
@@ -31,7 +32,7 @@ export function eventCommands(program: Command): void {
     .requiredOption('--tenant <id>', 'the tenant the event belongs to')
     .requiredOption('--type <type>', 'dotted lowercase event type, e.g. user.created')
     .option('--payload <json>', 'the payload, a JSON object (or @file)', '{}')
-    .option('--environment <environment>', 'sandbox or production', 'production')
+    .option('--environment <environment>', ENVIRONMENTS.join(' or '), DEFAULT_ENVIRONMENT)
     .option('--id <id>', 'the event id, an idempotency key (generated when absent)')
     .action(async (options: SendOptions, command: Command) => {
       // Passed on as given: the API names a value it does not take (an unknown environment, a payload that is not an object).

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SCOPES } from '../../domain/scopes.js';
 import { defineCommand } from '../command-table.js';
 import { safe } from '../output.js';
 import type { RequestBody } from '../../client/index.js';
@@ -20,7 +21,7 @@ function state(key: ProducerKey, now = Date.now()): string {
 export function keyCommands(program: Command): void {
   defineCommand(program, 'keys create')
     .argument('<name>', 'what the key is for')
-    .requiredOption('--scope <scope...>', 'events:write, tenants:manage, catalog:manage, portal:create or keys:manage (repeatable)')
+    .requiredOption('--scope <scope...>', `${SCOPES.join(', ')} (repeatable)`)
     .option('--expires-at <time>', 'when it stops working, e.g. 2030-01-01T00:00:00Z (default: never)')
     .action(async (name: string, options: CreateOptions, command: Command) => {
       // Passed on as given: the API names a scope it does not know.

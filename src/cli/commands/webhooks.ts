@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
+import { ENVIRONMENTS } from '../../domain/environment.js';
+import { SUBSCRIPTION_DEFAULTS } from '../../api/schemas/subscription.js';
+import { HTTP_METHODS } from '../../domain/http-method.js';
 import { defineCommand } from '../command-table.js';
+import { fieldLines } from '../format.js';
 import { parseMapOption } from '../options.js';
 import type { operations, RequestBody, Schemas } from '../../client/index.js';
 import { CATEGORIES } from '../../domain/webhook-categories.js';
 import { context } from './context.js';
 import { printCreated } from './subscriptions.js';
-import { fieldLines } from '../format.js';
 
 type Category = operations['putCategoryWebhook']['parameters']['path']['category'];
 
@@ -13,9 +16,9 @@ export function webhookCommands(program: Command): void {
   defineCommand(program, 'webhooks put')
     .argument('<category>', `the category: ${CATEGORIES.join(', ')}`)
     .requiredOption('--url <url>', 'where to deliver (http or https)')
-    .option('--method <method>', 'POST or PUT (default: POST)')
+    .option('--method <method>', `${HTTP_METHODS.join(' or ')} (default: ${SUBSCRIPTION_DEFAULTS.method})`)
     .option('--header <name=value...>', 'headers sent with every delivery: repeatable name=value, or one JSON object')
-    .option('--environment <environment>', 'sandbox or production (default: production)')
+    .option('--environment <environment>', `${ENVIRONMENTS.join(' or ')} (default: ${SUBSCRIPTION_DEFAULTS.environment})`)
     .action(async (category: string, options: { url: string; method?: string; header?: string[]; environment?: string }, command: Command) => {
       const body: Record<string, unknown> = { url: options.url };
       if (options.method !== undefined) body.method = options.method.toUpperCase();
