@@ -209,6 +209,15 @@ describe('docs/performance.md shows the committed benchmark results', () => {
     expect(mismatches(isolation, isolationFile, 2)).toEqual([]);
   });
 
+  const tracing = tableRows('\n## Tracing figures\n');
+  const tracingFile = 'bench/results/tracing-dev-server.json';
+  it('has a table of the tracing figures, from their own result file', () => {
+    expect(tracing.length).toBeGreaterThanOrEqual(3);
+    expect(doc).toContain(`\`${tracingFile}\``);
+    expect(exists(tracingFile)).toBe(true);
+    expect(mismatches(tracing, tracingFile, 2)).toEqual([]);
+  });
+
   for (const { file, column } of engines) {
     it.skipIf(!exists(file))(`every figure shown equals ${file}'s, rounded as shown`, () => {
       expect(mismatches(rows, file, column)).toEqual([]);
