@@ -620,8 +620,14 @@ export interface components {
       workflow_id: string;
       duplicate?: boolean;
     };
-    /** @description A `failure.extraction` event needs `payload.user_id`, `payload.data_source` and `payload.reason`. */
-    EventCreate: {
+    EventBatchAccepted: {
+      data: {
+        id: string;
+        workflow_id: string;
+        duplicate: boolean;
+      }[];
+    };
+    BatchEvent: {
       /** @description Idempotency key: the same id again is acknowledged and not delivered twice. */
       id?: string;
       tenant_id: string;
@@ -631,13 +637,8 @@ export interface components {
       payload: {
         [key: string]: unknown;
       };
-    };
-    EventBatchAccepted: {
-      data: {
-        id: string;
-        workflow_id: string;
-        duplicate: boolean;
-      }[];
+      /** @description The producer's trace context for this event (docs/observability.md): its trace is the event's, instead of the request's `traceparent` header. */
+      traceparent?: string;
     };
     Event: {
       id: string;
@@ -1862,7 +1863,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          events: components['schemas']['EventCreate'][];
+          events: components['schemas']['BatchEvent'][];
         };
       };
     };

@@ -10,7 +10,7 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { Request, Response } from 'express';
-import { contextFromHeaders, traceHeaders } from './trace-context.js';
+import { contextFromHeaders, contextFromTraceparent, traceHeaders } from './trace-context.js';
 
 /**
  * Runs `handle` inside a SERVER span named `<method> <route>`, child of the producer's `traceparent` when
@@ -71,4 +71,37 @@ export async function inChildSpan<T>(
       span.end();
     }
   });
+}
+
+/**
+ * A batch's events that carry a `traceparent` of their own each start their own trace: a span `accept event`,
+ * child of that traceparent and linked to the batch's request span (the active one), around `work` (the
+ * accept statement up to its commit). `work` gets, per event, the traceparent to store with it: its own
+ * span's, or the request span's (`shared`) for an event without one. Without a tracer, nothing is stored.
+ */
+export async function inEventSpans<T>(
+  tracer: Tracer | undefined,
+  own: Array<string | undefined>,
+  shared: string | undefined,
+  work: (traceparents: Array<string | undefined>) => Promise<T>,
+): Promise<T> {
+  if (!tracer) return work(own.map(() => undefined));
+  const request = trace.getSpan(context.active())?.spanContext();
+  const spans = own.map((traceparent) =>
+    traceparent
+      ? tracer.startSpan(
+          'accept event',
+          { kind: SpanKind.INTERNAL, ...(request ? { links: [{ context: request }] } : {}) },
+          contextFromTraceparent(traceparent),
+        )
+      : undefined,
+  );
+  try {
+    return await work(spans.map((span) => (span ? traceHeaders(span).traceparent : shared)));
+  } catch (error) {
+    for (const span of spans) span?.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    for (const span of spans) span?.end();
+  }
 }

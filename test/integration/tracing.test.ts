@@ -156,6 +156,42 @@ describe('tracing', () => {
     for (const secret of [PAYLOAD_MARKER, SECRET_HEADER_VALUE, sub.secret, QUERY_TOKEN, stack.adminToken]) expect(exported).not.toContain(secret);
   });
 
+  it("a batch's event with a traceparent of its own is its own trace, linked to the request's; the others are the request's", async () => {
+    const t = await stack.tenant();
+    await stack.api.subscribe(t.api_key, { url: `${receiver.url}/batch-traced`, event_types: ['user.*'] });
+    const [request, own] = [producerContext(), producerContext()];
+    const event = (id: string) => ({ id, tenant_id: t.id, environment: 'production', type: 'user.created', payload: {} });
+    const res = await stack.api.call(
+      'POST',
+      '/v1/events/batch',
+      stack.adminToken,
+      { events: [{ ...event('trb-own'), traceparent: own.traceparent }, event('trb-shared')] },
+      { traceparent: request.traceparent },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    for (const id of ['trb-own', 'trb-shared']) expect((await stack.settle(t.id, id)).deliveries[0]!.status).toBe('succeeded');
+
+    const requestSpans = await spansOf(request.traceId, { 'POST /v1/events/batch': 1, POST: 1 });
+    const server = one(requestSpans, 'POST /v1/events/batch');
+    expect(server.parentSpanId).toBe(request.spanId);
+    // The event without a traceparent of its own: its attempt's path ends at the request's span.
+    expect(pathToRoot(requestSpans, one(requestSpans, 'POST')).at(-1)).toBe('POST /v1/events/batch');
+
+    const ownSpans = await spansOf(own.traceId, { 'accept event': 1, POST: 1 });
+    const accepted = one(ownSpans, 'accept event');
+    expect(accepted.parentSpanId).toBe(own.spanId);
+    expect(JSON.stringify((accepted.raw as { links?: unknown }).links)).toContain(server.spanId);
+    expect(pathToRoot(ownSpans, one(ownSpans, 'POST')).at(-1)).toBe('accept event');
+    const receivedOwn = receiver.forPath('/batch-traced').map((r) => r.headers.traceparent);
+    expect(receivedOwn).toContain(traceparentOf(one(ownSpans, 'POST')));
+    expect(receivedOwn).toContain(traceparentOf(one(requestSpans, 'POST')));
+
+    // A traceparent that is not W3C's is a 400 naming it.
+    const bad = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: [{ ...event('trb-bad'), traceparent: 'not-a-trace' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('events.0.traceparent');
+  });
+
   it('a retry joins the trace as a child of the deliver activity, and each attempt is its own traceparent', async () => {
     // The first attempt (in dispatchEvent) and the deliver activity's first try fail: that try's failure,
     // which names the URL, is recorded on Temporal's spans, and its query must not be exported.

@@ -9,7 +9,7 @@ import { getEventWithDeliveries } from '../../db/events.js';
 import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { jsonWithRawMembers, sourceText } from '../json-body.js';
-import { inChildSpan, inRequestSpan } from '../../telemetry/request-span.js';
+import { inChildSpan, inEventSpans, inRequestSpan } from '../../telemetry/request-span.js';
 import { EVENT_COUNT_ATTR, eventAttributes } from '../../telemetry/attributes.js';
 
 /** The payload's JSON text exactly as posted, which is stored and delivered; 413 over the limit. */
@@ -89,36 +89,49 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
       },
     },
     async ({ body: { events } }, req, res) =>
-      // One request, one trace: the batch's events share its span (and the producer's traceparent) as parent.
-      inRequestSpan(deps.tracer, req, res, '/v1/events/batch', async (traceparent) => {
-        const rows = events.map((input, i) => {
-          const eventId = input.id ?? newId('evt');
-          return {
-            tenantId: input.tenant_id,
-            eventId,
-            environment: input.environment,
-            type: input.type,
-            payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`),
-            workflowId: eventWorkflowId(input.tenant_id, eventId),
-            ...(traceparent ? { traceparent } : {}),
-          };
-        });
-        const schemaFailures = await deps.catalog.checkAll(
-          rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })),
-        );
-        if (schemaFailures.length) throw invalid(schemaFailures);
-        await refuseOverBacklog();
-        const { unknownTenants, inserted } = await inChildSpan(deps.tracer, 'accept', { [EVENT_COUNT_ATTR]: rows.length }, () =>
-          acceptEvents(pool, rows),
-        );
-        if (unknownTenants.length) {
-          const unknown = new Set(unknownTenants);
-          throw invalid(events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])));
-        }
-        if (inserted.some(Boolean)) deps.relay.wake();
-        rows.forEach((row, i) => deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }));
-        res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
-      }),
+      // One request, one trace: the batch's events share its span (and the producer's traceparent) as parent,
+      // but for an event with a traceparent of its own, which starts its own trace (linked to the request's).
+      inRequestSpan(deps.tracer, req, res, '/v1/events/batch', async (shared) =>
+        inEventSpans(
+          deps.tracer,
+          events.map((e) => e.traceparent),
+          shared,
+          async (traceparents) => {
+            const rows = events.map((input, i) => {
+              const eventId = input.id ?? newId('evt');
+              const traceparent = traceparents[i];
+              return {
+                tenantId: input.tenant_id,
+                eventId,
+                environment: input.environment,
+                type: input.type,
+                payload: checkedPayload(sourceText(req, ['events', i, 'payload']), `events.${i}.payload`),
+                workflowId: eventWorkflowId(input.tenant_id, eventId),
+                ...(traceparent ? { traceparent } : {}),
+              };
+            });
+            const schemaFailures = await deps.catalog.checkAll(
+              rows.map((row, i) => ({ type: row.type, payload: row.payload, prefix: `events.${i}.payload` })),
+            );
+            if (schemaFailures.length) throw invalid(schemaFailures);
+            await refuseOverBacklog();
+            const { unknownTenants, inserted } = await inChildSpan(deps.tracer, 'accept', { [EVENT_COUNT_ATTR]: rows.length }, () =>
+              acceptEvents(pool, rows),
+            );
+            if (unknownTenants.length) {
+              const unknown = new Set(unknownTenants);
+              throw invalid(
+                events.flatMap((e, i) => (unknown.has(e.tenant_id) ? [{ path: `events.${i}.tenant_id`, message: 'no such tenant' }] : [])),
+              );
+            }
+            if (inserted.some(Boolean)) deps.relay.wake();
+            rows.forEach((row, i) =>
+              deps.metrics.eventsAccepted.inc({ environment: row.environment, result: inserted[i] ? 'accepted' : 'duplicate' }),
+            );
+            res.status(202).json({ data: rows.map((row, i) => ({ id: row.eventId, workflow_id: row.workflowId, duplicate: !inserted[i] })) });
+          },
+        ),
+      ),
   );
 
   routes.add(

@@ -14,42 +14,64 @@ export const ExtractionFailurePayload = z.looseObject({
   reason: z.enum(['data_source_error', 'user_info_unavailable', 'credentials_invalid', 'permission_denied']),
 });
 
-export const EventCreate = z
-  .strictObject({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
-      .optional()
-      .openapi({ description: 'Idempotency key: the same id again is acknowledged and not delivered twice.' }),
-    tenant_id: wellFormed().min(1).max(128),
-    environment: Environment,
-    type: z.string().max(EVENT_TYPE_MAX_LENGTH).regex(EVENT_TYPE_PATTERN, 'dotted lowercase, e.g. user.created'),
-    payload: JsonObject.openapi({
-      description: `Any JSON object up to 256 KiB and ${MAX_JSON_DEPTH} levels deep, delivered exactly as posted.`,
-    }),
-  })
-  .superRefine((event, ctx) => {
-    if (SYSTEM_EVENT_TYPES.includes(event.type)) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `${event.type} is sent by hookrelay itself` });
+/** The fields of an event as a producer posts it (one event, or one of a batch). */
+const eventFields = {
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .optional()
+    .openapi({ description: 'Idempotency key: the same id again is acknowledged and not delivered twice.' }),
+  tenant_id: wellFormed().min(1).max(128),
+  environment: Environment,
+  type: z.string().max(EVENT_TYPE_MAX_LENGTH).regex(EVENT_TYPE_PATTERN, 'dotted lowercase, e.g. user.created'),
+  payload: JsonObject.openapi({
+    description: `Any JSON object up to 256 KiB and ${MAX_JSON_DEPTH} levels deep, delivered exactly as posted.`,
+  }),
+};
+
+/** The rules across an event's fields: system types are hookrelay's, a failure.extraction names what failed. */
+function checkEvent(event: { type: string; payload: Record<string, unknown> }, ctx: z.RefinementCtx): void {
+  if (SYSTEM_EVENT_TYPES.includes(event.type)) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `${event.type} is sent by hookrelay itself` });
+  }
+  if (event.type === 'failure.extraction') {
+    const result = ExtractionFailurePayload.safeParse(event.payload);
+    for (const issue of result.error?.issues ?? []) {
+      ctx.addIssue({ code: 'custom', path: ['payload', ...issue.path.map(String)], message: issue.message });
     }
-    if (event.type === 'failure.extraction') {
-      const result = ExtractionFailurePayload.safeParse(event.payload);
-      for (const issue of result.error?.issues ?? []) {
-        ctx.addIssue({ code: 'custom', path: ['payload', ...issue.path.map(String)], message: issue.message });
-      }
-    }
-  })
-  .openapi('EventCreate', {
-    description: 'A `failure.extraction` event needs `payload.user_id`, `payload.data_source` and `payload.reason`.',
-  });
+  }
+}
+
+export const EventCreate = z.strictObject(eventFields).superRefine(checkEvent).openapi('EventCreate', {
+  description: 'A `failure.extraction` event needs `payload.user_id`, `payload.data_source` and `payload.reason`.',
+});
 export type EventCreate = z.infer<typeof EventCreate>;
 
 export const BATCH_LIMIT = 500;
 
+/** A W3C trace context `traceparent` (version 00): a trace id and a parent id, neither all zeros. */
+const TRACEPARENT_PATTERN = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** One event of a batch: an event, and the producer's trace context of its own if it has one. */
+export const BatchEvent = z
+  .strictObject({
+    ...eventFields,
+    traceparent: z
+      .string()
+      .regex(TRACEPARENT_PATTERN, 'a W3C traceparent: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>')
+      .optional()
+      .openapi({
+        description:
+          "The producer's trace context for this event (docs/observability.md): its trace is the event's, instead of the request's `traceparent` header.",
+      }),
+  })
+  .superRefine(checkEvent)
+  .openapi('BatchEvent');
+
 export const EventBatch = z
-  .strictObject({ events: z.array(EventCreate).min(1).max(BATCH_LIMIT) })
+  .strictObject({ events: z.array(BatchEvent).min(1).max(BATCH_LIMIT) })
   .openapi('EventBatch', { description: `1-${BATCH_LIMIT} events, validated all or nothing.` });
 
 export const EventBatchAccepted = z
