@@ -1,7 +1,7 @@
 // The relay's start of an event's workflow as a span in the event's trace (docs/observability.md).
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { eventAttributes } from './attributes.js';
+import { endingSpan } from './request-span.js';
 import { contextFromTraceparent } from './trace-context.js';
 
 /**
@@ -16,15 +16,7 @@ export async function inRelayStartSpan<T>(
 ): Promise<T> {
   if (!tracer) return start();
   const attributes = eventAttributes({ tenantId: event.tenant_id, eventId: event.id, type: event.type, workflowId: event.workflow_id });
-  return tracer.startActiveSpan('relay start', { kind: SpanKind.PRODUCER, attributes }, contextFromTraceparent(event.traceparent), async (span) => {
-    try {
-      return await start();
-    } catch (error) {
-      span.setAttribute(ATTR_ERROR_TYPE, (error as Error).name || 'Error');
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan('relay start', { kind: SpanKind.PRODUCER, attributes }, contextFromTraceparent(event.traceparent), (span) =>
+    endingSpan(span, start),
+  );
 }

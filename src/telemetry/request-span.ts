@@ -1,6 +1,6 @@
 // The API's server span for the routes that accept events: its context is what the events are stored
 // with, so the relay's start, the workflow and every attempt join the producer's trace.
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -60,17 +60,20 @@ export async function inChildSpan<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (!tracer) return work();
-  return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.setAttribute(ATTR_ERROR_TYPE, (error as Error).name || 'Error');
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, (span) => endingSpan(span, work));
+}
+
+/** Runs `work` and ends `span` when it settles; a throw marks the span an error of the thrown error's class. */
+export async function endingSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.setAttribute(ATTR_ERROR_TYPE, (error as Error).name || 'Error');
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /**

@@ -200,23 +200,19 @@ describe('docs/performance.md shows the committed benchmark results', () => {
     }
   });
 
-  const isolation = tableRows('\n## Isolation figures\n');
-  const isolationFile = 'bench/results/isolation-dev-server.json';
-  it('has a table of the isolation figures, from their own result file', () => {
-    expect(isolation.length).toBeGreaterThanOrEqual(4);
-    expect(doc).toContain(`\`${isolationFile}\``);
-    expect(exists(isolationFile)).toBe(true);
-    expect(mismatches(isolation, isolationFile, 2)).toEqual([]);
-  });
-
-  const tracing = tableRows('\n## Tracing figures\n');
-  const tracingFile = 'bench/results/tracing-dev-server.json';
-  it('has a table of the tracing figures, from their own result file', () => {
-    expect(tracing.length).toBeGreaterThanOrEqual(3);
-    expect(doc).toContain(`\`${tracingFile}\``);
-    expect(exists(tracingFile)).toBe(true);
-    expect(mismatches(tracing, tracingFile, 2)).toEqual([]);
-  });
+  // Tables of one bench phase each, read from their own committed result file.
+  for (const { heading, file, rows: least } of [
+    { heading: 'Isolation figures', file: 'bench/results/isolation-dev-server.json', rows: 4 },
+    { heading: 'Tracing figures', file: 'bench/results/tracing-dev-server.json', rows: 3 },
+  ]) {
+    const table = tableRows(`\n## ${heading}\n`);
+    it(`has a table of the ${heading.toLowerCase()}, from their own result file`, () => {
+      expect(table.length).toBeGreaterThanOrEqual(least);
+      expect(doc).toContain(`\`${file}\``);
+      expect(exists(file)).toBe(true);
+      expect(mismatches(table, file, 2)).toEqual([]);
+    });
+  }
 
   for (const { file, column } of engines) {
     it.skipIf(!exists(file))(`every figure shown equals ${file}'s, rounded as shown`, () => {
