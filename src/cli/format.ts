@@ -49,3 +49,9 @@ export function fieldLines(record: object, skip: readonly string[] = []): string
     return `${`${name}:`.padEnd(width)}${safe(text ?? 'null')}`;
   });
 }
+
+/** An answer: as JSON under --json, else one `field: value` line per field. */
+export function printFields(out: Output, record: object): void {
+  if (out.json) return out.printJson(record);
+  for (const line of fieldLines(record)) out.line(line);
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { defineCommand } from '../command-table.js';
 import { ApiError } from '../errors.js';
-import { fieldLines } from '../format.js';
+import { printFields } from '../format.js';
 import { parseJsonOption } from '../options.js';
 import { safe } from '../output.js';
 import type { RequestBody } from '../../client/index.js';
@@ -33,8 +33,7 @@ export function eventTypeCommands(program: Command): void {
       const catalog = await client.ok((api) => api.GET('/v1/event-types'));
       const found = catalog.data.find((t) => t.type === type);
       if (!found) throw new ApiError(404, 'not_found', `event type ${type} is not in the catalog`);
-      if (out.json) return out.printJson(found);
-      for (const line of fieldLines(found)) out.line(line);
+      printFields(out, found);
     });
 
   defineCommand(program, 'event-types put')
@@ -49,7 +48,6 @@ export function eventTypeCommands(program: Command): void {
       if (options.deprecated) body.deprecated = true;
       const { client, out } = context(command);
       const put = await client.ok((api) => api.PUT('/v1/event-types/{type}', { params: { path: { type } }, body }));
-      if (out.json) return out.printJson(put);
-      for (const line of fieldLines(put)) out.line(line);
+      printFields(out, put);
     });
 }

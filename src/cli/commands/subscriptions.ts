@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defineCommand } from '../command-table.js';
-import { fieldLines } from '../format.js';
+import { fieldLines, printFields } from '../format.js';
 import { parseJsonOption } from '../options.js';
 import { safe, type Output } from '../output.js';
 import { addSubscriptionOptions, subscriptionBody, type SubscriptionOptions } from '../subscription-options.js';
@@ -107,8 +107,7 @@ export function subscriptionCommands(program: Command): void {
       if (options.payload !== undefined) body.payload = parseJsonOption('--payload', options.payload) as typeof body.payload;
       const { client, out } = context(command);
       const sent = await client.ok((api) => api.POST('/v1/subscriptions/{id}/test', { params: { path: { id } }, body }));
-      if (out.json) return out.printJson(sent);
-      for (const line of fieldLines(sent)) out.line(line);
+      printFields(out, sent);
     });
 
   defineCommand(program, 'subscriptions stats')
@@ -118,8 +117,7 @@ export function subscriptionCommands(program: Command): void {
       const { client, out } = context(command);
       const window = options.window as StatsWindow | undefined;
       const stats = await client.ok((api) => api.GET('/v1/subscriptions/{id}/stats', { params: { path: { id }, query: { window } } }));
-      if (out.json) return out.printJson(stats);
-      for (const line of fieldLines(stats)) out.line(line);
+      printFields(out, stats);
     });
 
   defineCommand(program, 'subscriptions recover')
@@ -131,8 +129,7 @@ export function subscriptionCommands(program: Command): void {
       if (options.until !== undefined) body.until = options.until;
       const { client, out } = context(command);
       const accepted = await client.ok((api) => api.POST('/v1/subscriptions/{id}/recover', { params: { path: { id } }, body }));
-      if (out.json) return out.printJson(accepted);
-      for (const line of fieldLines(accepted)) out.line(line);
+      printFields(out, accepted);
     });
 }
 

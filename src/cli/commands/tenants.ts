@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defineCommand } from '../command-table.js';
-import { fieldLines } from '../format.js';
+import { printFields } from '../format.js';
 import { safe } from '../output.js';
 import type { RequestBody } from '../../client/index.js';
 import { context } from './context.js';
@@ -22,8 +22,7 @@ export function tenantCommands(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       const { client, out } = context(command);
       const accepted = await client.ok((api) => api.DELETE('/v1/tenants/{id}', { params: { path: { id } } }));
-      if (out.json) return out.printJson(accepted);
-      for (const line of fieldLines(accepted)) out.line(line);
+      printFields(out, accepted);
     });
 
   defineCommand(program, 'tenants portal-link')
