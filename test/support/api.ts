@@ -70,6 +70,24 @@ export class TestApi {
     const { data, error, response } = await this.as(token).POST('/v1/events', { body });
     return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
   }
+
+  /** The OpenAPI document the API serves (GET /openapi.json); throws unless it answers 200. */
+  async document(): Promise<any> {
+    return ok(this.as().GET('/openapi.json'));
+  }
+}
+
+/**
+ * The `data` of a typed call (`await ok(api.GET('/v1/subscriptions/{id}', …))`); throws naming the status and the
+ * error body unless the API answered with a body in a 2xx (a 204 has none: check `response.status` instead).
+ */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (data === undefined) {
+    const { pathname, search } = new URL(response.url);
+    throw new Error(`${pathname}${search} answered ${response.status}: ${JSON.stringify(error)}`);
+  }
+  return data;
 }
 
 function parseJson(text: string): unknown {
