@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../support/use-stack.js';
 import { ok } from '../support/api.js';
-import type { RequestBody } from '../../src/client/index.js';
+import type { operations, RequestBody } from '../../src/client/index.js';
 import { ApiClient } from '../support/stack.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -332,35 +332,55 @@ describe('the audit log', () => {
   it('records every change with who, what, when and from where, and never a secret', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const agent = 'audit-test/1.0 '.padEnd(400, 'x');
-    const admin = (method: string, path: string, body?: unknown) => stack.api.call(method, path, stack.adminToken, body, { 'user-agent': agent });
-    const tenant = (await admin('POST', '/v1/tenants', { name: 'Audited' })).body as { id: string; api_key: string };
-    const key = (await admin('POST', '/v1/keys', { name: 'audited key', scopes: ['portal:create'] })).body as { id: string; key: string };
-    const asTenant = (method: string, path: string, body?: unknown) => stack.api.call(method, path, tenant.api_key, body);
-    const sub = (await asTenant('POST', '/v1/subscriptions', { url, headers: { 'x-token': 'header-secret-value' } })).body;
-    expect((await asTenant('PATCH', `/v1/subscriptions/${sub.id}`, { description: 'changed', url: `${url}?token=url-secret` })).status).toBe(200);
-    const rotated = (await asTenant('POST', `/v1/subscriptions/${sub.id}/rotate-secret`)).body;
-    expect((await asTenant('PUT', '/v1/webhooks/users', { url })).status).toBe(201);
-    expect((await asTenant('POST', `/v1/subscriptions/${sub.id}/test`, {})).status).toBe(202);
-    expect((await asTenant('POST', `/v1/subscriptions/${sub.id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() })).status).toBe(202);
-    const [delivery] = (await asTenant('GET', `/v1/deliveries?subscription_id=${sub.id}`)).body.data;
-    expect((await asTenant('POST', `/v1/deliveries/${delivery.id}/redeliver`)).status).toBe(202);
-    expect((await stack.api.call('POST', `/v1/tenants/${tenant.id}/portal-sessions`, key.key, {})).status).toBe(201);
-    expect((await admin('PUT', '/v1/event-types/audited.type', { description: 'd', schema: { type: 'object' } })).status).toBe(201);
-    expect((await asTenant('DELETE', `/v1/subscriptions/${sub.id}`)).status).toBe(204);
-    expect((await admin('DELETE', `/v1/keys/${key.id}`)).status).toBe(204);
-    expect((await admin('DELETE', `/v1/tenants/${tenant.id}`)).status).toBe(202);
+    // The admin's requests carry a long User-Agent: the audit entry keeps its first 256 characters.
+    const admin = stack.api.as(stack.adminToken);
+    const headers = { 'user-agent': agent };
+    const tenant = await ok(admin.POST('/v1/tenants', { body: { name: 'Audited' }, headers }));
+    const key = await ok(admin.POST('/v1/keys', { body: { name: 'audited key', scopes: ['portal:create'] }, headers }));
+    const asTenant = stack.api.as(tenant.api_key);
+    const sub = (await ok(asTenant.POST('/v1/subscriptions', { body: { url, headers: { 'x-token': 'header-secret-value' } } }))) as {
+      id: string;
+      secret: string;
+    };
+    const subId = { params: { path: { id: sub.id } } };
+    expect(
+      (await asTenant.PATCH('/v1/subscriptions/{id}', { ...subId, body: { description: 'changed', url: `${url}?token=url-secret` } })).response
+        .status,
+    ).toBe(200);
+    const rotated = await ok(asTenant.POST('/v1/subscriptions/{id}/rotate-secret', subId));
+    expect((await asTenant.PUT('/v1/webhooks/{category}', { params: { path: { category: 'users' } }, body: { url } })).response.status).toBe(201);
+    expect((await asTenant.POST('/v1/subscriptions/{id}/test', { ...subId, body: {} })).response.status).toBe(202);
+    expect(
+      (await asTenant.POST('/v1/subscriptions/{id}/recover', { ...subId, body: { since: new Date(Date.now() - 60_000).toISOString() } })).response
+        .status,
+    ).toBe(202);
+    const [delivery] = (await ok(asTenant.GET('/v1/deliveries', { params: { query: { subscription_id: sub.id } } }))).data;
+    expect((await asTenant.POST('/v1/deliveries/{id}/redeliver', { params: { path: { id: delivery!.id } } })).response.status).toBe(202);
+    expect(
+      (await stack.api.as(key.key).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenant.id } }, body: {} })).response.status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.PUT('/v1/event-types/{type}', {
+          params: { path: { type: 'audited.type' } },
+          body: { description: 'd', schema: { type: 'object' } },
+          headers,
+        })
+      ).response.status,
+    ).toBe(201);
+    expect((await asTenant.DELETE('/v1/subscriptions/{id}', subId)).response.status).toBe(204);
+    expect((await admin.DELETE('/v1/keys/{id}', { params: { path: { id: key.id } }, headers })).response.status).toBe(204);
+    expect((await admin.DELETE('/v1/tenants/{id}', { params: { path: { id: tenant.id } }, headers })).response.status).toBe(202);
 
     const all: any[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null | undefined = undefined;
     do {
-      const res: { status: number; body: any } = await stack.api.call(
-        'GET',
-        `/v1/audit?limit=3&since=${encodeURIComponent(since)}${cursor ? `&cursor=${cursor}` : ''}`,
-        stack.adminToken,
-      );
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      all.push(...res.body.data);
-      cursor = res.body.next_cursor;
+      const res: { data?: { data: unknown[]; next_cursor: string | null }; error?: unknown; response: Response } = await admin.GET('/v1/audit', {
+        params: { query: { limit: 3, since, cursor } },
+      });
+      expect(res.response.status, JSON.stringify(res.error)).toBe(200);
+      all.push(...res.data!.data);
+      cursor = res.data!.next_cursor;
     } while (cursor);
     const mine = all.filter((e) => e.tenant_id === tenant.id || [key.id, 'audited.type'].includes(e.object.id)).reverse();
     expect(mine.map((e) => e.action)).toEqual([
@@ -399,18 +419,15 @@ describe('the audit log', () => {
       expect(stored).not.toContain(secret);
     }
     // Filters.
-    const byAction = await stack.api.call('GET', `/v1/audit?action=subscription.update&tenant_id=${tenant.id}`, stack.adminToken);
-    expect(byAction.body.data.map((e: { object: { id: string } }) => e.object.id)).toEqual([sub.id]);
-    const byActor = await stack.api.call('GET', `/v1/audit?actor_id=${key.id}`, stack.adminToken);
-    expect(byActor.body.data.map((e: { action: string }) => e.action)).toEqual(['portal_session.create']);
-    const byObject = await stack.api.call('GET', `/v1/audit?object_type=producer_key&object_id=${key.id}`, stack.adminToken);
-    expect(byObject.body.data.map((e: { action: string }) => e.action)).toEqual(['producer_key.revoke', 'producer_key.create']);
-    const future = await stack.api.call(
-      'GET',
-      `/v1/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
-      stack.adminToken,
-    );
-    expect(future.body.data).toEqual([]);
+    const audit = async (query: operations['listAuditEntries']['parameters']['query']) =>
+      (await ok(admin.GET('/v1/audit', { params: { query } }))).data;
+    const byAction = await audit({ action: 'subscription.update', tenant_id: tenant.id });
+    expect(byAction.map((e) => e.object.id)).toEqual([sub.id]);
+    const byActor = await audit({ actor_id: key.id });
+    expect(byActor.map((e) => e.action)).toEqual(['portal_session.create']);
+    const byObject = await audit({ object_type: 'producer_key', object_id: key.id });
+    expect(byObject.map((e) => e.action)).toEqual(['producer_key.revoke', 'producer_key.create']);
+    expect(await audit({ since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
   });
 
   it("shows a tenant its own objects' entries only, the producer's details hidden, and never another tenant's", async () => {
