@@ -65,6 +65,11 @@ export class TestApi {
     return data as Schemas['Subscription'] & { secret: string };
   }
 
+  /** A subscription as its tenant reads it (GET /v1/subscriptions/{id}); throws unless the API answers 200. */
+  async subscription(apiKey: string, id: string): Promise<Schemas['Subscription']> {
+    return ok(this.as(apiKey).GET('/v1/subscriptions/{id}', { params: { path: { id } } }));
+  }
+
   /** Posts an event and answers whatever the status (202, 200 for a duplicate, an error). */
   async postEvent(token: string, body: RequestBody<'postEvent'>): Promise<ApiResponse<any>> {
     const { data, error, response } = await this.as(token).POST('/v1/events', { body });
