@@ -76,6 +76,12 @@ export class TestApi {
     return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
   }
 
+  /** Posts a batch of events and answers whatever the status (202, an error). */
+  async postEventBatch(token: string, body: RequestBody<'postEventBatch'>): Promise<ApiResponse<any>> {
+    const { data, error, response } = await this.as(token).POST('/v1/events/batch', { body });
+    return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
+  }
+
   /** The OpenAPI document the API serves (GET /openapi.json); throws unless it answers 200. */
   async document(): Promise<any> {
     return ok(this.as().GET('/openapi.json'));
