@@ -70,6 +70,11 @@ export class TestApi {
     return ok(this.as(apiKey).GET('/v1/subscriptions/{id}', { params: { path: { id } } }));
   }
 
+  /** An event with its deliveries as the token's holder reads it (GET /v1/events/{id}); throws unless the API answers 200. */
+  async event(token: string, id: string): Promise<Schemas['Event']> {
+    return ok(this.as(token).GET('/v1/events/{id}', { params: { path: { id } } }));
+  }
+
   /** Posts an event and answers whatever the status (202, 200 for a duplicate, an error). */
   async postEvent(token: string, body: RequestBody<'postEvent'>): Promise<ApiResponse<any>> {
     const { data, error, response } = await this.as(token).POST('/v1/events', { body });
