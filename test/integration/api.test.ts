@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/ports.js';
+import { ok } from '../support/api.js';
 import { startStack } from '../support/stack.js';
 import { useStack } from '../support/use-stack.js';
 
@@ -83,23 +84,26 @@ describe('auth and tenancy', () => {
     const a = await stack.api.createTenant(stack.adminToken, 'A');
     const b = await stack.api.createTenant(stack.adminToken, 'B');
     const sub = await stack.api.subscribe(a.api_key, { url: 'https://example.com/a' });
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, a.api_key)).status).toBe(200);
+    const asA = stack.api.as(a.api_key);
+    const readSub = () => asA.GET('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } });
+    expect((await readSub()).response.status).toBe(200);
     for (const [method, body] of [['GET'], ['PATCH', { enabled: false }], ['DELETE']] as const) {
       const res = await stack.api.call(method, `/v1/subscriptions/${sub.id}`, b.api_key, body);
       expect(res.status, method).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain('example.com');
     }
-    const list = await stack.api.call('GET', '/v1/subscriptions', b.api_key);
-    expect(list.body.data).toEqual([]);
+    const list = await ok(stack.api.as(b.api_key).GET('/v1/subscriptions'));
+    expect(list.data).toEqual([]);
     await stack.pool.query(
       `INSERT INTO events (tenant_id, id, environment, type, payload, workflow_id) VALUES ($1, 'evt-a', 'production', 'a.b', '{}', 'w')`,
       [a.id],
     );
     expect((await stack.api.call('GET', '/v1/events/evt-a', b.api_key)).status).toBe(404);
-    expect((await stack.api.call('GET', '/v1/events/evt-a', a.api_key)).status).toBe(200);
-    expect((await stack.api.call('GET', '/v1/events/evt-a', stack.adminToken)).status).toBe(200);
+    const evtA = { params: { path: { id: 'evt-a' } } };
+    expect((await asA.GET('/v1/events/{id}', evtA)).response.status).toBe(200);
+    expect((await stack.api.as(stack.adminToken).GET('/v1/events/{id}', evtA)).response.status).toBe(200);
     // A's subscription is unchanged by B's attempts.
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, a.api_key)).body.enabled).toBe(true);
+    expect((await ok(readSub())).enabled).toBe(true);
   });
 });
 
@@ -109,23 +113,23 @@ describe('subscriptions', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await stack.api.subscribe(t.api_key, { url: `https://example.com/${i}` })).id);
     const seen: string[] = [];
-    let cursor: string | null = null;
+    const api = stack.api.as(t.api_key);
+    let cursor: string | null | undefined = undefined;
     do {
-      const res: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await stack.api.call(
-        'GET',
-        `/v1/subscriptions?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        t.api_key,
+      const page: { data: Array<{ id: string }>; next_cursor: string | null } = await ok(
+        api.GET('/v1/subscriptions', { params: { query: { limit: 2, cursor } } }),
       );
-      seen.push(...res.body.data.map((s) => s.id));
-      cursor = res.body.next_cursor;
+      seen.push(...page.data.map((s) => s.id));
+      cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
 
-    const patched = await stack.api.call('PATCH', `/v1/subscriptions/${ids[0]}`, t.api_key, { enabled: false, event_types: ['user.*'] });
-    expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ enabled: false, event_types: ['user.*'], url: 'https://example.com/0' });
-    expect(patched.body.secret).toBeUndefined();
-    expect((await stack.api.call('DELETE', `/v1/subscriptions/${ids[0]}`, t.api_key)).status).toBe(204);
+    const first = { params: { path: { id: ids[0]! } } };
+    const patched = await api.PATCH('/v1/subscriptions/{id}', { ...first, body: { enabled: false, event_types: ['user.*'] } });
+    expect(patched.response.status).toBe(200);
+    expect(patched.data).toMatchObject({ enabled: false, event_types: ['user.*'], url: 'https://example.com/0' });
+    expect(patched.data).not.toHaveProperty('secret');
+    expect((await api.DELETE('/v1/subscriptions/{id}', first)).response.status).toBe(204);
     expect((await stack.api.call('GET', `/v1/subscriptions/${ids[0]}`, t.api_key)).status).toBe(404);
     expect((await stack.api.call('GET', '/v1/subscriptions?cursor=garbage', t.api_key)).status).toBe(400);
   });

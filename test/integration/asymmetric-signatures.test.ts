@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ed from '@noble/ed25519';
 import { useStack } from '../support/use-stack.js';
+import { ok } from '../support/api.js';
 
 const stack = useStack();
 const { receiver } = stack;
@@ -27,32 +28,34 @@ async function verifies(publicKey: string, req: Req): Promise<boolean> {
 }
 
 const rotate = async (apiKey: string, id: string) => {
-  const res = await stack.api.call('POST', `/v1/subscriptions/${id}/rotate-secret`, apiKey);
-  expect(res.status).toBe(200);
-  return res.body as { public_key: string; secret?: string; previous_secrets: unknown[]; dropped_previous_secrets: unknown[]; warning?: string };
+  const res = await stack.api.as(apiKey).POST('/v1/subscriptions/{id}/rotate-secret', { params: { path: { id } } });
+  expect(res.response.status).toBe(200);
+  return res.data as { public_key: string; secret?: string; previous_secrets: unknown[]; dropped_previous_secrets: unknown[]; warning?: string };
 };
 
 describe('an ed25519 subscription', () => {
   it('shows its public key (never a private key or secret) and signs v1a entries that the public key verifies', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
-    const created = await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url: `${receiver.url}/ed`, signature: 'ed25519' });
-    expect(created.status).toBe(201);
-    expect(created.body.signature).toBe('ed25519');
-    expect(created.body.public_key).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
-    expect(Buffer.from(created.body.public_key.slice(5), 'base64')).toHaveLength(32);
-    expect(created.body).not.toHaveProperty('secret');
-    const read = await stack.api.call('GET', `/v1/subscriptions/${created.body.id}`, t.api_key);
-    expect(read.body).toMatchObject({ signature: 'ed25519', public_key: created.body.public_key });
-    const listed = await stack.api.call('GET', '/v1/subscriptions', t.api_key);
-    for (const body of [created.body, read.body, listed.body]) expect(JSON.stringify(body)).not.toMatch(/whsk_|whsec_/);
+    const api = stack.api.as(t.api_key);
+    const { data, response } = await api.POST('/v1/subscriptions', { body: { url: `${receiver.url}/ed`, signature: 'ed25519' } });
+    expect(response.status).toBe(201);
+    const created = data as NonNullable<typeof data> & { public_key: string };
+    expect(created.signature).toBe('ed25519');
+    expect(created.public_key).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(created.public_key.slice(5), 'base64')).toHaveLength(32);
+    expect(created).not.toHaveProperty('secret');
+    const read = await stack.api.subscription(t.api_key, created.id);
+    expect(read).toMatchObject({ signature: 'ed25519', public_key: created.public_key });
+    const listed = await ok(api.GET('/v1/subscriptions'));
+    for (const body of [created, read, listed]) expect(JSON.stringify(body)).not.toMatch(/whsk_|whsec_/);
 
     await stack.deliver(t.id, 'evt-ed-1');
     const [req] = receiver.forPath('/ed');
     expect(entries(req!)).toHaveLength(1);
     expect(entries(req!)[0]).toMatch(/^v1a,[A-Za-z0-9+/]{86}==$/);
-    expect(await verifies(created.body.public_key, req!)).toBe(true);
+    expect(await verifies(created.public_key, req!)).toBe(true);
     // A changed body, or another key, does not verify.
-    expect(await verifies(created.body.public_key, { ...req!, body: `${req!.body} ` })).toBe(false);
+    expect(await verifies(created.public_key, { ...req!, body: `${req!.body} ` })).toBe(false);
     const other = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/ed-other`, signature: 'ed25519', event_types: ['none.here'] });
     expect(await verifies(other.public_key!, req!)).toBe(false);
   });
@@ -66,7 +69,7 @@ describe('an ed25519 subscription', () => {
     expect(first.public_key).not.toBe(sub.public_key);
     expect(first.previous_secrets).toHaveLength(1);
     keys.push(first.public_key);
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body.public_key).toBe(first.public_key);
+    expect((await stack.api.subscription(t.api_key, sub.id)).public_key).toBe(first.public_key);
 
     await stack.deliver(t.id, 'evt-ed-rot-1');
     const during = receiver.forPath('/ed-rotate')[0]!;
@@ -104,11 +107,13 @@ describe('an ed25519 subscription', () => {
       const refused = await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { signature: to, description: 'x' });
       expect(refused.status).toBe(400);
       expect(refused.body.error.details).toEqual([{ path: 'signature', message: expect.stringContaining('cannot change') }]);
-      expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body.description).toBeNull();
+      expect((await stack.api.subscription(t.api_key, sub.id)).description).toBeNull();
     }
-    const same = await stack.api.call('PATCH', `/v1/subscriptions/${ed25519.id}`, t.api_key, { signature: 'ed25519', description: 'kept' });
-    expect(same.status).toBe(200);
-    expect(same.body).toMatchObject({ signature: 'ed25519', public_key: ed25519.public_key, description: 'kept' });
+    const same = await stack.api
+      .as(t.api_key)
+      .PATCH('/v1/subscriptions/{id}', { params: { path: { id: ed25519.id } }, body: { signature: 'ed25519', description: 'kept' } });
+    expect(same.response.status).toBe(200);
+    expect(same.data).toMatchObject({ signature: 'ed25519', public_key: ed25519.public_key, description: 'kept' });
 
     const other = await stack.api.createTenant(stack.adminToken);
     expect((await stack.api.call('PATCH', `/v1/subscriptions/${ed25519.id}`, other.api_key, { signature: 'ed25519' })).status).toBe(404);

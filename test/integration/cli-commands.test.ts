@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, type CommandName } from '../../src/cli/command-table.js';
 import { eventually } from '../support/eventually.js';
 import { cliRunner, expectPlain, field, type Run } from '../support/cli.js';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.01' } });
@@ -129,7 +130,7 @@ describe('every hookrelay command against the stack', () => {
     );
     const offId = field(disabled.stdout, 'id');
     expect(field(disabled.stdout, 'secret')).toMatch(/^whsec_/);
-    const off = (await stack.api.call('GET', `/v1/subscriptions/${offId}`, tenant.HOOKRELAY_TOKEN!)).body;
+    const off = await stack.api.subscription(tenant.HOOKRELAY_TOKEN!, offId);
     expect(off).toMatchObject({ enabled: false, rate_limit: { requests: 5, per: '1s' } });
 
     const get = await cli(['subscriptions', 'get', subscriptionId], tenant);
@@ -219,7 +220,8 @@ describe('every hookrelay command against the stack', () => {
     expect(text.stdout.split('\n')[0]).toMatch(/^dlv_\S+ {2}every-\S+ {2}order\.placed {2}→ sub_\S+ {2}succeeded after 1 attempt$/);
     await eventually(
       async () =>
-        (await stack.api.call('GET', `/v1/deliveries?subscription_id=${subscriptionId}`, tenant.HOOKRELAY_TOKEN!)).body.data.length >= 2
+        (await ok(stack.api.as(tenant.HOOKRELAY_TOKEN!).GET('/v1/deliveries', { params: { query: { subscription_id: subscriptionId } } }))).data
+          .length >= 2
           ? true
           : undefined,
       {

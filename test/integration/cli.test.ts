@@ -3,6 +3,7 @@ import { eventually } from '../support/eventually.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/ports.js';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 import { cliRunner, expectPlain, field } from '../support/cli.js';
 
@@ -15,8 +16,8 @@ const cli = cliRunner(stack);
 function deliveryOf(apiKey: string, eventId: string): Promise<string> {
   return eventually(
     async () => {
-      const res = await stack.api.call('GET', `/v1/deliveries?event_id=${eventId}`, apiKey);
-      return (res.body?.data?.[0] as { id: string } | undefined)?.id;
+      const { data } = await stack.api.as(apiKey).GET('/v1/deliveries', { params: { query: { event_id: eventId } } });
+      return data?.data[0]?.id;
     },
     { what: `a delivery of ${eventId}` },
   );
@@ -130,8 +131,9 @@ describe('hookrelay CLI', () => {
     expect(asAdmin.stdout).toMatch(/attempt 1 {2}last: HTTP 204/);
     expect(asAdmin.stdout + asAdmin.stderr).not.toContain(stack.adminToken);
 
-    const failed = (await stack.api.call('GET', '/v1/deliveries?event_id=cli-evt-2&status=failed', t.api_key)).body.data[0];
-    const follow = await cli(['deliveries', 'follow', failed.id], { HOOKRELAY_TOKEN: t.api_key });
+    const [failed] = (await ok(stack.api.as(t.api_key).GET('/v1/deliveries', { params: { query: { event_id: 'cli-evt-2', status: 'failed' } } })))
+      .data;
+    const follow = await cli(['deliveries', 'follow', failed!.id], { HOOKRELAY_TOKEN: t.api_key });
     expect(follow.code).toBe(1);
     expectPlain(follow);
     expect(follow.stdout).toMatch(/^failed after 1 attempt: .*HTTP 500/m);

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../support/use-stack.js';
+import { ok } from '../support/api.js';
+import type { operations, RequestBody } from '../../src/client/index.js';
 import { ApiClient } from '../support/stack.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -51,13 +53,19 @@ const keyring = (text: string): Keyring => {
   return parsed;
 };
 
-async function createKey(body: Record<string, unknown>, token = stack.adminToken) {
-  const res = await stack.api.call('POST', '/v1/keys', token, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; key: string; scopes: string[]; last_used_at: string | null; created_by: string };
+async function createKey(body: RequestBody<'createProducerKey'>, token = stack.adminToken) {
+  const { data, error, response } = await stack.api.as(token).POST('/v1/keys', { body });
+  expect(response.status, JSON.stringify(data ?? error)).toBe(201);
+  return data!;
 }
 
-const event = (tenantId: string, id: string) => ({ id, tenant_id: tenantId, environment: 'production', type: 'user.created', payload: {} });
+const event = (tenantId: string, id: string): RequestBody<'postEvent'> => ({
+  id,
+  tenant_id: tenantId,
+  environment: 'production',
+  type: 'user.created',
+  payload: {},
+});
 
 describe('producer keys', () => {
   it('are shown once, stored as a hash, listed without the key, and name who created them', async () => {
@@ -68,11 +76,12 @@ describe('producer keys', () => {
     expect(JSON.stringify(rows)).not.toContain(created.key.slice(4));
     expect(rows[0].key_hash).toHaveLength(32);
 
-    const list = await stack.api.call('GET', '/v1/keys?limit=100', stack.adminToken);
-    expect(list.status).toBe(200);
-    const listed = list.body.data.find((k: { id: string }) => k.id === created.id);
+    const admin = stack.api.as(stack.adminToken);
+    const list = await admin.GET('/v1/keys', { params: { query: { limit: 100 } } });
+    expect(list.response.status).toBe(200);
+    const listed = list.data!.data.find((k) => k.id === created.id);
     expect(listed).toMatchObject({ name: 'ingest', prefix: created.key.slice(0, 12), revoked_at: null });
-    expect(JSON.stringify(list.body)).not.toContain(created.key);
+    expect(JSON.stringify(list.data)).not.toContain(created.key);
 
     // A key made by a key names it.
     const manager = await createKey({ name: 'manager', scopes: ['keys:manage'] });
@@ -80,16 +89,14 @@ describe('producer keys', () => {
 
     // Paged newest first, each key once.
     const paged: string[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null | undefined = undefined;
     do {
-      const res: { status: number; body: any } = await stack.api.call(
-        'GET',
-        `/v1/keys?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
-        stack.adminToken,
-      );
-      expect(res.status).toBe(200);
-      paged.push(...res.body.data.map((k: { id: string }) => k.id));
-      cursor = res.body.next_cursor;
+      const res: { data?: { data: Array<{ id: string }>; next_cursor: string | null }; response: Response } = await admin.GET('/v1/keys', {
+        params: { query: { limit: 1, cursor } },
+      });
+      expect(res.response.status).toBe(200);
+      paged.push(...res.data!.data.map((k) => k.id));
+      cursor = res.data!.next_cursor;
     } while (cursor);
     const { rows: all } = await stack.pool.query<{ id: string }>('SELECT id FROM producer_keys ORDER BY seq DESC');
     expect(paged).toEqual(all.map((r) => r.id));
@@ -98,11 +105,14 @@ describe('producer keys', () => {
   it('answer 403 naming the missing scope outside their scopes, and work within them', async () => {
     const tenant = await stack.tenant('scoped');
     const ingest = await createKey({ name: 'ingest only', scopes: ['events:write'] });
-    expect((await stack.api.call('POST', '/v1/events', ingest.key, event(tenant.id, 'scoped-1'))).status).toBe(202);
-    expect((await stack.api.call('POST', '/v1/events/batch', ingest.key, { events: [event(tenant.id, 'scoped-2')] })).status).toBe(202);
+    expect((await stack.api.postEvent(ingest.key, event(tenant.id, 'scoped-1'))).status).toBe(202);
+    const asIngest = stack.api.as(ingest.key);
+    expect((await asIngest.POST('/v1/events/batch', { body: { events: [event(tenant.id, 'scoped-2')] } })).response.status).toBe(202);
     // A read any producer key may make.
-    expect((await stack.api.call('GET', `/v1/events/scoped-1?tenant_id=${tenant.id}`, ingest.key)).status).toBe(200);
-    expect((await stack.api.call('GET', '/v1/event-types', ingest.key)).status).toBe(200);
+    expect((await asIngest.GET('/v1/events/{id}', { params: { path: { id: 'scoped-1' }, query: { tenant_id: tenant.id } } })).response.status).toBe(
+      200,
+    );
+    expect((await asIngest.GET('/v1/event-types')).response.status).toBe(200);
 
     const refused: Array<[string, string, unknown, string]> = [
       ['POST', '/v1/tenants', { name: 'x' }, 'tenants:manage'],
@@ -121,19 +131,23 @@ describe('producer keys', () => {
       expect(res.body.error.message, `${method} ${path}`).toContain(scope);
     }
     // Nothing of those happened: the tenant is not purging, the key is live, no event type was made.
-    expect((await stack.api.call('GET', '/v1/subscriptions', tenant.api_key)).status).toBe(200);
-    expect((await stack.api.call('POST', '/v1/events', ingest.key, event(tenant.id, 'scoped-3'))).status).toBe(202);
-    expect((await stack.api.call('GET', '/v1/event-types', stack.adminToken)).body.data.map((t: { type: string }) => t.type)).not.toContain(
-      'scoped.type',
-    );
+    expect((await stack.api.as(tenant.api_key).GET('/v1/subscriptions')).response.status).toBe(200);
+    expect((await stack.api.postEvent(ingest.key, event(tenant.id, 'scoped-3'))).status).toBe(202);
+    expect((await ok(stack.api.as(stack.adminToken).GET('/v1/event-types'))).data.map((t) => t.type)).not.toContain('scoped.type');
 
     // Each scope opens its routes.
     const tenants = await createKey({ name: 'tenants', scopes: ['tenants:manage', 'portal:create'] });
-    const made = await stack.api.call('POST', '/v1/tenants', tenants.key, { name: 'by a key' });
-    expect(made.status).toBe(201);
-    expect((await stack.api.call('POST', `/v1/tenants/${made.body.id}/portal-sessions`, tenants.key, {})).status).toBe(201);
+    const asTenants = stack.api.as(tenants.key);
+    const made = await asTenants.POST('/v1/tenants', { body: { name: 'by a key' } });
+    expect(made.response.status).toBe(201);
+    expect((await asTenants.POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: made.data!.id } }, body: {} })).response.status).toBe(
+      201,
+    );
     const catalog = await createKey({ name: 'catalog', scopes: ['catalog:manage'] });
-    expect((await stack.api.call('PUT', '/v1/event-types/scoped.type', catalog.key, { description: 'd' })).status).toBe(201);
+    expect(
+      (await stack.api.as(catalog.key).PUT('/v1/event-types/{type}', { params: { path: { type: 'scoped.type' } }, body: { description: 'd' } }))
+        .response.status,
+    ).toBe(201);
 
     // A producer key is not a tenant's credential, nor a tenant key a producer's.
     const asTenant = await stack.api.call('GET', '/v1/subscriptions', ingest.key);
@@ -152,22 +166,25 @@ describe('producer keys', () => {
       for (const api of [revoker, other]) {
         await eventually(
           async () => {
-            expect((await api.api.call('POST', '/v1/events', key.key, event(tenant.id, `rv-warm-${n++}`))).status).toBe(202);
+            expect((await api.api.postEvent(key.key, event(tenant.id, `rv-warm-${n++}`))).status).toBe(202);
             return api.keyCache.get(hash) !== undefined;
           },
           { what: 'the key remembered by the API process' },
         );
       }
-      expect((await revoker.api.call('DELETE', `/v1/keys/${key.id}`, stack.adminToken)).status).toBe(204);
+      const revoke = { params: { path: { id: key.id } } };
+      expect((await revoker.api.as(stack.adminToken).DELETE('/v1/keys/{id}', revoke)).response.status).toBe(204);
       // The very next request, on the process that revoked it, on the other one that remembered it, and on a third.
       expect((await other.api.call('POST', '/v1/events', key.key, event(tenant.id, 'rv-2'))).status).toBe(401);
       expect((await revoker.api.call('POST', '/v1/events', key.key, event(tenant.id, 'rv-3'))).status).toBe(401);
       expect((await stack.api.call('POST', '/v1/events', key.key, event(tenant.id, 'rv-4'))).status).toBe(401);
       expect(other.keyCache.get(hash)).toBeUndefined();
-      expect((await stack.api.call('DELETE', `/v1/keys/${key.id}`, stack.adminToken)).status).toBe(204);
+      expect((await stack.api.as(stack.adminToken).DELETE('/v1/keys/{id}', revoke)).response.status).toBe(204);
       expect((await stack.api.call('DELETE', '/v1/keys/prk_nope', stack.adminToken)).status).toBe(404);
-      const listed = (await stack.api.call('GET', '/v1/keys?limit=100', stack.adminToken)).body.data.find((k: { id: string }) => k.id === key.id);
-      expect(listed.revoked_at).toEqual(expect.any(String));
+      const listed = (await ok(stack.api.as(stack.adminToken).GET('/v1/keys', { params: { query: { limit: 100 } } }))).data.find(
+        (k) => k.id === key.id,
+      );
+      expect(listed?.revoked_at).toEqual(expect.any(String));
     } finally {
       await Promise.all([revoker.close(), other.close()]);
     }
@@ -182,7 +199,7 @@ describe('producer keys', () => {
       let n = 0;
       await eventually(
         async () => {
-          expect((await api.api.call('POST', '/v1/events', key.key, event(tenant.id, `fg-${n++}`))).status).toBe(202);
+          expect((await api.api.postEvent(key.key, event(tenant.id, `fg-${n++}`))).status).toBe(202);
           return api.keyCache.get(hash) !== undefined;
         },
         { what: 'the key remembered' },
@@ -202,7 +219,7 @@ describe('producer keys', () => {
   it('expired: 401 from its expiry on', async () => {
     const tenant = await stack.tenant('expired');
     const key = await createKey({ name: 'short', scopes: ['events:write'], expires_at: new Date(Date.now() + 3_600_000).toISOString() });
-    expect((await stack.api.call('POST', '/v1/events', key.key, event(tenant.id, 'ex-1'))).status).toBe(202);
+    expect((await stack.api.postEvent(key.key, event(tenant.id, 'ex-1'))).status).toBe(202);
     await stack.pool.query(`UPDATE producer_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [key.id]);
     const res = await stack.api.call('POST', '/v1/events', key.key, event(tenant.id, 'ex-2'));
     expect(res.status).toBe(401);
@@ -215,9 +232,9 @@ describe('producer keys', () => {
     const lastUsed = async () =>
       (await stack.pool.query('SELECT last_used_at FROM producer_keys WHERE id = $1', [key.id])).rows[0].last_used_at as Date | null;
     expect(await lastUsed()).toBeNull();
-    expect((await stack.api.call('POST', '/v1/events', key.key, event(tenant.id, 'lu-1'))).status).toBe(202);
+    expect((await stack.api.postEvent(key.key, event(tenant.id, 'lu-1'))).status).toBe(202);
     const first = await eventuallyDate(lastUsed);
-    for (let i = 2; i <= 5; i++) expect((await stack.api.call('POST', '/v1/events', key.key, event(tenant.id, `lu-${i}`))).status).toBe(202);
+    for (let i = 2; i <= 5; i++) expect((await stack.api.postEvent(key.key, event(tenant.id, `lu-${i}`))).status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await lastUsed())!.getTime()).toBe(first.getTime());
     // Once it is older than the resolution, the next use writes it again.
@@ -228,7 +245,7 @@ describe('producer keys', () => {
     const stale = (await lastUsed())!;
     const other = await anotherApi({});
     try {
-      expect((await other.api.call('POST', '/v1/events', key.key, event(tenant.id, 'lu-6'))).status).toBe(202);
+      expect((await other.api.postEvent(key.key, event(tenant.id, 'lu-6'))).status).toBe(202);
       await eventuallyDate(async () => {
         const now = await lastUsed();
         return now && now.getTime() > stale.getTime() ? now : null;
@@ -254,17 +271,18 @@ describe('ADMIN_TOKEN turned off (ADMIN_TOKEN_DISABLED)', () => {
     const off = await anotherApi({ adminToken: undefined, adminTokenDisabled: true });
     try {
       expect((await off.api.call('POST', '/v1/tenants', stack.adminToken, { name: 'x' })).status).toBe(401);
-      expect((await off.api.call('POST', '/v1/tenants', manager.key, { name: 'by root' })).status).toBe(201);
+      const asManager = off.api.as(manager.key);
+      expect((await asManager.POST('/v1/tenants', { body: { name: 'by root' } })).response.status).toBe(201);
       // Every other live keys:manage key goes; the last one stays (409), and the 409 wrote no audit entry.
       const { rows } = await stack.pool.query<{ id: string }>(
         `SELECT id FROM producer_keys WHERE 'keys:manage' = ANY(scopes) AND revoked_at IS NULL AND id <> $1`,
         [manager.id],
       );
-      for (const { id } of rows) expect((await off.api.call('DELETE', `/v1/keys/${id}`, manager.key)).status).toBe(204);
+      for (const { id } of rows) expect((await asManager.DELETE('/v1/keys/{id}', { params: { path: { id } } })).response.status).toBe(204);
       const last = await off.api.call('DELETE', `/v1/keys/${manager.id}`, manager.key);
       expect(last.status).toBe(409);
       expect(last.body.error.code).toBe('last_key_manager');
-      expect((await off.api.call('GET', '/v1/keys', manager.key)).status).toBe(200);
+      expect((await asManager.GET('/v1/keys')).response.status).toBe(200);
       const audit = await stack.pool.query(`SELECT 1 FROM audit_log WHERE action = 'producer_key.revoke' AND object_id = $1`, [manager.id]);
       expect(audit.rowCount).toBe(0);
     } finally {
@@ -283,7 +301,9 @@ describe('list cursors signed with HOOKRELAY_CURSOR_KEYS', () => {
     const tenant = await stack.tenant('cursors');
     for (let i = 0; i < 3; i++) await stack.api.subscribe(tenant.api_key, { url: `${url}/${i}` });
     const current = stack.config.cursorKeys!;
-    const cursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', tenant.api_key)).body.next_cursor as string;
+    const page1 = (other: { api: ApiClient }, query: { limit?: number; cursor: string }) =>
+      other.api.as(tenant.api_key).GET('/v1/subscriptions', { params: { query } });
+    const cursor = (await ok(stack.api.as(tenant.api_key).GET('/v1/subscriptions', { params: { query: { limit: 1 } } }))).next_cursor!;
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
 
     const [otherToken, rotated, dropped] = await Promise.all([
@@ -292,12 +312,12 @@ describe('list cursors signed with HOOKRELAY_CURSOR_KEYS', () => {
       anotherApi({ cursorKeys: keyring(newCursorKeyEntry('next')) }),
     ]);
     try {
-      expect((await otherToken.api.call('GET', `/v1/subscriptions?limit=1&cursor=${cursor}`, tenant.api_key)).status).toBe(200);
-      const page = await rotated.api.call('GET', `/v1/subscriptions?limit=1&cursor=${cursor}`, tenant.api_key);
-      expect(page.status).toBe(200);
+      expect((await page1(otherToken, { limit: 1, cursor })).response.status).toBe(200);
+      const page = await page1(rotated, { limit: 1, cursor });
+      expect(page.response.status).toBe(200);
       // The rotated process signs with its new first key; the old process, which does not list it, refuses that.
-      const next = page.body.next_cursor as string;
-      expect((await rotated.api.call('GET', `/v1/subscriptions?cursor=${next}`, tenant.api_key)).status).toBe(200);
+      const next = page.data!.next_cursor!;
+      expect((await page1(rotated, { cursor: next })).response.status).toBe(200);
       expect((await stack.api.call('GET', `/v1/subscriptions?cursor=${next}`, tenant.api_key)).status).toBe(400);
       const refused = await dropped.api.call('GET', `/v1/subscriptions?cursor=${cursor}`, tenant.api_key);
       expect(refused.status).toBe(400);
@@ -312,35 +332,55 @@ describe('the audit log', () => {
   it('records every change with who, what, when and from where, and never a secret', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const agent = 'audit-test/1.0 '.padEnd(400, 'x');
-    const admin = (method: string, path: string, body?: unknown) => stack.api.call(method, path, stack.adminToken, body, { 'user-agent': agent });
-    const tenant = (await admin('POST', '/v1/tenants', { name: 'Audited' })).body as { id: string; api_key: string };
-    const key = (await admin('POST', '/v1/keys', { name: 'audited key', scopes: ['portal:create'] })).body as { id: string; key: string };
-    const asTenant = (method: string, path: string, body?: unknown) => stack.api.call(method, path, tenant.api_key, body);
-    const sub = (await asTenant('POST', '/v1/subscriptions', { url, headers: { 'x-token': 'header-secret-value' } })).body;
-    expect((await asTenant('PATCH', `/v1/subscriptions/${sub.id}`, { description: 'changed', url: `${url}?token=url-secret` })).status).toBe(200);
-    const rotated = (await asTenant('POST', `/v1/subscriptions/${sub.id}/rotate-secret`)).body;
-    expect((await asTenant('PUT', '/v1/webhooks/users', { url })).status).toBe(201);
-    expect((await asTenant('POST', `/v1/subscriptions/${sub.id}/test`, {})).status).toBe(202);
-    expect((await asTenant('POST', `/v1/subscriptions/${sub.id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() })).status).toBe(202);
-    const [delivery] = (await asTenant('GET', `/v1/deliveries?subscription_id=${sub.id}`)).body.data;
-    expect((await asTenant('POST', `/v1/deliveries/${delivery.id}/redeliver`)).status).toBe(202);
-    expect((await stack.api.call('POST', `/v1/tenants/${tenant.id}/portal-sessions`, key.key, {})).status).toBe(201);
-    expect((await admin('PUT', '/v1/event-types/audited.type', { description: 'd', schema: { type: 'object' } })).status).toBe(201);
-    expect((await asTenant('DELETE', `/v1/subscriptions/${sub.id}`)).status).toBe(204);
-    expect((await admin('DELETE', `/v1/keys/${key.id}`)).status).toBe(204);
-    expect((await admin('DELETE', `/v1/tenants/${tenant.id}`)).status).toBe(202);
+    // The admin's requests carry a long User-Agent: the audit entry keeps its first 256 characters.
+    const admin = stack.api.as(stack.adminToken);
+    const headers = { 'user-agent': agent };
+    const tenant = await ok(admin.POST('/v1/tenants', { body: { name: 'Audited' }, headers }));
+    const key = await ok(admin.POST('/v1/keys', { body: { name: 'audited key', scopes: ['portal:create'] }, headers }));
+    const asTenant = stack.api.as(tenant.api_key);
+    const sub = (await ok(asTenant.POST('/v1/subscriptions', { body: { url, headers: { 'x-token': 'header-secret-value' } } }))) as {
+      id: string;
+      secret: string;
+    };
+    const subId = { params: { path: { id: sub.id } } };
+    expect(
+      (await asTenant.PATCH('/v1/subscriptions/{id}', { ...subId, body: { description: 'changed', url: `${url}?token=url-secret` } })).response
+        .status,
+    ).toBe(200);
+    const rotated = await ok(asTenant.POST('/v1/subscriptions/{id}/rotate-secret', subId));
+    expect((await asTenant.PUT('/v1/webhooks/{category}', { params: { path: { category: 'users' } }, body: { url } })).response.status).toBe(201);
+    expect((await asTenant.POST('/v1/subscriptions/{id}/test', { ...subId, body: {} })).response.status).toBe(202);
+    expect(
+      (await asTenant.POST('/v1/subscriptions/{id}/recover', { ...subId, body: { since: new Date(Date.now() - 60_000).toISOString() } })).response
+        .status,
+    ).toBe(202);
+    const [delivery] = (await ok(asTenant.GET('/v1/deliveries', { params: { query: { subscription_id: sub.id } } }))).data;
+    expect((await asTenant.POST('/v1/deliveries/{id}/redeliver', { params: { path: { id: delivery!.id } } })).response.status).toBe(202);
+    expect(
+      (await stack.api.as(key.key).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenant.id } }, body: {} })).response.status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.PUT('/v1/event-types/{type}', {
+          params: { path: { type: 'audited.type' } },
+          body: { description: 'd', schema: { type: 'object' } },
+          headers,
+        })
+      ).response.status,
+    ).toBe(201);
+    expect((await asTenant.DELETE('/v1/subscriptions/{id}', subId)).response.status).toBe(204);
+    expect((await admin.DELETE('/v1/keys/{id}', { params: { path: { id: key.id } }, headers })).response.status).toBe(204);
+    expect((await admin.DELETE('/v1/tenants/{id}', { params: { path: { id: tenant.id } }, headers })).response.status).toBe(202);
 
     const all: any[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null | undefined = undefined;
     do {
-      const res: { status: number; body: any } = await stack.api.call(
-        'GET',
-        `/v1/audit?limit=3&since=${encodeURIComponent(since)}${cursor ? `&cursor=${cursor}` : ''}`,
-        stack.adminToken,
-      );
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      all.push(...res.body.data);
-      cursor = res.body.next_cursor;
+      const res: { data?: { data: unknown[]; next_cursor: string | null }; error?: unknown; response: Response } = await admin.GET('/v1/audit', {
+        params: { query: { limit: 3, since, cursor } },
+      });
+      expect(res.response.status, JSON.stringify(res.error)).toBe(200);
+      all.push(...res.data!.data);
+      cursor = res.data!.next_cursor;
     } while (cursor);
     const mine = all.filter((e) => e.tenant_id === tenant.id || [key.id, 'audited.type'].includes(e.object.id)).reverse();
     expect(mine.map((e) => e.action)).toEqual([
@@ -379,18 +419,15 @@ describe('the audit log', () => {
       expect(stored).not.toContain(secret);
     }
     // Filters.
-    const byAction = await stack.api.call('GET', `/v1/audit?action=subscription.update&tenant_id=${tenant.id}`, stack.adminToken);
-    expect(byAction.body.data.map((e: { object: { id: string } }) => e.object.id)).toEqual([sub.id]);
-    const byActor = await stack.api.call('GET', `/v1/audit?actor_id=${key.id}`, stack.adminToken);
-    expect(byActor.body.data.map((e: { action: string }) => e.action)).toEqual(['portal_session.create']);
-    const byObject = await stack.api.call('GET', `/v1/audit?object_type=producer_key&object_id=${key.id}`, stack.adminToken);
-    expect(byObject.body.data.map((e: { action: string }) => e.action)).toEqual(['producer_key.revoke', 'producer_key.create']);
-    const future = await stack.api.call(
-      'GET',
-      `/v1/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
-      stack.adminToken,
-    );
-    expect(future.body.data).toEqual([]);
+    const audit = async (query: operations['listAuditEntries']['parameters']['query']) =>
+      (await ok(admin.GET('/v1/audit', { params: { query } }))).data;
+    const byAction = await audit({ action: 'subscription.update', tenant_id: tenant.id });
+    expect(byAction.map((e) => e.object.id)).toEqual([sub.id]);
+    const byActor = await audit({ actor_id: key.id });
+    expect(byActor.map((e) => e.action)).toEqual(['portal_session.create']);
+    const byObject = await audit({ object_type: 'producer_key', object_id: key.id });
+    expect(byObject.map((e) => e.action)).toEqual(['producer_key.revoke', 'producer_key.create']);
+    expect(await audit({ since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
   });
 
   it("shows a tenant its own objects' entries only, the producer's details hidden, and never another tenant's", async () => {
@@ -398,10 +435,12 @@ describe('the audit log', () => {
     const b = await stack.tenant('Audit B');
     const subA = await stack.api.subscribe(a.api_key, { url });
     await stack.api.subscribe(b.api_key, { url });
-    const link = await stack.api.call('POST', `/v1/tenants/${a.id}/portal-sessions`, stack.adminToken, {});
-    expect(link.status).toBe(201);
+    const asAdmin = stack.api.as(stack.adminToken);
+    const link = await asAdmin.POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: a.id } }, body: {} });
+    expect(link.response.status).toBe(201);
 
-    const seenByA = (await stack.api.call('GET', '/v1/audit', a.api_key)).body.data as any[];
+    const asA = stack.api.as(a.api_key);
+    const seenByA = (await ok(asA.GET('/v1/audit'))).data as any[];
     expect(seenByA.map((e) => e.action).sort()).toEqual(['portal_session.create', 'subscription.create', 'tenant.create']);
     expect(seenByA.every((e) => e.tenant_id === a.id)).toBe(true);
     const byProducer = seenByA.find((e) => e.action === 'portal_session.create');
@@ -410,31 +449,38 @@ describe('the audit log', () => {
 
     // Through the portal: a session for every environment reads the same; one scoped to an environment cannot read the log.
     const cookieOf = async (url: string) => (await fetch(url, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!;
-    const viaPortal = await stack.api.call('GET', '/v1/audit', undefined, undefined, { cookie: await cookieOf(link.body.url) });
+    const viaPortal = await stack.api.call('GET', '/v1/audit', undefined, undefined, { cookie: await cookieOf(link.data!.url) });
     expect(viaPortal.status).toBe(200);
     expect(viaPortal.body.data.map((e: { id: string }) => e.id)).toEqual(seenByA.map((e) => e.id));
-    const scopedLink = await stack.api.call('POST', `/v1/tenants/${a.id}/portal-sessions`, stack.adminToken, { environment: 'sandbox' });
-    const scoped = await stack.api.call('GET', '/v1/audit', undefined, undefined, { cookie: await cookieOf(scopedLink.body.url) });
+    const scopedLink = await ok(
+      asAdmin.POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: a.id } }, body: { environment: 'sandbox' } }),
+    );
+    const scoped = await stack.api.call('GET', '/v1/audit', undefined, undefined, { cookie: await cookieOf(scopedLink.url) });
     expect(scoped.status).toBe(403);
 
     // B asks for A's entries every way it can: nothing of A's.
+    const asB = stack.api.as(b.api_key);
     for (const query of [
-      '',
-      `?tenant_id=${a.id}`,
-      `?object_id=${subA.id}`,
-      `?object_type=subscription`,
-      '?action=tenant.create',
-      '?actor_id=admin-token',
+      {},
+      { tenant_id: a.id },
+      { object_id: subA.id },
+      { object_type: 'subscription' as const },
+      { action: 'tenant.create' as const },
+      { actor_id: 'admin-token' },
     ]) {
-      const res = await stack.api.call('GET', `/v1/audit${query}`, b.api_key);
-      expect(res.status, query).toBe(200);
-      expect(JSON.stringify(res.body), query).not.toContain(a.id);
-      expect(JSON.stringify(res.body), query).not.toContain(subA.id);
+      const res = await asB.GET('/v1/audit', { params: { query } });
+      const what = JSON.stringify(query);
+      expect(res.response.status, what).toBe(200);
+      expect(JSON.stringify(res.data), what).not.toContain(a.id);
+      expect(JSON.stringify(res.data), what).not.toContain(subA.id);
     }
     // A's cursor is not B's, nor the producer's.
-    for (let i = 0; i < 3; i++) await stack.api.call('PATCH', `/v1/subscriptions/${subA.id}`, a.api_key, { description: `d${i}` });
-    const cursor = (await stack.api.call('GET', '/v1/audit?limit=1', a.api_key)).body.next_cursor as string;
-    expect((await stack.api.call('GET', `/v1/audit?cursor=${cursor}`, a.api_key)).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const patched = await asA.PATCH('/v1/subscriptions/{id}', { params: { path: { id: subA.id } }, body: { description: `d${i}` } });
+      expect(patched.response.status).toBe(200);
+    }
+    const cursor = (await ok(asA.GET('/v1/audit', { params: { query: { limit: 1 } } }))).next_cursor!;
+    expect((await asA.GET('/v1/audit', { params: { query: { cursor } } })).response.status).toBe(200);
     expect((await stack.api.call('GET', `/v1/audit?cursor=${cursor}`, b.api_key)).status).toBe(400);
     expect((await stack.api.call('GET', `/v1/audit?cursor=${cursor}`, stack.adminToken)).status).toBe(400);
   });

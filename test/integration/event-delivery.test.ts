@@ -35,10 +35,10 @@ describe('an event end to end', () => {
     expect(JSON.parse(receiver.forPath('/match-1')[0]!.body)).toEqual({ action: 'create_user', data: { id: 'u1' } });
     for (const path of ['/other-type', '/other-env', '/other-tenant']) expect(receiver.forPath(path)).toHaveLength(0);
 
-    const event = await stack.api.call('GET', '/v1/events/evt-match', a.api_key);
-    expect(event.status).toBe(200);
-    expect(event.body.deliveries).toHaveLength(2);
-    expect(event.body.deliveries.every((d: { status: string }) => d.status === 'succeeded')).toBe(true);
+    const event = await stack.api.as(a.api_key).GET('/v1/events/{id}', { params: { path: { id: 'evt-match' } } });
+    expect(event.response.status).toBe(200);
+    expect(event.data?.deliveries).toHaveLength(2);
+    expect(event.data?.deliveries.every((d) => d.status === 'succeeded')).toBe(true);
   });
 
   it('retries a receiver that fails twice, then records exactly 3 attempts with their status codes', async () => {
@@ -66,8 +66,8 @@ describe('an event end to end', () => {
       { number: 2, status_code: 503, error_class: 'http_status', response_body: 'try later' },
       { number: 3, status_code: 204, error_class: null, response_body: '' },
     ]);
-    const event = await stack.api.call('GET', '/v1/events/evt-flaky', t.api_key);
-    expect(event.body.deliveries[0]).toMatchObject({ status: 'succeeded', attempt_count: 3, last_status_code: 204 });
+    const event = await stack.api.event(t.api_key, 'evt-flaky');
+    expect(event.deliveries[0]).toMatchObject({ status: 'succeeded', attempt_count: 3, last_status_code: 204 });
   });
 
   it('delivers a duplicate event id once and answers 200 duplicate', async () => {

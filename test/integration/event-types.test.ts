@@ -1,6 +1,8 @@
 // The event type catalog: PUT/GET /v1/event-types, and payloads checked against a type's JSON Schema at
 // ingest (single and batch), with failures named by their path inside the payload.
 import { describe, expect, it } from 'vitest';
+import type { RequestBody } from '../../src/client/index.js';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 import { eventually } from '../support/eventually.js';
 import { CATALOG_REFRESH_MS } from '../../src/api/event-catalog.js';
@@ -21,25 +23,32 @@ const rolleeUser = {
   },
 };
 
-const put = (type: string, body: unknown, token = stack.adminToken) => stack.api.call('PUT', `/v1/event-types/${type}`, token, body);
-const post = (tenantId: string, type: string, payload: unknown) =>
-  stack.api.call('POST', '/v1/events', stack.adminToken, { tenant_id: tenantId, environment: 'production', type, payload });
+/** A catalog entry written by the admin through the typed client: its status and the entry (or the error). */
+const put = async (type: string, body: RequestBody<'putEventType'>) => {
+  const { data, error, response } = await stack.api.as(stack.adminToken).PUT('/v1/event-types/{type}', { params: { path: { type } }, body });
+  return { status: response.status, data, error };
+};
+/** A raw PUT, for the refusals: another credential, bodies and names the document does not allow. */
+const putRaw = (type: string, body: unknown, token = stack.adminToken) => stack.api.call('PUT', `/v1/event-types/${type}`, token, body);
+const post = (tenantId: string, type: string, payload: RequestBody<'postEvent'>['payload']) =>
+  stack.api.postEvent(stack.adminToken, { tenant_id: tenantId, environment: 'production', type, payload });
+const listTypes = async () => (await ok(stack.api.as(stack.adminToken).GET('/v1/event-types'))).data;
 
 describe('the catalog', () => {
   it('creates (201), replaces (200, version + 1) and lists a type for tenants and the admin', async () => {
     const created = await put('user.created', { description: 'A Rollee user was created', schema: rolleeUser });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ type: 'user.created', deprecated: false, version: 1, schema: rolleeUser });
+    expect(created.status, JSON.stringify(created.error)).toBe(201);
+    expect(created.data).toMatchObject({ type: 'user.created', deprecated: false, version: 1, schema: rolleeUser });
     const replaced = await put('user.created', { description: 'A user was created', schema: rolleeUser });
     expect(replaced.status).toBe(200);
-    expect(replaced.body.version).toBe(2);
+    expect(replaced.data?.version).toBe(2);
     await put('user.legacy_created', { description: 'Old name of user.created', deprecated: true });
 
     const tenant = await stack.tenant();
     for (const token of [tenant.api_key, stack.adminToken]) {
-      const list = await stack.api.call('GET', '/v1/event-types', token);
-      expect(list.status).toBe(200);
-      const byType = Object.fromEntries(list.body.data.map((t: { type: string }) => [t.type, t]));
+      const list = await stack.api.as(token).GET('/v1/event-types');
+      expect(list.response.status).toBe(200);
+      const byType = Object.fromEntries(list.data!.data.map((t) => [t.type, t]));
       expect(byType['user.created']).toMatchObject({ description: 'A user was created', version: 2 });
       expect(byType['user.legacy_created']).toMatchObject({ deprecated: true, schema: null });
     }
@@ -47,26 +56,24 @@ describe('the catalog', () => {
 
   it('is written by the admin only', async () => {
     const tenant = await stack.tenant();
-    expect((await put('x.y', { description: 'd' }, tenant.api_key)).status).toBe(403);
+    expect((await putRaw('x.y', { description: 'd' }, tenant.api_key)).status).toBe(403);
     expect((await stack.api.call('GET', '/v1/event-types')).status).toBe(401);
   });
 
   it('refuses an invalid schema, a bad type name and unknown fields, naming each', async () => {
-    const bad = await put('bad.schema', { description: 'd', schema: { type: 'objekt' } });
+    const bad = await putRaw('bad.schema', { description: 'd', schema: { type: 'objekt' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['schema']);
-    const badRef = await put('bad.ref', { description: 'd', schema: { $ref: 'https://example.com/remote.json' } });
+    const badRef = await putRaw('bad.ref', { description: 'd', schema: { $ref: 'https://example.com/remote.json' } });
     expect(badRef.status).toBe(400);
     expect(badRef.body.error.details[0].path).toBe('schema');
-    const badName = await put('Bad.Name', { description: 'd' });
+    const badName = await putRaw('Bad.Name', { description: 'd' });
     expect(badName.status).toBe(400);
     expect(badName.body.error.details[0].path).toBe('type');
-    const extra = await put('ok.type', { description: '', color: 'red' });
+    const extra = await putRaw('ok.type', { description: '', color: 'red' });
     expect(extra.status).toBe(400);
     expect(extra.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['color', 'description']);
-    expect((await stack.api.call('GET', '/v1/event-types', stack.adminToken)).body.data.map((t: { type: string }) => t.type)).not.toContain(
-      'bad.schema',
-    );
+    expect((await listTypes()).map((t) => t.type)).not.toContain('bad.schema');
   });
 });
 
@@ -109,7 +116,7 @@ describe('ingest against the catalog', () => {
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['events.1.payload.action', 'events.1.payload.data.id']);
     const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [tenant.id]);
     expect(rows[0].n).toBe(0);
-    const good = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+    const good = await stack.api.postEventBatch(stack.adminToken, {
       events: [{ tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: ok }],
     });
     expect(good.status).toBe(202);

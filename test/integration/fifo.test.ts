@@ -5,6 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { laneWorkflowId } from '../../src/domain/workflow-ids.js';
 import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane-workflow.js';
 import { eventually } from '../support/eventually.js';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.01', DATABASE_POOL_SIZE: '20' } });
@@ -48,8 +49,8 @@ describe.concurrent('ordering: "fifo"', () => {
     expect(sub.ordering).toBe('fifo');
     // Acceptance order is what PostgreSQL numbered, whatever the relay's start order.
     const batch = (list: string[]) =>
-      stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-        events: list.map((id) => ({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: { id } })),
+      stack.api.postEventBatch(stack.adminToken, {
+        events: list.map((id) => ({ id, tenant_id: t.id, environment: 'production' as const, type: 'a.b', payload: { id } })),
       });
     expect((await batch(ids.slice(0, 60))).status).toBe(202);
     for (const id of ids.slice(60, 70)) await stack.postEvent(t.id, id, { payload: { id } });
@@ -98,7 +99,8 @@ describe.concurrent('ordering: "fifo"', () => {
       { what: 'the five deliveries queued in the lane' },
     );
     expect(receiver.forPath('/fifo-stuck')).toHaveLength(1);
-    expect((await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { enabled: false })).status).toBe(200);
+    const disabled = await stack.api.as(t.api_key).PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { enabled: false } });
+    expect(disabled.response.status).toBe(200);
     const results = await Promise.all([0, 1, 2, 3, 4].map((i) => stack.settle(t.id, `fd-${i}`)));
     expect(results.map((r) => r.outcome)).toEqual(Array(5).fill('cancelled'));
     expect(receiver.forPath('/fifo-stuck')).toHaveLength(1);
@@ -118,9 +120,11 @@ describe.concurrent('ordering: "fifo"', () => {
       await stack.api.subscribe(t.api_key, { url: `${receiver.url}/side-fifo`, ordering: 'fifo', timeout_ms: 60_000 });
       await stack.api.subscribe(t.api_key, { url: `${receiver.url}/side-normal` });
       const ids = Array.from({ length: 20 }, (_, i) => `side-${i}`);
-      await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
-        events: ids.map((id) => ({ id, tenant_id: t.id, environment: 'production', type: 'a.b', payload: {} })),
-      });
+      await ok(
+        stack.api.as(stack.adminToken).POST('/v1/events/batch', {
+          body: { events: ids.map((id) => ({ id, tenant_id: t.id, environment: 'production' as const, type: 'a.b', payload: {} })) },
+        }),
+      );
       // The lane is busy with its first delivery, and the normal subscription gets all 20 meanwhile.
       await receiver.waitFor('/side-fifo', 1, 30_000);
       await receiver.waitFor('/side-normal', 20, 30_000);

@@ -1,6 +1,7 @@
 // A hostile but fair caller gets a 4xx naming the field, never a 500.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { MAX_JSON_DEPTH } from '../../src/api/schemas/common.js';
 import { ObservedStatuses } from '../support/observed-statuses.js';
@@ -22,8 +23,9 @@ beforeAll(async () => {
   other = await stack.api.createTenant(stack.adminToken, 'other');
   subId = (await stack.api.subscribe(tenant.api_key, { url: 'https://example.com/a' })).id;
   for (let i = 0; i < 2; i++) await stack.api.subscribe(other.api_key, { url: `https://example.com/${i}` });
-  otherTenantsCursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', other.api_key)).body.next_cursor;
-  otherTenantsAuditCursor = (await stack.api.call('GET', '/v1/audit?limit=1', other.api_key)).body.next_cursor;
+  const asOther = stack.api.as(other.api_key);
+  otherTenantsCursor = (await ok(asOther.GET('/v1/subscriptions', { params: { query: { limit: 1 } } }))).next_cursor!;
+  otherTenantsAuditCursor = (await ok(asOther.GET('/v1/audit', { params: { query: { limit: 1 } } }))).next_cursor!;
   const posted = await stack.api.postEvent(stack.adminToken, { tenant_id: tenant.id, environment: 'production', type: 'user.created', payload: {} });
   eventId = posted.body.id;
 });
@@ -816,9 +818,11 @@ const CASES: Case[] = [
     status: 409,
     field: 'environment',
     before: async () => {
-      await stack.api.call('PUT', '/v1/webhooks/users', tenant.api_key, { url });
-      const sandbox = await stack.api.call('PUT', '/v1/webhooks/users?environment=sandbox', tenant.api_key, { url });
-      return `/v1/subscriptions/${sandbox.body.id}`;
+      const api = stack.api.as(tenant.api_key);
+      const users = { category: 'users' as const };
+      await ok(api.PUT('/v1/webhooks/{category}', { params: { path: users }, body: { url } }));
+      const sandbox = await ok(api.PUT('/v1/webhooks/{category}', { params: { path: users, query: { environment: 'sandbox' } }, body: { url } }));
+      return `/v1/subscriptions/${sandbox.id}`;
     },
   },
 ];
@@ -862,7 +866,7 @@ describe('bad input on every route: a 4xx naming the field, never a 5xx (items 1
   });
 
   it('covers every route of the API', async () => {
-    const doc = (await stack.api.call('GET', '/openapi.json')).body;
+    const doc = await stack.api.document();
     const v1 = Object.entries(doc.paths as Record<string, object>)
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
       .filter((r) => r.includes('/v1/'));
@@ -889,19 +893,22 @@ describe('what hostile input must not change', () => {
   });
 
   it('stores well-formed text as it was given, and reads a limit in plain digits (item 15)', async () => {
-    const created = await stack.api.call('POST', '/v1/tenants', stack.adminToken, { name: 'Zoë 😀 Ltd' });
-    expect(created.status).toBe(201);
-    const { rows } = await stack.pool.query('SELECT name FROM tenants WHERE id = $1', [created.body.id]);
+    const created = await stack.api.as(stack.adminToken).POST('/v1/tenants', { body: { name: 'Zoë 😀 Ltd' } });
+    expect(created.response.status).toBe(201);
+    const { rows } = await stack.pool.query('SELECT name FROM tenants WHERE id = $1', [created.data!.id]);
     expect(rows[0].name).toBe('Zoë 😀 Ltd');
-    expect(created.body.name).toBe('Zoë 😀 Ltd');
-    const sub = await stack.api.call('POST', '/v1/subscriptions', tenant.api_key, {
-      url,
-      description: 'line one\nline two\ttab',
-      field_map: { naïve: '😀' },
-      headers: { 'X-Team': 'a', 'X-Tenant': 'b' },
+    expect(created.data!.name).toBe('Zoë 😀 Ltd');
+    const api = stack.api.as(tenant.api_key);
+    const sub = await api.POST('/v1/subscriptions', {
+      body: {
+        url,
+        description: 'line one\nline two\ttab',
+        field_map: { naïve: '😀' },
+        headers: { 'X-Team': 'a', 'X-Tenant': 'b' },
+      },
     });
-    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-    expect(sub.body).toMatchObject({
+    expect(sub.response.status, JSON.stringify(sub.error)).toBe(201);
+    expect(sub.data).toMatchObject({
       description: 'line one\nline two\ttab',
       field_map: { naïve: '😀' },
       headers: { 'X-Team': 'a', 'X-Tenant': 'b' },
@@ -911,10 +918,11 @@ describe('what hostile input must not change', () => {
       expect(page.status, limit).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(Number(limit));
     }
-    const since = await stack.api.call('POST', `/v1/subscriptions/${subId}/recover`, tenant.api_key, {
-      since: new Date(Date.now() - 60_000).toISOString(),
+    const since = await api.POST('/v1/subscriptions/{id}/recover', {
+      params: { path: { id: subId } },
+      body: { since: new Date(Date.now() - 60_000).toISOString() },
     });
-    expect(since.status, JSON.stringify(since.body)).not.toBe(400);
+    expect(since.response.status, JSON.stringify(since.error)).not.toBe(400);
   });
 
   it('keeps an event payload exactly as posted: __proto__, constructor and toString are ordinary keys (item 9, API side)', async () => {
@@ -966,19 +974,25 @@ describe('subscription fields (items 10-13)', () => {
 
   it('refuses to change the event types of a category webhook, and PUT restores them (item 11)', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
-    const hook = (await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url })).body;
+    const api = stack.api.as(t.api_key);
+    const users = { params: { path: { category: 'users' as const } } };
+    const hook = await ok(api.PUT('/v1/webhooks/{category}', { ...users, body: { url } }));
     const changed = await stack.api.call('PATCH', `/v1/subscriptions/${hook.id}`, t.api_key, { event_types: ['account.*'] });
     expect(changed.status).toBe(400);
     expect(changed.body.error.details).toEqual([{ path: 'event_types', message: expect.stringContaining('user.*') }]);
-    const same = await stack.api.call('PATCH', `/v1/subscriptions/${hook.id}`, t.api_key, { event_types: ['user.*'], description: 'mine' });
-    expect(same.status).toBe(200);
+    const same = await api.PATCH('/v1/subscriptions/{id}', {
+      params: { path: { id: hook.id } },
+      body: { event_types: ['user.*'], description: 'mine' },
+    });
+    expect(same.response.status).toBe(200);
     // One detached before this rule existed is put back by the next PUT.
     await stack.pool.query(`UPDATE subscriptions SET event_types = '{account.*}' WHERE id = $1`, [hook.id]);
-    const put = await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url: 'https://example.com/new' });
-    expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ id: hook.id, event_types: ['user.*'], url: 'https://example.com/new' });
+    const put = await api.PUT('/v1/webhooks/{category}', { ...users, body: { url: 'https://example.com/new' } });
+    expect(put.response.status).toBe(200);
+    expect(put.data).toMatchObject({ id: hook.id, event_types: ['user.*'], url: 'https://example.com/new' });
     // A plain subscription's event types stay free.
-    expect((await stack.api.call('PATCH', `/v1/subscriptions/${subId}`, tenant.api_key, { event_types: ['account.*'] })).status).toBe(200);
+    const plain = { params: { path: { id: subId } }, body: { event_types: ['account.*'] } };
+    expect((await stack.api.as(tenant.api_key).PATCH('/v1/subscriptions/{id}', plain)).response.status).toBe(200);
   });
 
   it.each(['http://user:pass@example.com/', 'https://user@example.com/x', 'https://:secret@example.com/'])(
@@ -1046,7 +1060,7 @@ describe('SSRF literals at create, PATCH and PUT with the guard on (item 14)', (
 describe('the OpenAPI document', () => {
   it('declares, on each route, every status the hostile input above was answered', async () => {
     expect(observed.size).toBeGreaterThan(30);
-    const doc = (await stack.api.call('GET', '/openapi.json')).body;
+    const doc = await stack.api.document();
     expect(observed.undeclared(doc)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 
 const stack = useStack({ env: { RETRY_TIME_SCALE: '0.01' } });
@@ -207,9 +208,10 @@ describe('a hostile receiver', () => {
     await stack.api.subscribe(t.api_key, { url: `${raw.url}/nul/${t.id}`, retry_policy: 'none' });
     expect((await stack.deliver(t.id, `nul-${t.id}`)).outcome).toBe('succeeded');
     expect(raw.count(`/nul/${t.id}`)).toBe(1);
-    const [delivery] = (await stack.api.call('GET', '/v1/deliveries', t.api_key, undefined, {}, { event_id: `nul-${t.id}` })).body.data;
-    const read = await stack.api.call('GET', `/v1/deliveries/${delivery.id}`, t.api_key);
-    expect(read.body.attempts).toMatchObject([
+    const api = stack.api.as(t.api_key);
+    const [delivery] = (await ok(api.GET('/v1/deliveries', { params: { query: { event_id: `nul-${t.id}` } } }))).data;
+    const read = await ok(api.GET('/v1/deliveries/{id}', { params: { path: { id: delivery!.id } } }));
+    expect(read.attempts).toMatchObject([
       { number: 1, status_code: 200, response_body: 'ok\uFFFD', response_body_base64: Buffer.from('ok\0').toString('base64') },
     ]);
   });
@@ -219,8 +221,9 @@ describe('a hostile receiver', () => {
     raw.on(`/text/${t.id}`, { kind: 'respond', statusLine: 'HTTP/1.1 503 No', headers: [], body: Buffer.from('é'.repeat(3000)), framing: 'length' });
     await stack.api.subscribe(t.api_key, { url: `${raw.url}/text/${t.id}`, retry_policy: 'none' });
     expect((await stack.deliver(t.id, `text-${t.id}`)).outcome).toBe('failed');
-    const [delivery] = (await stack.api.call('GET', '/v1/deliveries', t.api_key, undefined, {}, { event_id: `text-${t.id}` })).body.data;
-    const [attempt] = (await stack.api.call('GET', `/v1/deliveries/${delivery.id}`, t.api_key)).body.attempts;
+    const api = stack.api.as(t.api_key);
+    const [delivery] = (await ok(api.GET('/v1/deliveries', { params: { query: { event_id: `text-${t.id}` } } }))).data;
+    const [attempt] = (await ok(api.GET('/v1/deliveries/{id}', { params: { path: { id: delivery!.id } } }))).attempts;
     // 4,096 bytes hold 2,048 two-byte characters: the prefix is cut at a character boundary.
     expect(attempt).toMatchObject({ status_code: 503, response_body: 'é'.repeat(2048), response_body_base64: null });
   });

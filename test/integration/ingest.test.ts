@@ -12,6 +12,7 @@ import { claimUnstarted, markStarted, unstartedCount } from '../../src/db/ingest
 import { holdRoute } from '../../src/db/relay-holds.js';
 import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
+import { ok } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -39,15 +40,17 @@ describe('durable accept', () => {
       });
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ id: 'held-1', workflow_id: `event:${t.id}:held-1` });
-      const read = await stack.api.call('GET', '/v1/events/held-1', t.api_key);
-      expect(read.body).toMatchObject({ id: 'held-1', started_at: null, payload: { n: 1 }, deliveries: [] });
+      const api = stack.api.as(t.api_key);
+      const held = { params: { path: { id: 'held-1' } } };
+      const read = await ok(api.GET('/v1/events/{id}', held));
+      expect(read).toMatchObject({ id: 'held-1', started_at: null, payload: { n: 1 }, deliveries: [] });
 
       const worker = await createWorker(stack.config, stack.pool, { workflowBundle: { codePath: inject('workflowBundlePath') } });
       try {
         await receiver.waitFor('/later', 1, 30_000);
-        const after = await stack.api.call('GET', '/v1/events/held-1', t.api_key);
-        expect(Date.parse(after.body.started_at)).toBeGreaterThanOrEqual(Date.parse(after.body.created_at));
-        expect(after.body.deliveries).toHaveLength(1);
+        const after = await ok(api.GET('/v1/events/{id}', held));
+        expect(Date.parse(after.started_at!)).toBeGreaterThanOrEqual(Date.parse(after.created_at));
+        expect(after.deliveries).toHaveLength(1);
       } finally {
         await worker.shutdown();
       }
@@ -117,18 +120,18 @@ describe('durable accept', () => {
       const events = Array.from({ length: 60 }, (_, i) => ({
         id: `r-${i}`,
         tenant_id: t.id,
-        environment: 'production',
+        environment: 'production' as const,
         type: 'a.b',
         payload: { i },
       }));
-      expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(0, 50) })).status).toBe(202);
+      expect((await stack.api.postEventBatch(stack.adminToken, { events: events.slice(0, 50) })).status).toBe(202);
       // A relay that claims ten events and dies before starting them.
       const { events: stranded } = await claimUnstarted(stack.pool, 10, 1_000);
       expect(stranded).toHaveLength(10);
       const [a, b] = [relay('a'), relay('b')];
       a.start();
       b.start();
-      expect((await stack.api.call('POST', '/v1/events/batch', stack.adminToken, { events: events.slice(50) })).status).toBe(202);
+      expect((await stack.api.postEventBatch(stack.adminToken, { events: events.slice(50) })).status).toBe(202);
       await eventually(() => starts.length >= 60, { what: '60 starts', timeoutMs: 15_000, intervalMs: 50 });
       await Promise.all([a.stop(), b.stop()]);
       const ids = starts.map((s) => s.split(':')[1]);
@@ -146,11 +149,11 @@ describe('durable accept', () => {
 
 /** `n` events of one tenant through the batch endpoint, with ids `<prefix>-0`, `<prefix>-1`, ... */
 const postBatch = (stack: Stack, tenantId: string, prefix: string, n: number, type = 'a.b') =>
-  stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+  stack.api.postEventBatch(stack.adminToken, {
     events: Array.from({ length: n }, (_, i) => ({
       id: `${prefix}-${i}`,
       tenant_id: tenantId,
-      environment: 'production',
+      environment: 'production' as const,
       type,
       payload: { i },
     })),
@@ -300,7 +303,7 @@ describe('batch ingest', () => {
         })
       ).status,
     ).toBe(202);
-    const res = await stack.api.call('POST', '/v1/events/batch', stack.adminToken, {
+    const res = await stack.api.postEventBatch(stack.adminToken, {
       events: [
         { id: 'bt-0', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 0 } },
         { id: 'bt-1', tenant_id: t.id, environment: 'production', type: 'batch.one', payload: { n: 1 } },

@@ -1,6 +1,7 @@
 // Isolation between receivers (docs/isolation.md): the bulkhead (max_in_flight), the circuit breaker, and the
 // inline limit that keeps a slow receiver out of the event's workflow task.
 import { describe, expect, it } from 'vitest';
+import { ok } from '../support/api.js';
 import { eventually } from '../support/eventually.js';
 import { useStacks } from '../support/use-stack.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
@@ -52,9 +53,11 @@ describe('max_in_flight', () => {
       const patched = await stack.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { max_in_flight: value });
       expect(patched.status).toBe(400);
     }
-    const patched = await stack.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { max_in_flight: 7 });
-    expect(patched.body.max_in_flight).toBe(7);
-    expect((await stack.api.call('GET', `/v1/subscriptions/${created.id}`, t.api_key)).body.max_in_flight).toBe(7);
+    const patched = await ok(
+      stack.api.as(t.api_key).PATCH('/v1/subscriptions/{id}', { params: { path: { id: created.id } }, body: { max_in_flight: 7 } }),
+    );
+    expect(patched.max_in_flight).toBe(7);
+    expect((await stack.api.subscription(t.api_key, created.id)).max_in_flight).toBe(7);
   });
 
   it('holds at most max_in_flight attempts in flight; the others wait (not as attempts) and are all delivered', async () => {
@@ -131,13 +134,13 @@ describe('the circuit breaker', () => {
     await stack.postEvent(t.id, 'circuit-1');
     const open = await eventually(
       async () => {
-        const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-        return read.body.circuit.state === 'open' ? read.body : undefined;
+        const read = await stack.api.subscription(t.api_key, sub.id);
+        return read.circuit.state === 'open' ? read : undefined;
       },
       { timeoutMs: 30_000 },
     );
     expect(open.circuit.consecutive_failures).toBeGreaterThanOrEqual(5);
-    expect(Date.parse(open.circuit.next_probe_at)).toBeGreaterThan(Date.parse(open.circuit.opened_at));
+    expect(Date.parse(open.circuit.next_probe_at!)).toBeGreaterThan(Date.parse(open.circuit.opened_at!));
     const metrics = await stack.worker!.metrics.registry.metrics();
     expect(metrics).toMatch(/hookrelay_circuits\{state="open"\} 1/);
     // The waiting attempt says why in Temporal: the pending activity's last failure, as the Web UI shows it.
@@ -155,8 +158,8 @@ describe('the circuit breaker', () => {
     const result = await stack.settle(t.id, 'circuit-1');
     expect(result.deliveries[0]!.status).toBe('succeeded');
     expect(stack.receiver.forPath('/circuit').length).toBe(sentBefore + 1);
-    const closed = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(closed.body.circuit).toEqual({ state: 'closed', consecutive_failures: 0, next_probe_at: null, opened_at: null });
+    const closed = await stack.api.subscription(t.api_key, sub.id);
+    expect(closed.circuit).toEqual({ state: 'closed', consecutive_failures: 0, next_probe_at: null, opened_at: null });
   }, 60_000);
 
   it('a 4xx is an answer: it does not open the circuit', async () => {
@@ -169,8 +172,8 @@ describe('the circuit breaker', () => {
     const result = await stack.deliver(t.id, 'c4xx-1');
     expect(result.deliveries[0]!.status).toBe('failed');
     expect(stack.receiver.forPath('/c4xx')).toHaveLength(7);
-    const read = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(read.body.circuit.state).toBe('closed');
+    const read = await stack.api.subscription(t.api_key, sub.id);
+    expect(read.circuit.state).toBe('closed');
   }, 60_000);
 });
 

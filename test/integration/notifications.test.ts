@@ -64,8 +64,8 @@ describe('failure.delivery', () => {
     });
     expect(Date.parse(payload.first_attempt_at)).toBeLessThanOrEqual(Date.parse(payload.last_attempt_at));
     // The notification is an event of its own, in the tenant's log.
-    const event = await stack.api.call('GET', `/v1/events/${encodeURIComponent(`failure.delivery:${delivery.deliveryId}`)}`, t.api_key);
-    expect(event.body).toMatchObject({ type: 'failure.delivery', deliveries: [{ subscription_id: notifications.id, status: 'succeeded' }] });
+    const event = await stack.api.event(t.api_key, `failure.delivery:${delivery.deliveryId}`);
+    expect(event).toMatchObject({ type: 'failure.delivery', deliveries: [{ subscription_id: notifications.id, status: 'succeeded' }] });
   });
 
   it('never chains: a notification whose own delivery fails is recorded and notifies no one', async () => {
@@ -130,8 +130,8 @@ describe('failure.extraction', () => {
     const other = await post(t.id, 'ex-3', 'failure.extraction', extraction('permission_denied'));
     expect(other.outcome).toBe('succeeded');
 
-    const suppressed = await stack.api.call('GET', '/v1/events/ex-2', t.api_key);
-    expect(suppressed.body).toMatchObject({ type: 'failure.extraction', suppressed_by: 'ex-1', deliveries: [] });
+    const suppressed = await stack.api.event(t.api_key, 'ex-2');
+    expect(suppressed).toMatchObject({ type: 'failure.extraction', suppressed_by: 'ex-1', deliveries: [] });
     expect(receiver.forPath('/rook').map((r) => r.headers['webhook-id'])).toEqual(['ex-1', 'ex-3']);
     expect(JSON.parse(receiver.forPath('/rook')[0]!.body)).toEqual(extraction('credentials_invalid'));
 

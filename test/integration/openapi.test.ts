@@ -18,10 +18,11 @@ function routerRoutes(app: Express): string[] {
 
 describe('OpenAPI', () => {
   it('documents every route of the router, and no route that does not exist', async () => {
-    const res = await stack.api.call('GET', '/openapi.json');
-    expect(res.status).toBe(200);
-    expect(res.body.openapi).toBe('3.1.0');
-    const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
+    const res = await stack.api.as().GET('/openapi.json');
+    expect(res.response.status).toBe(200);
+    const doc: any = res.data;
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
     const { createApp } = await import('../../src/api/app.js');
@@ -44,13 +45,13 @@ describe('OpenAPI', () => {
   });
 
   it('generates request schemas from the zod validators', async () => {
-    const res = await stack.api.call('GET', '/openapi.json');
+    const doc = await stack.api.document();
     // Written into the operation (src/api/openapi.ts): a field with a default stays optional to generators.
-    const create = res.body.paths['/v1/subscriptions'].post.requestBody.content['application/json'].schema;
+    const create = doc.paths['/v1/subscriptions'].post.requestBody.content['application/json'].schema;
     expect(create.properties.timeout_ms).toMatchObject({ minimum: 1000, maximum: 60000, default: 10000 });
     expect(create.required).toEqual(['url']);
     expect(create.additionalProperties).toBe(false);
-    expect(res.body.components.schemas.SubscriptionCreate).toBeUndefined();
+    expect(doc.components.schemas.SubscriptionCreate).toBeUndefined();
   });
 
   it('renders the docs page from the package, without a CDN', async () => {

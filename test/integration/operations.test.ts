@@ -135,10 +135,11 @@ describe('promtool check metrics', () => {
 
 describe('health', () => {
   it('/healthz answers, /readyz checks PostgreSQL and Temporal', async () => {
-    expect((await stack.api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
-    const ready = await stack.api.call('GET', '/readyz');
-    expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', down: [], checks: { postgres: 'ok', temporal: 'ok' } });
+    const api = stack.api.as();
+    expect((await api.GET('/healthz')).data).toEqual({ status: 'ok' });
+    const ready = await api.GET('/readyz');
+    expect(ready.response.status).toBe(200);
+    expect(ready.data).toEqual({ status: 'ok', down: [], checks: { postgres: 'ok', temporal: 'ok' } });
   });
 
   it('/readyz answers 503 naming what is down', async () => {

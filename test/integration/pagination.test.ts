@@ -1,6 +1,7 @@
 // Every list returns every row exactly once, for any page size, including rows that
 // share a millisecond and rows created while a client pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { ENVIRONMENTS } from '../../src/domain/environment.js';
 import { DELIVERY_STATUSES } from '../../src/domain/delivery-status.js';
@@ -11,21 +12,31 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-/** Pages through a list; `between` runs after each page (to create rows meanwhile). */
-async function pageAll(apiKey: string, path: string, limit: number, between?: (page: number) => Promise<void>): Promise<string[]> {
+interface ListQuery {
+  environment?: 'production' | 'sandbox';
+  event_id?: string;
+  status?: 'pending';
+}
+
+/** Pages through a list with the typed client; `between` runs after each page (to create rows meanwhile). */
+async function pageAll(
+  apiKey: string,
+  list: '/v1/subscriptions' | '/v1/deliveries',
+  query: ListQuery,
+  limit: number,
+  between?: (page: number) => Promise<void>,
+): Promise<string[]> {
+  const api = stack.api.as(apiKey);
   const ids: string[] = [];
-  let cursor: string | null = null;
+  let cursor: string | null | undefined = undefined;
   for (let page = 0; page < 1000; page++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const res: { status: number; body: any } = await stack.api.call(
-      'GET',
-      `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      apiKey,
-    );
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.data.length).toBeLessThanOrEqual(limit);
-    ids.push(...res.body.data.map((row: { id: string }) => row.id));
-    cursor = res.body.next_cursor;
+    const params = { query: { ...query, limit, cursor } };
+    const res: { data?: { data: Array<{ id: string }>; next_cursor: string | null }; error?: unknown; response: Response } =
+      list === '/v1/subscriptions' ? await api.GET(list, { params }) : await api.GET(list, { params });
+    expect(res.response.status, JSON.stringify(res.error)).toBe(200);
+    expect(res.data!.data.length).toBeLessThanOrEqual(limit);
+    ids.push(...res.data!.data.map((row) => row.id));
+    cursor = res.data!.next_cursor;
     if (!cursor) return ids;
     await between?.(page);
   }
@@ -65,7 +76,7 @@ describe('pagination', () => {
     const { rows } = await stack.pool.query(`SELECT count(DISTINCT created_at)::int AS n FROM subscriptions WHERE tenant_id = $1`, [t.id]);
     expect(rows[0].n).toBe(1);
     for (let limit = 1; limit <= 10; limit++) {
-      const ids = await pageAll(t.api_key, '/v1/subscriptions', limit);
+      const ids = await pageAll(t.api_key, '/v1/subscriptions', {}, limit);
       expect(ids.length, `limit ${limit}`).toBe(created.length);
       expect(new Set(ids), `limit ${limit}`).toEqual(new Set(created));
     }
@@ -75,7 +86,7 @@ describe('pagination', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const { eventId, ids: created } = await deliveriesInOneInsert(t.id, await subscriptionsInOneInsert(t.id, 23));
     for (let limit = 1; limit <= 10; limit++) {
-      const ids = await pageAll(t.api_key, `/v1/deliveries?event_id=${eventId}`, limit);
+      const ids = await pageAll(t.api_key, '/v1/deliveries', { event_id: eventId }, limit);
       expect(ids.length, `limit ${limit}`).toBe(created.length);
       expect(new Set(ids)).toEqual(new Set(created));
     }
@@ -84,8 +95,8 @@ describe('pagination', () => {
   it("returns all 150 deliveries of one event paged by 7 (the issue's case: 15 of 150 came back)", async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const { eventId, ids: created } = await deliveriesInOneInsert(t.id, await subscriptionsInOneInsert(t.id, 150));
-    for (const path of [`/v1/deliveries?event_id=${eventId}`, '/v1/deliveries?status=pending']) {
-      const ids = await pageAll(t.api_key, path, 7);
+    for (const query of [{ event_id: eventId }, { status: 'pending' as const }]) {
+      const ids = await pageAll(t.api_key, '/v1/deliveries', query, 7);
       expect(ids.length).toBe(150);
       expect(new Set(ids)).toEqual(new Set(created));
     }
@@ -94,7 +105,7 @@ describe('pagination', () => {
   it("returns all 40 subscriptions created in parallel paged by 5 (the issue's case: 39 came back)", async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const created = await Promise.all(Array.from({ length: 40 }, (_, i) => stack.api.subscribe(t.api_key, { url: `https://example.com/p${i}` })));
-    const ids = await pageAll(t.api_key, '/v1/subscriptions', 5);
+    const ids = await pageAll(t.api_key, '/v1/subscriptions', {}, 5);
     expect(ids.length).toBe(40);
     expect(new Set(ids)).toEqual(new Set(created.map((s) => s.id)));
   });
@@ -103,7 +114,7 @@ describe('pagination', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sandbox = await subscriptionsInOneInsert(t.id, 9, 'sandbox');
     await stack.api.subscribe(t.api_key, { url: 'https://example.com/prod' });
-    const ids = await pageAll(t.api_key, '/v1/subscriptions?environment=sandbox', 4);
+    const ids = await pageAll(t.api_key, '/v1/subscriptions', { environment: 'sandbox' }, 4);
     expect(ids.sort()).toEqual(sandbox.sort());
   });
 
@@ -112,7 +123,7 @@ describe('pagination', () => {
       const t = await stack.api.createTenant(stack.adminToken);
       const before = [...(await subscriptionsInOneInsert(t.id, 8))];
       for (let i = 0; i < 2; i++) before.push((await stack.api.subscribe(t.api_key, { url: `https://example.com/b${i}` })).id);
-      const ids = await pageAll(t.api_key, '/v1/subscriptions', limit, async (page) => {
+      const ids = await pageAll(t.api_key, '/v1/subscriptions', {}, limit, async (page) => {
         // New rows through the API, and in parallel, while the client is between pages.
         await Promise.all([0, 1, 2].map((i) => stack.api.subscribe(t.api_key, { url: `https://example.com/l${limit}p${page}i${i}` })));
       });
@@ -129,7 +140,7 @@ describe('pagination', () => {
     const subs = await subscriptionsInOneInsert(t.id, 40);
     const { eventId, ids: before } = await deliveriesInOneInsert(t.id, subs.slice(0, 25));
     let next = 25;
-    const ids = await pageAll(t.api_key, '/v1/deliveries', 3, async () => {
+    const ids = await pageAll(t.api_key, '/v1/deliveries', {}, 3, async () => {
       if (next >= subs.length) return;
       await stack.pool.query(`INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id) VALUES ($1, $2, $3, $4, 'wf')`, [
         `dlv_late_${next}`,
@@ -147,9 +158,10 @@ describe('pagination', () => {
     const a = await stack.api.createTenant(stack.adminToken);
     const b = await stack.api.createTenant(stack.adminToken);
     await subscriptionsInOneInsert(a.id, 3);
-    const cursor = (await stack.api.call('GET', '/v1/subscriptions?limit=1', a.api_key)).body.next_cursor as string;
+    const asA = stack.api.as(a.api_key);
+    const cursor = (await ok(asA.GET('/v1/subscriptions', { params: { query: { limit: 1 } } }))).next_cursor!;
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect((await stack.api.call('GET', `/v1/subscriptions?cursor=${cursor}`, a.api_key)).status).toBe(200);
+    expect((await asA.GET('/v1/subscriptions', { params: { query: { cursor } } })).response.status).toBe(200);
     for (const [key, path] of [
       [b.api_key, '/v1/subscriptions'],
       [a.api_key, '/v1/deliveries'],

@@ -90,8 +90,8 @@ describe('the payload as posted', () => {
       'batch-4',
       plain.id,
     ]);
-    const again = await stack.api.call('POST', `/v1/deliveries/${rows[0]!.id}/redeliver`, t.api_key);
-    expect(again.status).toBe(202);
+    const again = await stack.api.as(t.api_key).POST('/v1/deliveries/{id}/redeliver', { params: { path: { id: rows[0]!.id } } });
+    expect(again.response.status).toBe(202);
     await receiver.waitFor(`/exact-batch/${t.id}`, SPELLINGS.length + 2);
     const redelivered = bodyFor(`/exact-batch/${t.id}`, 'batch-4');
     expect(redelivered.map((r) => r.body)).toEqual([SPELLINGS[4]![1], SPELLINGS[4]![1]]);
@@ -100,11 +100,14 @@ describe('the payload as posted', () => {
   it('a schema in the catalog validates without changing a number it cannot represent', async () => {
     const t = await stack.tenant();
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/exact-schema/${t.id}`, event_types: ['exact.schema'], retry_policy: 'none' });
-    const put = await stack.api.call('PUT', '/v1/event-types/exact.schema', stack.adminToken, {
-      description: 'numbers',
-      schema: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, big: { type: 'number' } } },
+    const put = await stack.api.as(stack.adminToken).PUT('/v1/event-types/{type}', {
+      params: { path: { type: 'exact.schema' } },
+      body: {
+        description: 'numbers',
+        schema: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, big: { type: 'number' } } },
+      },
     });
-    expect([200, 201]).toContain(put.status);
+    expect([200, 201]).toContain(put.response.status);
     const payload = '{"id":12345678901234567890,"big":1e400,"f":2.0}';
     expect((await postRaw('/v1/events', envelope(t.id, 'schema-ok', payload, 'exact.schema'))).status).toBe(202);
     expect((await stack.settle(t.id, 'schema-ok')).outcome).toBe('succeeded');

@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { eventually } from '../support/eventually.js';
+import { ok } from '../support/api.js';
 
 let stack: Stack;
 let receiver: Receiver;
@@ -22,8 +23,8 @@ interface Portal {
 }
 
 async function openPortal(tenantId: string): Promise<Portal> {
-  const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, {});
-  const opened = await fetch(link.body.url, { redirect: 'manual' });
+  const link = await ok(stack.api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenantId } }, body: {} }));
+  const opened = await fetch(link.url, { redirect: 'manual' });
   const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
   const session = (await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json()) as { csrf_token: string };
   return { cookie, csrf: session.csrf_token };
@@ -36,8 +37,8 @@ const asPortal = (p: Portal, method: string, path: string, body?: unknown) =>
 function waitForDelivery(apiKey: string, id: string) {
   return eventually(
     async () => {
-      const res = await stack.api.call('GET', `/v1/deliveries/${id}`, apiKey);
-      return res.body.status !== 'pending' && res.body;
+      const { data } = await stack.api.as(apiKey).GET('/v1/deliveries/{id}', { params: { path: { id } } });
+      return data !== undefined && data.status !== 'pending' && data;
     },
     { what: `delivery ${id} to end`, timeoutMs: 30_000 },
   );
@@ -60,7 +61,8 @@ describe("another tenant's ids through the portal", () => {
       ).status,
     ).toBe(202);
     await stack.settle(owner.id, 'iso-1');
-    const [delivery] = (await stack.api.call('GET', '/v1/deliveries?event_id=iso-1', owner.api_key)).body.data;
+    const ownerApi = stack.api.as(owner.api_key);
+    const [delivery] = (await ok(ownerApi.GET('/v1/deliveries', { params: { query: { event_id: 'iso-1' } } }))).data;
     const p = await openPortal(intruder.id);
 
     const routes: Array<[string, string, unknown?]> = [
@@ -70,8 +72,8 @@ describe("another tenant's ids through the portal", () => {
       ['POST', `/v1/subscriptions/${sub.id}/test`, {}],
       ['GET', `/v1/subscriptions/${sub.id}/stats`],
       ['GET', `/v1/subscriptions/${sub.id}/stats?window=7d`],
-      ['GET', `/v1/deliveries/${delivery.id}`],
-      ['POST', `/v1/deliveries/${delivery.id}/redeliver`],
+      ['GET', `/v1/deliveries/${delivery!.id}`],
+      ['POST', `/v1/deliveries/${delivery!.id}/redeliver`],
       ['GET', '/v1/events/iso-1'],
       ['DELETE', `/v1/subscriptions/${sub.id}`],
     ];
@@ -91,9 +93,9 @@ describe("another tenant's ids through the portal", () => {
       expect(res.body.data, path).toEqual([]);
     }
     // The owner's subscription is as it was, with its one delivery.
-    const after = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, owner.api_key);
-    expect(after.body).toMatchObject({ enabled: true, updated_at: sub.updated_at });
-    expect((await stack.api.call('GET', `/v1/deliveries?subscription_id=${sub.id}`, owner.api_key)).body.data).toHaveLength(1);
+    const after = await ok(ownerApi.GET('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } }));
+    expect(after).toMatchObject({ enabled: true, updated_at: sub.updated_at });
+    expect((await ok(ownerApi.GET('/v1/deliveries', { params: { query: { subscription_id: sub.id } } }))).data).toHaveLength(1);
   });
 });
 
@@ -113,12 +115,15 @@ describe('GET /v1/deliveries?event_type=', () => {
       ).toBe(202);
       await stack.settle(t.id, id!);
     }
-    const created = await stack.api.call('GET', '/v1/deliveries?event_type=user.created', t.api_key);
-    expect(created.body.data.map((d: { event_id: string }) => d.event_id)).toEqual(['ty-3', 'ty-1']);
-    expect(created.body.data.every((d: { event_type: string }) => d.event_type === 'user.created')).toBe(true);
-    expect((await stack.api.call('GET', '/v1/deliveries?event_type=user.updated&status=succeeded', t.api_key)).body.data).toHaveLength(1);
-    expect((await stack.api.call('GET', '/v1/deliveries?event_type=user', t.api_key)).body.data).toHaveLength(0);
-    expect((await stack.api.call('GET', '/v1/deliveries?environment=sandbox', t.api_key)).body.data).toHaveLength(0);
+    const api = stack.api.as(t.api_key);
+    const list = async (query: { event_type?: string; status?: 'succeeded'; environment?: 'sandbox' }) =>
+      (await ok(api.GET('/v1/deliveries', { params: { query } }))).data;
+    const created = await list({ event_type: 'user.created' });
+    expect(created.map((d) => d.event_id)).toEqual(['ty-3', 'ty-1']);
+    expect(created.every((d) => d.event_type === 'user.created')).toBe(true);
+    expect(await list({ event_type: 'user.updated', status: 'succeeded' })).toHaveLength(1);
+    expect(await list({ event_type: 'user' })).toHaveLength(0);
+    expect(await list({ environment: 'sandbox' })).toHaveLength(0);
     const bad = await stack.api.call('GET', '/v1/deliveries?event_type=User.Created', t.api_key);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('event_type');
@@ -159,10 +164,11 @@ describe('GET /v1/subscriptions/:id/stats', () => {
         [delivery, number, age, duration, status, errorClass],
       );
     }
-    const get = async (window?: string) => {
-      const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats${window ? `?window=${window}` : ''}`, t.api_key);
-      expect(res.status).toBe(200);
-      return res.body;
+    const api = stack.api.as(t.api_key);
+    const get = async (window?: '1h' | '24h' | '7d', id = sub.id) => {
+      const { data, response } = await api.GET('/v1/subscriptions/{id}/stats', { params: { path: { id }, query: { window } } });
+      expect(response.status).toBe(200);
+      return data;
     };
     // percentile_cont over [10, 20, 30, 40, 1000]: p50 = 30, p99 = 40 + 0.96 × 960 = 961.6.
     expect(await get('1h')).toEqual({
@@ -186,10 +192,9 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       p99_duration_ms: 975,
     });
     expect(await get('7d')).toMatchObject({ window: '7d', attempts: 7, successes: 4, failures: 3 });
-    const empty = await stack.api.call('GET', `/v1/subscriptions/${other.id}/stats?window=1h`, t.api_key);
-    expect(empty.body).toMatchObject({ attempts: 1, successes: 1, p50_duration_ms: 9999 });
+    expect(await get('1h', other.id)).toMatchObject({ attempts: 1, successes: 1, p50_duration_ms: 9999 });
     const none = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/none` });
-    expect((await stack.api.call('GET', `/v1/subscriptions/${none.id}/stats`, t.api_key)).body).toMatchObject({
+    expect(await get(undefined, none.id)).toMatchObject({
       attempts: 0,
       successes: 0,
       failures: 0,
@@ -212,27 +217,28 @@ describe('POST /v1/subscriptions/:id/test', () => {
     const target = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-target`, event_types: ['*'] });
     const everything = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-everything`, event_types: ['*'] });
     await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-hookrelay`, event_types: ['hookrelay.*'] });
-    const res = await stack.api.call('POST', `/v1/subscriptions/${target.id}/test`, t.api_key);
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ event_id: expect.stringMatching(/^evt_/), delivery_id: expect.stringMatching(/^dlv_/) });
+    const api = stack.api.as(t.api_key);
+    const { data: sent, response } = await api.POST('/v1/subscriptions/{id}/test', { params: { path: { id: target.id } }, body: {} });
+    expect(response.status).toBe(202);
+    expect(sent).toMatchObject({ event_id: expect.stringMatching(/^evt_/), delivery_id: expect.stringMatching(/^dlv_/) });
 
     const [request] = await receiver.waitFor('/test-target', 1);
     expect(request!.headers['x-hookrelay-event-type']).toBe('hookrelay.test');
-    expect(request!.headers['webhook-id']).toBe(res.body.event_id);
+    expect(request!.headers['webhook-id']).toBe(sent!.event_id);
     const payload = new Webhook(target.secret).verify(request!.body, request!.headers as Record<string, string>) as Record<string, unknown>;
     expect(payload).toMatchObject({ type: 'hookrelay.test', subscription_id: target.id });
-    const done = await waitForDelivery(t.api_key, res.body.delivery_id);
-    expect(done).toMatchObject({ status: 'succeeded', subscription_id: target.id, event_id: res.body.event_id });
+    const done = await waitForDelivery(t.api_key, sent!.delivery_id);
+    expect(done).toMatchObject({ status: 'succeeded', subscription_id: target.id, event_id: sent!.event_id });
 
-    const event = await stack.api.call('GET', `/v1/events/${res.body.event_id}`, t.api_key);
-    expect(event.body).toMatchObject({ type: 'hookrelay.test', environment: 'production' });
-    expect(event.body.deliveries.map((d: { subscription_id: string }) => d.subscription_id)).toEqual([target.id]);
+    const event = await ok(api.GET('/v1/events/{id}', { params: { path: { id: sent!.event_id } } }));
+    expect(event).toMatchObject({ type: 'hookrelay.test', environment: 'production' });
+    expect(event.deliveries.map((d) => d.subscription_id)).toEqual([target.id]);
     // A second test to the other `*` subscription, with a payload: it alone gets it, the first one is not asked again.
-    const second = await stack.api.call('POST', `/v1/subscriptions/${everything.id}/test`, t.api_key, { payload: { hello: 'world' } });
-    expect(second.status).toBe(202);
+    const second = await api.POST('/v1/subscriptions/{id}/test', { params: { path: { id: everything.id } }, body: { payload: { hello: 'world' } } });
+    expect(second.response.status).toBe(202);
     const [got] = await receiver.waitFor('/test-everything', 1);
     expect(JSON.parse(got!.body)).toEqual({ hello: 'world' });
-    await waitForDelivery(t.api_key, second.body.delivery_id);
+    await waitForDelivery(t.api_key, second.data!.delivery_id);
     expect(receiver.forPath('/test-target')).toHaveLength(1);
     expect(receiver.forPath('/test-everything')).toHaveLength(1);
     expect(receiver.forPath('/test-hookrelay')).toHaveLength(0);
@@ -249,14 +255,17 @@ describe('POST /v1/subscriptions/:id/test', () => {
     expect(big.status).toBe(400);
     expect(big.body.error.details[0].path).toBe('payload');
     expect((await stack.api.call('POST', '/v1/subscriptions/sub_nope/test', t.api_key)).status).toBe(404);
-    expect((await stack.api.call('GET', '/v1/deliveries', t.api_key)).body.data).toEqual([]);
+    expect((await ok(stack.api.as(t.api_key).GET('/v1/deliveries'))).data).toEqual([]);
   });
 
   it('answers 409 naming the state for a disabled subscription, and writes nothing', async () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Tester disabled');
     const created = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-disabled`, enabled: false });
     const patched = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-disabled` });
-    expect((await stack.api.call('PATCH', `/v1/subscriptions/${patched.id}`, t.api_key, { enabled: false })).status).toBe(200);
+    const api = stack.api.as(t.api_key);
+    const enable = async (enabled: boolean) =>
+      (await api.PATCH('/v1/subscriptions/{id}', { params: { path: { id: patched.id } }, body: { enabled } })).response.status;
+    expect(await enable(false)).toBe(200);
     for (const sub of [created, patched]) {
       const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key, { payload: { hello: 'world' } });
       expect(res.status).toBe(409);
@@ -268,14 +277,14 @@ describe('POST /v1/subscriptions/:id/test', () => {
     expect(rows[0].n).toBe(0);
 
     // Enabled again, it takes a test event.
-    expect((await stack.api.call('PATCH', `/v1/subscriptions/${patched.id}`, t.api_key, { enabled: true })).status).toBe(200);
-    const sent = await stack.api.call('POST', `/v1/subscriptions/${patched.id}/test`, t.api_key);
-    expect(sent.status).toBe(202);
-    expect(await waitForDelivery(t.api_key, sent.body.delivery_id)).toMatchObject({ status: 'succeeded' });
+    expect(await enable(true)).toBe(200);
+    const sent = await api.POST('/v1/subscriptions/{id}/test', { params: { path: { id: patched.id } }, body: {} });
+    expect(sent.response.status).toBe(202);
+    expect(await waitForDelivery(t.api_key, sent.data!.delivery_id)).toMatchObject({ status: 'succeeded' });
     expect(receiver.forPath('/test-disabled')).toHaveLength(1);
 
-    const doc = await stack.api.call('GET', '/openapi.json');
-    expect(doc.body.paths['/v1/subscriptions/{id}/test'].post.responses['409']).toMatchObject({
+    const doc = await stack.api.document();
+    expect(doc.paths['/v1/subscriptions/{id}/test'].post.responses['409']).toMatchObject({
       description: expect.stringContaining('subscription_disabled'),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     });

@@ -11,6 +11,7 @@ import { createRegistry } from '../../src/api/openapi.js';
 import { portalScope } from '../../src/api/portal-session.js';
 import { Routes } from '../../src/api/route.js';
 import { createLogger } from '../../src/logger.js';
+import { ok } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -30,9 +31,11 @@ interface Portal {
 }
 
 async function openPortal(tenantId: string, environment?: 'sandbox' | 'production'): Promise<Portal> {
-  const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, environment ? { environment } : {});
-  expect(link.status).toBe(201);
-  const opened = await fetch(link.body.url, { redirect: 'manual' });
+  const link = await stack.api
+    .as(stack.adminToken)
+    .POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenantId } }, body: environment ? { environment } : {} });
+  expect(link.response.status).toBe(201);
+  const opened = await fetch(link.data!.url, { redirect: 'manual' });
   expect(opened.status).toBe(303);
   const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
   const session = (await (await fetch(`${stack.url}/portal/session`, { headers: { cookie } })).json()) as {
@@ -286,9 +289,9 @@ describe('a portal session scoped to the sandbox', () => {
       await stack.settle(tenant.id, id);
     }
     const deliveryOf = async (eventId: string) => {
-      const { data } = (await stack.api.call('GET', `/v1/deliveries?event_id=${eventId}`, tenant.api_key)).body;
+      const { data } = await ok(stack.api.as(tenant.api_key).GET('/v1/deliveries', { params: { query: { event_id: eventId } } }));
       expect(data).toHaveLength(1);
-      return data[0].id as string;
+      return data[0]!.id;
     };
     f = { tenant, prod, sand, prodDelivery: await deliveryOf('scope-prod'), sandDelivery: await deliveryOf('scope-sand') };
   });
@@ -340,9 +343,9 @@ describe('a portal session scoped to the sandbox', () => {
     const after = await production(f.tenant.id);
     expect(after).toEqual(before);
     // The sandbox subscription is still the sandbox's, with the environment's errors as they were.
-    const sand = await stack.api.call('GET', `/v1/subscriptions/${f.sand.id}`, f.tenant.api_key);
-    expect(sand.status).toBe(200);
-    expect(sand.body.environment).toBe('sandbox');
+    const sand = await stack.api.as(f.tenant.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: f.sand.id } } });
+    expect(sand.response.status).toBe(200);
+    expect(sand.data?.environment).toBe('sandbox');
     const wrong = await asPortal(p, 'GET', '/V1/Subscriptions/');
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.details[0]).toMatchObject({ path: 'environment' });

@@ -1,5 +1,7 @@
 // The tenant portal's credential: single-use expiring links, the session cookie, CSRF, environment scope, headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestBody } from '../../src/client/index.js';
+import { ok } from '../support/api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -17,17 +19,17 @@ interface Opened {
   setCookie: string;
 }
 
-async function makeLink(tenantId: string, body: Record<string, unknown> = {}) {
-  const res = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, body);
-  expect(res.status).toBe(201);
-  return res.body as { url: string; expires_at: string };
+async function makeLink(tenantId: string, body: RequestBody<'createPortalSession'> = {}) {
+  const res = await stack.api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenantId } }, body });
+  expect(res.response.status).toBe(201);
+  return res.data!;
 }
 
 function open(url: string, headers: Record<string, string> = {}) {
   return fetch(url, { redirect: 'manual', headers });
 }
 
-async function openPortal(tenantId: string, body: Record<string, unknown> = {}): Promise<Opened> {
+async function openPortal(tenantId: string, body: RequestBody<'createPortalSession'> = {}): Promise<Opened> {
   const link = await makeLink(tenantId, body);
   const res = await open(link.url);
   expect(res.status).toBe(303);
@@ -152,8 +154,8 @@ describe('the session', () => {
     expect(info.headers.get('cache-control')).toBe('no-store');
     const created = await asPortal(p, 'POST', '/v1/subscriptions', { url: 'https://example.com/hook' });
     expect(created.status).toBe(201);
-    const listed = await stack.api.call('GET', '/v1/subscriptions', t.api_key);
-    expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
+    const listed = await ok(stack.api.as(t.api_key).GET('/v1/subscriptions'));
+    expect(listed.data.map((s) => s.id)).toEqual([created.body.id]);
 
     await expireLinks(t.id);
     expect((await asPortal(p, 'GET', '/v1/subscriptions')).status).toBe(401);
@@ -190,9 +192,8 @@ describe('the session', () => {
         expect(res.body.error.code).toBe('csrf_token_invalid');
       }
     }
-    const after = await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key);
-    expect(after.body).toMatchObject({ enabled: true, updated_at: sub.updated_at });
-    expect((await stack.api.call('GET', '/v1/subscriptions', t.api_key)).body.data).toHaveLength(1);
+    expect(await stack.api.subscription(t.api_key, sub.id)).toMatchObject({ enabled: true, updated_at: sub.updated_at });
+    expect((await ok(stack.api.as(t.api_key).GET('/v1/subscriptions'))).data).toHaveLength(1);
     // Reads need no CSRF token; the right one lets the write through.
     expect((await asPortal(p, 'GET', `/v1/subscriptions/${sub.id}`, undefined, null)).status).toBe(200);
     expect((await asPortal(p, 'PATCH', `/v1/subscriptions/${sub.id}`, { enabled: false })).status).toBe(200);
@@ -240,7 +241,7 @@ describe('a session for one environment', () => {
     expect((await asPortal(p, 'POST', '/v1/subscriptions', { url: 'https://example.com/x', environment: 'production' })).status).toBe(400);
     expect((await asPortal(p, 'PATCH', `/v1/subscriptions/${sand.id}`, { environment: 'production' })).status).toBe(400);
     expect((await asPortal(p, 'POST', '/v1/subscriptions', { url: 'https://example.com/x', environment: 'sandbox' })).status).toBe(201);
-    expect((await stack.api.call('GET', `/v1/subscriptions/${prod.id}`, t.api_key)).body.enabled).toBe(true);
+    expect((await stack.api.subscription(t.api_key, prod.id)).enabled).toBe(true);
   });
 });
 

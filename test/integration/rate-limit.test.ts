@@ -1,4 +1,5 @@
 // Rate limits per subscription (issue 14): slots reserved in PostgreSQL, waits on Temporal timers.
+import { ok } from '../support/api.js';
 import { eventually } from '../support/eventually.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
@@ -44,10 +45,12 @@ describe('rate_limit on a subscription', () => {
     expect(paths).toEqual(expect.arrayContaining(['rate_limit.requests', 'rate_limit.per']));
     const tooMany = await real.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { rate_limit: { requests: 100001, per: '1h' } });
     expect(tooMany.status).toBe(400);
-    const removed = await real.api.call('PATCH', `/v1/subscriptions/${created.id}`, t.api_key, { rate_limit: null });
-    expect(removed.body.rate_limit).toBeNull();
-    const read = await real.api.call('GET', `/v1/subscriptions/${created.id}`, t.api_key);
-    expect(read.body.rate_limit).toBeNull();
+    const removed = await ok(
+      real.api.as(t.api_key).PATCH('/v1/subscriptions/{id}', { params: { path: { id: created.id } }, body: { rate_limit: null } }),
+    );
+    expect(removed.rate_limit).toBeNull();
+    const read = await real.api.subscription(t.api_key, created.id);
+    expect(read.rate_limit).toBeNull();
   });
 
   it('{requests: 5, per: "1s"} and 50 events at once: spread over >= 9 s, never more than 5 in any 1 s', async () => {
@@ -56,11 +59,11 @@ describe('rate_limit on a subscription', () => {
     const events = Array.from({ length: 50 }, (_, i) => ({
       id: `rl5-${i}`,
       tenant_id: t.id,
-      environment: 'production',
+      environment: 'production' as const,
       type: 'a.b',
       payload: { i },
     }));
-    const batch = await real.api.call('POST', '/v1/events/batch', real.adminToken, { events });
+    const batch = await real.api.postEventBatch(real.adminToken, { events });
     expect(batch.status).toBe(202);
     const received = await real.receiver.waitFor('/rl-5s', 50, 40_000);
     const times = at(received);
@@ -122,8 +125,8 @@ describe('rate_limit on a subscription', () => {
     await scaled.receiver.waitFor('/rl-change', 1);
     await waitUntil(async () => (await waiting(scaled)).rate_limit === 3);
     const before = Date.now();
-    const patched = await scaled.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { rate_limit: null });
-    expect(patched.status).toBe(200);
+    const patched = await scaled.api.as(t.api_key).PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { rate_limit: null } });
+    expect(patched.response.status).toBe(200);
     await scaled.receiver.waitFor('/rl-change', 4, 10_000);
     expect(Date.now() - before).toBeLessThan(10_000);
     await Promise.all([0, 1, 2, 3].map((i) => scaled.settle(t.id, `rlc-${i}`)));
@@ -137,7 +140,10 @@ describe('rate_limit on a subscription', () => {
     for (let i = 0; i < 3; i++) await scaled.postEvent(t.id, `rlt-${i}`);
     await scaled.receiver.waitFor('/rl-tighten', 1);
     const changedAt = Date.now();
-    await scaled.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { rate_limit: { requests: 1, per: '1h' } });
+    const api = scaled.api.as(t.api_key);
+    const limit = (rate_limit: { requests: number; per: '1s' | '1h' }) =>
+      ok(api.PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { rate_limit } }));
+    await limit({ requests: 1, per: '1h' });
     // Every delivery still waiting has taken a slot under the new limit: its workflow sleeps on a timer of the
     // new spacing (tens of seconds here, where the old one was 600 ms), and nothing can go before that fires.
     const delivered = new Set(scaled.receiver.forPath('/rl-tighten').map((r) => String(r.headers['webhook-id'])));
@@ -152,7 +158,7 @@ describe('rate_limit on a subscription', () => {
     );
     expect(scaled.receiver.forPath('/rl-tighten').filter((r) => r.at > changedAt)).toHaveLength(0);
     // Loosen again so the rest finish quickly.
-    await scaled.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { rate_limit: { requests: 100, per: '1s' } });
+    await limit({ requests: 100, per: '1s' });
     await scaled.receiver.waitFor('/rl-tighten', 3, 10_000);
   }, 40_000);
 });

@@ -104,8 +104,10 @@ describe('recover', () => {
     for (let i = 0; i < 12; i++) await stack.deliver(t.id, `rc-many-${i}`);
     status = 200;
     const before = receiver.forPath('/recover-many').length;
-    const res = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/recover`, t.api_key, { since: iso(HOUR), until: iso(-60_000) });
-    expect(res.body).toMatchObject({ deliveries: 12 });
+    const res = await stack.api
+      .as(t.api_key)
+      .POST('/v1/subscriptions/{id}/recover', { params: { path: { id: sub.id } }, body: { since: iso(HOUR), until: iso(-60_000) } });
+    expect(res.data).toMatchObject({ deliveries: 12 });
     const got = (await receiver.waitFor('/recover-many', before + 12)).slice(before);
     const times = got.map((r) => r.at).sort((a, b) => a - b);
     // The first batch of 10 at once, the last 2 a second later.

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { useStack } from '../support/use-stack.js';
+import { ok } from '../support/api.js';
 import { newId } from '../../src/db/ids.js';
 import { keyUse, resealSubscriptions } from '../../src/db/sealed-subscriptions.js';
 import { secretsAtStart } from '../../src/secrets/at-start.js';
@@ -55,16 +56,24 @@ describe('what the subscriptions table holds', () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const credential = `Bearer receiver-credential-${randomBytes(8).toString('hex')}`;
     const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/at-rest`, headers: { authorization: credential, 'x-team': 'growth' } });
-    const rotated = (await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, t.api_key)).body as { secret: string };
+    const api = stack.api.as(t.api_key);
+    const rotate = (id: string) => ok(api.POST('/v1/subscriptions/{id}/rotate-secret', { params: { path: { id } } }));
+    const rotated = (await rotate(sub.id)) as { secret: string };
     const patchedCredential = `key-${randomBytes(8).toString('hex')}`;
-    const patched = await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, {
-      headers: { authorization: credential, 'x-api-key': patchedCredential },
+    const patched = await api.PATCH('/v1/subscriptions/{id}', {
+      params: { path: { id: sub.id } },
+      body: { headers: { authorization: credential, 'x-api-key': patchedCredential } },
     });
-    expect(patched.status).toBe(200);
-    expect(patched.body.headers).toEqual({ authorization: credential, 'x-api-key': patchedCredential });
+    expect(patched.response.status).toBe(200);
+    expect(patched.data?.headers).toEqual({ authorization: credential, 'x-api-key': patchedCredential });
     const ed = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/at-rest-ed`, signature: 'ed25519' });
-    await stack.api.call('POST', `/v1/subscriptions/${ed.id}/rotate-secret`, t.api_key);
-    await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url: `${receiver.url}/at-rest-users`, headers: { authorization: credential } });
+    await rotate(ed.id);
+    await ok(
+      api.PUT('/v1/webhooks/{category}', {
+        params: { path: { category: 'users' } },
+        body: { url: `${receiver.url}/at-rest-users`, headers: { authorization: credential } },
+      }),
+    );
 
     const stored = await storedText(t.id);
     for (const secret of [sub.secret, rotated.secret]) {
@@ -85,7 +94,7 @@ describe('what the subscriptions table holds', () => {
     }
 
     // The API opens the headers for their tenant; the worker opens them and the keys where it signs.
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body.headers).toEqual(patched.body.headers);
+    expect((await stack.api.subscription(t.api_key, sub.id)).headers).toEqual(patched.data?.headers);
     await send(t.id, 'evt-at-rest');
     const [req] = receiver.forPath('/at-rest');
     expect(req!.headers.authorization).toBe(credential);
@@ -137,13 +146,13 @@ describe('re-encryption under a new key', () => {
       subs.push(await stack.api.subscribe(t.api_key, { url: `${receiver.url}/reencrypt-${i}`, headers: { authorization: `Bearer r${i}` } }));
     }
     const ed = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/reencrypt-ed`, signature: 'ed25519' });
-    await stack.api.call('POST', `/v1/subscriptions/${subs[0]!.id}/rotate-secret`, t.api_key);
+    const api = stack.api.as(t.api_key);
+    const rotate = (id: string) => ok(api.POST('/v1/subscriptions/{id}/rotate-secret', { params: { path: { id } } }));
+    await rotate(subs[0]!.id);
 
     // Batches of one row, each a transaction, while the tenant rotates the same rows: both lock the row first.
     const target = new Keyring(keys(ROTATED));
-    const rotations = Promise.all(
-      subs.map(async (sub) => (await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, t.api_key)).body as { secret: string }),
-    );
+    const rotations = Promise.all(subs.map(async (sub) => (await rotate(sub.id)) as { secret: string }));
     const [resealed, newest] = await Promise.all([resealSubscriptions(stack.pool, target, { only: 'all', batchSize: 1 }), rotations]);
     expect(resealed.rows).toBeGreaterThan(0);
 
@@ -156,7 +165,7 @@ describe('re-encryption under a new key', () => {
 
     // Every value opens under the new key: the latest rotated secrets sign, the headers are the tenant's.
     for (const [i, sub] of subs.entries()) {
-      await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { event_types: [`re.s${i}`] });
+      await ok(api.PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { event_types: [`re.s${i}`] } }));
     }
     for (const [i] of subs.entries()) await send(t.id, `evt-reencrypt-${i}`, `re.s${i}`);
     for (const [i, secret] of newest.map((r) => r.secret).entries()) {
@@ -164,7 +173,7 @@ describe('re-encryption under a new key', () => {
       expect(req!.headers.authorization).toBe(`Bearer r${i}`);
       expect(verify(secret, req!)).toEqual({ n: 1 });
     }
-    expect((await stack.api.call('GET', `/v1/subscriptions/${ed.id}`, t.api_key)).body.public_key).toBe(ed.public_key);
+    expect((await stack.api.subscription(t.api_key, ed.id)).public_key).toBe(ed.public_key);
 
     // Only the new key is needed now: a process without "old" starts.
     await expect(secretsAtStart(stack.pool, keys(formatEncryptionKeys([NEW])), 'test')).resolves.toBeInstanceOf(Keyring);

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { RequestBody } from '../../src/client/index.js';
 import { createLogger } from '../../src/logger.js';
+import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 
 const logLines: string[] = [];
@@ -17,7 +19,7 @@ const url = 'https://example.com/hook';
 describe('subscription fields', () => {
   it('accepts every field at its bounds', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
-    const full = {
+    const full: RequestBody<'createSubscription'> = {
       url: `https://example.com/${'p'.repeat(2048 - 'https://example.com/'.length)}`,
       method: 'PUT',
       environment: 'sandbox',
@@ -40,9 +42,10 @@ describe('subscription fields', () => {
       max_in_flight: 1000,
       signature: 'hmac-sha256',
     };
-    const res = await stack.api.call('POST', '/v1/subscriptions', t.api_key, full);
-    expect(res.status).toBe(201);
-    const { secret, previous_secrets, public_key, ...rest } = res.body;
+    const api = stack.api.as(t.api_key);
+    const res = await api.POST('/v1/subscriptions', { body: full });
+    expect(res.response.status).toBe(201);
+    const { secret, previous_secrets, public_key, ...rest } = res.data!;
     // What the server sets (ids, times, state) aside, the subscription is exactly what was sent.
     const fields = Object.fromEntries(
       Object.entries(rest).filter(([key]) => !['id', 'created_at', 'updated_at', 'disabled_reason', 'category', 'circuit'].includes(key)),
@@ -52,7 +55,7 @@ describe('subscription fields', () => {
     expect(public_key).toBeNull();
     expect(previous_secrets).toEqual([]);
     for (const timeout of [1000, 60000]) {
-      expect((await stack.api.call('POST', '/v1/subscriptions', t.api_key, { url, timeout_ms: timeout })).status).toBe(201);
+      expect((await api.POST('/v1/subscriptions', { body: { url, timeout_ms: timeout } })).response.status).toBe(201);
     }
   });
 
@@ -99,12 +102,14 @@ describe('subscription fields', () => {
       enabled: false,
       description: 'changed',
     };
-    let expected = (await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, t.api_key)).body;
+    const api = stack.api.as(t.api_key);
+    const path = { id: sub.id };
+    let expected: Record<string, unknown> = await ok(api.GET('/v1/subscriptions/{id}', { params: { path } }));
     for (const [field, value] of Object.entries(changes)) {
-      const res = await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { [field]: value });
-      expect(res.status, field).toBe(200);
-      expected = { ...expected, [field]: value, updated_at: res.body.updated_at, disabled_reason: res.body.disabled_reason };
-      expect(res.body, field).toEqual(expected);
+      const res = await api.PATCH('/v1/subscriptions/{id}', { params: { path }, body: { [field]: value } as RequestBody<'updateSubscription'> });
+      expect(res.response.status, field).toBe(200);
+      expected = { ...expected, [field]: value, updated_at: res.data?.updated_at, disabled_reason: res.data?.disabled_reason };
+      expect(res.data, field).toEqual(expected);
     }
     const invalid = await stack.api.call('PATCH', `/v1/subscriptions/${sub.id}`, t.api_key, { timeout_ms: 5, secret: 'x' });
     expect(invalid.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['secret', 'timeout_ms']);
@@ -114,26 +119,28 @@ describe('subscription fields', () => {
 describe('PUT /v1/webhooks/:category (Rollee style)', () => {
   it('creates then replaces the one subscription of each category and environment', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
-    const first = await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url, method: 'POST', headers: { your_header: 'a' } });
-    expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ event_types: ['user.*'], environment: 'production', category: 'users', headers: { your_header: 'a' } });
-    expect(first.body.secret).toMatch(/^whsec_/);
-    const second = await stack.api.call('PUT', '/v1/webhooks/users', t.api_key, { url: 'https://example.org/v2', method: 'PUT' });
-    expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ id: first.body.id, url: 'https://example.org/v2', method: 'PUT', headers: {} });
-    expect(second.body.secret).toBeUndefined();
-    const sandbox = await stack.api.call('PUT', '/v1/webhooks/users?environment=sandbox', t.api_key, { url });
-    expect(sandbox.status).toBe(201);
-    expect(sandbox.body.id).not.toBe(first.body.id);
+    const api = stack.api.as(t.api_key);
+    const users = { path: { category: 'users' as const } };
+    const first = await api.PUT('/v1/webhooks/{category}', { params: users, body: { url, method: 'POST', headers: { your_header: 'a' } } });
+    expect(first.response.status).toBe(201);
+    expect(first.data).toMatchObject({ event_types: ['user.*'], environment: 'production', category: 'users', headers: { your_header: 'a' } });
+    expect((first.data as { secret?: string } | undefined)?.secret).toMatch(/^whsec_/);
+    const second = await api.PUT('/v1/webhooks/{category}', { params: users, body: { url: 'https://example.org/v2', method: 'PUT' } });
+    expect(second.response.status).toBe(200);
+    expect(second.data).toMatchObject({ id: first.data!.id, url: 'https://example.org/v2', method: 'PUT', headers: {} });
+    expect(second.data).not.toHaveProperty('secret');
+    const sandbox = await api.PUT('/v1/webhooks/{category}', { params: { ...users, query: { environment: 'sandbox' } }, body: { url } });
+    expect(sandbox.response.status).toBe(201);
+    expect(sandbox.data!.id).not.toBe(first.data!.id);
     for (const [category, type] of [
       ['accounts', 'account.*'],
       ['endpoints', 'endpoint.*'],
-    ]) {
-      const res = await stack.api.call('PUT', `/v1/webhooks/${category}`, t.api_key, { url });
-      expect(res.body.event_types).toEqual([type]);
+    ] as const) {
+      const res = await ok(api.PUT('/v1/webhooks/{category}', { params: { path: { category } }, body: { url } }));
+      expect(res.event_types).toEqual([type]);
     }
-    const all = await stack.api.call('GET', '/v1/subscriptions', t.api_key);
-    expect(all.body.data).toHaveLength(4);
+    const all = await ok(api.GET('/v1/subscriptions'));
+    expect(all.data).toHaveLength(4);
     expect((await stack.api.call('PUT', '/v1/webhooks/payments', t.api_key, { url })).status).toBe(400);
     expect((await stack.api.call('PUT', '/v1/webhooks/users?environment=qa', t.api_key, { url })).status).toBe(400);
   });
@@ -154,7 +161,7 @@ describe('tenancy', () => {
     );
     const deliveryId = rows[0].id;
 
-    const routes = (await stack.api.call('GET', '/openapi.json')).body.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    const routes = (await stack.api.document()).paths as Record<string, Record<string, { security?: unknown[] }>>;
     const objectRoutes = Object.entries(routes).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([, op]) => op.security?.length && path.includes('{'))
@@ -190,23 +197,27 @@ describe('tenancy', () => {
       'POST /v1/subscriptions/{id}/test',
     ]);
     // Lists and filters show B nothing of A's.
-    for (const path of ['/v1/subscriptions', `/v1/deliveries?event_id=evt-tenancy`, `/v1/deliveries?subscription_id=${sub.id}`]) {
-      expect((await stack.api.call('GET', path, b.api_key)).body.data, path).toEqual([]);
+    const asA = stack.api.as(a.api_key);
+    const asB = stack.api.as(b.api_key);
+    expect((await ok(asB.GET('/v1/subscriptions'))).data, 'subscriptions').toEqual([]);
+    for (const query of [{ event_id: 'evt-tenancy' }, { subscription_id: sub.id }]) {
+      expect((await ok(asB.GET('/v1/deliveries', { params: { query } }))).data, JSON.stringify(query)).toEqual([]);
     }
     // The audit log shows B its own entries only, however it asks for A's.
-    for (const path of ['/v1/audit', `/v1/audit?tenant_id=${a.id}`, `/v1/audit?object_id=${sub.id}`, `/v1/audit?object_id=${deliveryId}`]) {
-      const res = await stack.api.call('GET', path, b.api_key);
-      expect(res.status, path).toBe(200);
+    for (const query of [{}, { tenant_id: a.id }, { object_id: sub.id }, { object_id: deliveryId as string }]) {
+      const res = await asB.GET('/v1/audit', { params: { query } });
+      const what = JSON.stringify(query);
+      expect(res.response.status, what).toBe(200);
       expect(
-        res.body.data.every((entry: { tenant_id: string }) => entry.tenant_id === b.id),
-        path,
+        res.data?.data.every((entry) => entry.tenant_id === b.id),
+        what,
       ).toBe(true);
-      expect(JSON.stringify(res.body), path).not.toContain(a.id);
+      expect(JSON.stringify(res.data), what).not.toContain(a.id);
     }
-    expect((await stack.api.call('GET', `/v1/audit?object_id=${sub.id}`, a.api_key)).body.data.length).toBeGreaterThan(0);
+    expect((await ok(asA.GET('/v1/audit', { params: { query: { object_id: sub.id } } }))).data.length).toBeGreaterThan(0);
     // And A's objects are untouched.
-    expect((await stack.api.call('GET', `/v1/subscriptions/${sub.id}`, a.api_key)).body.enabled).toBe(true);
-    expect((await stack.api.call('GET', `/v1/deliveries/${deliveryId}`, a.api_key)).status).toBe(200);
+    expect((await ok(asA.GET('/v1/subscriptions/{id}', { params: { path: { id: sub.id } } }))).enabled).toBe(true);
+    expect((await asA.GET('/v1/deliveries/{id}', { params: { path: { id: deliveryId as string } } })).response.status).toBe(200);
   });
 });
 
@@ -214,14 +225,14 @@ describe('credentials in logs', () => {
   it('never writes an API key, a secret or the authorization header', async () => {
     const t = await stack.api.createTenant(stack.adminToken);
     const sub = await stack.api.subscribe(t.api_key, { url });
-    const rotated = await stack.api.call('POST', `/v1/subscriptions/${sub.id}/rotate-secret`, t.api_key);
+    const rotated = await ok(stack.api.as(t.api_key).POST('/v1/subscriptions/{id}/rotate-secret', { params: { path: { id: sub.id } } }));
     await stack.api.call('GET', '/v1/subscriptions', 'hr_wrong_key_for_the_log');
     const log = logLines.join('');
     // Every request has its access line (at trace, this logger's level), and none carries headers or bodies.
     expect(log).toContain('"url":"/v1/subscriptions"');
     expect(log).toContain('"statusCode":401');
     expect(log).not.toContain('"headers"');
-    for (const secret of [stack.adminToken, t.api_key, sub.secret, rotated.body.secret, 'hr_wrong_key_for_the_log']) {
+    for (const secret of [stack.adminToken, t.api_key, sub.secret, rotated.secret, 'hr_wrong_key_for_the_log']) {
       expect(log).not.toContain(secret);
     }
   });

@@ -2,6 +2,7 @@
 // and the purge workflow leaves no row of the tenant in any table.
 import { eventWorkflowId, purgeWorkflowId } from '../../src/domain/workflow-ids.js';
 import { describe, expect, it } from 'vitest';
+import { ok } from '../support/api.js';
 import { useStacks } from '../support/use-stack.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
 
@@ -28,8 +29,8 @@ async function rowsLeft(tenantId: string, deliveryIds: string[]): Promise<Record
 }
 
 async function openPortal(tenantId: string): Promise<string> {
-  const link = await stack.api.call('POST', `/v1/tenants/${tenantId}/portal-sessions`, stack.adminToken, {});
-  const opened = await fetch(link.body.url, { redirect: 'manual' });
+  const link = await ok(stack.api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenantId } }, body: {} }));
+  const opened = await fetch(link.url, { redirect: 'manual' });
   return opened.headers.get('set-cookie')!.split(';')[0]!;
 }
 
@@ -63,10 +64,10 @@ describe('DELETE /v1/tenants/:id', () => {
     const before = await rowsLeft(t.id, deliveryIds);
     expect(before).toMatchObject({ tenants: 1, events: 5, notification_windows: 1, portal_sessions: 1, api_keys: 1 });
 
-    const deleted = await stack.api.call('DELETE', `/v1/tenants/${t.id}`, stack.adminToken);
+    const deleted = await stack.api.as(stack.adminToken).DELETE('/v1/tenants/{id}', { params: { path: { id: t.id } } });
     const at = Date.now();
-    expect(deleted.status, JSON.stringify(deleted.body)).toBe(202);
-    expect(deleted.body).toEqual({ tenant_id: t.id, workflow_id: purgeWorkflowId(t.id) });
+    expect(deleted.response.status, JSON.stringify(deleted.error)).toBe(202);
+    expect(deleted.data).toEqual({ tenant_id: t.id, workflow_id: purgeWorkflowId(t.id) });
 
     // From the 202 on: no key, no portal session, no events.
     expect((await stack.api.call('GET', '/v1/subscriptions', t.api_key)).status).toBe(401);
@@ -116,7 +117,7 @@ describe('DELETE /v1/tenants/:id', () => {
     expect(late).toEqual([]);
 
     // The other tenant is untouched and still delivered to.
-    expect((await stack.api.call('GET', `/v1/subscriptions/${keep.id}`, other.api_key)).status).toBe(200);
+    expect((await stack.api.as(other.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: keep.id } } })).response.status).toBe(200);
     expect((await stack.deliver(other.id, 'after-purge', { type: 'a.done' })).outcome).toBe('succeeded');
   });
 

@@ -56,20 +56,11 @@ function producerContext() {
 }
 
 async function postTraced(tenantId: string, eventId: string, traceparent: string) {
-  const res = await stack.api.call(
-    'POST',
-    '/v1/events',
-    stack.adminToken,
-    {
-      id: eventId,
-      tenant_id: tenantId,
-      environment: 'production',
-      type: 'user.created',
-      payload: { marker: PAYLOAD_MARKER },
-    },
-    { traceparent },
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const res = await stack.api.as(stack.adminToken).POST('/v1/events', {
+    body: { id: eventId, tenant_id: tenantId, environment: 'production', type: 'user.created', payload: { marker: PAYLOAD_MARKER } },
+    headers: { traceparent },
+  });
+  expect(res.response.status, JSON.stringify(res.error)).toBe(202);
   return stack.settle(tenantId, eventId);
 }
 

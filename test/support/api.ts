@@ -65,11 +65,45 @@ export class TestApi {
     return data as Schemas['Subscription'] & { secret: string };
   }
 
+  /** A subscription as its tenant reads it (GET /v1/subscriptions/{id}); throws unless the API answers 200. */
+  async subscription(apiKey: string, id: string): Promise<Schemas['Subscription']> {
+    return ok(this.as(apiKey).GET('/v1/subscriptions/{id}', { params: { path: { id } } }));
+  }
+
+  /** An event with its deliveries as the token's holder reads it (GET /v1/events/{id}); throws unless the API answers 200. */
+  async event(token: string, id: string): Promise<Schemas['Event']> {
+    return ok(this.as(token).GET('/v1/events/{id}', { params: { path: { id } } }));
+  }
+
   /** Posts an event and answers whatever the status (202, 200 for a duplicate, an error). */
   async postEvent(token: string, body: RequestBody<'postEvent'>): Promise<ApiResponse<any>> {
     const { data, error, response } = await this.as(token).POST('/v1/events', { body });
     return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
   }
+
+  /** Posts a batch of events and answers whatever the status (202, an error). */
+  async postEventBatch(token: string, body: RequestBody<'postEventBatch'>): Promise<ApiResponse<any>> {
+    const { data, error, response } = await this.as(token).POST('/v1/events/batch', { body });
+    return { status: response.status, statusText: response.statusText, body: data ?? error, headers: response.headers };
+  }
+
+  /** The OpenAPI document the API serves (GET /openapi.json); throws unless it answers 200. */
+  async document(): Promise<any> {
+    return ok(this.as().GET('/openapi.json'));
+  }
+}
+
+/**
+ * The `data` of a typed call (`await ok(api.GET('/v1/subscriptions/{id}', …))`); throws naming the status and the
+ * error body unless the API answered with a body in a 2xx (a 204 has none: check `response.status` instead).
+ */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (data === undefined) {
+    const { pathname, search } = new URL(response.url);
+    throw new Error(`${pathname}${search} answered ${response.status}: ${JSON.stringify(error)}`);
+  }
+  return data;
 }
 
 function parseJson(text: string): unknown {
