@@ -69,9 +69,9 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
    * the shortest of these waits ends (docs/isolation.md, "Held routes").
    */
   async function holdIfAllRefused(input: DispatchInput, planned: number, gates: Admission[], subscriptionsReadAt: number): Promise<void> {
-    if (planned === 0 || gates.length !== planned) return;
     const refusals = gates.flatMap((g) => (g.admitted ? [] : [g]));
-    if (refusals.length !== planned) return;
+    // Every planned delivery was gated (none rate-limited, FIFO or unsendable) and refused.
+    if (planned === 0 || refusals.length !== planned) return;
     const shortest = refusals.reduce((a, b) => (b.waitMs < a.waitMs ? b : a));
     await holdRoute(pool, {
       tenantId: input.tenantId,

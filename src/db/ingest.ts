@@ -165,7 +165,10 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        ) nx
        WHERE w.n < $3
      ), held AS (
-       SELECT w.tenant_id, w.environment, w.type FROM routes w WHERE ${HELD('w')}
+       -- The routes held now, with when their hold ends (the relay looks again then).
+       SELECT w.tenant_id, w.environment, w.type, h.until FROM routes w
+       JOIN relay_holds h ON h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type
+       WHERE h.until > clock_timestamp()
      ), open_routes AS (
        SELECT w.tenant_id, w.environment, w.type FROM routes w
        WHERE NOT EXISTS (SELECT 1 FROM held h WHERE h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type)
@@ -210,8 +213,7 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
      )
      SELECT claimed.*,
             (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,
-            (SELECT extract(epoch FROM min(h.until) - clock_timestamp()) * 1000
-               FROM held w JOIN relay_holds h ON h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type)::float8 AS hold_ends_in_ms
+            (SELECT extract(epoch FROM min(until) - clock_timestamp()) * 1000 FROM held)::float8 AS hold_ends_in_ms
      FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
     [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total],
   );
