@@ -153,8 +153,11 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
   // One row per claimed event, or one row of nulls when none was: each with `capped` and `hold_ends_in_ms`.
   const { rows } = await db.query<
     (ClaimedEvent | { [K in keyof ClaimedEvent]: null }) & { accepted_seq: string | null; capped: boolean; hold_ends_in_ms: number | null }
-  >(
-    `WITH RECURSIVE routes(tenant_id, environment, type, n) AS (
+  >({
+    // Prepared once per connection: planning this statement costs several times running it, and the relay
+    // runs it for every few events dispatched under load.
+    name: 'hookrelay-claim-unstarted',
+    text: `WITH RECURSIVE routes(tenant_id, environment, type, n) AS (
        (SELECT tenant_id, environment, type, 1 FROM events WHERE started_at IS NULL ORDER BY tenant_id, environment, type LIMIT 1)
        UNION ALL
        SELECT nx.tenant_id, nx.environment, nx.type, w.n + 1
@@ -215,8 +218,8 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
             (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,
             (SELECT extract(epoch FROM min(until) - clock_timestamp()) * 1000 FROM held)::float8 AS hold_ends_in_ms
      FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
-    [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total],
-  );
+    values: [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total],
+  });
   const events = rows
     .filter((r) => r.id !== null)
     .sort((a, b) => Number(a.accepted_seq) - Number(b.accepted_seq))
