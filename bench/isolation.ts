@@ -169,11 +169,16 @@ async function hLatencies(
 ) {
   const latencies: number[] = [];
   let received = 0;
+  const firstAccepted = Math.min(...acceptedAt.values());
+  const slowest: Array<{ at_s: number; ms: number }> = [];
   for (const [id, at] of acceptedAt) {
     const receipt = receiver.receipts.get(id)?.[0];
     if (receipt !== undefined) received++;
     latencies.push((receipt ?? waitedUntil) - at);
+    slowest.push({ at_s: round((at - firstAccepted) / 1000, 1), ms: round((receipt ?? waitedUntil) - at) });
   }
+  // When in the case the slowest ones were accepted: a spell at the start (X's first attempts) or all along.
+  slowest.sort((a, b) => b.ms - a.ms).splice(5);
   // Where the time went, from PostgreSQL: the workflow's start (the relay), the delivery's row (the first
   // workflow task's local activity), the first attempt's start (past the gate, sending).
   const steps = await withDb(stack, async (db) => {
@@ -198,6 +203,7 @@ async function hLatencies(
     received,
     ...(received < acceptedAt.size ? { lower_bound: true } : {}),
     ...latencyMs(latencies),
+    slowest,
     start_lag_p50_ms: round(lag.p50),
     start_lag_p99_ms: round(lag.p99),
     start_lag_max_ms: round(lag.max),
