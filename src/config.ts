@@ -81,6 +81,7 @@ export const ENV_VARIABLES = {
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
   RELAY_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(32),
   RELAY_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(16),
+  RELAY_CONTENDED_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(2),
   // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
   RETENTION: z
     .string()
@@ -209,7 +210,7 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     relayListen: e.RELAY_LISTEN,
     relaySweepIntervalMs: parseDuration(e.RELAY_SWEEP_INTERVAL),
     /** Events started that have not been dispatched yet, at most, in all and of one tenant (docs/isolation.md). */
-    relayStarting: { total: e.RELAY_MAX_STARTING, perTenant: e.RELAY_TENANT_MAX_STARTING },
+    relayStarting: { total: e.RELAY_MAX_STARTING, perTenant: e.RELAY_TENANT_MAX_STARTING, contendedPerTenant: e.RELAY_CONTENDED_TENANT_MAX_STARTING },
     portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS.trim() || "'none'",
     retentionMs: parseDuration(e.RETENTION),
     retentionIntervalMs: parseDuration(e.RETENTION_INTERVAL),

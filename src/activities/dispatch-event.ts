@@ -14,7 +14,7 @@ import { matchesAny } from '../domain/event-type.js';
 import type { AttemptContext } from '../db/attempts.js';
 import { toPlan } from './prepare-deliveries.js';
 import { admitAll, type AdmissionRequest, type Admission } from '../db/isolation.js';
-import { holdRoute } from '../db/relay-holds.js';
+import { holdRoute, releaseRoute } from '../db/relay-holds.js';
 import type { GateReason } from '../domain/flow-control.js';
 import type { DeliveryPlan } from './types.js';
 import type {
@@ -66,21 +66,19 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
   /**
    * Every first attempt of the event was refused by the gate: the tenant's newer events of the same environment
    * and type reach the same subscriptions and would be refused too, so the relay holds them unstarted until
-   * the shortest of these waits ends (docs/isolation.md, "Held routes").
+   * the shortest of these waits ends (docs/isolation.md, "Held routes"). Otherwise an event of a held route
+   * (the probe the relay started when the hold ended) releases it.
    */
-  async function holdIfAllRefused(input: DispatchInput, planned: number, gates: Admission[], subscriptionsReadAt: number): Promise<void> {
+  async function holdOrRelease(input: DispatchInput, rows: FirstDeliveryRow[], gates: Admission[], subscriptionsReadAt: number): Promise<void> {
+    const route = { tenantId: input.tenantId, environment: input.environment, type: input.type };
     const refusals = gates.flatMap((g) => (g.admitted ? [] : [g]));
     // Every planned delivery was gated (none rate-limited, FIFO or unsendable) and refused.
-    if (planned === 0 || refusals.length !== planned) return;
+    if (rows.length === 0 || refusals.length !== rows.length) {
+      if (rows[0]?.route_held) await releaseRoute(pool, route);
+      return;
+    }
     const shortest = refusals.reduce((a, b) => (b.waitMs < a.waitMs ? b : a));
-    await holdRoute(pool, {
-      tenantId: input.tenantId,
-      environment: input.environment,
-      type: input.type,
-      waitMs: shortest.waitMs,
-      reason: shortest.reason,
-      readMsAgo: performance.now() - subscriptionsReadAt,
-    });
+    await holdRoute(pool, { ...route, waitMs: shortest.waitMs, reason: shortest.reason, readMsAgo: performance.now() - subscriptionsReadAt });
   }
 
   /** The first attempts of planned deliveries (all but rate-limited, FIFO or cancelled ones), as data. */
@@ -126,7 +124,7 @@ export function makeDispatchEvent(pool: Pool, delivery: InlineDelivery, settings
       pool,
       toGate.map(({ row, plan }) => delivery.admission(row, plan.deliveryId)),
     );
-    if (subscriptionsReadAt !== undefined) await holdIfAllRefused(input, plans.length, gates, subscriptionsReadAt);
+    if (subscriptionsReadAt !== undefined) await holdOrRelease(input, rows, gates, subscriptionsReadAt);
     const admitted = toGate.filter(({ row, plan }, i) => {
       const gate = gates[i]!;
       // A run of this activity before a retry left this attempt running: it is not made twice.

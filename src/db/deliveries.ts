@@ -64,7 +64,11 @@ export async function createFirstDeliveries(
 }
 
 /** A first delivery's plan and, read in the same statement, what its first attempt needs. */
-export type FirstDeliveryRow = PlannedDeliveryRow & AttemptContext;
+export type FirstDeliveryRow = PlannedDeliveryRow &
+  AttemptContext & {
+    /** The event's route (tenant, environment, type) has a row in relay_holds: the relay holds it, or this event is its probe. */
+    route_held: boolean;
+  };
 
 /**
  * `createFirstDeliveries` and each delivery's `attemptContext` in one statement, for an event's first
@@ -97,7 +101,8 @@ export async function createFirstDeliveriesWithContext(
      )
      SELECT d.id AS delivery_id, s.retry_policy, s.rate_limit IS NOT NULL AS rate_limited, s.ordering,
             ${ATTEMPT_CONTEXT_COLUMNS},
-            CASE WHEN row_number() OVER (ORDER BY s.id) = 1 THEN e.payload::text END AS payload
+            CASE WHEN row_number() OVER (ORDER BY s.id) = 1 THEN e.payload::text END AS payload,
+            EXISTS (SELECT 1 FROM relay_holds h WHERE h.tenant_id = e.tenant_id AND h.environment = e.environment AND h.type = e.type) AS route_held
      FROM planned d
      JOIN subscriptions s ON s.id = d.subscription_id
      JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id

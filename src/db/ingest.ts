@@ -173,7 +173,11 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        JOIN relay_holds h ON h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type
        WHERE h.until > clock_timestamp()
      ), open_routes AS (
-       SELECT w.tenant_id, w.environment, w.type FROM routes w
+       -- A route whose hold has ended but not been released is probed: one event is started, whose first
+       -- attempts release the hold or set it again (src/activities/dispatch-event.ts).
+       SELECT w.tenant_id, w.environment, w.type,
+              EXISTS (SELECT 1 FROM relay_holds h WHERE h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type) AS probe
+       FROM routes w
        WHERE NOT EXISTS (SELECT 1 FROM held h WHERE h.tenant_id = w.tenant_id AND h.environment = w.environment AND h.type = w.type)
      ), busy AS (
        -- Started and not dispatched, or claimed by a relay that is starting them now.
@@ -196,7 +200,7 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
          WHERE tenant_id = o.tenant_id AND environment = o.environment AND type = o.type AND started_at IS NULL
            AND (start_claimed_until IS NULL OR start_claimed_until < clock_timestamp())
          ORDER BY accepted_seq
-         LIMIT LEAST($1, r.room)
+         LIMIT CASE WHEN o.probe THEN LEAST(1, r.room) ELSE LEAST($1, r.room) END
          FOR UPDATE SKIP LOCKED
        ) c
      ), picked AS (
@@ -213,6 +217,11 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        FROM chosen c
        WHERE e.tenant_id = c.tenant_id AND e.id = c.id
        RETURNING e.tenant_id, e.id, e.environment, e.type, e.workflow_id, e.traceparent, e.accepted_seq
+     ), probing AS (
+       -- A probed route stays held while its probe is claimed: no other claim starts its events meanwhile.
+       UPDATE relay_holds h SET until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+       FROM (SELECT DISTINCT tenant_id, environment, type FROM claimed) c
+       WHERE h.tenant_id = c.tenant_id AND h.environment = c.environment AND h.type = c.type AND h.until <= clock_timestamp()
      )
      SELECT claimed.*,
             (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,

@@ -2,6 +2,7 @@
 // unstarted events of one environment and type in PostgreSQL while the receivers they reach refuse attempts.
 import type { GateReason } from '../domain/flow-control.js';
 import type { Queryable } from './pool.js';
+import { EVENTS_CHANNEL } from './ingest.js';
 
 export interface RouteHold {
   tenantId: string;
@@ -20,6 +21,20 @@ export interface RouteHold {
 
 /** Covers the transaction of a subscription's change, whose updated_at is when that transaction began. */
 const STALE_MARGIN_MS = 1_000;
+
+export type Route = Pick<RouteHold, 'tenantId' | 'environment' | 'type'>;
+
+/**
+ * Ends the route's hold: one of its events had a first attempt admitted (or none gated), so the receivers
+ * take attempts again. The relays are woken to start the rest of the route's events.
+ */
+export async function releaseRoute(db: Queryable, route: Route): Promise<void> {
+  await db.query(
+    `WITH released AS (DELETE FROM relay_holds WHERE tenant_id = $1 AND environment = $2 AND type = $3 RETURNING 1)
+     SELECT pg_notify('${EVENTS_CHANNEL}', '') FROM released`,
+    [route.tenantId, route.environment, route.type],
+  );
+}
 
 /** Holds the route for `waitMs` (a later hold of the same route replaces it). */
 export async function holdRoute(db: Queryable, hold: RouteHold): Promise<void> {

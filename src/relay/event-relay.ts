@@ -6,6 +6,18 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent, type StartingBounds } from '../db/ingest.js';
 
+export interface RelayStartingBounds extends StartingBounds {
+  /** Of one tenant, while this relay has started another tenant's events within CONTENDED_WINDOW_MS. */
+  contendedPerTenant: number;
+}
+
+/**
+ * How long after starting a tenant's event the relay counts that tenant as active. While two or more are, each
+ * gets the contended bound: a tenant posting now and then finds a backfilling tenant's few events ahead of
+ * its own in the workers and the Temporal server, not a full tenant's share.
+ */
+const CONTENDED_WINDOW_MS = 5_000;
+
 export interface RelayOptions {
   /** Events claimed and started together. */
   batchSize: number;
@@ -17,8 +29,11 @@ export interface RelayOptions {
   maxBackoffMs: number;
   /** LISTEN for the events table's NOTIFY; without it only the sweep finds new events. */
   listen: boolean;
-  /** Events started and not yet dispatched, at most: in all, and of one tenant (src/db/ingest.ts, claimUnstarted). */
-  starting: StartingBounds;
+  /**
+   * Events started and not yet dispatched, at most: in all, and of one tenant (src/db/ingest.ts, claimUnstarted);
+   * of one tenant while other tenants' events are started too, `contendedPerTenant`.
+   */
+  starting: RelayStartingBounds;
   /**
    * How soon a drain that left events waiting at a bound looks again, at the latest: an event dispatched by
    * this process's worker makes room and wakes it sooner (`dispatched`); this is for room made elsewhere.
@@ -32,7 +47,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   sweepIntervalMs: 2_000,
   maxBackoffMs: 10_000,
   listen: true,
-  starting: { total: 32, perTenant: 16 },
+  starting: { total: 32, perTenant: 16, contendedPerTenant: 2 },
   cappedRecheckMs: 250,
 };
 
@@ -61,6 +76,8 @@ export class EventRelay {
   private recording: Promise<void> = Promise.resolve();
   private draining: Promise<void> | undefined;
   private wakeAgain = false;
+  /** When this relay last started an event of each tenant (tenants past CONTENDED_WINDOW_MS are dropped). */
+  private readonly lastStarted = new Map<string, number>();
   private failures = 0;
   private stopped = false;
 
@@ -125,7 +142,7 @@ export class EventRelay {
     try {
       for (;;) {
         if (this.stopped || this.retryTimer) return;
-        const claim = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs, this.options.starting);
+        const claim = await claimUnstarted(this.deps.pool, this.options.batchSize, this.options.leaseMs, this.bounds());
         const batch = claim.events;
         // Events left for want of room under a bound will have it as soon as started ones dispatch: this
         // process's dispatches say so (`dispatched`), another's are seen by looking again shortly.
@@ -136,12 +153,24 @@ export class EventRelay {
         if (claim.holdEndsInMs !== undefined) this.wakeAfterHold(claim.holdEndsInMs);
         if (batch.length === 0) break;
         this.deps.logger.debug({ claimed: batch.length }, 'relay: starting workflows');
-        for (const event of batch) this.startOne(event);
+        const at = Date.now();
+        for (const event of batch) {
+          this.lastStarted.set(event.tenant_id, at);
+          this.startOne(event);
+        }
         if (batch.length < this.options.batchSize) break;
       }
     } catch (error) {
       this.retryLater('claiming events to start failed', error);
     }
+  }
+
+  /** The bounds of the next claim: a tenant's own bound is the contended one while other tenants are active too. */
+  private bounds(): StartingBounds {
+    const { total, perTenant, contendedPerTenant } = this.options.starting;
+    const now = Date.now();
+    for (const [tenant, at] of this.lastStarted) if (now - at > CONTENDED_WINDOW_MS) this.lastStarted.delete(tenant);
+    return { total, perTenant: this.lastStarted.size > 1 ? Math.min(perTenant, contendedPerTenant) : perTenant };
   }
 
   private startOne(event: ClaimedEvent): void {

@@ -9,7 +9,7 @@ import { findTemporalCli } from '../../tools/temporal/cli.js';
 import { createWorker } from '../../src/worker.js';
 import { EventRelay } from '../../src/relay/event-relay.js';
 import { claimUnstarted, markStarted, unstartedCount } from '../../src/db/ingest.js';
-import { holdRoute } from '../../src/db/relay-holds.js';
+import { holdRoute, releaseRoute } from '../../src/db/relay-holds.js';
 import { nextInLane, passInLane, queueInLane } from '../../src/db/fifo-lanes.js';
 import { createFirstDeliveriesWithContext } from '../../src/db/deliveries.js';
 import { ok } from '../support/api.js';
@@ -113,7 +113,7 @@ describe('durable accept', () => {
           logger: pino({ level: 'silent' }),
         },
         // These starts start nothing, so no event is ever dispatched: no bound per tenant here.
-        { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7, starting: { total: 1_000, perTenant: 1_000 } },
+        { leaseMs: 1_000, sweepIntervalMs: 200, batchSize: 7, starting: { total: 1_000, perTenant: 1_000, contendedPerTenant: 1_000 } },
       );
     try {
       const t = await stack.api.createTenant(stack.adminToken);
@@ -249,7 +249,13 @@ describe('fair claiming', () => {
       await hold(300, 0);
       expect((await claimUnstarted(stack.pool, 64, 60_000)).events).toEqual([]);
       await sleep(400);
-      expect((await claimUnstarted(stack.pool, 64, 60_000)).events.map((e) => e.id)).toEqual(['dead-2', 'dead-3', 'dead-4']);
+      // An ended hold is probed: one event starts, and the route stays held while it is claimed.
+      const probe = await claimUnstarted(stack.pool, 64, 60_000);
+      expect(probe.events.map((e) => e.id)).toEqual(['dead-2']);
+      expect((await claimUnstarted(stack.pool, 64, 60_000)).holdEndsInMs).toBeGreaterThan(50_000);
+      // The probe's first attempt was admitted: its dispatch releases the route, and the rest start.
+      await releaseRoute(stack.pool, { tenantId: x.id, environment: 'production', type: 'dead.x' });
+      expect((await claimUnstarted(stack.pool, 64, 60_000)).events.map((e) => e.id)).toEqual(['dead-3', 'dead-4']);
     } finally {
       await stack.stop();
     }
