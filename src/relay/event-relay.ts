@@ -7,7 +7,10 @@ import type { Pool } from '../db/pool.js';
 import { claimUnstarted, EVENTS_CHANNEL, markStarted, releaseClaims, type ClaimedEvent, type StartingBounds } from '../db/ingest.js';
 
 export interface RelayStartingBounds extends StartingBounds {
-  /** Of one tenant, while this relay has started another tenant's events within CONTENDED_WINDOW_MS. */
+  /**
+   * Of one tenant with a backlog (more than `perTenant` events waiting to start), while this relay has
+   * started another tenant's events within CONTENDED_WINDOW_MS.
+   */
   contendedPerTenant: number;
 }
 
@@ -165,12 +168,12 @@ export class EventRelay {
     }
   }
 
-  /** The bounds of the next claim: a tenant's own bound is the contended one while other tenants are active too. */
+  /** The bounds of the next claim: a backlogged tenant's bound is the contended one while other tenants are active too. */
   private bounds(): StartingBounds {
     const { total, perTenant, contendedPerTenant } = this.options.starting;
     const now = Date.now();
     for (const [tenant, at] of this.lastStarted) if (now - at > CONTENDED_WINDOW_MS) this.lastStarted.delete(tenant);
-    return { total, perTenant: this.lastStarted.size > 1 ? Math.min(perTenant, contendedPerTenant) : perTenant };
+    return this.lastStarted.size > 1 ? { total, perTenant, backlogged: Math.min(perTenant, contendedPerTenant) } : { total, perTenant };
   }
 
   private startOne(event: ClaimedEvent): void {
