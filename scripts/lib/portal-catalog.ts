@@ -42,6 +42,7 @@ export async function checkCatalogForm({ run, page, stack, api, tenant, receiver
   const unlabelledWithCatalog = await unlabelledControls(page);
   run.check(unlabelledWithCatalog.length === 0, 'every control of the form with the catalog is labelled', () => unlabelledWithCatalog.join('\n'));
   await run.screenshot(page, '14-form-with-catalog.png');
+  await run.axe(page, 'the form with an event type catalog');
   await step(run, page, 'a subscription is created with one type ticked', async () => {
     await page.getByLabel('user.deleted', { exact: true }).check();
     await page.getByRole('button', { name: 'Create subscription' }).click();
