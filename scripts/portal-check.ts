@@ -3,7 +3,10 @@
 // the secret, use the recover control, read the figures; then the refusals: a reused link, an expired link,
 // a POST without the CSRF token, another tenant's ids; last, with an event type catalog, that the form
 // creates exactly the event types ticked. On the way: max in flight (50 on create, the API's 400 on its field,
-// 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list. Screenshots under test-results/portal-check/ (one set at 375 px wide too).
+// 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list; at a phone's
+// width; the platform's look (name, logo, colour, titles, no "hookrelay"), the keyboard (error summary, Escape,
+// skip link, focus after each action) and the session's end. axe-core audits every state on the way (no serious
+// or critical violation). At 1440×900, and 390×844 for the phone. Screenshots under test-results/portal-check/.
 //
 //   npm run portal-check
 //
@@ -17,6 +20,7 @@ import { BrowserCheck } from './lib/browser-check.js';
 import { checkCatalogForm } from './lib/portal-catalog.js';
 import { filterDeliveryLog, redeliver, sendTestEvent } from './lib/portal-deliveries.js';
 import { createSubscription, editSubscription } from './lib/portal-form.js';
+import { checkSessionEnded, checkWhiteLabel } from './lib/portal-look.js';
 import { checkNarrowScreen } from './lib/portal-page.js';
 import { checkRefusals, openLink } from './lib/portal-session.js';
 import { deleteSubscription, rotateAndRecover, showCircuit } from './lib/portal-subscription-page.js';
@@ -42,8 +46,14 @@ async function main(): Promise<void> {
   await rotateAndRecover(walk, subId, secret);
   await editSubscription(walk);
   await showCircuit(walk, subId);
-  // 8. A phone's width.
-  await checkNarrowScreen(walk, subId);
+  // 8. A phone's width: every page fits, is titled, and passes axe.
+  const deliveries = await walk.api.as(walk.tenant.api_key).GET('/v1/deliveries', { params: { query: { limit: 1 } } });
+  const deliveryId = deliveries.data?.data[0]?.id;
+  if (!deliveryId) throw new Error(`GET /v1/deliveries answered ${deliveries.response.status} with no delivery`);
+  await checkNarrowScreen(walk, subId, deliveryId);
+  // 8b. The platform's look, the keyboard, and the session's end (as the other tenant, in contexts of their own).
+  await checkWhiteLabel(walk);
+  await checkSessionEnded(walk);
   // 9. Refusals.
   await checkRefusals(walk, subId);
   // 10. Deleting, which leaves the tenant with no subscription for the catalog's form.

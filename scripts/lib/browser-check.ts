@@ -1,9 +1,10 @@
 // What the real-browser checks (scripts/ui-check.ts, scripts/portal-check.ts) share: the PASS/FAIL
 // record, the bench stack with its processes' last output kept for a failure, Debian's Chromium,
-// screenshots under test-results/<name>/, teardown, and the run itself — an overall time limit,
+// screenshots under test-results/<name>/, an axe-core accessibility audit of a page, teardown, and the run itself — an overall time limit,
 // cleanup on SIGINT/SIGTERM, and the exit code (0 every check held, 1 one failed, 2 the time limit).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,6 +16,17 @@ import { startBenchStack, type BenchStack } from '../../bench/lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
+/** axe-core's browser build, read once on the first audit. */
+let axeSource: string | undefined;
+/** The impacts an audit fails on; minor and moderate findings are printed, not failed. */
+const AXE_FAILS_ON = new Set(['serious', 'critical']);
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
 
 /** A check that failed and said so (its FAIL line is printed); anything else thrown is unexpected. */
 export class CheckFailed extends Error {}
@@ -167,6 +179,32 @@ export class BrowserCheck {
     await page.screenshot({ path: file, fullPage: true, timeout: 15_000 });
     this.info(`screenshot: ${path.relative(ROOT, file)}`);
     return file;
+  }
+
+  /**
+   * Runs axe-core on the page as it is now and fails (listing each rule, its impact and the elements) on
+   * any serious or critical violation. The source goes in through `evaluate`, which the page's CSP does not
+   * govern: an inline script tag would be refused (and counted as a CSP violation by the walk).
+   */
+  async axe(page: Page, label: string): Promise<void> {
+    axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe;
+      // label-content-name-mismatch (a link or button whose accessible name leaves out its visible text) is
+      // one of axe's experimental rules, off by default: turned on, as the portal's review ran it.
+      return (await axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } })).violations;
+    });
+    const line = (v: AxeViolation) =>
+      `${v.impact ?? 'unknown'}: ${v.id} (${v.help}) on ${v.nodes
+        .slice(0, 5)
+        .map((n) => n.target.join(' '))
+        .join(', ')}${v.nodes.length > 5 ? `, and ${v.nodes.length - 5} more` : ''}`;
+    const failing = (violations as AxeViolation[]).filter((v) => AXE_FAILS_ON.has(v.impact ?? ''));
+    const minor = (violations as AxeViolation[]).filter((v) => !AXE_FAILS_ON.has(v.impact ?? ''));
+    if (minor.length) this.info(`axe, ${label}: ${minor.length} minor or moderate finding(s)\n  ${minor.map(line).join('\n  ')}`);
+    if (failing.length) this.info(await this.evidence(page, `axe-${label.replace(/[^\w-]+/g, '-')}`));
+    this.check(failing.length === 0, `axe: no serious or critical violation on ${label}`, () => failing.map(line).join('\n'));
   }
 
   /** Saves what the page showed when a check failed (text and screenshot, for the CI artifacts); says where. */

@@ -30,6 +30,7 @@ export async function sendTestEvent({ run, page, receiver }: PortalWalk, secret:
     () => figuresAfterTest,
   );
   await run.screenshot(page, '05-test-event-delivered.png');
+  await run.axe(page, 'the subscription page after a test event');
   const testHits = receiver.hits.filter((h) => h.path === '/fails-twice');
   run.check(
     testHits.length === 3 && testHits.every((h) => h.headers['x-hookrelay-event-type'] === 'hookrelay.test' && h.headers['x-portal-check'] === 'yes'),
@@ -67,6 +68,7 @@ export async function redeliver({ run, page, receiver }: PortalWalk): Promise<vo
     () => `${receiver.hits.length} requests`,
   );
   await run.screenshot(page, '07-redelivered.png');
+  await run.axe(page, "a redelivery's page");
 }
 
 /** The delivery log: newest first, filtered by event type and by subscription. */
@@ -86,6 +88,7 @@ export async function filterDeliveryLog({ run, page }: PortalWalk): Promise<void
     () => logText,
   );
   await run.screenshot(page, '08-delivery-log.png');
+  await run.axe(page, 'the filtered delivery log');
   await page.getByLabel('Event type').fill('user.created');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.getByText('No delivery matches.').waitFor();

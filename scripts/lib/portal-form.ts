@@ -39,6 +39,7 @@ export async function createSubscription({ run, page, receiver, pageErrors }: Po
       () => inFlight.join(' | '),
     );
     await run.screenshot(page, '02-subscription-form.png');
+    await run.axe(page, 'the filled-in subscription form');
     const unlabelled = await unlabelledControls(page);
     run.check(unlabelled.length === 0, 'every control of the form is labelled', () => unlabelled.join('\n'));
     await page.getByRole('button', { name: 'Create subscription' }).click();
@@ -47,6 +48,7 @@ export async function createSubscription({ run, page, receiver, pageErrors }: Po
   const secret = await page.getByLabel('Signing secret').inputValue();
   run.check(/^whsec_/.test(secret), "the new subscription's secret is shown once, with a copy button", () => secret);
   await run.screenshot(page, '03-subscription-created.png');
+  await run.axe(page, 'the created subscription with its secret');
   await page.getByRole('link', { name: 'Go to the subscription' }).click();
   await page.getByRole('heading', { name: /fails-twice/ }).waitFor();
   const subId = new URL(page.url()).hash.split('/')[2]!;
@@ -96,6 +98,7 @@ export async function editSubscription({ run, page, api, tenant, receiver }: Por
       () => `${onField} (the API: ${apiSaid}); aria-describedby ${describes}`,
     );
     await run.screenshot(page, '09a-max-in-flight-refused.png');
+    await run.axe(page, 'the edit form with a refused field');
     await page.getByLabel('Max in flight').fill('20');
     await page.getByLabel('Timeout (ms)').fill('5000');
     await page.getByRole('button', { name: 'Save' }).click();

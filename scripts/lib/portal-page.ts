@@ -1,8 +1,8 @@
 // What the portal check asks of any page: a step that, when it breaks, saves the page as it was; every
-// control labelled; and nothing wider than a phone's screen.
+// control labelled; and, at a phone's width, nothing wider than the screen, its title and no axe finding.
 import type { Page } from 'playwright-core';
 import { CheckFailed, type BrowserCheck } from './browser-check.js';
-import type { PortalWalk } from './portal-walk.js';
+import { NARROW, WIDE, type PortalWalk } from './portal-walk.js';
 
 /** Runs `fn`; on failure saves the page as it was and fails with `what`. */
 export async function step<T>(run: BrowserCheck, page: Page, what: string, fn: () => Promise<T>): Promise<T> {
@@ -31,27 +31,48 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
   );
 }
 
-/** At a phone's width, nothing is wider than the screen: the subscription's page, the delivery log, the list. */
-export async function checkNarrowScreen({ run, stack, page }: PortalWalk, subId: string): Promise<void> {
-  await page.setViewportSize({ width: 375, height: 800 });
-  for (const [hash, name] of [
-    [`#/subscriptions/${subId}`, '10-narrow-subscription.png'],
-    ['#/deliveries', '11-narrow-delivery-log.png'],
-    ['#/subscriptions', '12-narrow-list.png'],
+/** Waits until the page at `hash` has its heading and has loaded what it shows. */
+export async function openPage({ stack, page }: PortalWalk, hash: string): Promise<void> {
+  await page.goto(`${stack.apiUrl}/portal/${hash}`);
+  await page.locator('main h1').waitFor();
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
+}
+
+/**
+ * At a phone's width (390 × 844), each page: nothing wider than the screen, its own title, and no serious
+ * or critical axe finding. Then back to the laptop's size.
+ */
+export async function checkNarrowScreen(walk: PortalWalk, subId: string, deliveryId: string): Promise<void> {
+  const { run, page } = walk;
+  await page.setViewportSize(NARROW);
+  for (const [hash, name, title] of [
+    [`#/subscriptions/${subId}`, '10-narrow-subscription.png', `Subscription ${subId} — Webhooks`],
+    ['#/deliveries', '11-narrow-delivery-log.png', 'Delivery log — Webhooks'],
+    [`#/deliveries/${deliveryId}`, '11b-narrow-delivery.png', `Delivery ${deliveryId} — Webhooks`],
+    ['#/subscriptions/new', '11c-narrow-form.png', 'New subscription — Webhooks'],
+    ['#/subscriptions', '12-narrow-list.png', 'Subscriptions — Webhooks'],
   ] as const) {
-    await page.goto(`${stack.apiUrl}/portal/${hash}`);
-    await page.locator('main h1').waitFor();
-    await page.waitForLoadState('networkidle');
-    await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
+    await openPage(walk, hash);
     await run.screenshot(page, name);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    const wide = await page.$$eval('main *', (els) =>
-      els
-        .filter((el) => el.getBoundingClientRect().right > 376)
-        .slice(-3)
-        .map((el) => el.outerHTML.slice(0, 100)),
+    const wide = await page.$$eval(
+      'main *',
+      (els, limit) =>
+        els
+          .filter((el) => el.getBoundingClientRect().right > limit + 1)
+          .slice(-3)
+          .map((el) => el.outerHTML.slice(0, 100)),
+      NARROW.width,
     );
-    run.check(width <= 375, `${hash} fits 375 px (scroll width ${width})`, () => `scroll width ${width}; widest: ${wide.join('\n')}`);
+    run.check(
+      width <= NARROW.width,
+      `${hash} fits ${NARROW.width} px (scroll width ${width})`,
+      () => `scroll width ${width}; widest: ${wide.join('\n')}`,
+    );
+    const titled = await page.title();
+    run.check(titled === title, `${hash} is titled "${title}"`, () => titled);
+    await run.axe(page, `${hash} at ${NARROW.width} px`);
   }
-  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.setViewportSize(WIDE);
 }

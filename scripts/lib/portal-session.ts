@@ -29,7 +29,10 @@ export async function openLink({ run, first, context, page }: PortalWalk): Promi
     () => JSON.stringify(cookie),
   );
   run.check((await page.innerText('header')).includes('Acme Payroll'), 'the header names the tenant', () => 'tenant name missing');
+  const title = await page.title();
+  run.check(title === 'Subscriptions — Webhooks', 'without branding, the list is titled "Subscriptions — Webhooks" (a neutral name)', () => title);
   await run.screenshot(page, '01-subscriptions-empty.png');
+  await run.axe(page, 'the empty subscription list');
 }
 
 /** Refusals: no CSRF token, a wrong one, another tenant's subscription, the first link again, an expired link. */
@@ -63,6 +66,7 @@ export async function checkRefusals({ run, page, otherSub, first, link, sql, bro
     () => String(reused?.status()),
   );
   await run.screenshot(page, '13-link-refused.png');
+  await run.axe(page, 'the refused link page');
 
   const expiring = await link({ ttl: '1m' });
   // A minute is the shortest ttl; rather than wait for it, its end is moved into the past.

@@ -33,11 +33,18 @@ export async function rotateAndRecover({ run, page, stack }: PortalWalk, subId: 
     return answer.innerText();
   });
   run.check(
-    /Recovery started: \d+ deliveries \(workflow recover:/.test(recoverAnswer),
-    'the recover control starts a recovery and shows its workflow',
+    /^Recovery started: \d+ failed deliveries will be sent again\.$/.test(recoverAnswer.trim()) && !/workflow|recover:/i.test(recoverAnswer),
+    'the recover control starts a recovery and says so without a workflow ID',
     () => recoverAnswer,
   );
+  const policy = await page.locator('.facts').innerText();
+  run.check(
+    policy.includes('Up to 5 attempts, waiting 1 s between attempts') && !/initial_interval|maximum_attempts|PT\d/.test(policy),
+    'the retry policy reads as a sentence ("Up to 5 attempts, waiting 1 s between attempts"), not JSON or field names',
+    () => policy,
+  );
   await run.screenshot(page, '09-subscription-page.png');
+  await run.axe(page, 'the subscription page, a secret rotated and a recovery started');
   const unlabelled = await unlabelledControls(page);
   run.check(unlabelled.length === 0, 'every control of the subscription page is labelled', () => unlabelled.join('\n'));
 }
@@ -76,17 +83,30 @@ export async function showCircuit({ run, page, stack, sql }: PortalWalk, subId: 
     () => `${notice}\n${noticeTimes.join(' ')}`,
   );
   await run.screenshot(page, '09b-circuit-open.png');
+  await run.axe(page, 'a subscription page with its circuit open');
 }
 
-/** Deleting, after its confirmation. */
+/** Deleting, after its confirmation: Escape closes the confirmation, and focus lands on the list's heading after. */
 export async function deleteSubscription({ run, page, stack, api, tenant }: PortalWalk, subId: string): Promise<void> {
-  await step(run, page, 'the subscription is deleted after a confirmation', async () => {
+  const focused = () => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.trim() ?? ''}`);
+  await step(run, page, 'the confirmation closes on Escape', async () => {
     await page.goto(`${stack.apiUrl}/portal/#/subscriptions/${subId}`);
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: 'Keep it' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'keep-subscription');
+    await run.axe(page, 'the delete confirmation');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Keep it' }).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.id === 'delete-subscription', undefined, { timeout: 2_000 });
+  });
+  run.pass('the delete confirmation takes focus on "Keep it", and Escape closes it, back on "Delete…"');
+  await step(run, page, 'the subscription is deleted after a confirmation', async () => {
+    await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: 'Yes, delete it' }).click();
     await page.getByText('No subscription yet.').waitFor();
+    await page.waitForFunction(() => document.activeElement?.matches('main h1') ?? false, undefined, { timeout: 3_000 });
   });
+  run.pass(`after deleting, focus is on the list's heading (${await focused()})`);
   const gone = (await api.as(tenant.api_key).GET('/v1/subscriptions/{id}', { params: { path: { id: subId } } })).response;
   run.check(gone.status === 404, 'the subscription was deleted after its confirmation', () => String(gone.status));
 }

@@ -22,10 +22,12 @@ export interface PortalWalk {
   receiver: PortalReceiver;
   /** The tenant whose portal is walked. */
   tenant: Awaited<ReturnType<Api['tenant']>>;
-  /** A subscription of another tenant, which the portal must not reach. */
+  /** Another tenant, whose ids the walked tenant's portal must not reach; its own portal shows the platform's look. */
+  other: Awaited<ReturnType<Api['tenant']>>;
+  /** A subscription of the other tenant, which the portal must not reach. */
   otherSub: Awaited<ReturnType<Api['subscribe']>>;
-  /** A new portal link for the tenant. */
-  link(body?: RequestBody<'createPortalSession'>): Promise<PortalLink>;
+  /** A new portal link for the tenant (or, given its id, another one). */
+  link(body?: RequestBody<'createPortalSession'>, tenantId?: string): Promise<PortalLink>;
   /** The check reaches the stack's database directly for what a user cannot do: expire a link, open a circuit. */
   sql(text: string, values?: unknown[]): Promise<void>;
   /** The link the walk opens first. */
@@ -38,6 +40,10 @@ export interface PortalWalk {
   pageErrors: string[];
 }
 
+/** The two sizes the portal is checked at: a laptop's screen, and a phone's. */
+export const WIDE = { width: 1440, height: 900 } as const;
+export const NARROW = { width: 390, height: 844 } as const;
+
 /** Starts the stack, makes the tenants and the first link, and opens a page that records CSP violations and script errors. */
 export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   run.info('starting the stack (Temporal dev server, database, worker, API)');
@@ -46,8 +52,8 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   const tenant = await api.tenant(stack.adminToken, 'Acme Payroll');
   const other = await api.tenant(stack.adminToken, 'Other Corp');
   const otherSub = await api.subscribe(other.api_key, { url: `${receiver.url}/other`, event_types: ['user.*'] });
-  const link = async (body: RequestBody<'createPortalSession'> = {}) => {
-    const res = await api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenant.id } }, body });
+  const link = async (body: RequestBody<'createPortalSession'> = {}, tenantId = tenant.id) => {
+    const res = await api.as(stack.adminToken).POST('/v1/tenants/{id}/portal-sessions', { params: { path: { id: tenantId } }, body });
     if (!res.data) throw new Error(`portal-sessions answered ${res.response.status}: ${JSON.stringify(res.error)}`);
     return res.data as PortalLink;
   };
@@ -64,7 +70,7 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   run.info(`portal link made, expires ${first.expires_at}`);
 
   const browser = await run.launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ viewport: WIDE });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const cspViolations: string[] = [];
@@ -73,5 +79,5 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
     if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  return { run, stack, api, receiver, tenant, otherSub, link, sql, first, browser, context, page, cspViolations, pageErrors };
+  return { run, stack, api, receiver, tenant, other, otherSub, link, sql, first, browser, context, page, cspViolations, pageErrors };
 }

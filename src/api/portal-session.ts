@@ -164,7 +164,8 @@ export function portalSecurityHeaders(frameAncestors: string): RequestHandler {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
+    // data: for a logo the session carries as a data: URL (src/domain/portal-branding.ts).
+    "img-src 'self' data:",
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -709,6 +709,14 @@ export interface components {
       url: string;
       expires_at: string;
     };
+    PortalBranding: {
+      /** @description The platform's name, shown in the portal's header and page titles (default "Webhooks"; at most 60 characters). */
+      name?: string;
+      /** @description The platform's logo in the header: a same-origin path or a `data:image/…;base64,` URL (at most 32768 characters). */
+      logo_url?: string;
+      /** @description Buttons and links (#rrggbb, with a contrast of at least 4.5:1 against white). */
+      accent_color?: string;
+    };
     TestEventAccepted: {
       event_id: string;
       /** @description The one delivery of the test event, to this subscription. */
@@ -2229,6 +2237,9 @@ export interface operations {
            * @default 1h
            */
           ttl?: string;
+          /** @description Where the "Your session has ended" page (and sign-out) sends the tenant's user back to, e.g. the dashboard's page that makes a new link (at most 2048 characters). */
+          return_url?: string;
+          branding?: components['schemas']['PortalBranding'];
         };
       };
     };

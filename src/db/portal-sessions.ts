@@ -5,13 +5,36 @@ import type { Environment } from '../domain/environment.js';
 
 export type PortalEnvironment = Environment;
 
-export interface PortalSession {
+/** What the platform that made the session gave it (each null when not given; see src/domain/portal-branding.ts). */
+export interface PortalLook {
+  returnUrl: string | null;
+  name: string | null;
+  logoUrl: string | null;
+  accentColor: string | null;
+}
+
+export interface PortalSession extends PortalLook {
   id: string;
   tenantId: string;
   tenantName: string;
   environment: PortalEnvironment | null;
   expiresAt: Date;
 }
+
+interface LookRow {
+  return_url: string | null;
+  brand_name: string | null;
+  logo_url: string | null;
+  accent_color: string | null;
+}
+
+const LOOK_COLUMNS = 'p.return_url, p.brand_name, p.logo_url, p.accent_color';
+const lookOf = (row: LookRow): PortalLook => ({
+  returnUrl: row.return_url,
+  name: row.brand_name,
+  logoUrl: row.logo_url,
+  accentColor: row.accent_color,
+});
 
 /** Stores a new, unused link; undefined when the tenant does not exist. */
 export async function insertPortalLink(
@@ -20,12 +43,14 @@ export async function insertPortalLink(
   environment: PortalEnvironment | null,
   linkHash: Buffer,
   ttlMs: number,
+  look: PortalLook,
 ): Promise<{ id: string; expiresAt: Date } | undefined> {
   const { rows } = await db.query<{ id: string; expires_at: Date }>(
-    `INSERT INTO portal_sessions (id, tenant_id, environment, link_hash, expires_at)
-     SELECT $1, t.id, $3, $4, now() + make_interval(secs => $5::double precision / 1000) FROM tenants t WHERE t.id = $2 AND t.purging_at IS NULL
+    `INSERT INTO portal_sessions (id, tenant_id, environment, link_hash, expires_at, return_url, brand_name, logo_url, accent_color)
+     SELECT $1, t.id, $3, $4, now() + make_interval(secs => $5::double precision / 1000), $6, $7, $8, $9
+     FROM tenants t WHERE t.id = $2 AND t.purging_at IS NULL
      RETURNING id, expires_at`,
-    [`prt_${randomUUID().replace(/-/g, '')}`, tenantId, environment, linkHash, ttlMs],
+    [`prt_${randomUUID().replace(/-/g, '')}`, tenantId, environment, linkHash, ttlMs, look.returnUrl, look.name, look.logoUrl, look.accentColor],
   );
   return rows[0] && { id: rows[0].id, expiresAt: rows[0].expires_at };
 }
@@ -46,15 +71,17 @@ export async function openPortalLink(db: Queryable, linkHash: Buffer, sessionHas
 
 /** The live session with this token hash; a session past its expiry is gone. */
 export async function portalSessionByHash(db: Queryable, sessionHash: Buffer): Promise<(PortalSession & { sessionHash: Buffer }) | undefined> {
-  const { rows } = await db.query<{
-    id: string;
-    tenant_id: string;
-    tenant_name: string;
-    environment: PortalEnvironment | null;
-    expires_at: Date;
-    session_hash: Buffer;
-  }>(
-    `SELECT p.id, p.tenant_id, t.name AS tenant_name, p.environment, p.expires_at, p.session_hash
+  const { rows } = await db.query<
+    LookRow & {
+      id: string;
+      tenant_id: string;
+      tenant_name: string;
+      environment: PortalEnvironment | null;
+      expires_at: Date;
+      session_hash: Buffer;
+    }
+  >(
+    `SELECT p.id, p.tenant_id, t.name AS tenant_name, p.environment, p.expires_at, p.session_hash, ${LOOK_COLUMNS}
      FROM portal_sessions p JOIN tenants t ON t.id = p.tenant_id
      WHERE p.session_hash = $1 AND p.expires_at > now() AND t.purging_at IS NULL`,
     [sessionHash],
@@ -68,8 +95,20 @@ export async function portalSessionByHash(db: Queryable, sessionHash: Buffer): P
       environment: row.environment,
       expiresAt: row.expires_at,
       sessionHash: row.session_hash,
+      ...lookOf(row),
     }
   );
+}
+
+/**
+ * What an ended session (signed out, expired, or its tenant purged) still tells the page that held it: the
+ * way back and the platform's look, for the "Your session has ended" page. Until it is pruned, a day later.
+ */
+export async function endedPortalSessionByHash(db: Queryable, sessionHash: Buffer): Promise<PortalLook | undefined> {
+  const { rows } = await db.query<LookRow>(`SELECT ${LOOK_COLUMNS} FROM portal_sessions p WHERE p.session_hash = $1 AND p.expires_at <= now()`, [
+    sessionHash,
+  ]);
+  return rows[0] && lookOf(rows[0]);
 }
 
 /** Ends a session now (the portal's sign-out). */

@@ -145,6 +145,77 @@ describe('opening the link', () => {
   });
 });
 
+// A 1×1 transparent PNG.
+const PNG_DATA_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+describe("the return URL and the platform's look", () => {
+  it('are carried by the session, with a neutral name by default', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Portal look');
+    const plain = await openPortal(t.id);
+    const plainInfo = await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: plain.cookie });
+    expect(plainInfo.body).toMatchObject({ return_url: null, branding: { name: 'Webhooks', logo_url: null, accent_color: null } });
+
+    const look = { name: 'Acme Cloud', logo_url: PNG_DATA_URL, accent_color: '#0b5cad' };
+    const branded = await openPortal(t.id, { return_url: 'https://dashboard.example.com/settings/webhooks?tab=1', branding: look });
+    const info = await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: branded.cookie });
+    expect(info.body).toMatchObject({ return_url: 'https://dashboard.example.com/settings/webhooks?tab=1', branding: look });
+    const path = await openPortal(t.id, { branding: { logo_url: '/static/acme-logo.svg' } });
+    expect((await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: path.cookie })).body.branding).toEqual({
+      name: 'Webhooks',
+      logo_url: '/static/acme-logo.svg',
+      accent_color: null,
+    });
+  });
+
+  it('are refused, naming the field, when they are not what the portal can show safely', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Portal look refused');
+    for (const [body, field] of [
+      [{ return_url: 'javascript:alert(1)' }, 'return_url'],
+      [{ return_url: 'ftp://example.com/' }, 'return_url'],
+      [{ return_url: '/relative' }, 'return_url'],
+      [{ return_url: 'https://user:pw@example.com/' }, 'return_url'],
+      [{ return_url: `https://example.com/${'a'.repeat(2100)}` }, 'return_url'],
+      [{ return_url: 42 }, 'return_url'],
+      [{ branding: { name: '' } }, 'branding.name'],
+      [{ branding: { name: 'x'.repeat(61) } }, 'branding.name'],
+      [{ branding: { name: ' Acme' } }, 'branding.name'],
+      [{ branding: { name: 'Acme\u0007' } }, 'branding.name'],
+      [{ branding: { logo_url: 'https://cdn.example.com/logo.png' } }, 'branding.logo_url'],
+      [{ branding: { logo_url: '//cdn.example.com/logo.png' } }, 'branding.logo_url'],
+      [{ branding: { logo_url: '/\\cdn.example.com/logo.png' } }, 'branding.logo_url'],
+      [{ branding: { logo_url: 'data:text/html;base64,PHNjcmlwdD4=' } }, 'branding.logo_url'],
+      [{ branding: { logo_url: 'data:image/png,<svg onload=alert(1)>' } }, 'branding.logo_url'],
+      [{ branding: { logo_url: `data:image/png;base64,${'A'.repeat(40_000)}` } }, 'branding.logo_url'],
+      [{ branding: { accent_color: 'red' } }, 'branding.accent_color'],
+      [{ branding: { accent_color: '#fff' } }, 'branding.accent_color'],
+      [{ branding: { accent_color: '#ffff00' } }, 'branding.accent_color'],
+      [{ branding: { accent_color: '#0b5cad;background:url(x)' } }, 'branding.accent_color'],
+      [{ branding: { colour: '#000000' } }, 'branding.colour'],
+    ] as const) {
+      const res = await stack.api.call('POST', `/v1/tenants/${t.id}/portal-sessions`, stack.adminToken, body);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
+    }
+  });
+
+  it('are still told, with session_ended, to a page whose session has ended', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Portal ended');
+    const p = await openPortal(t.id, { return_url: 'https://dashboard.example.com/', branding: { name: 'Acme Cloud' } });
+    await expireLinks(t.id);
+    const ended = await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: p.cookie });
+    expect(ended.status).toBe(401);
+    expect(ended.body).toEqual({
+      error: { code: 'session_ended', message: 'this portal session has ended' },
+      ended: { return_url: 'https://dashboard.example.com/', branding: { name: 'Acme Cloud', logo_url: null, accent_color: null } },
+    });
+    // No cookie, or one naming no session: the plain 401, which tells nothing.
+    const none = await stack.api.call('GET', '/portal/session', undefined, undefined, { cookie: `hookrelay_portal=${'A'.repeat(43)}` });
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe('unauthorized');
+    expect(none.body.ended).toBeUndefined();
+  });
+});
+
 describe('the session', () => {
   it("acts as its tenant on the API until the link's ttl, and not after", async () => {
     const t = await stack.api.createTenant(stack.adminToken, 'Portal session');
@@ -255,6 +326,8 @@ describe('the portal pages', () => {
       expect(csp).toContain("style-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toMatch(/unsafe|https?:/);
+      // Images: hookrelay's own, or a logo the session carries as a data: URL; nothing else.
+      expect(csp).toContain("img-src 'self' data:;");
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }

@@ -14,9 +14,18 @@ import {
   newSessionToken,
   portalSecurityHeaders,
   portalSession,
+  sessionTokenFrom,
   setSessionCookie,
 } from '../portal-session.js';
-import { endPortalSession, insertPortalLink, openPortalLink, pruneExpiredPortalSessions } from '../../db/portal-sessions.js';
+import {
+  endPortalSession,
+  endedPortalSessionByHash,
+  insertPortalLink,
+  openPortalLink,
+  pruneExpiredPortalSessions,
+  type PortalLook,
+} from '../../db/portal-sessions.js';
+import { DEFAULT_PORTAL_NAME } from '../../domain/portal-branding.js';
 import { parseDuration } from '../../domain/duration.js';
 import { portalAssets } from '../../portal/assets.js';
 import { audited } from '../audit.js';
@@ -41,13 +50,19 @@ export function portalRoutes(routes: Routes, deps: ApiDeps): void {
         deps.pool,
         req,
         res,
-        (tx) => insertPortalLink(tx, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl)),
+        (tx) =>
+          insertPortalLink(tx, id, input.environment ?? null, hashToken(token), parseDuration(input.ttl), {
+            returnUrl: input.return_url ?? null,
+            name: input.branding?.name ?? null,
+            logoUrl: input.branding?.logo_url ?? null,
+            accentColor: input.branding?.accent_color ?? null,
+          }),
         (made) =>
           made && {
             tenantId: id,
             action: 'portal_session.create',
             objectId: made.id,
-            details: { environment: input.environment ?? null, expires_at: made.expiresAt.toISOString() },
+            details: { environment: input.environment ?? null, expires_at: made.expiresAt.toISOString(), return_url: input.return_url ?? null },
           },
       );
       if (!link) throw notFound('tenant');
@@ -59,6 +74,12 @@ export function portalRoutes(routes: Routes, deps: ApiDeps): void {
 }
 
 const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
+
+/** The way back and the platform's look, as the page reads them (the name defaults to a neutral one). */
+const lookJson = (look: PortalLook) => ({
+  return_url: look.returnUrl,
+  branding: { name: look.name ?? DEFAULT_PORTAL_NAME, logo_url: look.logoUrl, accent_color: look.accentColor },
+});
 
 /**
  * The portal's pages, ahead of the API routes. Each route is registered with its whole path rather than
@@ -94,15 +115,24 @@ export function portalPages(deps: ApiDeps): Router {
   });
 
   /** What the page needs to start: who it acts as, until when, and the CSRF token for its writes. */
+  // A cookie of a session that has ended answers 401 `session_ended` with its way back and look, so the
+  // page can say so in the platform's name and link back; without a session, the plain 401.
   router.get('/portal/session', ...read, async (req, res) => {
     const session = await portalSession(deps.pool, req);
     noStore(res);
-    if (!session) throw new ApiError(401, 'unauthorized', 'no portal session: open the link you were given again, or ask for a new one');
+    if (!session) {
+      const token = sessionTokenFrom(req);
+      const ended = token ? await endedPortalSessionByHash(deps.pool, hashToken(token)) : undefined;
+      if (!ended) throw new ApiError(401, 'unauthorized', 'no portal session: open the link you were given again, or ask for a new one');
+      res.status(401).json({ error: { code: 'session_ended', message: 'this portal session has ended' }, ended: lookJson(ended) });
+      return;
+    }
     res.json({
       tenant: { id: session.tenantId, name: session.tenantName },
       environment: session.environment,
       expires_at: session.expiresAt.toISOString(),
       csrf_token: csrfTokenFor(session.token),
+      ...lookJson(session),
     });
   });
 

@@ -1,4 +1,4 @@
-// Every request the portal makes goes to hookrelay's HTTP API, with the session cookie (sent by the
+// Every request the portal makes goes to the service's HTTP API, with the session cookie (sent by the
 // browser) and, on a state-changing request, the CSRF token the session handed over.
 import type { Environment } from '../../domain/environment.js';
 import type { ErrorDetail } from '../../api/errors.js';
@@ -19,12 +19,20 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** The answer's whole body, for the few answers that carry more than the error (GET /portal/session's `ended`). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
 }
 
-export interface Session {
+/** The platform's look and the way back, as GET /portal/session gives them (src/domain/portal-branding.ts). */
+export interface Look {
+  return_url: string | null;
+  branding: { name: string; logo_url: string | null; accent_color: string | null };
+}
+
+export interface Session extends Look {
   tenant: { id: string; name: string };
   environment: Environment | null;
   expires_at: string;
@@ -32,9 +40,15 @@ export interface Session {
 }
 
 let csrfToken = '';
+let onSessionEnded: (() => void) | undefined;
 
 export function useCsrfToken(token: string): void {
   csrfToken = token;
+}
+
+/** Called when an API request answers 401: the session ended (expired, signed out elsewhere) while the page was open. */
+export function whenSessionEnds(handler: () => void): void {
+  onSessionEnded = handler;
 }
 
 export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -51,7 +65,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
-    throw new ApiFailure(0, 'network', 'hookrelay did not answer; check your connection and try again');
+    throw new ApiFailure(0, 'network', 'the server did not answer; check your connection and try again');
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -62,8 +76,9 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
     parsed = undefined;
   }
   if (!response.ok) {
+    if (response.status === 401 && path.startsWith('/v1/')) onSessionEnded?.();
     const error = (parsed as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined)?.error;
-    throw new ApiFailure(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.details ?? []);
+    throw new ApiFailure(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.details ?? [], parsed);
   }
   return parsed as T;
 }

@@ -93,7 +93,7 @@ export function DeliveryLog({ route, session }: { route: Route; session: Session
                 (d) =>
                   html`<tr key=${d.id}>
                     <td data-label="Created">
-                      <a href=${href(`deliveries/${d.id}`)} aria-label=${`Delivery ${d.id}`}><${Time} iso=${d.created_at} /></a>
+                      <a href=${href(`deliveries/${d.id}`)}><${Time} iso=${d.created_at} /><span class="visually-hidden">, delivery ${d.id}</span></a>
                     </td>
                     <td data-label="Event type"><code>${d.event_type ?? ''}</code></td>
                     <td data-label="Subscription" class="mono small break">${shortUrl(urlOf(d.subscription_id) ?? d.subscription_id)}</td>

@@ -1,7 +1,8 @@
 // Labelled inputs the subscription form is built of: a field with its hint and the API's error for it,
-// and key/value rows.
+// key/value rows, and the summary of what a failed submit found, above the form.
 import { html } from 'htm/preact';
 import { ApiFailure } from './api.js';
+import { detailsOf, errorText } from './error-text.js';
 import type { Pair } from './subscription-form-values.js';
 
 /** Field path to what the API's 400 said of it (and of what lies below it: `rate_limit.requests` counts for `rate_limit`). */
@@ -14,6 +15,12 @@ export function fieldErrors(error: unknown): FieldErrors {
     return said.length ? said.join('; ') : undefined;
   };
 }
+
+/** aria-describedby and aria-invalid of an input of a Field, to spread onto it (`...${aria(id, error)}`). */
+export const aria = (id: string, error: string | undefined, hint = true) => ({
+  'aria-describedby': describedBy(id, error, hint),
+  'aria-invalid': error ? 'true' : undefined,
+});
 
 /** The ids an input of a Field is described by: its hint, and its error while there is one. */
 export const describedBy = (id: string, error: string | undefined, hint = true) =>
@@ -60,5 +67,47 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
     <label for=${id}>${label}</label>
     ${children} ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : null}
     ${error ? html`<p class="field-error" id=${`${id}-error`}>${error}</p>` : null}
+  </div>`;
+}
+
+/** A form's input for an API field path: its element id and its label. */
+export interface FormField {
+  id: string;
+  label: string;
+}
+
+export const ERROR_SUMMARY_ID = 'error-summary';
+
+/**
+ * Above the form after a failed submit: what was wrong, each field a link that moves focus to it. It takes
+ * focus itself (the form focuses `#error-summary`), so a keyboard or screen-reader user hears it first.
+ * `fieldFor` maps an API path (`retry_policy.maximum_attempts`) to the form's input, when it has one.
+ */
+export function ErrorSummary({ error, fieldFor }: { error: unknown; fieldFor: (path: string) => FormField | undefined }) {
+  if (!error) return null;
+  const details = error instanceof ApiFailure && error.status === 400 ? error.details : [];
+  const words = detailsOf(error, (path) => fieldFor(path)?.label);
+  // The fields are links, but the hash is the router's: focus the input without touching the address.
+  const go = (id: string) => (e: Event) => {
+    e.preventDefault();
+    const input = document.getElementById(id);
+    input?.focus();
+    input?.scrollIntoView({ block: 'center' });
+  };
+  return html`<div class="error error-summary" id=${ERROR_SUMMARY_ID} tabindex="-1" role="alert" aria-labelledby="error-summary-h">
+    <h2 id="error-summary-h">${details.length ? 'Check these fields' : 'That did not work'}</h2>
+    <p>${errorText(error)}</p>
+    ${
+      words.length
+        ? html`<ul>
+            ${words.map((w, i) => {
+              const field = fieldFor(details[i]!.path);
+              return html`<li key=${i}>
+                ${field ? html`<a href=${`#${field.id}`} onClick=${go(field.id)}>${w.label}: ${w.message}</a>` : html`${w.label}: ${w.message}`}
+              </li>`;
+            })}
+          </ul>`
+        : null
+    }
   </div>`;
 }

@@ -1,11 +1,11 @@
 // The panels of a subscription's page that act on it: test event, recovery, secret rotation, enable, disable, delete.
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Delivery, type RotatedSecret, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
-import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, useLoad, usePoll } from './ui.js';
+import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, focusWhenShown, useEscape, useLoad, usePoll } from './ui.js';
 
-/** Sends a hookrelay.test event and shows its one delivery's attempts as they arrive. */
+/** Sends a test event and shows its one delivery's attempts as they arrive. */
 export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: () => void }) {
   const [deliveryId, setDeliveryId] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -19,7 +19,9 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
   useEffect(() => {
     if (settled) onSettled();
   }, [settled, deliveryId]);
+  // While sending, the button is aria-disabled rather than disabled: a disabled button drops keyboard focus to the page's body.
   const send = async () => {
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -34,8 +36,8 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
   const d = delivery.data;
   return html`<section class="panel" aria-labelledby="test-h">
     <h2 id="test-h">Send a test event</h2>
-    <p class="muted">A <code>hookrelay.test</code> event, delivered to this subscription only, signed like any other.</p>
-    <button type="button" onClick=${send} disabled=${busy}>Send test event</button>
+    <p class="muted">A test event, delivered to this subscription only, signed like any other.</p>
+    <button type="button" onClick=${send} aria-disabled=${busy ? 'true' : undefined}>Send test event</button>
     <${ErrorBox} error=${error} />
     ${
       d
@@ -67,7 +69,7 @@ export function Recover({ sub }: { sub: Subscription }) {
       setError(failure);
     }
   };
-  const result_ = result as { workflow_id?: string; deliveries?: number } | undefined;
+  const result_ = result as { deliveries?: number } | undefined;
   return html`<section class="panel" aria-labelledby="recover-h">
     <h2 id="recover-h">Recover failed deliveries</h2>
     <form onSubmit=${submit} class="row wrap">
@@ -78,22 +80,32 @@ export function Recover({ sub }: { sub: Subscription }) {
       <button type="submit">Recover</button>
     </form>
     <${ErrorBox} error=${error} />
-    ${result_ ? html`<p role="status">Recovery started: ${result_.deliveries ?? 0} deliveries (workflow <code>${result_.workflow_id}</code>).</p>` : null}
+    ${result_ ? html`<p role="status">Recovery started: ${result_.deliveries ?? 0} failed deliveries will be sent again.</p>` : null}
   </section>`;
 }
 
 /** Rotation, and until when each replaced secret still signs (its value is never shown again). */
 export function Secret({ sub }: { sub: Subscription }) {
   const [rotated, setRotated] = useState<RotatedSecret | undefined>(undefined);
+  const [shown, setShown] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const rotate = async () => {
     setError(undefined);
     try {
       setRotated(await api<RotatedSecret>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/rotate-secret`));
+      setShown(true);
+      // The new value is what the user came for: focus it (selected, ready to copy).
+      focusWhenShown('#new-secret, #new-public-key');
     } catch (e) {
       setError(e);
     }
   };
+  // Escape (or Hide) takes the shown value off the page and returns to the button that made it.
+  const hide = useCallback(() => {
+    setShown(false);
+    focusWhenShown('#rotate-secret');
+  }, []);
+  useEscape(shown, hide);
   const previous = rotated?.previous_secrets ?? sub.previous_secrets;
   return html`<section class="panel" aria-labelledby="secret-h">
     <h2 id="secret-h">Signing secret</h2>
@@ -111,11 +123,18 @@ export function Secret({ sub }: { sub: Subscription }) {
           </div>`
         : html`<p class="small">No previous secret is signing: only the current one.</p>`
     }
-    <button type="button" onClick=${rotate}>Rotate secret</button>
+    <button type="button" id="rotate-secret" onClick=${rotate}>Rotate secret</button>
     <${ErrorBox} error=${error} />
     ${rotated?.warning ? html`<p class="warning" role="alert">${rotated.warning}</p>` : null}
-    ${rotated?.secret ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
-    ${rotated?.public_key ? html`<${CopyOnce} id="new-public-key" label="New public key" value=${rotated.public_key} />` : null}
+    ${
+      shown && rotated
+        ? html`<div class="shown-secret" role="group" aria-label="New secret">
+            ${rotated.secret ? html`<${CopyOnce} id="new-secret" label="New signing secret" value=${rotated.secret} />` : null}
+            ${rotated.public_key ? html`<${CopyOnce} id="new-public-key" label="New public key" value=${rotated.public_key} />` : null}
+            <button type="button" onClick=${hide}>Hide (Esc)</button>
+          </div>`
+        : null
+    }
   </section>`;
 }
 
@@ -123,6 +142,16 @@ export function Danger({ sub, reload }: { sub: Subscription; reload: () => Promi
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const path = `/v1/subscriptions/${encodeURIComponent(sub.id)}`;
+  const ask = () => {
+    setConfirming(true);
+    // The safe answer first: Enter on the confirmation keeps the subscription.
+    focusWhenShown('#keep-subscription');
+  };
+  const cancel = useCallback(() => {
+    setConfirming(false);
+    focusWhenShown('#delete-subscription');
+  }, []);
+  useEscape(confirming, cancel);
   const toggle = async () => {
     setError(undefined);
     try {
@@ -135,6 +164,7 @@ export function Danger({ sub, reload }: { sub: Subscription; reload: () => Promi
   const remove = async () => {
     try {
       await api('DELETE', path);
+      // The list's heading takes focus once it shows (the router's hash change).
       navigate('subscriptions');
     } catch (e) {
       setError(e);
@@ -149,9 +179,9 @@ export function Danger({ sub, reload }: { sub: Subscription; reload: () => Promi
           ? html`<div class="confirm" role="group" aria-label="Confirm deletion">
               <p>Delete this subscription? Its pending deliveries are cancelled; its delivery log stays readable.</p>
               <button type="button" class="danger" onClick=${remove}>Yes, delete it</button>
-              <button type="button" onClick=${() => setConfirming(false)}>Keep it</button>
+              <button type="button" id="keep-subscription" onClick=${cancel}>Keep it (Esc)</button>
             </div>`
-          : html`<button type="button" class="danger" onClick=${() => setConfirming(true)}>Delete…</button>`
+          : html`<button type="button" id="delete-subscription" class="danger" onClick=${ask}>Delete…</button>`
       }
     </div>
     <p class="muted small">Disabling cancels its pending deliveries.</p>

@@ -1,12 +1,15 @@
 // The subscription form's fieldsets with more than one input: event types, retry policy, flow control.
 import { html } from 'htm/preact';
 import { MAX_IN_FLIGHT_BOUNDS, RATE_LIMIT_PERIODS, type RateLimitPeriod } from '../../domain/flow-control.js';
-import { Field, describedBy, type FieldErrors } from './form-fields.js';
+import { Field, aria, describedBy, type FieldErrors } from './form-fields.js';
+import { FIELDS } from './subscription-fields.js';
+import { retryPolicyText } from './retry-text.js';
 import type { Custom, Form, SetField } from './subscription-form-values.js';
 
+// Each preset described from its own definition (src/domain/retry-policy.ts), so the label cannot drift from it.
 const PRESETS = [
-  { value: 'default', label: 'Default: retry for 3 days (5 s, doubling, at most 1 h apart)' },
-  { value: 'three_retries', label: 'Three retries (10 s, then ×3)' },
+  { value: 'default', label: `Default: ${retryPolicyText('default').toLowerCase()}` },
+  { value: 'three_retries', label: `Three retries: ${retryPolicyText('three_retries').toLowerCase()}` },
   { value: 'none', label: 'No retry: one attempt' },
   { value: 'custom', label: 'Custom' },
 ] as const;
@@ -40,17 +43,17 @@ export function EventTypeFields({ form, catalog, set, errors }: { form: Form; ca
         : null
     }
     <${Field}
-      id="f-patterns"
+      id=${FIELDS.event_types.id}
       label=${catalog?.length ? 'Other patterns' : 'Patterns'}
       hint="One per line: user.created, or user.* for everything below user. Lowercase, dotted."
       error=${errors('event_types')}
     >
       <textarea
-        id="f-patterns"
+        id=${FIELDS.event_types.id}
         rows="3"
         value=${form.patterns}
         onInput=${(e: Event) => set('patterns', value(e))}
-        aria-describedby=${describedBy('f-patterns', errors('event_types'))}
+        aria-describedby=${describedBy(FIELDS.event_types.id, errors('event_types'))}
         aria-invalid=${errors('event_types') ? 'true' : undefined}
       ></textarea>
     <//>
@@ -74,12 +77,25 @@ export function RetryPolicyFields({ form, set, errors }: { form: Form; set: SetF
     ${
       form.preset === 'custom'
         ? html`<div class="grid">
-            <${Field} id="p-initial" label="First retry after" hint="e.g. 5s, 1m" error=${at('initial_interval')}
-              ><input id="p-initial" value=${c.initial_interval} onInput=${setCustom('initial_interval')}
-            /><//>
-            <${Field} id="p-coef" label="Backoff coefficient" hint="1 to 10" error=${at('backoff_coefficient')}
+            <${Field}
+              id=${FIELDS['retry_policy.initial_interval'].id}
+              label=${FIELDS['retry_policy.initial_interval'].label}
+              hint="e.g. 5s, 1m"
+              error=${at('initial_interval')}
               ><input
-                id="p-coef"
+                id=${FIELDS['retry_policy.initial_interval'].id}
+                ...${aria(FIELDS['retry_policy.initial_interval'].id, at('initial_interval'))}
+                value=${c.initial_interval}
+                onInput=${setCustom('initial_interval')}
+            /><//>
+            <${Field}
+              id=${FIELDS['retry_policy.backoff_coefficient'].id}
+              label=${FIELDS['retry_policy.backoff_coefficient'].label}
+              hint="1 to 10"
+              error=${at('backoff_coefficient')}
+              ><input
+                id=${FIELDS['retry_policy.backoff_coefficient'].id}
+                ...${aria(FIELDS['retry_policy.backoff_coefficient'].id, at('backoff_coefficient'))}
                 type="number"
                 min="1"
                 max="10"
@@ -87,17 +103,52 @@ export function RetryPolicyFields({ form, set, errors }: { form: Form; set: SetF
                 value=${c.backoff_coefficient}
                 onInput=${setCustom('backoff_coefficient')}
             /><//>
-            <${Field} id="p-max-int" label="Longest wait" hint="at most 24h" error=${at('maximum_interval')}
-              ><input id="p-max-int" value=${c.maximum_interval} onInput=${setCustom('maximum_interval')}
+            <${Field}
+              id=${FIELDS['retry_policy.maximum_interval'].id}
+              label=${FIELDS['retry_policy.maximum_interval'].label}
+              hint="at most 24h"
+              error=${at('maximum_interval')}
+              ><input
+                id=${FIELDS['retry_policy.maximum_interval'].id}
+                ...${aria(FIELDS['retry_policy.maximum_interval'].id, at('maximum_interval'))}
+                value=${c.maximum_interval}
+                onInput=${setCustom('maximum_interval')}
             /><//>
-            <${Field} id="p-attempts" label="Maximum attempts" hint="1 to 1000" error=${at('maximum_attempts')}
-              ><input id="p-attempts" type="number" min="1" max="1000" value=${c.maximum_attempts} onInput=${setCustom('maximum_attempts')}
+            <${Field}
+              id=${FIELDS['retry_policy.maximum_attempts'].id}
+              label=${FIELDS['retry_policy.maximum_attempts'].label}
+              hint="1 to 1000"
+              error=${at('maximum_attempts')}
+              ><input
+                id=${FIELDS['retry_policy.maximum_attempts'].id}
+                ...${aria(FIELDS['retry_policy.maximum_attempts'].id, at('maximum_attempts'))}
+                type="number"
+                min="1"
+                max="1000"
+                value=${c.maximum_attempts}
+                onInput=${setCustom('maximum_attempts')}
             /><//>
-            <${Field} id="p-duration" label="Give up after" hint="e.g. 72h, at most 7d" error=${at('max_duration')}
-              ><input id="p-duration" value=${c.max_duration} onInput=${setCustom('max_duration')}
+            <${Field}
+              id=${FIELDS['retry_policy.max_duration'].id}
+              label=${FIELDS['retry_policy.max_duration'].label}
+              hint="e.g. 72h, at most 7d"
+              error=${at('max_duration')}
+              ><input
+                id=${FIELDS['retry_policy.max_duration'].id}
+                ...${aria(FIELDS['retry_policy.max_duration'].id, at('max_duration'))}
+                value=${c.max_duration}
+                onInput=${setCustom('max_duration')}
             /><//>
-            <${Field} id="p-final" label="Final statuses" hint="HTTP statuses not retried, e.g. 400, 422" error=${at('non_retryable_statuses')}
-              ><input id="p-final" value=${c.non_retryable_statuses} onInput=${setCustom('non_retryable_statuses')}
+            <${Field}
+              id=${FIELDS['retry_policy.non_retryable_statuses'].id}
+              label=${FIELDS['retry_policy.non_retryable_statuses'].label}
+              hint="HTTP statuses not retried, e.g. 400, 422"
+              error=${at('non_retryable_statuses')}
+              ><input
+                id=${FIELDS['retry_policy.non_retryable_statuses'].id}
+                ...${aria(FIELDS['retry_policy.non_retryable_statuses'].id, at('non_retryable_statuses'))}
+                value=${c.non_retryable_statuses}
+                onInput=${setCustom('non_retryable_statuses')}
             /><//>
           </div>`
         : null
@@ -112,19 +163,19 @@ export function FlowControlFields({ form, set, errors }: { form: Form; set: SetF
     <legend>Flow control</legend>
     <div class="row wrap">
       <${Field}
-        id="f-rate"
-        label="Rate limit: at most"
+        id=${FIELDS.rate_limit.id}
+        label=${FIELDS.rate_limit.label}
         hint="Attempts (retries included), 1 to 100000; empty for no limit. Deliveries over it wait for their turn."
         error=${errors('rate_limit')}
       >
         <input
-          id="f-rate"
+          id=${FIELDS.rate_limit.id}
           type="number"
           min="1"
           max="100000"
           value=${form.rate_requests}
           onInput=${(e: Event) => set('rate_requests', value(e))}
-          aria-describedby=${describedBy('f-rate', errors('rate_limit'))}
+          aria-describedby=${describedBy(FIELDS.rate_limit.id, errors('rate_limit'))}
           aria-invalid=${errors('rate_limit') ? 'true' : undefined}
         />
       <//>
@@ -134,19 +185,19 @@ export function FlowControlFields({ form, set, errors }: { form: Form; set: SetF
         </select>
       <//>
       <${Field}
-        id="f-max-in-flight"
-        label="Max in flight"
+        id=${FIELDS.max_in_flight.id}
+        label=${FIELDS.max_in_flight.label}
         hint=${`Attempts in flight at once, ${min} to ${max}; more wait their turn.`}
         error=${errors('max_in_flight')}
       >
         <input
-          id="f-max-in-flight"
+          id=${FIELDS.max_in_flight.id}
           type="number"
           min=${min}
           max=${max}
           value=${form.max_in_flight}
           onInput=${(e: Event) => set('max_in_flight', value(e))}
-          aria-describedby=${describedBy('f-max-in-flight', errors('max_in_flight'))}
+          aria-describedby=${describedBy(FIELDS.max_in_flight.id, errors('max_in_flight'))}
           aria-invalid=${errors('max_in_flight') ? 'true' : undefined}
         />
       <//>

@@ -3,8 +3,9 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, type EventType, type Session, type Subscription } from './api.js';
 import { href, navigate } from './router.js';
-import { CopyOnce, ErrorBox } from './ui.js';
-import { Field, Pairs, describedBy, fieldErrors } from './form-fields.js';
+import { CopyOnce, ErrorBox, focusWhenShown } from './ui.js';
+import { ERROR_SUMMARY_ID, ErrorSummary, Field, Pairs, describedBy, fieldErrors } from './form-fields.js';
+import { FIELDS, fieldFor } from './subscription-fields.js';
 import { EventTypeFields, FlowControlFields, RetryPolicyFields } from './subscription-fieldsets.js';
 import { fromSubscription, toBody, type Form, type Pair, type SetField } from './subscription-form-values.js';
 
@@ -17,7 +18,7 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
 
   useEffect(() => {
     if (id) api<Subscription>('GET', `/v1/subscriptions/${encodeURIComponent(id)}`).then((s) => setForm(fromSubscription(s, session)), setError);
-    // The catalog, where this hookrelay has one; otherwise patterns are typed.
+    // The catalog, where the service has one; otherwise patterns are typed.
     api<{ data: EventType[] }>('GET', '/v1/event-types')
       .then((r) =>
         setCatalog(
@@ -65,12 +66,14 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
     </section>`;
 
   const set: SetField = (key, value) => setForm({ ...form, [key]: value });
-  // What the API's 400 said of each field, shown under the field as well as in the box above the buttons.
+  // What the API's 400 said of each field, shown under the field as well as in the summary above the form.
   const errors = fieldErrors(error);
   const invalid = (path: string) => (errors(path) ? 'true' : undefined);
   const value = (e: Event) => (e.target as HTMLInputElement).value;
+  // While saving, the button is aria-disabled rather than disabled (which would drop focus to the page's body).
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -85,10 +88,12 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
         navigate(`subscriptions/${id}`);
       } else {
         setCreated(await api<Subscription>('POST', '/v1/subscriptions', body));
+        // The page becomes "Subscription created", with the secret: start there.
+        focusWhenShown('main h1');
       }
     } catch (failure) {
       setError(failure);
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.error')?.focus());
+      focusWhenShown(`#${ERROR_SUMMARY_ID}`);
     } finally {
       setBusy(false);
     }
@@ -97,23 +102,25 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
   return html`<section>
     <p><a href=${id ? href(`subscriptions/${id}`) : href('subscriptions')}>← Back</a></p>
     <h1 tabindex="-1">${id ? 'Edit subscription' : 'New subscription'}</h1>
+    <${ErrorSummary} error=${error} fieldFor=${fieldFor} />
     <form onSubmit=${submit} novalidate>
-      <${Field} id="f-url" label="Endpoint URL" hint="http or https; where hookrelay sends each event." error=${errors('url')}>
+      <${Field} id=${FIELDS.url.id} label=${FIELDS.url.label} hint="http or https; where each event is sent." error=${errors('url')}>
         <input
-          id="f-url"
+          id=${FIELDS.url.id}
           type="url"
           required
           value=${form.url}
           onInput=${(e: Event) => set('url', value(e))}
-          aria-describedby=${describedBy('f-url', errors('url'))}
+          aria-describedby=${describedBy(FIELDS.url.id, errors('url'))}
           aria-invalid=${invalid('url')}
         />
       <//>
       <div class="row wrap">
-        <${Field} id="f-method" label="Method" error=${errors('method')}>
+        <${Field} id=${FIELDS.method.id} label=${FIELDS.method.label} error=${errors('method')}>
           <select
-            id="f-method"
+            id=${FIELDS.method.id}
             value=${form.method}
+            aria-describedby=${describedBy(FIELDS.method.id, errors('method'), false)}
             aria-invalid=${invalid('method')}
             onChange=${(e: Event) => set('method', value(e) as Form['method'])}
           >
@@ -122,15 +129,15 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
           </select>
         <//>
         <${Field}
-          id="f-env"
-          label="Environment"
+          id=${FIELDS.environment.id}
+          label=${FIELDS.environment.label}
           hint=${session.environment ? 'This portal is for this environment only.' : undefined}
           error=${errors('environment')}
         >
           <select
-            id="f-env"
+            id=${FIELDS.environment.id}
             value=${form.environment}
-            aria-describedby=${describedBy('f-env', errors('environment'), Boolean(session.environment))}
+            aria-describedby=${describedBy(FIELDS.environment.id, errors('environment'), Boolean(session.environment))}
             aria-invalid=${invalid('environment')}
             disabled=${Boolean(session.environment)}
             onChange=${(e: Event) => set('environment', value(e) as Form['environment'])}
@@ -143,15 +150,15 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
           id
             ? null
             : html`<${Field}
-                id="f-signature"
-                label="Signature"
+                id=${FIELDS.signature.id}
+                label=${FIELDS.signature.label}
                 hint="Chosen once: ed25519 lets your receiver verify with a public key."
                 error=${errors('signature')}
               >
                 <select
-                  id="f-signature"
+                  id=${FIELDS.signature.id}
                   value=${form.signature}
-                  aria-describedby=${describedBy('f-signature', errors('signature'), true)}
+                  aria-describedby=${describedBy(FIELDS.signature.id, errors('signature'), true)}
                   aria-invalid=${invalid('signature')}
                   onChange=${(e: Event) => set('signature', value(e) as Form['signature'])}
                 >
@@ -160,26 +167,26 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
                 </select>
               <//>`
         }
-        <${Field} id="f-timeout" label="Timeout (ms)" hint="1000 to 60000." error=${errors('timeout_ms')}>
+        <${Field} id=${FIELDS.timeout_ms.id} label=${FIELDS.timeout_ms.label} hint="1000 to 60000." error=${errors('timeout_ms')}>
           <input
-            id="f-timeout"
+            id=${FIELDS.timeout_ms.id}
             type="number"
             min="1000"
             max="60000"
             step="100"
             value=${form.timeout_ms}
             onInput=${(e: Event) => set('timeout_ms', value(e))}
-            aria-describedby=${describedBy('f-timeout', errors('timeout_ms'))}
+            aria-describedby=${describedBy(FIELDS.timeout_ms.id, errors('timeout_ms'))}
             aria-invalid=${invalid('timeout_ms')}
           />
         <//>
       </div>
-      <${Field} id="f-desc" label="Description" error=${errors('description')}>
+      <${Field} id=${FIELDS.description.id} label=${FIELDS.description.label} error=${errors('description')}>
         <input
-          id="f-desc"
+          id=${FIELDS.description.id}
           value=${form.description}
           onInput=${(e: Event) => set('description', value(e))}
-          aria-describedby=${describedBy('f-desc', errors('description'), false)}
+          aria-describedby=${describedBy(FIELDS.description.id, errors('description'), false)}
           aria-invalid=${invalid('description')}
         />
       <//>
@@ -206,9 +213,8 @@ export function SubscriptionForm({ id, session }: { id?: string; session: Sessio
         ><input type="checkbox" checked=${form.enabled} onChange=${(e: Event) => set('enabled', (e.target as HTMLInputElement).checked)} />
         Enabled</label
       >
-      <div tabindex="-1" class="error-anchor"><${ErrorBox} error=${error} /></div>
       <div class="row wrap">
-        <button type="submit" class="primary" disabled=${busy}>${id ? 'Save' : 'Create subscription'}</button>
+        <button type="submit" class="primary" aria-disabled=${busy ? 'true' : undefined}>${id ? 'Save' : 'Create subscription'}</button>
         <a class="button" href=${id ? href(`subscriptions/${id}`) : href('subscriptions')}>Cancel</a>
       </div>
     </form>

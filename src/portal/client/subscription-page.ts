@@ -4,16 +4,9 @@ import { useState } from 'preact/hooks';
 import { api, type Subscription } from './api.js';
 import { href } from './router.js';
 import { Danger, Recover, Secret, TestEvent } from './subscription-actions.js';
+import { retryPolicyText } from './retry-text.js';
 import { Figures } from './subscription-stats.js';
 import { CircuitNotice, ErrorBox, StatusBadge, Time, circuitFact, ms, useLoad } from './ui.js';
-
-function policyText(policy: Subscription['retry_policy']): string {
-  return typeof policy === 'string'
-    ? policy
-    : Object.entries(policy)
-        .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(',') : v}`)
-        .join(', ');
-}
 
 export function SubscriptionDetail({ id }: { id: string }) {
   const sub = useLoad(() => api<Subscription>('GET', `/v1/subscriptions/${encodeURIComponent(id)}`), id);
@@ -53,7 +46,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
       </div>
       <div>
         <dt>Retry policy</dt>
-        <dd>${policyText(s.retry_policy)}</dd>
+        <dd>${retryPolicyText(s.retry_policy)}</dd>
       </div>
       <div>
         <dt>Timeout</dt>

@@ -1,7 +1,8 @@
 // Pieces every page uses. Values are rendered as text by Preact: nothing here builds HTML from strings.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure, type Attempt, type DeliveryStatus, type Subscription } from './api.js';
+import type { Attempt, DeliveryStatus, Subscription } from './api.js';
+import { detailsOf, errorText } from './error-text.js';
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -54,21 +55,53 @@ export function CircuitBadge({ circuit }: { circuit: Circuit }) {
   return html`<span class=${`badge badge-circuit-${circuit.state}`}>${circuit.state === 'open' ? 'circuit open' : 'circuit half-open'}</span>`;
 }
 
-/** An API error as the API said it, with every field it named. */
+/** An error in the tenant's words (src/portal/client/error-text.ts), with each field a 400 named. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const failure = error instanceof ApiFailure ? error : undefined;
-  const message = failure ? failure.message : error instanceof Error ? error.message : String(error);
+  const details = detailsOf(error);
   return html`<div class="error" role="alert">
-    <p><strong>${failure && failure.status ? `Error ${failure.status}` : 'Error'}</strong>${failure ? ` (${failure.code})` : ''}: ${message}</p>
+    <p>${errorText(error)}</p>
     ${
-      failure?.details.length
+      details.length
         ? html`<ul>
-            ${failure.details.map((d) => html`<li><code>${d.path || '(body)'}</code>: ${d.message}</li>`)}
+            ${details.map((d) => html`<li><strong>${d.label}</strong>: ${d.message}</li>`)}
           </ul>`
         : null
     }
   </div>`;
+}
+
+/** Calls `onEscape` when Escape is pressed anywhere on the page, while `active` (an open confirmation, a shown secret). */
+export function useEscape(active: boolean, onEscape: () => void) {
+  useEffect(() => {
+    if (!active) return undefined;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onEscape();
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [active, onEscape]);
+}
+
+/**
+ * Moves keyboard focus to the first element matching `selector` once it is on the page (a page's heading
+ * appears when its data has loaded); gives up after about two seconds, or as soon as the user has moved
+ * focus themselves.
+ */
+export function focusWhenShown(selector: string): void {
+  let frames = 120;
+  const started = document.activeElement;
+  const tryFocus = () => {
+    const moved = document.activeElement !== started && document.activeElement !== document.body && document.activeElement !== null;
+    if (moved) return;
+    const target = document.querySelector<HTMLElement>(selector);
+    if (target) target.focus();
+    else if (--frames > 0) requestAnimationFrame(tryFocus);
+  };
+  requestAnimationFrame(tryFocus);
 }
 
 /** Loads once per change of `key`; `reload` loads again (quietly, keeping what is shown). */
@@ -123,7 +156,7 @@ export function CopyOnce({ label, value, id }: { label: string; value: string; i
       <input id=${id} type="text" readonly value=${value} class="mono" />
       <button type="button" onClick=${copy}>Copy</button>
     </div>
-    <p class="hint">Shown once: store it now. hookrelay keeps it only to sign requests.</p>
+    <p class="hint">Shown once: store it now. We keep it only to sign requests.</p>
     <p class="hint" aria-live="polite">${copied}</p>
   </div>`;
 }
