@@ -11,7 +11,7 @@
 // (Debian's /usr/bin/chromium through playwright-core; no browser download) and saves screenshots under
 // test-results/ui-check/. Exits 0 when every assertion holds, 1 when one fails, 2 on the time limit.
 // The stack is the benchmark's (bench/lib/stack.ts), with the Web UI on. Env: CI=true installs chromium
-// with apt-get when it is missing; UI_CHECK_TIMEOUT_MS (default 180000); BENCH_DATABASE_ADMIN_URL
+// with apt-get when it is missing; UI_CHECK_TIMEOUT_MS (default 300000); BENCH_DATABASE_ADMIN_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres).
 import { eventWorkflowId, laneWorkflowId } from '../src/domain/workflow-ids.js';
 import { OutcomeAttr } from '../src/temporal/search-attributes.js';
@@ -20,7 +20,7 @@ import type { apiClient } from '../bench/lib/api.js';
 import type { RequestBody } from '../src/client/index.js';
 import { BrowserCheck } from './lib/browser-check.js';
 
-const TOTAL_TIMEOUT_MS = Number(process.env.UI_CHECK_TIMEOUT_MS ?? 180_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.UI_CHECK_TIMEOUT_MS ?? 300_000);
 const EVENT_ID = 'ui-check-1';
 const FAILED_EVENT_ID = 'ui-check-gives-up';
 const FIFO_EVENT_ID = 'ui-check-fifo';
@@ -178,8 +178,9 @@ async function main(): Promise<void> {
   // 3. Chromium.
   const browser = await run.launchChromium();
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(30_000);
+  context.setDefaultTimeout(30_000);
+  // Generous: the single-page app loads slowly on a busy machine.
+  context.setDefaultNavigationTimeout(60_000);
   const page = await context.newPage();
 
   // 4a. The workflow list filtered by the tenant's search attribute.
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
 
   // 4d. The failed event's page: its outcome and why, in the workflow's current details.
   await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(failedWorkflowId)}`, { waitUntil: 'domcontentloaded' });
-  await page.getByTestId('user-metadata-tab').click({ timeout: 30_000 });
+  await page.getByTestId('user-metadata-tab').click();
   const detailsPattern = /failed: 0 of 1 deliveries succeeded; dlv_\S+ to sub_\S+ failed: HTTP 503 from [^\n]*\(attempt 2\)/;
   let details: string;
   try {

@@ -46,7 +46,12 @@ export function retryWaitSummary(
  * then how its deliveries ended and why the others did not succeed, e.g.
  * `failed: 0 of 1 deliveries succeeded; dlv_… to sub_… failed: HTTP 503 from … (attempt 5)`.
  */
-export function outcomeDetails(result: { outcome: EventOutcome; deliveries: DeliveryResult[]; counts?: OutcomeCounts; suppressedBy?: string }): string {
+export function outcomeDetails(result: {
+  outcome: EventOutcome;
+  deliveries: DeliveryResult[];
+  counts?: OutcomeCounts;
+  suppressedBy?: string;
+}): string {
   const { outcome, deliveries } = result;
   if (result.suppressedBy !== undefined) return `${outcome}: event ${result.suppressedBy} was notified within the window`;
   const tally = result.counts ?? deliveries.reduce<OutcomeCounts>((acc, d) => ({ ...acc, [d.status]: (acc[d.status] ?? 0) + 1 }), {});

@@ -35,13 +35,22 @@ describe('operator labels', () => {
       'failed: 0 of 1 deliveries succeeded; dlv_1 to sub_1 failed: HTTP 503 from https://r/x after 12 ms (attempt 5)',
     );
     const ok = { deliveryId: 'dlv_2', subscriptionId: 'sub_2', status: 'succeeded' as const, attempts: 1 };
-    expect(outcomeDetails({ outcome: 'partial', deliveries: [ok, failed] })).toMatch(/^partial: 1 of 2 deliveries succeeded; dlv_1 to sub_1 failed: /);
+    expect(outcomeDetails({ outcome: 'partial', deliveries: [ok, failed] })).toMatch(
+      /^partial: 1 of 2 deliveries succeeded; dlv_1 to sub_1 failed: /,
+    );
     expect(outcomeDetails({ outcome: 'partial', deliveries: [], counts: { succeeded: 7, failed: 3 } })).toBe('partial: 7 of 10 deliveries succeeded');
-    expect(outcomeDetails({ outcome: 'suppressed', deliveries: [], suppressedBy: 'evt-1' })).toBe('suppressed: event evt-1 was notified within the window');
+    expect(outcomeDetails({ outcome: 'suppressed', deliveries: [], suppressedBy: 'evt-1' })).toBe(
+      'suppressed: event evt-1 was notified within the window',
+    );
   });
 
   it('lists at most five failed deliveries and keeps the text short', () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({ deliveryId: `dlv_${i}`, subscriptionId: `sub_${i}`, status: 'failed' as const, error: 'x'.repeat(100) }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      deliveryId: `dlv_${i}`,
+      subscriptionId: `sub_${i}`,
+      status: 'failed' as const,
+      error: 'x'.repeat(100),
+    }));
     const text = outcomeDetails({ outcome: 'failed', deliveries: many });
     expect(text.length).toBeLessThanOrEqual(600);
     expect(text).not.toContain('dlv_5 ');
