@@ -103,7 +103,7 @@ export async function createWorker(
         },
         keyring,
         ...(tracing ? { tracer: tracing.tracer } : {}),
-        wakeLane: (subscriptionId, timeScale, taskQueue) => wakeLane(client, taskQueue, subscriptionId, timeScale),
+        wakeLane: (lane, timeScale, taskQueue) => wakeLane(client, taskQueue, lane, timeScale),
         // Activities run only once the worker runs, after the relay below exists.
         onDispatched: () => relay.dispatched(),
       }),

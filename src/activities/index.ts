@@ -34,7 +34,7 @@ export interface ActivityDeps {
   /** HOOKRELAY_ENCRYPTION_KEYS: opens the sealed signing keys and headers where a request is made. */
   keyring: Keyring;
   /** Signals a subscription's FIFO lane workflow, starting it if it is not running (the worker's Temporal client). */
-  wakeLane?: (subscriptionId: string, timeScale: number, taskQueue: string) => Promise<void>;
+  wakeLane?: (lane: { subscriptionId: string; tenantId: string }, timeScale: number, taskQueue: string) => Promise<void>;
   /** An event's deliveries were made: the relay of this process may start the next (src/relay/event-relay.ts). */
   onDispatched?: () => void;
   /** The worker's tracer when tracing is on (src/telemetry/tracing.ts): each HTTP attempt is a span. */
@@ -86,7 +86,7 @@ export function createActivities(deps: ActivityDeps) {
       if (queued.status !== 'pending') return { ended: true, status: queued.status, attempts: queued.attempt_count, error: queued.last_error };
       if (queued.wake) {
         if (!deps.wakeLane) throw new Error('this worker cannot start FIFO lanes (no Temporal client)');
-        await deps.wakeLane(input.subscriptionId, input.timeScale, Context.current().info.taskQueue);
+        await deps.wakeLane({ subscriptionId: input.subscriptionId, tenantId: queued.tenant_id }, input.timeScale, Context.current().info.taskQueue);
       }
       return { ended: false };
     },

@@ -14,6 +14,8 @@ export async function openLane(db: Queryable, subscriptionId: string): Promise<v
 }
 
 export interface QueuedDelivery {
+  /** The delivery's tenant: its lane carries it as HookrelayTenant. */
+  tenant_id: string;
   status: DeliveryStatus;
   attempt_count: number;
   last_error: string | null;
@@ -25,7 +27,7 @@ export interface QueuedDelivery {
 export async function queueInLane(db: Queryable, subscriptionId: string, deliveryId: string): Promise<QueuedDelivery | undefined> {
   const { rows } = await db.query<Omit<QueuedDelivery, 'wake'>>(
     `UPDATE deliveries SET waiting = CASE WHEN status = 'pending' THEN 'fifo' ELSE waiting END, fifo_queued = true
-     WHERE id = $1 RETURNING status, attempt_count, last_error`,
+     WHERE id = $1 RETURNING tenant_id, status, attempt_count, last_error`,
     [deliveryId],
   );
   if (!rows[0]) return undefined;

@@ -72,8 +72,16 @@ export async function startRedelivery(client: Client, taskQueue: string, input: 
   return workflowId;
 }
 
-/** Signals a subscription's FIFO lane, starting it when it is not running (one workflow per subscription). */
-export async function wakeLane(client: Client, taskQueue: string, subscriptionId: string, timeScale: number): Promise<void> {
+/**
+ * Signals a subscription's FIFO lane, starting it when it is not running (one workflow per subscription),
+ * labelled with the subscription's tenant so an operator finds it by HookrelayTenant like the tenant's events.
+ */
+export async function wakeLane(
+  client: Client,
+  taskQueue: string,
+  { subscriptionId, tenantId }: { subscriptionId: string; tenantId: string },
+  timeScale: number,
+): Promise<void> {
   const input: LaneWorkflowInput = { subscriptionId, ...withTimeScale(timeScale) };
   await client.workflow.signalWithStart('laneWorkflow', {
     workflowId: laneWorkflowId(subscriptionId),
@@ -81,7 +89,9 @@ export async function wakeLane(client: Client, taskQueue: string, subscriptionId
     args: [input],
     signal: wakeLaneSignal,
     signalArgs: [],
-    staticSummary: `FIFO lane of ${subscriptionId}`,
+    staticSummary: `FIFO lane of ${subscriptionId} for ${tenantId}`,
+    // Carried over continue-as-new: the server copies a run's search attributes to the next.
+    typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: tenantId }]),
   });
 }
 

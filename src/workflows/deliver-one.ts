@@ -8,6 +8,7 @@ import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
 import type { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverInLane, type LaneReports } from './fifo-handoff.js';
 import { rateLimitedAttempts, type LimitChanges } from './rate-limited.js';
+import { retryWaitSummary } from './operator-labels.js';
 import type { DeliveryOutcome, DeliveryResult } from './outcomes.js';
 import { notifyDeliveryFailed, notifySubscriptionDisabled, subscriptionDisabledDetail, type NotificationSource } from './notifications.js';
 
@@ -110,7 +111,8 @@ async function isolatedAttempts(plan: DeliveryPlan, ctx: DeliveryContext): Promi
   if (first && 'failed' in first) {
     const failure = rebuiltFailure(first.failed);
     if (first.failed.nonRetryable || plan.retryPolicy.maximumAttempts === 1) throw failure;
-    await sleep(askedDelay(failure) ?? options.retry.initialInterval);
+    const delay = askedDelay(failure) ?? options.retry.initialInterval;
+    await sleep(delay, { summary: retryWaitSummary(plan, 2, delay, failure) });
   } else if (first && 'waiting' in first) {
     await sleep(first.waiting.waitMs, { summary: first.waiting.message });
   } else if (first && 'inFlight' in first) {
@@ -197,7 +199,8 @@ async function retryAfterFirst(
   cause: Error | undefined,
   startedAt: number,
 ): Promise<DeliverResult> {
-  await sleep(askedDelay(cause) ?? options.retry.initialInterval);
+  const delay = askedDelay(cause) ?? options.retry.initialInterval;
+  await sleep(delay, { summary: retryWaitSummary(plan, 2, delay, cause) });
   const rest = afterFirstAttempt(options, Date.now() - startedAt);
   const input = { deliveryId: plan.deliveryId, retryPolicy: plan.retryPolicy, timeScale, attemptOffset: 1 };
   return retries.deliver.executeWithOptions({ ...rest, summary: `${plan.subscriptionId} → ${plan.url}` }, [input]);

@@ -1,5 +1,5 @@
 import { notificationWorkflowId } from '../domain/workflow-ids.js';
-import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ISOLATION_PATCH } from './patches.js';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
 import { bookkeeping, dispatch } from './activity-proxies.js';
@@ -7,6 +7,7 @@ import { deliveryRun } from './delivery-run.js';
 import { deliverSlices } from './event-slices.js';
 import { summarizeCounts, type DeliveryResult, type EventOutcome, type OutcomeCounts } from './outcomes.js';
 import { startNotification } from './notifications.js';
+import { outcomeDetails } from './operator-labels.js';
 import type { EventWorkflowInput } from './event-input.js';
 
 export type { EventWorkflowInput };
@@ -40,8 +41,10 @@ async function deliverEvent(input: EventWorkflowInput, notifies: boolean): Promi
   return finish(await run.deliver(dispatched, dispatchedAt));
 }
 
+/** The outcome where the Web UI shows it: the HookrelayOutcome column of the list, and the workflow's current details. */
 function finish(result: EventWorkflowResult): EventWorkflowResult {
   upsertSearchAttributes([{ key: OutcomeAttr, value: result.outcome }]);
+  setCurrentDetails(outcomeDetails(result));
   return result;
 }
 

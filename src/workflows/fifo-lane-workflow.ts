@@ -4,6 +4,7 @@ import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
 import type { LaneWorkflowInput } from './lane-id.js';
 import { LimitChanges } from './rate-limited.js';
+import { formatDelay } from './operator-labels.js';
 import { laneDeliveredSignal, wakeLaneSignal, type LaneReport } from './signals.js';
 
 /** Each run makes at most this many deliveries, then continues as new: its history stays a few thousand events. */
@@ -40,15 +41,17 @@ export async function laneWorkflow(input: LaneWorkflowInput): Promise<{ delivere
     const next = await bookkeeping.nextInLane(input.subscriptionId);
     if (next.kind === 'idle') {
       setCurrentDetails('idle: no delivery queued');
-      if (!(await condition(() => wakeUps.woken, IDLE_MS)) && !wakeUps.woken) {
+      const idle = { summary: `idle: the lane ends after ${formatDelay(IDLE_MS)} without a queued delivery` };
+      if (!(await condition(() => wakeUps.woken, IDLE_MS, idle)) && !wakeUps.woken) {
         await Promise.all(reporting);
         return { delivered };
       }
       continue;
     }
     if (next.kind === 'wait') {
-      setCurrentDetails('holding: an earlier event of this subscription is still being prepared');
-      await condition(() => wakeUps.woken, next.ms);
+      const holding = 'holding: an earlier event of this subscription is still being prepared';
+      setCurrentDetails(holding);
+      await condition(() => wakeUps.woken, next.ms, { summary: `${holding} (looking again in ${formatDelay(next.ms)})` });
       continue;
     }
     setCurrentDetails(`delivering ${next.plan.deliveryId} (event ${next.eventId}); the ones behind it are queued`);

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, isCancellation, setHand
 import type { DeliverResult, DeliveryPlan, RetryAfterDetail } from '../activities/types.js';
 import { backoffDelay, toActivityOptions } from '../domain/retry-policy.js';
 import { bookkeeping, firstAttempt, retries } from './activity-proxies.js';
+import { retryWaitSummary } from './operator-labels.js';
 import { rateLimitChangedSignal } from './signals.js';
 
 /** Per workflow: how often each subscription's limit changed (the signal from the API), so a wait for a slot can end early. */
@@ -58,7 +59,7 @@ export async function rateLimitedAttempts(
       const asked = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<RetryAfterDetail> | undefined)?.retryAfterMs : undefined;
       const delay = asked ?? backoffDelay(options.retry, attempt);
       if (options.scheduleToCloseTimeout !== undefined && Date.now() + delay > firstAt + options.scheduleToCloseTimeout) throw error;
-      await sleep(delay, { summary: `attempt ${attempt + 1} of ${plan.deliveryId} after a failed attempt` });
+      await sleep(delay, { summary: retryWaitSummary(plan, attempt + 1, delay, cause) });
       attempt += 1;
       continue;
     }

@@ -4,6 +4,7 @@ import { historyIsLong } from './history-budget.js';
 import type { LifecycleActivities } from '../activities/lifecycle.js';
 import { initialSearchAttributes } from '../temporal/search-attributes.js';
 import { redeliveryWorkflow } from './redelivery-workflow.js';
+import { formatDelay } from './operator-labels.js';
 
 export interface RecoverInput {
   tenantId: string;
@@ -61,7 +62,7 @@ export async function recoverWorkflow(input: RecoverInput): Promise<RecoverResul
       started++;
     }
     if (page.length < pace.batch) break;
-    await sleep(pace.intervalMs);
+    await sleep(pace.intervalMs, { summary: `pacing: the next ${pace.batch} redeliveries in ${formatDelay(pace.intervalMs)}` });
     if (historyIsLong()) {
       await continueAsNew<typeof recoverWorkflow>({ ...input, afterSeq, started });
     }

@@ -1,9 +1,10 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { OutcomeAttr } from '../temporal/search-attributes.js';
 import { bookkeeping } from './activity-proxies.js';
 import { CancellableDeliveries } from './cancellable-deliveries.js';
 import { deliverOne } from './deliver-one.js';
 import { LimitChanges } from './rate-limited.js';
+import { outcomeDetails } from './operator-labels.js';
 import type { DeliveryResult } from './outcomes.js';
 import type { Environment } from '../domain/environment.js';
 
@@ -43,5 +44,6 @@ export async function redeliveryWorkflow(input: RedeliveryWorkflowInput): Promis
         }),
   });
   upsertSearchAttributes([{ key: OutcomeAttr, value: result.status }]);
+  setCurrentDetails(outcomeDetails({ outcome: result.status, deliveries: [result] }));
   return result;
 }

@@ -4,6 +4,7 @@ import { describe, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { laneWorkflowId } from '../../src/domain/workflow-ids.js';
 import { LANE_DELIVERIES_PER_RUN } from '../../src/workflows/fifo-lane-workflow.js';
+import { TenantAttr } from '../../src/temporal/search-attributes.js';
 import { eventually } from '../support/eventually.js';
 import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
@@ -73,6 +74,8 @@ describe.concurrent('ordering: "fifo"', () => {
     // The lane continued as new (LANE_DELIVERIES_PER_RUN deliveries a run) and its runs are in Temporal.
     const desc = await stack.temporal.client.workflow.getHandle(laneWorkflowId(sub.id)).describe();
     expect(desc.runId).not.toBe(desc.raw.workflowExecutionInfo?.firstRunId ?? desc.runId);
+    // Every run carries the tenant, so an operator finds the lane by HookrelayTenant (docs/web-ui-runbook.md).
+    expect(desc.typedSearchAttributes.get(TenantAttr)).toBe(t.id);
   }, 180_000);
 
   it('a FIFO subscription disabled mid-queue cancels the deliveries still queued', async ({ expect }) => {
