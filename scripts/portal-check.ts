@@ -3,7 +3,7 @@
 // the secret, use the recover control, read the figures; then the refusals: a reused link, an expired link,
 // a POST without the CSRF token, another tenant's ids; last, with an event type catalog, that the form
 // creates exactly the event types ticked. On the way: max in flight (50 on create, the API's 400 on its field,
-// 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list. Screenshots under test-results/portal-check/ (one set at 375 px wide too).
+// 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list. Screenshots under test-results/portal-check/ (at 1440×900, and a set at 390×844).
 //
 //   npm run portal-check
 //
@@ -15,7 +15,7 @@
 // The parts of the walk are in scripts/lib/portal-*.ts, each named for what of the portal it checks.
 import { BrowserCheck } from './lib/browser-check.js';
 import { checkCatalogForm } from './lib/portal-catalog.js';
-import { filterDeliveryLog, redeliver, sendTestEvent } from './lib/portal-deliveries.js';
+import { filterByCatalogType, filterDeliveryLog, redeliver, sendTestEvent, showPendingDelivery } from './lib/portal-deliveries.js';
 import { createSubscription, editSubscription } from './lib/portal-form.js';
 import { checkNarrowScreen } from './lib/portal-page.js';
 import { checkRefusals, openLink } from './lib/portal-session.js';
@@ -34,10 +34,11 @@ async function main(): Promise<void> {
   await openLink(walk);
   // 2–3. From the keyboard to the form, and a subscription created with every kind of field.
   const { subId, secret } = await createSubscription(walk);
-  // 4–6. The test event, a redelivery, the delivery log.
+  // 4–6. The test event, its delivery's page and a redelivery, a pending delivery's page, the delivery log's filters.
   await sendTestEvent(walk, secret);
   await redeliver(walk);
-  await filterDeliveryLog(walk);
+  const pending = await showPendingDelivery(walk);
+  await filterDeliveryLog(walk, pending);
   // 7. The subscription's page: the secret rotated, the figures, the recover control; then edited; then its circuit.
   await rotateAndRecover(walk, subId, secret);
   await editSubscription(walk);
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   await deleteSubscription(walk, subId);
   // 11. With an event type catalog: the form adds no pattern the user did not choose.
   await checkCatalogForm(walk);
+  await filterByCatalogType(walk);
 
   run.check(walk.cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => walk.cspViolations.join('\n'));
   run.check(walk.pageErrors.length === 0, 'no script error during the walk', () => walk.pageErrors.join('\n'));

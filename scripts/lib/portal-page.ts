@@ -31,9 +31,31 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
   );
 }
 
+/** The two sizes the check walks the portal at: a desktop's and a phone's. */
+export const WIDE = { width: 1440, height: 900 } as const;
+export const NARROW = { width: 390, height: 844 } as const;
+
+/** Saves a screenshot and checks nothing on the page is wider than the viewport. */
+export async function checkFits({ run, page }: PortalWalk, what: string, screenshot: string): Promise<void> {
+  await run.screenshot(page, screenshot);
+  const viewport = page.viewportSize()?.width ?? NARROW.width;
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const wide = await page.$$eval(
+    'main *',
+    (els, limit) =>
+      els
+        .filter((el) => el.getBoundingClientRect().right > limit + 1)
+        .slice(-3)
+        .map((el) => el.outerHTML.slice(0, 100)),
+    viewport,
+  );
+  run.check(width <= viewport, `${what} fits ${viewport} px (document width ${width})`, () => `document width ${width}; widest: ${wide.join('\n')}`);
+}
+
 /** At a phone's width, nothing is wider than the screen: the subscription's page, the delivery log, the list. */
-export async function checkNarrowScreen({ run, stack, page }: PortalWalk, subId: string): Promise<void> {
-  await page.setViewportSize({ width: 375, height: 800 });
+export async function checkNarrowScreen(walk: PortalWalk, subId: string): Promise<void> {
+  const { stack, page } = walk;
+  await page.setViewportSize(NARROW);
   for (const [hash, name] of [
     [`#/subscriptions/${subId}`, '10-narrow-subscription.png'],
     ['#/deliveries', '11-narrow-delivery-log.png'],
@@ -43,15 +65,7 @@ export async function checkNarrowScreen({ run, stack, page }: PortalWalk, subId:
     await page.locator('main h1').waitFor();
     await page.waitForLoadState('networkidle');
     await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
-    await run.screenshot(page, name);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    const wide = await page.$$eval('main *', (els) =>
-      els
-        .filter((el) => el.getBoundingClientRect().right > 376)
-        .slice(-3)
-        .map((el) => el.outerHTML.slice(0, 100)),
-    );
-    run.check(width <= 375, `${hash} fits 375 px (scroll width ${width})`, () => `scroll width ${width}; widest: ${wide.join('\n')}`);
+    await checkFits(walk, hash, name);
   }
-  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.setViewportSize(WIDE);
 }

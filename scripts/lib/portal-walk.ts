@@ -7,6 +7,7 @@ import type { RequestBody } from '../../src/client/index.js';
 import type { BenchStack } from '../../bench/lib/stack.js';
 import type { BrowserCheck } from './browser-check.js';
 import { startPortalReceiver, type PortalReceiver } from './portal-receiver.js';
+import { WIDE } from './portal-page.js';
 
 type Api = ReturnType<typeof apiClient>;
 
@@ -64,7 +65,7 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   run.info(`portal link made, expires ${first.expires_at}`);
 
   const browser = await run.launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ viewport: WIDE });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const cspViolations: string[] = [];

@@ -209,7 +209,10 @@ describe('GET /v1/deliveries: status class and creation time', () => {
     ] as const) {
       const res = await stack.api.call('GET', `/v1/deliveries?${query.replaceAll('+', '%2B')}`, t.api_key);
       expect(res.status, query).toBe(400);
-      expect(res.body.error.details.map((d: { path: string }) => d.path), query).toContain(field);
+      expect(
+        res.body.error.details.map((d: { path: string }) => d.path),
+        query,
+      ).toContain(field);
     }
   });
 });

@@ -61,5 +61,19 @@ describe('masked request headers', () => {
     '%s is masked',
     (name) => expect(isMaskedHeader(name)).toBe(true),
   );
-  it.each(['x-team', 'content-type', 'webhook-id', 'user-agent', 'x-hookrelay-attempt'])('%s is shown', (name) => expect(isMaskedHeader(name)).toBe(false));
+  it.each(['x-team', 'content-type', 'webhook-id', 'user-agent', 'x-hookrelay-attempt'])('%s is shown', (name) =>
+    expect(isMaskedHeader(name)).toBe(false),
+  );
+});
+
+describe('a payload laid out for reading', () => {
+  it('changes only whitespace between tokens: numbers, escapes and key order stay as sent', async () => {
+    const { formatJsonText } = await import('../../src/portal/client/json-text.js');
+    const text = '{"z":1.50,"big":12345678901234567890, "s":"a, \\"{b}\\" : c","e":[],"o":{ },"a":[1,{"k":-0.0}]}';
+    const out = formatJsonText(text);
+    expect(out).toBe(
+      '{\n  "z": 1.50,\n  "big": 12345678901234567890,\n  "s": "a, \\"{b}\\" : c",\n  "e": [],\n  "o": {},\n  "a": [\n    1,\n    {\n      "k": -0.0\n    }\n  ]\n}',
+    );
+    expect(formatJsonText('{"cut":')).toBe('{"cut":');
+  });
 });

@@ -44,8 +44,13 @@ export const Attempt = z
 export const RequestHeader = z
   .object({
     name: z.string(),
-    value: z.string().nullable().openapi({ description: 'Null when set only as the attempt is sent (`webhook-timestamp` before the first attempt).' }),
-    masked: z.boolean().openapi({ description: 'The value is hidden: the signature, and custom headers whose name says credential (authorization, token, key, secret…).' }),
+    value: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Null when set only as the attempt is sent (`webhook-timestamp` before the first attempt).' }),
+    masked: z.boolean().openapi({
+      description: 'The value is hidden: the signature, and custom headers whose name says credential (authorization, token, key, secret…).',
+    }),
   })
   .openapi('RequestHeader');
 
@@ -56,7 +61,10 @@ export const DeliveryWaiting = z
         '`scheduled` (first attempt about to go), `attempting` (an attempt is in flight), `retry_backoff` (the retry policy waits after a failed attempt), `rate_limit` (waiting for its slot), `fifo` (queued behind `behind_delivery_id`), `circuit_open`, `circuit_half_open` (waiting for the probe), `in_flight`, `origin_in_flight` (the in-flight bound is reached).',
     }),
     until: z.string().nullable().openapi({ description: 'When the wait ends, when it is known (retry backoff, rate-limit slot, circuit open).' }),
-    behind_delivery_id: z.string().nullable().openapi({ description: 'For `fifo`: the oldest pending delivery ahead of it in the lane, which holds it.' }),
+    behind_delivery_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'For `fifo`: the oldest pending delivery ahead of it in the lane, which holds it.' }),
   })
   .openapi('DeliveryWaiting');
 
@@ -69,10 +77,13 @@ export const Delivery = DeliverySummary.extend({
     description: "The request's headers: the subscription's own, then the ones every attempt carries, with the last attempt's values.",
   }),
   request_body: z.string().openapi({
-    description: "The request body exactly as sent: the event's payload text as stored (every byte as posted), with the subscription's `field_map` applied.",
+    description:
+      "The request body exactly as sent: the event's payload text as stored (every byte as posted), with the subscription's `field_map` applied.",
   }),
   next_attempt_at: z.string().nullable().openapi({ description: 'While pending: when the next attempt is due, when that is known; else null.' }),
-  waiting: DeliveryWaiting.nullable().openapi({ description: 'While pending: why no attempt is being made this moment; null once the delivery ended.' }),
+  waiting: DeliveryWaiting.nullable().openapi({
+    description: 'While pending: why no attempt is being made this moment; null once the delivery ended.',
+  }),
   attempts: z.array(Attempt),
 }).openapi('Delivery');
 
