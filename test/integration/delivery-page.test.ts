@@ -105,7 +105,12 @@ describe('GET /v1/deliveries/:id: why a pending delivery waits', () => {
     expect(Math.abs(Date.parse(d.next_attempt_at!) - expected)).toBeLessThan(50);
     expect(d.waiting).toEqual({ reason: 'retry_backoff', until: d.next_attempt_at, behind_delivery_id: null });
     await stack.settle(t.id, 'backoff-1');
-    expect((await delivery(t.api_key, d.id)).waiting).toBeNull();
+    const ended = await delivery(t.api_key, d.id);
+    expect(ended.waiting).toBeNull();
+    expect(ended.next_attempt_at).toBeNull();
+    // The second attempt came when the page said it would (the workflow's timer, a task, the database write).
+    expect(Date.parse(ended.attempts[1]!.started_at) - Date.parse(d.next_attempt_at!)).toBeGreaterThanOrEqual(-50);
+    expect(Date.parse(ended.attempts[1]!.started_at) - Date.parse(d.next_attempt_at!)).toBeLessThan(1_500);
   });
 
   it('rate_limit: until its reserved slot', async () => {
@@ -117,8 +122,9 @@ describe('GET /v1/deliveries/:id: why a pending delivery waits', () => {
     await stack.postEvent(t.id, 'rate-2');
     const waiting = await eventually(
       async () => {
-        const both = await Promise.all([deliveryOf(t.api_key, 'rate-1'), deliveryOf(t.api_key, 'rate-2')]);
-        return both.find((d) => d.waiting?.reason === 'rate_limit');
+        const { data } = await ok(stack.api.as(t.api_key).GET('/v1/deliveries'));
+        const read = await Promise.all(data.map((d) => delivery(t.api_key, d.id)));
+        return read.find((d) => d.waiting?.reason === 'rate_limit');
       },
       { timeoutMs: 20_000 },
     );
@@ -126,6 +132,10 @@ describe('GET /v1/deliveries/:id: why a pending delivery waits', () => {
     expect(Date.parse(waiting.next_attempt_at!)).toBeLessThanOrEqual(Date.now() + 3_600 + 500);
     expect(waiting.waiting?.until).toBe(waiting.next_attempt_at);
     await Promise.all([stack.settle(t.id, 'rate-1'), stack.settle(t.id, 'rate-2')]);
+    // Its attempt went at the slot the page showed.
+    const sentAt = Date.parse((await delivery(t.api_key, waiting.id)).attempts[0]!.started_at);
+    expect(sentAt - Date.parse(waiting.next_attempt_at!)).toBeGreaterThanOrEqual(-50);
+    expect(sentAt - Date.parse(waiting.next_attempt_at!)).toBeLessThan(1_500);
   });
 
   it('attempting, then fifo: queued behind the delivery the lane is making', async () => {
