@@ -37,13 +37,12 @@ const WORDS: Record<DeliveryWaitingReason, (w: Waiting) => unknown> = {
   origin_in_flight: () => html`Waiting: as many attempts as allowed at once to your endpoint's host are in progress; it goes when one finishes.`,
 };
 
-/** The notice on a pending delivery's page: when the next attempt is due and why it waits. */
+/** The notice on a pending delivery's page: why it waits and, when known, when the next attempt is due (`until` is the API's `next_attempt_at`). */
 export function WaitingNotice({ delivery }: { delivery: Delivery }) {
   const w = delivery.waiting;
   if (delivery.status !== 'pending' || !w) return null;
   // Not a live region: the countdown changes every refresh and would be read out each time.
   return html`<div class="waiting-notice">
     <p><strong>Pending.</strong> ${WORDS[w.reason](w)}</p>
-    ${delivery.next_attempt_at ? html`<p class="small">Next attempt: <${Time} iso=${delivery.next_attempt_at} /></p>` : null}
   </div>`;
 }
