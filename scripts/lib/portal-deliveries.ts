@@ -201,6 +201,9 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
     seen.all = await rows(page);
     await page.getByLabel('Event type').fill('hookrelay.test');
     await page.getByLabel('Status').selectOption('succeeded');
+    // The log refreshes every 2 s while a delivery is pending: what is typed meanwhile stays.
+    await page.waitForTimeout(2_500);
+    seen.typed = [await page.getByLabel('Event type').inputValue(), await page.getByLabel('Status').inputValue()];
     await apply();
     seen.succeededTest = await rows(page);
     await run.screenshot(page, `08-delivery-log-${size}.png`);
@@ -239,6 +242,9 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
   const test = (r: string[]) => r.length === 2 && r.every((t) => /hookrelay\.test/.test(t) && /succeeded/.test(t));
   const onlyPending = (r: string[] | undefined) => r?.length === 1 && /order\.paid/.test(r[0]!) && /pending/.test(r[0]!);
   run.check(seen.all?.length === 3, `the log lists the 3 deliveries (${size})`, () => JSON.stringify(seen.all));
+  run.check(seen.typed?.join() === 'hookrelay.test,succeeded', `filters typed while the log refreshes are kept until applied (${size})`, () =>
+    JSON.stringify(seen.typed),
+  );
   run.check(test(seen.succeededTest ?? []), `status and event type filter the log to the 2 test deliveries (${size})`, () => JSON.stringify(seen));
   run.check(
     seen.cleared?.length === 3 && seen.fields!.every((f) => f.endsWith('=')),

@@ -41,14 +41,14 @@ function useCatalog() {
 function EventTypeFilter({ value, catalog }: { value: string | undefined; catalog: EventType[] | undefined }) {
   const types = (catalog ?? []).map((t) => t.type ?? t.name ?? '').filter(Boolean);
   if (types.length === 0) {
-    return html`<label>Event type <input name="event_type" value=${value ?? ''} placeholder="user.created" autocomplete="off" /></label>`;
+    return html`<label>Event type <input name="event_type" defaultValue=${value ?? ''} placeholder="user.created" autocomplete="off" /></label>`;
   }
   return html`<label
     >Event type
-    <select name="event_type" value=${value ?? ''}>
+    <select name="event_type">
       <option value="">any</option>
-      ${types.map((t) => html`<option value=${t}>${t}</option>`)}
-      ${value && !types.includes(value) ? html`<option value=${value}>${value}</option>` : null}
+      ${types.map((t) => html`<option value=${t} selected=${t === value}>${t}</option>`)}
+      ${value && !types.includes(value) ? html`<option value=${value} selected>${value}</option>` : null}
     </select></label
   >`;
 }
@@ -88,37 +88,38 @@ export function DeliveryLog({ route, session }: { route: Route; session: Session
     });
   };
 
-  // The form is keyed on the URL's filters: a new URL (Clear, back, a link) makes it anew from them, so no
-  // field keeps a value of the filters before.
+  // The fields are uncontrolled (defaultValue, selected), so the refresh while deliveries are pending never
+  // resets what is being typed; the form is keyed on the URL's filters, so a new URL (Clear, back, a link)
+  // makes it anew from them and no field keeps a value of the filters before.
   return html`<section class="delivery-log">
     <h1 tabindex="-1">Delivery log</h1>
     <form key=${`${key}#${cleared}`} class="filters" onSubmit=${apply} aria-label="Filter deliveries">
       <label
         >Status
-        <select name="status" value=${filters.status ?? ''}>
+        <select name="status">
           <option value="">any</option>
-          ${DELIVERY_STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
+          ${DELIVERY_STATUSES.map((s) => html`<option value=${s} selected=${s === filters.status}>${s}</option>`)}
         </select></label
       >
       <label
         >Last result
-        <select name="status_class" value=${filters.status_class ?? ''}>
+        <select name="status_class">
           <option value="">any</option>
-          ${STATUS_CLASSES.map((c) => html`<option value=${c}>${CLASS_LABELS[c]}</option>`)}
+          ${STATUS_CLASSES.map((c) => html`<option value=${c} selected=${c === filters.status_class}>${CLASS_LABELS[c]}</option>`)}
         </select></label
       >
       <${EventTypeFilter} value=${filters.event_type} catalog=${catalog.data?.data} />
       <label
         >Subscription
-        <select name="subscription_id" value=${filters.subscription_id ?? ''}>
+        <select name="subscription_id">
           <option value="">any</option>
-          ${subs.data?.data.map((s) => html`<option value=${s.id}>${shortUrl(s.url)}</option>`)}
-          ${filters.subscription_id && subs.data && !urlOf(filters.subscription_id) ? html`<option value=${filters.subscription_id}>${filters.subscription_id}</option>` : null}
+          ${subs.data?.data.map((s) => html`<option value=${s.id} selected=${s.id === filters.subscription_id}>${shortUrl(s.url)}</option>`)}
+          ${filters.subscription_id && subs.data && !urlOf(filters.subscription_id) ? html`<option value=${filters.subscription_id} selected>${filters.subscription_id}</option>` : null}
         </select></label
       >
-      <label>Event ID <input name="event_id" value=${filters.event_id ?? ''} autocomplete="off" class="mono" /></label>
-      <label>Created from <input name="since" type="datetime-local" value=${localInput(filters.since)} /></label>
-      <label>Created before <input name="until" type="datetime-local" value=${localInput(filters.until)} /></label>
+      <label>Event ID <input name="event_id" defaultValue=${filters.event_id ?? ''} autocomplete="off" class="mono" /></label>
+      <label>Created from <input name="since" type="datetime-local" defaultValue=${localInput(filters.since)} /></label>
+      <label>Created before <input name="until" type="datetime-local" defaultValue=${localInput(filters.until)} /></label>
       <div class="filter-actions row">
         <button type="submit">Apply filters</button>
         <button type="button" onClick=${clear}>Clear</button>
