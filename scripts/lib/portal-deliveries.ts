@@ -206,6 +206,7 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
     seen.typed = [await page.getByLabel('Event type').inputValue(), await page.getByLabel('Status').inputValue()];
     await apply();
     seen.succeededTest = await rows(page);
+    seen.tableWidth = [String(await page.locator('table.log').evaluate((el) => Math.round(el.getBoundingClientRect().width)))];
     await run.screenshot(page, `08-delivery-log-${size}.png`);
     await page.getByLabel('Event type').fill('user.created');
     await apply();
@@ -242,6 +243,9 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
   const test = (r: string[]) => r.length === 2 && r.every((t) => /hookrelay\.test/.test(t) && /succeeded/.test(t));
   const onlyPending = (r: string[] | undefined) => r?.length === 1 && /order\.paid/.test(r[0]!) && /pending/.test(r[0]!);
   run.check(seen.all?.length === 3, `the log lists the 3 deliveries (${size})`, () => JSON.stringify(seen.all));
+  if (size === '1440') {
+    run.check(Number(seen.tableWidth) >= 1300, 'at 1440 px the log uses the width (table at least 1300 px wide)', () => `${seen.tableWidth} px`);
+  }
   run.check(seen.typed?.join() === 'hookrelay.test,succeeded', `filters typed while the log refreshes are kept until applied (${size})`, () =>
     JSON.stringify(seen.typed),
   );
