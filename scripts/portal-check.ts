@@ -5,7 +5,8 @@
 // creates exactly the event types ticked. On the way: max in flight (50 on create, the API's 400 on its field,
 // 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list; at a phone's
 // width; the platform's look (name, logo, colour, titles, no "hookrelay"), the keyboard (error summary, Escape,
-// skip link, focus after each action) and the session's end. axe-core audits every state on the way (no serious
+// skip link, focus after each action) and the session's end; a delivery's page (payload, headers, attempts, why a
+// pending one waits) and every filter of the log. axe-core audits every state on the way (no serious
 // or critical violation). At 1440×900, and 390×844 for the phone. Screenshots under test-results/portal-check/.
 //
 //   npm run portal-check
@@ -18,7 +19,7 @@
 // The parts of the walk are in scripts/lib/portal-*.ts, each named for what of the portal it checks.
 import { BrowserCheck } from './lib/browser-check.js';
 import { checkCatalogForm } from './lib/portal-catalog.js';
-import { filterDeliveryLog, redeliver, sendTestEvent } from './lib/portal-deliveries.js';
+import { filterByCatalogType, filterDeliveryLog, redeliver, sendTestEvent, showPendingDelivery } from './lib/portal-deliveries.js';
 import { createSubscription, editSubscription } from './lib/portal-form.js';
 import { checkSessionEnded, checkWhiteLabel } from './lib/portal-look.js';
 import { checkNarrowScreen } from './lib/portal-page.js';
@@ -38,10 +39,11 @@ async function main(): Promise<void> {
   await openLink(walk);
   // 2–3. From the keyboard to the form, and a subscription created with every kind of field.
   const { subId, secret } = await createSubscription(walk);
-  // 4–6. The test event, a redelivery, the delivery log.
+  // 4–6. The test event, its delivery's page and a redelivery, a pending delivery's page, the delivery log's filters.
   await sendTestEvent(walk, secret);
   await redeliver(walk);
-  await filterDeliveryLog(walk);
+  const pending = await showPendingDelivery(walk);
+  await filterDeliveryLog(walk, pending);
   // 7. The subscription's page: the secret rotated, the figures, the recover control; then edited; then its circuit.
   await rotateAndRecover(walk, subId, secret);
   await editSubscription(walk);
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   await deleteSubscription(walk, subId);
   // 11. With an event type catalog: the form adds no pattern the user did not choose.
   await checkCatalogForm(walk);
+  await filterByCatalogType(walk);
 
   run.check(walk.cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => walk.cspViolations.join('\n'));
   run.check(walk.pageErrors.length === 0, 'no script error during the walk', () => walk.pageErrors.join('\n'));

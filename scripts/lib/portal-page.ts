@@ -39,6 +39,23 @@ export async function openPage({ stack, page }: PortalWalk, hash: string): Promi
   await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
 }
 
+/** Saves a screenshot and checks nothing on the page is wider than the viewport. */
+export async function checkFits({ run, page }: PortalWalk, what: string, screenshot: string): Promise<void> {
+  await run.screenshot(page, screenshot);
+  const viewport = page.viewportSize()?.width ?? NARROW.width;
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const wide = await page.$$eval(
+    'main *',
+    (els, limit) =>
+      els
+        .filter((el) => el.getBoundingClientRect().right > limit + 1)
+        .slice(-3)
+        .map((el) => el.outerHTML.slice(0, 100)),
+    viewport,
+  );
+  run.check(width <= viewport, `${what} fits ${viewport} px (document width ${width})`, () => `document width ${width}; widest: ${wide.join('\n')}`);
+}
+
 /**
  * At a phone's width (390 × 844), each page: nothing wider than the screen, its own title, and no serious
  * or critical axe finding. Then back to the laptop's size.
@@ -54,22 +71,7 @@ export async function checkNarrowScreen(walk: PortalWalk, subId: string, deliver
     ['#/subscriptions', '12-narrow-list.png', 'Subscriptions — Webhooks'],
   ] as const) {
     await openPage(walk, hash);
-    await run.screenshot(page, name);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    const wide = await page.$$eval(
-      'main *',
-      (els, limit) =>
-        els
-          .filter((el) => el.getBoundingClientRect().right > limit + 1)
-          .slice(-3)
-          .map((el) => el.outerHTML.slice(0, 100)),
-      NARROW.width,
-    );
-    run.check(
-      width <= NARROW.width,
-      `${hash} fits ${NARROW.width} px (scroll width ${width})`,
-      () => `scroll width ${width}; widest: ${wide.join('\n')}`,
-    );
+    await checkFits(walk, hash, name);
     const titled = await page.title();
     run.check(titled === title, `${hash} is titled "${title}"`, () => titled);
     await run.axe(page, `${hash} at ${NARROW.width} px`);

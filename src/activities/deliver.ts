@@ -22,7 +22,7 @@ import { openHeaders } from '../secrets/subscription-fields.js';
 import { forbiddenLiteralHost } from '../delivery/address-policy.js';
 import { performAttempt, type AttemptResult } from '../delivery/http-attempt.js';
 import { classify, describeFailure, type Verdict } from '../delivery/classify.js';
-import { USER_AGENT } from '../version.js';
+import { requestHeaders } from '../delivery/request-headers.js';
 import { statusClass, type WorkerMetrics } from '../metrics.js';
 import type { DeliverInput, DeliverResult, RetryAfterDetail, SubscriptionDisabledDetail } from './types.js';
 
@@ -60,20 +60,17 @@ export interface IsolationSettings {
 }
 
 /** The request's headers: the subscription's own (opened here, where they are sent) and the signed Standard Webhooks ones. */
-function requestHeaders(deps: DeliverDeps, ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
+function attemptHeaders(deps: DeliverDeps, ctx: AttemptContext, body: string, attempt: number, timestamp: number): Record<string, string> {
   // The current secret first, then every replaced one still within its grace: a receiver holding any of them verifies.
   const message = signedMessage(ctx.event_id, timestamp, body);
   const signatures = [ctx.secret, ...ctx.previous_secrets].map((stored) => deps.signers.signer(stored)(message));
-  return {
-    ...openHeaders(deps.keyring, ctx.headers_encrypted, ctx.headers),
-    'content-type': 'application/json',
-    'user-agent': USER_AGENT,
-    'webhook-id': ctx.event_id,
-    'webhook-timestamp': String(timestamp),
-    'webhook-signature': signatures.join(' '),
-    'x-hookrelay-event-type': ctx.event_type,
-    'x-hookrelay-attempt': String(attempt),
-  };
+  return requestHeaders(openHeaders(deps.keyring, ctx.headers_encrypted, ctx.headers), {
+    eventId: ctx.event_id,
+    eventType: ctx.event_type,
+    attempt,
+    timestamp,
+    signature: signatures.join(' '),
+  });
 }
 
 /**
@@ -102,7 +99,7 @@ export function makeDeliver(deps: DeliverDeps) {
     if (blockedRange) return { ok: false, errorClass: 'ssrf_blocked', errorMessage: `refused: ${blockedRange} address`, durationMs: 0 };
     deps.metrics.inFlight.inc();
     try {
-      const headers = requestHeaders(deps, ctx, body, attempt, Math.floor(startedAt.getTime() / 1000));
+      const headers = attemptHeaders(deps, ctx, body, attempt, Math.floor(startedAt.getTime() / 1000));
       const identity = { eventId: ctx.event_id, subscriptionId: ctx.subscription_id, deliveryId, attempt };
       return await inAttemptSpan(deps.tracer, { url: ctx.url, method: ctx.method, headers }, identity, (sent) =>
         performAttempt(deps.agent, { url: ctx.url, method: ctx.method, headers: sent, body, timeoutMs: ctx.timeout_ms }, () =>

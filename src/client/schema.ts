@@ -244,7 +244,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List deliveries, newest first, filtered by event, subscription or status */
+    /** List deliveries, newest first, filtered by event, subscription, status, status class, event type or creation time */
     get: operations['listDeliveries'];
     put?: never;
     post?: never;
@@ -261,7 +261,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A delivery with all its attempts */
+    /** A delivery with its request (headers masked, body as sent), all its attempts and, while pending, why it waits */
     get: operations['getDelivery'];
     put?: never;
     post?: never;
@@ -680,8 +680,46 @@ export interface components {
     };
     Delivery: components['schemas']['DeliverySummary'] & {
       workflow_id: string;
+      event_type: string;
+      request_method: string;
+      request_url: string;
+      /** @description The request's headers: the subscription's own, then the ones every attempt carries, with the last attempt's values. */
+      request_headers: components['schemas']['RequestHeader'][];
+      /** @description The request body exactly as sent: the event's payload text as stored (every byte as posted), with the subscription's `field_map` applied. */
+      request_body: string;
+      /** @description While pending: when the next attempt is due, when that is known; else null. */
+      next_attempt_at: string | null;
+      waiting: components['schemas']['DeliveryWaiting'];
       attempts: components['schemas']['Attempt'][];
     };
+    RequestHeader: {
+      name: string;
+      /** @description Null when set only as the attempt is sent (`webhook-timestamp` before the first attempt). */
+      value: string | null;
+      /** @description The value is hidden: the signature, and custom headers whose name says credential (authorization, token, key, secret…). */
+      masked: boolean;
+    };
+    /** @description While pending: why no attempt is being made this moment; null once the delivery ended. */
+    DeliveryWaiting: {
+      /**
+       * @description `scheduled` (first attempt about to go), `attempting` (an attempt is in flight), `retry_backoff` (the retry policy waits after a failed attempt), `rate_limit` (waiting for its slot), `fifo` (queued behind `behind_delivery_id`), `circuit_open`, `circuit_half_open` (waiting for the probe), `in_flight`, `origin_in_flight` (the in-flight bound is reached).
+       * @enum {string}
+       */
+      reason:
+        | 'scheduled'
+        | 'attempting'
+        | 'retry_backoff'
+        | 'rate_limit'
+        | 'fifo'
+        | 'circuit_open'
+        | 'circuit_half_open'
+        | 'in_flight'
+        | 'origin_in_flight';
+      /** @description When the wait ends, when it is known (retry backoff, rate-limit slot, circuit open). */
+      until: string | null;
+      /** @description For `fifo`: the oldest pending delivery ahead of it in the lane, which holds it. */
+      behind_delivery_id: string | null;
+    } | null;
     Attempt: {
       number: number;
       started_at: string;
@@ -2023,8 +2061,14 @@ export interface operations {
         event_id?: string;
         subscription_id?: string;
         status?: components['schemas']['DeliveryStatus'];
+        /** @description The class of the last attempt's HTTP status; `network` when it got no HTTP answer (timeout, connection, DNS, TLS). */
+        status_class?: '2xx' | '3xx' | '4xx' | '5xx' | 'network';
         event_type?: string;
         environment?: components['schemas']['Environment'];
+        /** @description Deliveries created at or after this time. */
+        since?: string;
+        /** @description Deliveries created before this time. */
+        until?: string;
       };
       header?: never;
       path?: never;

@@ -32,7 +32,12 @@ export async function reserveSlot(db: Queryable, subscriptionId: string, deliver
     [subscriptionId, intervalMs],
   );
   const delayMs = Math.ceil(rows[0]!.delay_ms);
-  if (delayMs > 0) await db.query(`UPDATE deliveries SET waiting = 'rate_limit' WHERE id = $1`, [deliveryId]);
+  if (delayMs > 0) {
+    await db.query(
+      `UPDATE deliveries SET waiting = 'rate_limit', waiting_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+      [deliveryId, delayMs],
+    );
+  }
   return { delayMs, intervalMs };
 }
 

@@ -21,7 +21,7 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
       tag,
       auth: 'tenant',
       query: DeliveryListQuery,
-      summary: 'List deliveries, newest first, filtered by event, subscription or status',
+      summary: 'List deliveries, newest first, filtered by event, subscription, status, status class, event type or creation time',
       responses: { 200: { description: 'A page', schema: DeliveryPage } },
     },
     async ({ query: { cursor, ...filter } }, _req, res) => {
@@ -39,11 +39,11 @@ export function deliveryRoutes(routes: Routes, deps: ApiDeps): void {
       tag,
       auth: 'tenant',
       params: IdParam,
-      summary: 'A delivery with all its attempts',
+      summary: 'A delivery with its request (headers masked, body as sent), all its attempts and, while pending, why it waits',
       responses: { 200: { description: 'The delivery', schema: Delivery } },
     },
     async ({ params: { id } }, _req, res) => {
-      const delivery = await getDeliveryWithAttempts(pool, tenantId(res), id);
+      const delivery = await getDeliveryWithAttempts(pool, tenantId(res), id, { keyring: deps.keyring, timeScale: config.retryTimeScale });
       if (!delivery) throw notFound('delivery');
       res.json(delivery);
     },

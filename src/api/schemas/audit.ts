@@ -1,8 +1,6 @@
 import { z } from '../zod.js';
-import { PageQuery, page, text } from './common.js';
+import { PageQuery, instant, page, text } from './common.js';
 import { ACTOR_TYPES, AUDIT_ACTIONS, AUDIT_OBJECT_TYPES } from '../../domain/audit.js';
-
-const instant = () => z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const AuditQuery = PageQuery.extend({
   tenant_id: text().min(1).max(128).optional().openapi({ description: "One tenant's entries (a tenant sees only its own whatever this says)." }),

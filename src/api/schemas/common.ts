@@ -145,3 +145,6 @@ export function page<T extends z.ZodType>(item: T, name: string) {
 }
 
 export const IdParam = z.object({ id: text().min(1).max(128) });
+
+/** An ISO 8601 date-time with its offset (`2026-01-31T12:00:00Z`), as a Date. */
+export const instant = () => z.iso.datetime({ offset: true }).transform((value) => new Date(value));

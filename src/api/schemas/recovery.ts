@@ -1,9 +1,8 @@
 import { z } from '../zod.js';
+import { instant } from './common.js';
 
 /** How far back a recovery may reach. */
 export const RECOVERY_MAX_AGE_MS = 14 * 86_400_000;
-
-const instant = () => z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const RecoverRequest = z
   .strictObject({
