@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, useCsrfToken, type Session } from './api.js';
 import { DeliveryLog, DeliveryPage } from './deliveries.js';
+import { EventTypeCatalog } from './event-types.js';
 import { href, useRoute } from './router.js';
 import { SubscriptionForm } from './subscription-form.js';
 import { SubscriptionDetail } from './subscription-page.js';
@@ -15,6 +16,7 @@ function Pages({ session }: { session: Session }) {
   const [first, second, third] = route.path;
   if (first === 'deliveries' && second) return html`<${DeliveryPage} key=${second} id=${second} />`;
   if (first === 'deliveries') return html`<${DeliveryLog} route=${route} session=${session} />`;
+  if (first === 'event-types') return html`<${EventTypeCatalog} />`;
   if (first === 'subscriptions' && second === 'new') return html`<${SubscriptionForm} key="new" session=${session} />`;
   if (first === 'subscriptions' && second && third === 'edit')
     return html`<${SubscriptionForm} key=${`edit-${second}`} id=${second} session=${session} />`;
@@ -53,6 +55,7 @@ function App() {
       <nav aria-label="Portal">
         <a href=${href('subscriptions')} aria-current=${section === 'subscriptions' ? 'page' : undefined}>Subscriptions</a>
         <a href=${href('deliveries')} aria-current=${section === 'deliveries' ? 'page' : undefined}>Delivery log</a>
+        <a href=${href('event-types')} aria-current=${section === 'event-types' ? 'page' : undefined}>Event types</a>
         <button type="button" class="link" onClick=${signOut}>Sign out</button>
       </nav>
     </header>
