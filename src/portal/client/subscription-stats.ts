@@ -43,6 +43,9 @@ export function FailingSince({ sub }: { sub: Subscription }) {
 
 const CHART = { width: 600, height: 120 } as const;
 
+/** A bucket's width in words: 5 min, 1 h, 6 h. */
+const span = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
 /** Successes and failures per bucket as stacked bars (plain SVG, coloured by class), with a table as its text alternative. */
 export function AttemptChart({ stats }: { stats: Stats }) {
   const { buckets } = stats;
@@ -52,7 +55,7 @@ export function AttemptChart({ stats }: { stats: Stats }) {
   const scale = (n: number) => (n / top) * CHART.height;
   const failed = buckets.reduce((n, b) => n + b.failed, 0);
   const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
-  const summary = `Attempts in the ${stats.window} window, ${buckets.length} bars of ${ms(stats.bucket_ms)}: ${succeeded} succeeded, ${failed} failed; at most ${top} in one bar.`;
+  const summary = `Attempts in the ${stats.window} window, ${buckets.length} bars of ${span(stats.bucket_ms)}: ${succeeded} succeeded, ${failed} failed; at most ${top} in one bar.`;
   return html`<figure class="chart">
     <svg viewBox=${`0 0 ${CHART.width} ${CHART.height}`} preserveAspectRatio="none" role="img" aria-label=${summary} focusable="false">
       <line class="chart-axis" x1="0" y1=${CHART.height} x2=${CHART.width} y2=${CHART.height} />
@@ -68,12 +71,12 @@ export function AttemptChart({ stats }: { stats: Stats }) {
     <figcaption class="small">
       <span class="chart-range"><span>${when(buckets[0]?.start)}</span><span>now</span></span>
       <span class="legend"><span class="swatch swatch-ok"></span> succeeded (${succeeded}) <span class="swatch swatch-bad"></span> failed (${failed})</span>
-      <span class="muted"> · up to ${top} attempts per bar of ${ms(stats.bucket_ms)}</span>
+      <span class="muted"> · up to ${top} attempts per bar of ${span(stats.bucket_ms)}</span>
     </figcaption>
     <details>
       <summary>The chart as a table</summary>
       <table class="chart-table">
-        <caption class="visually-hidden">Attempts per ${ms(stats.bucket_ms)} in the ${stats.window} window</caption>
+        <caption class="visually-hidden">Attempts per ${span(stats.bucket_ms)} in the ${stats.window} window</caption>
         <thead>
           <tr>
             <th scope="col">From</th>
