@@ -88,7 +88,10 @@ export async function checkCatalogForm({ run, page, stack, api, tenant, receiver
 export async function checkCatalogPage({ run, page, stack, api }: PortalWalk): Promise<void> {
   const put = await api
     .as(stack.adminToken)
-    .PUT('/v1/event-types/{type}', { params: { path: { type: ORDER_PAID.type } }, body: { description: ORDER_PAID.description, schema: ORDER_PAID.schema } });
+    .PUT('/v1/event-types/{type}', {
+      params: { path: { type: ORDER_PAID.type } },
+      body: { description: ORDER_PAID.description, schema: ORDER_PAID.schema },
+    });
   if (put.error) throw new Error(`PUT /v1/event-types/${ORDER_PAID.type} answered ${put.response.status}: ${JSON.stringify(put.error)}`);
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
@@ -110,7 +113,10 @@ export async function checkCatalogPage({ run, page, stack, api }: PortalWalk): P
       () => `${example}\n${schema}`,
     );
     const failures = (await page.locator('.failure-types').innerText()).replace(/\s+/g, ' ');
-    const failureCard = (await page.locator('li.card', { has: page.getByRole('heading', { name: 'failure.delivery' }) }).innerText()).replace(/\s+/g, ' ');
+    const failureCard = (await page.locator('li.card', { has: page.getByRole('heading', { name: 'failure.delivery' }) }).innerText()).replace(
+      /\s+/g,
+      ' ',
+    );
     run.check(
       /failure\.delivery .*did not accept an event/.test(failures) &&
         /failure\.subscription_disabled \(not in the catalog\) .*switched off/.test(failures) &&
@@ -162,7 +168,9 @@ export async function sendTypedTestEvent({ run, page, stack, api, tenant, receiv
     const typed = `{"order_id": "o_${size.name}", "amount": 5}`;
     await editor.fill(typed);
     await page.getByRole('button', { name: 'Send test event' }).click();
-    await step(run, page, `(${size.name}) the edited test event is delivered`, () => page.locator('.test-run .badge-succeeded').waitFor({ timeout: 30_000 }));
+    await step(run, page, `(${size.name}) the edited test event is delivered`, () =>
+      page.locator('.test-run .badge-succeeded').waitFor({ timeout: 30_000 }),
+    );
     const hits = receiver.hits.filter((h) => h.path === '/typed-test');
     const last = hits.at(-1);
     run.check(

@@ -105,23 +105,26 @@ export async function fitsWidth(page: PortalWalk['page'], width: number): Promis
 
 /** The contrast ratio (WCAG 2) of an element's text colour against the background it sits on. */
 async function contrastOf(page: PortalWalk['page'], selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((el) => {
-    const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
-    const luminance = ([r, g, b]: number[]) => {
-      const [R, G, B] = [r!, g!, b!].map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
-      return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
-    };
-    let bg: number[] = [255, 255, 255];
-    for (let node: Element | null = el; node; node = node.parentElement) {
-      const c = rgb(getComputedStyle(node).backgroundColor);
-      if (c.length >= 3 && (c[3] === undefined || c[3] > 0)) {
-        bg = c;
-        break;
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
+      const luminance = ([r, g, b]: number[]) => {
+        const [R, G, B] = [r!, g!, b!].map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+      };
+      let bg: number[] = [255, 255, 255];
+      for (let node: Element | null = el; node; node = node.parentElement) {
+        const c = rgb(getComputedStyle(node).backgroundColor);
+        if (c.length >= 3 && (c[3] === undefined || c[3] > 0)) {
+          bg = c;
+          break;
+        }
       }
-    }
-    const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(bg)];
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  });
+      const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(bg)];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    });
 }
 
 /**
@@ -138,7 +141,12 @@ export async function showFailingEndpoints({ run, page, stack, api, tenant, rece
     retry_policy: 'none',
     description: 'Always fails',
   });
-  const gone = await api.subscribe(tenant.api_key, { url: `${receiver.url}/gone`, event_types: ['order.*'], retry_policy: 'none', description: 'Gone' });
+  const gone = await api.subscribe(tenant.api_key, {
+    url: `${receiver.url}/gone`,
+    event_types: ['order.*'],
+    retry_policy: 'none',
+    description: 'Gone',
+  });
   const ended = async (id: string, deliveryId: string) => {
     for (let i = 0; i < 150; i++) {
       const d = await asTenant.GET('/v1/deliveries/{id}', { params: { path: { id: deliveryId } } });
@@ -209,13 +217,21 @@ export async function showFailingEndpoints({ run, page, stack, api, tenant, rece
       .locator('figure.chart table tbody tr td:nth-child(3)')
       .allInnerTexts()
       .then((cells) => cells.reduce((n, c) => n + Number(c), 0));
-    run.check(rows === 24 && failedInTable === 2, `(${size.name}) the chart's table lists 24 hours and the 2 failures`, () => `${rows} rows, ${failedInTable} failed`);
+    run.check(
+      rows === 24 && failedInTable === 2,
+      `(${size.name}) the chart's table lists 24 hours and the 2 failures`,
+      () => `${rows} rows, ${failedInTable} failed`,
+    );
     await page.getByLabel('Window').selectOption('1h');
     await step(run, page, `(${size.name}) the chart follows the window`, () =>
       page.waitForFunction(() => /1h window, 12 bars/.test(document.querySelector('figure.chart svg')?.getAttribute('aria-label') ?? '')),
     );
     const pageFits = await fitsWidth(page, size.width);
-    run.check(pageFits.ok, `(${size.name}) the subscription's page with its chart fits ${size.width} px`, () => `scroll width ${pageFits.scrollWidth}`);
+    run.check(
+      pageFits.ok,
+      `(${size.name}) the subscription's page with its chart fits ${size.width} px`,
+      () => `scroll width ${pageFits.scrollWidth}`,
+    );
     await run.screenshot(page, `21-${size.name}-failing-endpoint.png`);
   }
   await page.setViewportSize({ width: 1200, height: 900 });

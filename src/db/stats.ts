@@ -43,12 +43,7 @@ const SINCE = `$3::timestamptz - make_interval(secs => $2::double precision / 10
  * when they started; deliveries by when they were created (the event reached this subscription). The
  * window is cut into `bucketCount` equal buckets ending now, oldest first, every one present.
  */
-export async function subscriptionStats(
-  db: Queryable,
-  subscriptionId: string,
-  windowMs: number,
-  bucketCount: number,
-): Promise<SubscriptionFigures> {
+export async function subscriptionStats(db: Queryable, subscriptionId: string, windowMs: number, bucketCount: number): Promise<SubscriptionFigures> {
   const now = new Date();
   const bucketMs = windowMs / bucketCount;
   const [attempts, deliveries, buckets] = await Promise.all([

@@ -293,7 +293,9 @@ describe('POST /v1/subscriptions/:id/test', () => {
       required: ['order_id', 'amount'],
       properties: { order_id: { type: 'string' }, amount: { type: 'integer', minimum: 1 } },
     };
-    const put = await stack.api.as(stack.adminToken).PUT('/v1/event-types/{type}', { params: { path: { type } }, body: { description: 'An order was paid', schema } });
+    const put = await stack.api
+      .as(stack.adminToken)
+      .PUT('/v1/event-types/{type}', { params: { path: { type } }, body: { description: 'An order was paid', schema } });
     expect(put.response.status).toBeLessThan(300);
     const catalog = await ok(stack.api.as(stack.adminToken).GET('/v1/event-types'));
     expect(catalog.data.find((e) => e.type === type)?.example).toEqual({ order_id: 'example', amount: 1 });

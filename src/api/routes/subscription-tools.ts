@@ -51,10 +51,11 @@ export function subscriptionToolRoutes(routes: Routes, deps: ApiDeps): void {
       const tenant = tenantId(res);
       const type = input.event_type ?? TEST_EVENT_TYPE;
       if (type !== TEST_EVENT_TYPE && !(await deps.catalog.has(type))) {
-        throw invalid([{ path: 'event_type', message: `${type} is not in the event type catalog (GET /v1/event-types); ${TEST_EVENT_TYPE} always is` }]);
+        throw invalid([
+          { path: 'event_type', message: `${type} is not in the event type catalog (GET /v1/event-types); ${TEST_EVENT_TYPE} always is` },
+        ]);
       }
-      const payload =
-        input.payload !== undefined ? sourceText(req, ['payload']) : type === TEST_EVENT_TYPE ? undefined : await catalogExample(type);
+      const payload = input.payload !== undefined ? sourceText(req, ['payload']) : type === TEST_EVENT_TYPE ? undefined : await catalogExample(type);
       // Checked as ingest checks an event of its type, so a test shows what a real event would get.
       if (payload !== undefined) {
         const schemaFailures = await deps.catalog.check(type, payload, 'payload');

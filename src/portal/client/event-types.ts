@@ -49,18 +49,19 @@ export function EventTypeCatalog() {
     <section class="panel" aria-labelledby="failures-h">
       <h2 id="failures-h">Failure notifications</h2>
       <p>
-        Events about your own webhooks, sent to the subscriptions that choose them (<code>failure.*</code> for all of them; a subscription to
-        every event gets them too).
+        Events about your own webhooks, sent to the subscriptions that choose them (<code>failure.*</code> for all of them; a subscription to every
+        event gets them too).
       </p>
       <dl class="failure-types">
         ${Object.entries(FAILURE_TYPES).map(
-          ([type, help]) => html`<div key=${type}>
-            <dt><code>${type}</code>${listed.has(type) ? null : html` <span class="small muted">(not in the catalog)</span>`}</dt>
-            <dd>
-              <p>${help.meaning}</p>
-              <p class="small">Fields: ${help.fields.map((f) => html`<code>${f}</code> `)}</p>
-            </dd>
-          </div>`,
+          ([type, help]) =>
+            html`<div key=${type}>
+              <dt><code>${type}</code>${listed.has(type) ? null : html` <span class="small muted">(not in the catalog)</span>`}</dt>
+              <dd>
+                <p>${help.meaning}</p>
+                <p class="small">Fields: ${help.fields.map((f) => html`<code>${f}</code> `)}</p>
+              </dd>
+            </div>`,
         )}
       </dl>
     </section>

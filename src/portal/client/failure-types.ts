@@ -12,7 +12,18 @@ export const FAILURE_TYPES: Record<NotificationType, FailureTypeHelp> = {
   'failure.delivery': {
     meaning:
       'One of your endpoints did not accept an event: every attempt the retry policy allows failed, or it answered with a status that is not retried. The event was not delivered there; once the endpoint works again, redeliver it from the delivery log or recover the failed deliveries of the subscription.',
-    fields: ['event_id', 'event_type', 'delivery_id', 'subscription_id', 'url', 'attempts', 'last_status_code', 'last_error', 'first_attempt_at', 'last_attempt_at'],
+    fields: [
+      'event_id',
+      'event_type',
+      'delivery_id',
+      'subscription_id',
+      'url',
+      'attempts',
+      'last_status_code',
+      'last_error',
+      'first_attempt_at',
+      'last_attempt_at',
+    ],
   },
   'failure.subscription_disabled': {
     meaning:

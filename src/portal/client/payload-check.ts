@@ -8,7 +8,10 @@ import type { ErrorDetail } from './api.js';
 const WRAPPERS = new Set(['properties', 'items', 'prefixItems', 'allOf', 'anyOf', '$ref', 'dependentSchemas', 'unevaluatedProperties', 'false']);
 
 const pathOf = (location: string) =>
-  ['payload', ...location.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)].join('.').replaceAll('~1', '/').replaceAll('~0', '~');
+  ['payload', ...location.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)]
+    .join('.')
+    .replaceAll('~1', '/')
+    .replaceAll('~0', '~');
 
 function detail(unit: OutputUnit): ErrorDetail | undefined {
   if (WRAPPERS.has(unit.keyword)) return undefined;

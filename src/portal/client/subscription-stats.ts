@@ -70,13 +70,17 @@ export function AttemptChart({ stats }: { stats: Stats }) {
     </svg>
     <figcaption class="small">
       <span class="chart-range"><span>${when(buckets[0]?.start)}</span><span>now</span></span>
-      <span class="legend"><span class="swatch swatch-ok"></span> succeeded (${succeeded}) <span class="swatch swatch-bad"></span> failed (${failed})</span>
+      <span class="legend"
+        ><span class="swatch swatch-ok"></span> succeeded (${succeeded}) <span class="swatch swatch-bad"></span> failed (${failed})</span
+      >
       <span class="muted"> · up to ${top} attempts per bar of ${span(stats.bucket_ms)}</span>
     </figcaption>
     <details>
       <summary>The chart as a table</summary>
       <table class="chart-table">
-        <caption class="visually-hidden">Attempts per ${span(stats.bucket_ms)} in the ${stats.window} window</caption>
+        <caption class="visually-hidden">
+          Attempts per ${span(stats.bucket_ms)} in the ${stats.window} window
+        </caption>
         <thead>
           <tr>
             <th scope="col">From</th>
@@ -86,11 +90,12 @@ export function AttemptChart({ stats }: { stats: Stats }) {
         </thead>
         <tbody>
           ${buckets.map(
-            (b) => html`<tr key=${b.start}>
-              <td><${Time} iso=${b.start} /></td>
-              <td>${b.succeeded}</td>
-              <td>${b.failed}</td>
-            </tr>`,
+            (b) =>
+              html`<tr key=${b.start}>
+                <td><${Time} iso=${b.start} /></td>
+                <td>${b.succeeded}</td>
+                <td>${b.failed}</td>
+              </tr>`,
           )}
         </tbody>
       </table>
@@ -127,9 +132,8 @@ export function Figures({ sub, version }: { sub: Subscription; version: number }
                 <dd>
                   ${s.deliveries.total}
                   <span class="small muted"
-                    >(${s.deliveries.succeeded} succeeded, ${s.deliveries.failed} failed, ${s.deliveries.pending} pending${
-                      s.deliveries.cancelled ? `, ${s.deliveries.cancelled} cancelled` : ''
-                    })</span
+                    >(${s.deliveries.succeeded} succeeded, ${s.deliveries.failed} failed, ${s.deliveries.pending}
+                    pending${s.deliveries.cancelled ? `, ${s.deliveries.cancelled} cancelled` : ''})</span
                   >
                 </dd>
               </div>

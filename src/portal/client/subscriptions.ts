@@ -39,7 +39,9 @@ export function SubscriptionList({ session }: { session: Session }) {
       <h1 tabindex="-1">Subscriptions</h1>
       <a class="button primary" href=${href('subscriptions/new')}>New subscription</a>
     </div>
-    <p class="muted">Where your webhooks go. Success rates and latency are over the last 24 hours: per delivery (did it arrive in the end) and per attempt.</p>
+    <p class="muted">
+      Where your webhooks go. Success rates and latency are over the last 24 hours: per delivery (did it arrive in the end) and per attempt.
+    </p>
     <${ErrorBox} error=${list.error} />
     ${list.loading ? html`<p aria-live="polite">Loading…</p>` : null}
     ${list.data && list.data.data.length === 0 ? html`<p>No subscription yet. <a href=${href('subscriptions/new')}>Create the first one</a>.</p>` : null}

@@ -83,8 +83,9 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
           ${(catalog.data ?? []).map((t) => html`<option key=${t.type} value=${t.type}>${t.type}${t.deprecated ? ' (deprecated)' : ''}</option>`)}
         </select>
         <p class="hint" id="test-type-hint">
-          ${chosen ? chosen.description : 'A short description of the test, or the payload you write below.'}
-          ${' '}<a href=${href('event-types')}>All event types</a>
+          ${chosen ? chosen.description : 'A short description of the test, or the payload you write below.'} ${' '}<a href=${href('event-types')}
+            >All event types</a
+          >
         </p>
         ${typeError.length ? html`<p class="field-error" id="test-type-error">${typeError.map((p) => p.message).join('; ')}</p>` : null}
       </div>
