@@ -105,25 +105,23 @@ export async function fitsWidth(page: PortalWalk['page'], width: number): Promis
 
 /** The contrast ratio (WCAG 2) of an element's text colour against the background it sits on. */
 async function contrastOf(page: PortalWalk['page'], selector: string): Promise<number> {
+  // No named functions inside: the callback runs in the page, without the helpers tsx adds for names.
   return page
     .locator(selector)
     .first()
     .evaluate((el) => {
-      const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
-      const luminance = ([r, g, b]: number[]) => {
-        const [R, G, B] = [r!, g!, b!].map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
-        return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
-      };
-      let bg: number[] = [255, 255, 255];
+      let background = [255, 255, 255];
       for (let node: Element | null = el; node; node = node.parentElement) {
-        const c = rgb(getComputedStyle(node).backgroundColor);
+        const c = (getComputedStyle(node).backgroundColor.match(/[\d.]+/g) ?? []).map(Number);
         if (c.length >= 3 && (c[3] === undefined || c[3] > 0)) {
-          bg = c;
+          background = c;
           break;
         }
       }
-      const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(bg)];
-      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const [a, b] = [(getComputedStyle(el).color.match(/[\d.]+/g) ?? []).map(Number), background]
+        .map((c) => c.slice(0, 3).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)))
+        .map(([r, g, bl]) => 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!);
+      return (Math.max(a!, b!) + 0.05) / (Math.min(a!, b!) + 0.05);
     });
 }
 
@@ -222,7 +220,7 @@ export async function showFailingEndpoints({ run, page, stack, api, tenant, rece
       `(${size.name}) the chart's table lists 24 hours and the 2 failures`,
       () => `${rows} rows, ${failedInTable} failed`,
     );
-    await page.getByLabel('Window').selectOption('1h');
+    await page.getByRole('combobox', { name: /^Window/ }).selectOption('1h');
     await step(run, page, `(${size.name}) the chart follows the window`, () =>
       page.waitForFunction(() => /1h window, 12 bars/.test(document.querySelector('figure.chart svg')?.getAttribute('aria-label') ?? '')),
     );

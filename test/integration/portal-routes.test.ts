@@ -145,11 +145,13 @@ describe('GET /v1/subscriptions/:id/stats', () => {
          ('dlv_st_a', $1, 'st-1', $2, 'wf', 'succeeded'), ('dlv_st_b', $1, 'st-1', $3, 'wf', 'succeeded')`,
       [t.id, sub.id, other.id],
     );
-    // Deliveries without attempts, for the per-delivery figures: one of each other status now, a failed one 2 days ago.
+    // Deliveries without attempts, for the per-delivery figures: one of each other status now, a failed one 2 days
+    // ago; redeliveries of the first, since an event has one first delivery per subscription.
     await stack.pool.query(
-      `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, status, created_at) VALUES
-         ('dlv_st_c', $1, 'st-1', $2, 'wf', 'failed', now()), ('dlv_st_d', $1, 'st-1', $2, 'wf', 'pending', now()),
-         ('dlv_st_e', $1, 'st-1', $2, 'wf', 'cancelled', now()), ('dlv_st_f', $1, 'st-1', $2, 'wf', 'failed', now() - interval '2 days')`,
+      `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, status, created_at, redelivery_of) VALUES
+         ('dlv_st_c', $1, 'st-1', $2, 'wf', 'failed', now(), 'dlv_st_a'), ('dlv_st_d', $1, 'st-1', $2, 'wf', 'pending', now(), 'dlv_st_a'),
+         ('dlv_st_e', $1, 'st-1', $2, 'wf', 'cancelled', now(), 'dlv_st_a'),
+         ('dlv_st_f', $1, 'st-1', $2, 'wf', 'failed', now() - interval '2 days', 'dlv_st_a')`,
       [t.id, sub.id],
     );
     const attempts: Array<[string, number, string, number, number | null, string | null]> = [
