@@ -131,7 +131,7 @@ async function contrastOf(page: PortalWalk['page'], selector: string): Promise<n
  * shows them (coloured, rated rate in words, "failing since", the disabled reason); the failing one's page
  * shows its chart with a text alternative, for each window, at both sizes.
  */
-export async function showFailingEndpoints({ run, page, stack, api, tenant, receiver }: PortalWalk): Promise<void> {
+export async function showFailingEndpoints({ run, page, stack, api, tenant, receiver, pageErrors }: PortalWalk): Promise<void> {
   const asTenant = api.as(tenant.api_key);
   const failing = await api.subscribe(tenant.api_key, {
     url: `${receiver.url}/always-fails`,
@@ -209,7 +209,11 @@ export async function showFailingEndpoints({ run, page, stack, api, tenant, rece
       `(${size.name}) the page says "failing since" and charts the 2 failed attempts, its SVG labelled with the figures`,
       () => `${label}\n${bars} red bars\n${warning}`,
     );
-    await page.locator('figure.chart summary').click();
+    await step(run, page, `(${size.name}) the chart's table opens`, async () => {
+      if (pageErrors.length) throw new Error(pageErrors.join('\n'));
+      await page.locator('figure.chart summary').click();
+      await page.locator('figure.chart table').waitFor();
+    });
     const rows = await page.locator('figure.chart table tbody tr').count();
     const failedInTable = await page
       .locator('figure.chart table tbody tr td:nth-child(3)')
@@ -220,10 +224,10 @@ export async function showFailingEndpoints({ run, page, stack, api, tenant, rece
       `(${size.name}) the chart's table lists 24 hours and the 2 failures`,
       () => `${rows} rows, ${failedInTable} failed`,
     );
-    await page.getByRole('combobox', { name: /^Window/ }).selectOption('1h');
-    await step(run, page, `(${size.name}) the chart follows the window`, () =>
-      page.waitForFunction(() => /1h window, 12 bars/.test(document.querySelector('figure.chart svg')?.getAttribute('aria-label') ?? '')),
-    );
+    await step(run, page, `(${size.name}) the chart follows the window`, async () => {
+      await page.getByRole('combobox', { name: /^Window/ }).selectOption('1h');
+      await page.waitForFunction(() => /1h window, 12 bars/.test(document.querySelector('figure.chart svg')?.getAttribute('aria-label') ?? ''));
+    });
     const pageFits = await fitsWidth(page, size.width);
     run.check(
       pageFits.ok,
