@@ -41,6 +41,10 @@ export function FailingSince({ sub }: { sub: Subscription }) {
   return html`<span class="failing-since">Failing since <${Time} iso=${sub.failing_since} /></span>`;
 }
 
+/** "2 succeeded, 1 failed, 0 pending" (and cancelled ones when there are any). */
+const deliveryCounts = (d: Stats['deliveries']) =>
+  [`${d.succeeded} succeeded`, `${d.failed} failed`, `${d.pending} pending`, ...(d.cancelled ? [`${d.cancelled} cancelled`] : [])].join(', ');
+
 const CHART = { width: 600, height: 120 } as const;
 
 /** A bucket's width in words: 5 min, 1 h, 6 h. */
@@ -129,13 +133,7 @@ export function Figures({ sub, version }: { sub: Subscription; version: number }
               </div>
               <div>
                 <dt>Deliveries</dt>
-                <dd>
-                  ${s.deliveries.total}
-                  <span class="small muted"
-                    >(${s.deliveries.succeeded} succeeded, ${s.deliveries.failed} failed, ${s.deliveries.pending}
-                    pending${s.deliveries.cancelled ? `, ${s.deliveries.cancelled} cancelled` : ''})</span
-                  >
-                </dd>
+                <dd>${s.deliveries.total}<span class="counts">${deliveryCounts(s.deliveries)}</span></dd>
               </div>
               <div>
                 <dt>Success rate</dt>
