@@ -2,7 +2,7 @@
 // to a local receiver that fails twice, send a test event and watch its attempts arrive, redeliver, rotate
 // the secret, use the recover control, read the figures; then the refusals: a reused link, an expired link,
 // a POST without the CSRF token, another tenant's ids; last, with an event type catalog, that the form
-// creates exactly the event types ticked. On the way: max in flight (50 on create, the API's 400 on its field,
+// creates exactly the event types ticked; then failing endpoints, the catalog page and a typed test event. On the way: max in flight (50 on create, the API's 400 on its field,
 // 20 kept) and an open circuit (a circuits row written directly) shown on the page and in the list; at a phone's
 // width; the platform's look (name, logo, colour, titles, no "hookrelay"), the keyboard (error summary, Escape,
 // skip link, focus after each action) and the session's end; a delivery's page (payload, headers, attempts, why a
@@ -18,13 +18,13 @@
 // BENCH_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 // The parts of the walk are in scripts/lib/portal-*.ts, each named for what of the portal it checks.
 import { BrowserCheck } from './lib/browser-check.js';
-import { checkCatalogForm } from './lib/portal-catalog.js';
+import { checkCatalogForm, checkCatalogPage, sendTypedTestEvent } from './lib/portal-catalog.js';
 import { filterByCatalogType, filterDeliveryLog, redeliver, sendTestEvent, showPendingDelivery } from './lib/portal-deliveries.js';
 import { createSubscription, editSubscription } from './lib/portal-form.js';
 import { checkSessionEnded, checkWhiteLabel } from './lib/portal-look.js';
 import { checkNarrowScreen } from './lib/portal-page.js';
 import { checkRefusals, openLink } from './lib/portal-session.js';
-import { deleteSubscription, rotateAndRecover, showCircuit } from './lib/portal-subscription-page.js';
+import { deleteSubscription, rotateAndRecover, showCircuit, showFailingEndpoints } from './lib/portal-subscription-page.js';
 import { startPortalWalk } from './lib/portal-walk.js';
 
 const TOTAL_TIMEOUT_MS = Number(process.env.PORTAL_CHECK_TIMEOUT_MS ?? 240_000);
@@ -63,6 +63,11 @@ async function main(): Promise<void> {
   // 11. With an event type catalog: the form adds no pattern the user did not choose.
   await checkCatalogForm(walk);
   await filterByCatalogType(walk);
+  // 12. At 1440×900 and 390×844: a failing and a disabled endpoint in the list, the failing one's chart; the
+  // catalog page; a test event of a catalog type, its edited payload refused beside the editor, then sent.
+  await showFailingEndpoints(walk);
+  await checkCatalogPage(walk);
+  await sendTypedTestEvent(walk);
 
   run.check(walk.cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => walk.cspViolations.join('\n'));
   run.check(walk.pageErrors.length === 0, 'no script error during the walk', () => walk.pageErrors.join('\n'));

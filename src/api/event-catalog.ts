@@ -132,6 +132,12 @@ export class EventCatalog {
     return details(outcome, type, prefix);
   }
 
+  /** Whether the catalog holds `type` (as read at most `refreshMs` ago). */
+  async has(type: string): Promise<boolean> {
+    await this.fresh();
+    return this.entries.has(type);
+  }
+
   /**
    * The failures of `payload` (its JSON text, as posted) against its type's schema, named under `prefix`;
    * none for a type without one, which never reaches a schema thread.

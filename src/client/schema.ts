@@ -317,7 +317,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a hookrelay.test event to this subscription only */
+    /** Send a test event (hookrelay.test, or a catalog type with a payload of the tenant's) to this subscription only */
     post: operations['sendTestEvent'];
     delete?: never;
     options?: never;
@@ -332,7 +332,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Attempts, successes, failures and p50/p99 duration over the last 1h, 24h or 7d */
+    /** Success rate per attempt and per delivery, p50/p99 duration, and attempts over time, for the last 1h, 24h or 7d */
     get: operations['getSubscriptionStats'];
     put?: never;
     post?: never;
@@ -540,7 +540,10 @@ export interface components {
       retry_policy: components['schemas']['RetryPolicy'];
       timeout_ms: number;
       enabled: boolean;
+      /** @description Why it is disabled: `disabled by the tenant`, `receiver answered 410 Gone at …`, or `every attempt failed since …` (AUTO_DISABLE_AFTER of unbroken failure). Null while enabled. */
       disabled_reason: string | null;
+      /** @description When its current run of failures began: the start of the first failed attempt since its last success. Null when its last attempt succeeded (or none failed yet); cleared when it is enabled again. */
+      failing_since: string | null;
       description: string | null;
       rate_limit: components['schemas']['RateLimit'];
       /**
@@ -768,14 +771,40 @@ export interface components {
        * @enum {string}
        */
       window: '1h' | '24h' | '7d';
+      /** @description Attempts started in the window (each round trip, retries included). */
       attempts: number;
       /** @description Attempts answered with a 2xx. */
       successes: number;
       failures: number;
-      /** @description successes / attempts; null without attempts. */
+      /** @description Per attempt: successes / attempts; null without attempts. */
       success_rate: number | null;
       p50_duration_ms: number | null;
       p99_duration_ms: number | null;
+      deliveries: components['schemas']['DeliveryStats'];
+      /** @description Width of each bucket: 5 minutes for 1h, 1 hour for 24h, 6 hours for 7d. */
+      bucket_ms: number;
+      /** @description The window cut into equal buckets ending now, oldest first, every bucket present. */
+      buckets: components['schemas']['StatsBucket'][];
+    };
+    /** @description Per delivery, by the status each has now. */
+    DeliveryStats: {
+      /** @description Deliveries to this subscription created in the window (an event matched it, a redelivery, a test event). */
+      total: number;
+      succeeded: number;
+      /** @description Ended without a 2xx: retries used up, a non-retryable answer, or the subscription disabled. */
+      failed: number;
+      pending: number;
+      cancelled: number;
+      /** @description succeeded / (succeeded + failed): a delivery that needed retries counts once, as a success. Null before any ended. */
+      success_rate: number | null;
+    };
+    StatsBucket: {
+      /** @description Start of the bucket; it lasts `bucket_ms`. */
+      start: string;
+      /** @description Attempts started in the bucket that got a 2xx. */
+      succeeded: number;
+      /** @description Attempts started in the bucket that did not. */
+      failed: number;
     };
     EventType: {
       type: string;
@@ -783,6 +812,8 @@ export interface components {
       schema: {
         [key: string]: unknown;
       } | null;
+      /** @description An example payload: the schema’s `examples[0]` when it has one, otherwise built from its keywords (const, default, enum, type, properties); `{}` without a schema. A starting point, not checked against the schema. */
+      example?: unknown;
       deprecated: boolean;
       /** @description Grows by one on every PUT of this type. */
       version: number;
@@ -2376,7 +2407,9 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The body the receiver gets; a small description of the test when absent. */
+          /** @description `hookrelay.test` (the default) or a type of the event type catalog (400 naming `event_type` otherwise), whatever the subscription's patterns. */
+          event_type?: string;
+          /** @description The body the receiver gets, checked against the type's schema like an event's (400 naming `payload.…`). When absent: a small description of the test for the default type, the type's `example` for a catalog type. */
           payload?: {
             [key: string]: unknown;
           };

@@ -26,6 +26,8 @@ export interface SubscriptionRow {
   timeout_ms: number;
   enabled: boolean;
   disabled_reason: string | null;
+  /** Start of the first failed attempt since the last success (the auto-disable clock); null after a success. */
+  failing_since: Date | null;
   description: string | null;
   rate_limit: RateLimit | null;
   ordering: Ordering;
@@ -41,7 +43,7 @@ export interface SubscriptionRow {
 }
 
 export const COLUMNS = `id, environment, url, method, event_types, headers, headers_encrypted, field_map, retry_policy, timeout_ms,
-  enabled, disabled_reason, description, rate_limit, ordering, max_in_flight, category, signature, public_key, created_at, updated_at,
+  enabled, disabled_reason, failing_since, description, rate_limit, ordering, max_in_flight, category, signature, public_key, created_at, updated_at,
   ${activePreviousSecrets('previous_secrets', "(p.entry ->> 'expires_at')::timestamptz")} AS previous_secret_expiries,
   (SELECT jsonb_build_object('state', c.state, 'consecutive_failures', c.consecutive_failures, 'open_until', c.open_until, 'opened_at', c.opened_at)
    FROM circuits c WHERE c.subscription_id = id) AS circuit`;
@@ -61,6 +63,7 @@ export function toApi(keyring: Keyring, { previous_secret_expiries, circuit, hea
             next_probe_at: circuit.state === 'closed' ? null : iso(circuit.open_until),
             opened_at: circuit.state === 'closed' ? null : iso(circuit.opened_at),
           },
+    failing_since: row.failing_since?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     previous_secrets: expiries(previous_secret_expiries),

@@ -1,4 +1,5 @@
-// `hookrelay.test` events: one event row and one pending delivery to the one subscription it tests.
+// Test events (`hookrelay.test`, or a catalog type the tenant chose): one event row and one pending delivery
+// to the one subscription it tests.
 import { newId } from './ids.js';
 import type { Pool } from './pool.js';
 import type { Environment } from '../domain/environment.js';
@@ -24,6 +25,7 @@ export async function createTestEvent(
   pool: Pool,
   tenantId: string,
   subscriptionId: string,
+  type: string,
   payload: string | undefined,
   workflowIdFor: (deliveryId: string) => string,
 ): Promise<CreatedTestEvent | 'disabled' | undefined> {
@@ -48,7 +50,7 @@ export async function createTestEvent(
       eventId,
       deliveryId,
       workflowId,
-      TEST_EVENT_TYPE,
+      type,
       payload ??
         JSON.stringify({
           type: TEST_EVENT_TYPE,

@@ -145,6 +145,15 @@ describe('GET /v1/subscriptions/:id/stats', () => {
          ('dlv_st_a', $1, 'st-1', $2, 'wf', 'succeeded'), ('dlv_st_b', $1, 'st-1', $3, 'wf', 'succeeded')`,
       [t.id, sub.id, other.id],
     );
+    // Deliveries without attempts, for the per-delivery figures: one of each other status now, a failed one 2 days
+    // ago; redeliveries of the first, since an event has one first delivery per subscription.
+    await stack.pool.query(
+      `INSERT INTO deliveries (id, tenant_id, event_id, subscription_id, workflow_id, status, created_at, redelivery_of) VALUES
+         ('dlv_st_c', $1, 'st-1', $2, 'wf', 'failed', now(), 'dlv_st_a'), ('dlv_st_d', $1, 'st-1', $2, 'wf', 'pending', now(), 'dlv_st_a'),
+         ('dlv_st_e', $1, 'st-1', $2, 'wf', 'cancelled', now(), 'dlv_st_a'),
+         ('dlv_st_f', $1, 'st-1', $2, 'wf', 'failed', now() - interval '2 days', 'dlv_st_a')`,
+      [t.id, sub.id],
+    );
     const attempts: Array<[string, number, string, number, number | null, string | null]> = [
       // delivery, number, age, duration, status, error class
       ['dlv_st_a', 1, '10 minutes', 10, 503, 'http_status'],
@@ -171,7 +180,9 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       return data;
     };
     // percentile_cont over [10, 20, 30, 40, 1000]: p50 = 30, p99 = 40 + 0.96 × 960 = 961.6.
-    expect(await get('1h')).toEqual({
+    const hour = await get('1h');
+    const { buckets, ...figures } = hour!;
+    expect(figures).toEqual({
       subscription_id: sub.id,
       window: '1h',
       attempts: 5,
@@ -180,7 +191,19 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       success_rate: 0.6,
       p50_duration_ms: 30,
       p99_duration_ms: 961.6,
+      // Per delivery: 1 succeeded (after 2 failed attempts) and 1 failed of the 2 that ended; pending and cancelled aside.
+      deliveries: { total: 4, succeeded: 1, failed: 1, pending: 1, cancelled: 1, success_rate: 0.5 },
+      bucket_ms: 300_000,
     });
+    // 12 five-minute buckets ending now, oldest first; the attempts 6 to 10 minutes ago fall in the last three.
+    expect(buckets).toHaveLength(12);
+    expect(buckets.map((b) => Date.parse(b.start) - Date.parse(buckets[0]!.start))).toEqual(buckets.map((_, i) => i * 300_000));
+    expect(Date.now() - Date.parse(buckets[0]!.start)).toBeGreaterThanOrEqual(3_600_000);
+    expect(Date.now() - Date.parse(buckets[0]!.start)).toBeLessThan(3_660_000);
+    expect(buckets.slice(0, 9).every((b) => b.succeeded === 0 && b.failed === 0)).toBe(true);
+    expect(buckets.reduce((n, b) => n + b.succeeded, 0)).toBe(3);
+    expect(buckets.reduce((n, b) => n + b.failed, 0)).toBe(2);
+    expect((await get('24h'))!.buckets).toHaveLength(24);
     // Default 24h adds the 500 from 3 hours ago: [10, 20, 30, 40, 500, 1000] → p50 35, p99 1000 - 0.05 × 500 = 975.
     expect(await get()).toMatchObject({
       window: '24h',
@@ -191,7 +214,13 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       p50_duration_ms: 35,
       p99_duration_ms: 975,
     });
-    expect(await get('7d')).toMatchObject({ window: '7d', attempts: 7, successes: 4, failures: 3 });
+    const week = await get('7d');
+    expect(week).toMatchObject({ window: '7d', attempts: 7, successes: 4, failures: 3, bucket_ms: 6 * 3_600_000 });
+    expect(week!.deliveries).toEqual({ total: 5, succeeded: 1, failed: 2, pending: 1, cancelled: 1, success_rate: 1 / 3 });
+    expect(week!.buckets).toHaveLength(28);
+    // The attempt 3 hours ago failed (500), the one 2 days ago succeeded: each in its own bucket of the week.
+    expect(week!.buckets.reduce((n, b) => n + b.failed, 0)).toBe(3);
+    expect(week!.buckets.at(-1)).toMatchObject({ failed: 3 });
     expect(await get('1h', other.id)).toMatchObject({ attempts: 1, successes: 1, p50_duration_ms: 9999 });
     const none = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/none` });
     expect(await get(undefined, none.id)).toMatchObject({
@@ -201,6 +230,7 @@ describe('GET /v1/subscriptions/:id/stats', () => {
       success_rate: null,
       p50_duration_ms: null,
       p99_duration_ms: null,
+      deliveries: { total: 0, succeeded: 0, failed: 0, pending: 0, cancelled: 0, success_rate: null },
     });
     for (const bad of ['2h', '', '24H']) {
       const res = await stack.api.call('GET', `/v1/subscriptions/${sub.id}/stats?window=${bad}`, t.api_key);
@@ -256,6 +286,80 @@ describe('POST /v1/subscriptions/:id/test', () => {
     expect(big.body.error.details[0].path).toBe('payload');
     expect((await stack.api.call('POST', '/v1/subscriptions/sub_nope/test', t.api_key)).status).toBe(404);
     expect((await ok(stack.api.as(t.api_key).GET('/v1/deliveries'))).data).toEqual([]);
+  });
+
+  it('sends a catalog type with a payload checked against its schema; refuses an invalid payload and an unknown type', async () => {
+    const type = 'portal_test.order_paid';
+    const schema = {
+      type: 'object',
+      required: ['order_id', 'amount'],
+      properties: { order_id: { type: 'string' }, amount: { type: 'integer', minimum: 1 } },
+    };
+    const put = await stack.api
+      .as(stack.adminToken)
+      .PUT('/v1/event-types/{type}', { params: { path: { type } }, body: { description: 'An order was paid', schema } });
+    expect(put.response.status).toBeLessThan(300);
+    const catalog = await ok(stack.api.as(stack.adminToken).GET('/v1/event-types'));
+    expect(catalog.data.find((e) => e.type === type)?.example).toEqual({ order_id: 'example', amount: 1 });
+
+    const t = await stack.api.createTenant(stack.adminToken, 'Tester types');
+    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-typed`, event_types: ['user.*'] });
+    const send = (body: unknown) => stack.api.call('POST', `/v1/subscriptions/${sub.id}/test`, t.api_key, body);
+    const events = async () => (await stack.pool.query('SELECT count(*)::int AS n FROM events WHERE tenant_id = $1', [t.id])).rows[0].n as number;
+
+    // Refused before anything is written: a payload the schema refuses (named field by field), an unknown or malformed type.
+    const invalid = await send({ event_type: type, payload: { order_id: 7, amount: 0 } });
+    expect(invalid.status).toBe(400);
+    const paths = invalid.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['payload.order_id', 'payload.amount']));
+    for (const [eventType, message] of [
+      ['nowhere.never', /not in the event type catalog/],
+      ['Not A Type', /dotted lowercase/],
+    ] as const) {
+      const res = await send({ event_type: eventType, payload: { a: 1 } });
+      expect(res.status, eventType).toBe(400);
+      expect(res.body.error.details, eventType).toEqual([{ path: 'event_type', message: expect.stringMatching(message) }]);
+    }
+    expect(await events()).toBe(0);
+
+    // A valid payload goes as posted, under its type, to this subscription though its patterns do not match the type.
+    const posted = '{"order_id":"o_1",  "amount":5}';
+    const res = await fetch(`${stack.url}/v1/subscriptions/${sub.id}/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.api_key}`, 'content-type': 'application/json' },
+      body: `{"event_type":"${type}","payload":${posted}}`,
+    });
+    expect(res.status).toBe(202);
+    const sent = (await res.json()) as { delivery_id: string };
+    const [request] = await receiver.waitFor('/test-typed', 1);
+    expect(request!.body).toBe(posted);
+    expect(request!.headers['x-hookrelay-event-type']).toBe(type);
+    expect(await waitForDelivery(t.api_key, sent.delivery_id)).toMatchObject({ status: 'succeeded' });
+
+    // Without a payload, the type's example is sent (and checked like any payload).
+    const example = await send({ event_type: type });
+    expect(example.status).toBe(202);
+    const [, second] = await receiver.waitFor('/test-typed', 2);
+    expect(JSON.parse(second!.body)).toEqual({ order_id: 'example', amount: 1 });
+  });
+
+  it('shows failing_since from the first failed attempt of a run of failures until a success', async () => {
+    const t = await stack.api.createTenant(stack.adminToken, 'Tester failing');
+    const sub = await stack.api.subscribe(t.api_key, { url: `${receiver.url}/test-failing`, retry_policy: 'none' });
+    const api = stack.api.as(t.api_key);
+    const path = { params: { path: { id: sub.id } } };
+    expect((await ok(api.GET('/v1/subscriptions/{id}', path))).failing_since).toBeNull();
+    let status = 500;
+    receiver.on('/test-failing', () => ({ status }));
+    const test = async () => waitForDelivery(t.api_key, (await ok(api.POST('/v1/subscriptions/{id}/test', { ...path, body: {} }))).delivery_id);
+    const first = await test();
+    expect(first.status).toBe('failed');
+    await test();
+    // Two failed deliveries in a row: the run began with the first one's attempt.
+    expect((await ok(api.GET('/v1/subscriptions/{id}', path))).failing_since).toBe(first.attempts[0]!.started_at);
+    status = 204;
+    expect((await test()).status).toBe('succeeded');
+    expect((await ok(api.GET('/v1/subscriptions/{id}', path))).failing_since).toBeNull();
   });
 
   it('answers 409 naming the state for a disabled subscription, and writes nothing', async () => {

@@ -5,11 +5,13 @@ import { EventType, EventTypeList, EventTypeParam, EventTypePut, EVENT_TYPE_SCHE
 import { listEventTypes, upsertEventType, type EventTypeRow } from '../../db/event-types.js';
 import { schemaProblem } from '../event-catalog.js';
 import { audited } from '../audit.js';
+import { exampleOf } from '../../domain/schema-example.js';
 
 const view = (row: EventTypeRow) => ({
   type: row.type,
   description: row.description,
   schema: row.schema,
+  example: exampleOf(row.schema),
   deprecated: row.deprecated,
   version: Number(row.version),
   created_at: row.created_at.toISOString(),

@@ -25,6 +25,10 @@ export const EventType = z
     type: z.string(),
     description: z.string(),
     schema: z.record(z.string(), z.unknown()).nullable(),
+    example: z.unknown().openapi({
+      description:
+        'An example payload: the schema’s `examples[0]` when it has one, otherwise built from its keywords (const, default, enum, type, properties); `{}` without a schema. A starting point, not checked against the schema.',
+    }),
     deprecated: z.boolean(),
     version: z.number().openapi({ description: 'Grows by one on every PUT of this type.' }),
     created_at: z.string(),

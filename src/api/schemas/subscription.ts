@@ -197,7 +197,14 @@ export const Subscription = z
     retry_policy: RetryPolicy,
     timeout_ms: z.number(),
     enabled: z.boolean(),
-    disabled_reason: z.string().nullable(),
+    disabled_reason: z.string().nullable().openapi({
+      description:
+        'Why it is disabled: `disabled by the tenant`, `receiver answered 410 Gone at …`, or `every attempt failed since …` (AUTO_DISABLE_AFTER of unbroken failure). Null while enabled.',
+    }),
+    failing_since: z.string().nullable().openapi({
+      description:
+        'When its current run of failures began: the start of the first failed attempt since its last success. Null when its last attempt succeeded (or none failed yet); cleared when it is enabled again.',
+    }),
     description: z.string().nullable(),
     rate_limit: RateLimit.nullable(),
     ordering: Ordering,

@@ -101,9 +101,14 @@ export function subscriptionCommands(program: Command): void {
 
   defineCommand(program, 'subscriptions test')
     .argument('<id>', 'the subscription id (sub_…)')
-    .option('--payload <json>', 'the body the receiver gets, a JSON object (or @file); default: a short description of the test')
-    .action(async (id: string, options: { payload?: string }, command: Command) => {
+    .option(
+      '--payload <json>',
+      "the body the receiver gets, a JSON object (or @file); default: a short description of the test, or the type's example",
+    )
+    .option('--event-type <type>', 'hookrelay.test (the default) or a type of the event type catalog; the payload is checked against its schema')
+    .action(async (id: string, options: { payload?: string; eventType?: string }, command: Command) => {
       const body: RequestBody<'sendTestEvent'> = {};
+      if (options.eventType !== undefined) body.event_type = options.eventType;
       if (options.payload !== undefined) body.payload = parseJsonOption('--payload', options.payload) as typeof body.payload;
       const { client, out } = context(command);
       const sent = await client.ok((api) => api.POST('/v1/subscriptions/{id}/test', { params: { path: { id } }, body }));
@@ -117,7 +122,9 @@ export function subscriptionCommands(program: Command): void {
       const { client, out } = context(command);
       const window = options.window as StatsWindow | undefined;
       const stats = await client.ok((api) => api.GET('/v1/subscriptions/{id}/stats', { params: { path: { id }, query: { window } } }));
-      printFields(out, stats);
+      if (out.json) return out.printJson(stats);
+      // The time series is for charts: --json has it.
+      for (const line of fieldLines(stats, ['buckets', 'bucket_ms'])) out.line(line);
     });
 
   defineCommand(program, 'subscriptions recover')

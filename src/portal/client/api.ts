@@ -9,7 +9,11 @@ import type { RetryPolicy as RetryPolicySchema } from '../../api/schemas/retry-p
 import type { RotatedSecret as RotatedSecretSchema, Subscription as SubscriptionSchema } from '../../api/schemas/subscription.js';
 import type { DeliverySummary as DeliverySummarySchema } from '../../api/schemas/event.js';
 import type { Attempt as AttemptSchema, Delivery as DeliverySchema } from '../../api/schemas/delivery.js';
-import type { SubscriptionStats as SubscriptionStatsSchema } from '../../api/schemas/subscription-tools.js';
+import type {
+  SubscriptionStats as SubscriptionStatsSchema,
+  TestEventAccepted as TestEventAcceptedSchema,
+} from '../../api/schemas/subscription-tools.js';
+import type { EventType as EventTypeSchema } from '../../api/schemas/event-type.js';
 
 export type { ErrorDetail };
 
@@ -106,6 +110,9 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 export type Stats = z.infer<typeof SubscriptionStatsSchema>;
+export type TestEventAccepted = z.infer<typeof TestEventAcceptedSchema>;
+/** A type of the catalog as GET /v1/event-types answers it. */
+export type CatalogType = z.infer<typeof EventTypeSchema>;
 
 export interface EventType {
   type?: string;

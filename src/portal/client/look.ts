@@ -24,6 +24,7 @@ export function routeTitle(route: Route): string {
   const [first, second, third] = route.path;
   if (first === 'deliveries' && second) return `Delivery ${second}`;
   if (first === 'deliveries') return 'Delivery log';
+  if (first === 'event-types') return 'Event types';
   if (first === 'subscriptions' && second === 'new') return 'New subscription';
   if (first === 'subscriptions' && second && third === 'edit') return `Edit subscription ${second}`;
   if (first === 'subscriptions' && second) return `Subscription ${second}`;

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, useCsrfToken, whenSessionEnds, type Look, type Session } from './api.js';
 import { DeliveryLog } from './deliveries.js';
 import { DeliveryPage } from './delivery-page.js';
+import { EventTypeCatalog } from './event-types.js';
 import { Brand, applyLook, routeTitle, setTitle } from './look.js';
 import { href, useRoute } from './router.js';
 import { SessionEnded, type Ending } from './session-ended.js';
@@ -19,6 +20,7 @@ function Pages({ session }: { session: Session }) {
   const [first, second, third] = route.path;
   if (first === 'deliveries' && second) return html`<${DeliveryPage} key=${second} id=${second} />`;
   if (first === 'deliveries') return html`<${DeliveryLog} route=${route} session=${session} />`;
+  if (first === 'event-types') return html`<${EventTypeCatalog} />`;
   if (first === 'subscriptions' && second === 'new') return html`<${SubscriptionForm} key="new" session=${session} />`;
   if (first === 'subscriptions' && second && third === 'edit')
     return html`<${SubscriptionForm} key=${`edit-${second}`} id=${second} session=${session} />`;
@@ -81,6 +83,7 @@ function App() {
       <nav aria-label="Portal">
         <a href=${href('subscriptions')} aria-current=${section === 'subscriptions' ? 'page' : undefined}>Subscriptions</a>
         <a href=${href('deliveries')} aria-current=${section === 'deliveries' ? 'page' : undefined}>Delivery log</a>
+        <a href=${href('event-types')} aria-current=${section === 'event-types' ? 'page' : undefined}>Event types</a>
         <button type="button" class="link" onClick=${signOut}>Sign out</button>
       </nav>
     </header>

@@ -1,57 +1,10 @@
-// The panels of a subscription's page that act on it: test event, recovery, secret rotation, enable, disable, delete.
+// The panels of a subscription's page that act on it: recovery, secret rotation, enable, disable, delete (the
+// test event has its own module, test-event.ts).
 import { html } from 'htm/preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, type Delivery, type RotatedSecret, type Subscription } from './api.js';
-import { href, navigate } from './router.js';
-import { AttemptTable, CopyOnce, ErrorBox, StatusBadge, Time, focusWhenShown, useEscape, useLoad, usePoll } from './ui.js';
-
-/** Sends a test event and shows its one delivery's attempts as they arrive. */
-export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: () => void }) {
-  const [deliveryId, setDeliveryId] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const delivery = useLoad(
-    () => (deliveryId ? api<Delivery>('GET', `/v1/deliveries/${encodeURIComponent(deliveryId)}`) : Promise.resolve(undefined)),
-    deliveryId ?? '',
-  );
-  usePoll(delivery.data?.status === 'pending', 1000, delivery.reload);
-  const settled = delivery.data !== undefined && delivery.data.status !== 'pending';
-  useEffect(() => {
-    if (settled) onSettled();
-  }, [settled, deliveryId]);
-  // While sending, the button is aria-disabled rather than disabled: a disabled button drops keyboard focus to the page's body.
-  const send = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const sent = await api<{ event_id: string; delivery_id: string }>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/test`, {});
-      setDeliveryId(sent.delivery_id);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const d = delivery.data;
-  return html`<section class="panel" aria-labelledby="test-h">
-    <h2 id="test-h">Send a test event</h2>
-    <p class="muted">A test event, delivered to this subscription only, signed like any other.</p>
-    <button type="button" onClick=${send} aria-disabled=${busy ? 'true' : undefined}>Send test event</button>
-    <${ErrorBox} error=${error} />
-    ${
-      d
-        ? html`<div class="test-run" aria-live="polite">
-            <p>
-              Test delivery <a class="mono" href=${href(`deliveries/${d.id}`)}>${d.id}</a>:
-              <${StatusBadge} status=${d.status} /> ${d.status === 'pending' ? html` <span class="muted">watching for attempts…</span>` : null}
-            </p>
-            <${AttemptTable} attempts=${d.attempts} caption="Attempts of the test delivery" />
-          </div>`
-        : null
-    }
-  </section>`;
-}
+import { useCallback, useState } from 'preact/hooks';
+import { api, type RotatedSecret, type Subscription } from './api.js';
+import { navigate } from './router.js';
+import { CopyOnce, ErrorBox, Time, focusWhenShown, useEscape } from './ui.js';
 
 /** "Recover failed since …": redelivers this subscription's failed deliveries; shows the API's answer as it is. */
 export function Recover({ sub }: { sub: Subscription }) {

@@ -3,9 +3,10 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, type Subscription } from './api.js';
 import { href } from './router.js';
-import { Danger, Recover, Secret, TestEvent } from './subscription-actions.js';
+import { Danger, Recover, Secret } from './subscription-actions.js';
 import { retryPolicyText } from './retry-text.js';
-import { Figures } from './subscription-stats.js';
+import { TestEvent } from './test-event.js';
+import { FailingSince, Figures } from './subscription-stats.js';
 import { CircuitNotice, ErrorBox, StatusBadge, Time, circuitFact, ms, useLoad } from './ui.js';
 
 export function SubscriptionDetail({ id }: { id: string }) {
@@ -26,6 +27,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
       <${StatusBadge} status=${s.enabled ? 'enabled' : 'disabled'} />
     </div>
     ${s.disabled_reason && !s.enabled ? html`<p class="warning">Disabled: ${s.disabled_reason}</p>` : null}
+    ${s.enabled && s.failing_since ? html`<p class="warning"><${FailingSince} sub=${s} /> (every attempt since has failed).</p>` : null}
     <${CircuitNotice} circuit=${s.circuit} />
     <dl class="facts">
       <div>
