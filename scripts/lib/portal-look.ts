@@ -181,6 +181,8 @@ export async function checkSessionEnded(walk: PortalWalk): Promise<void> {
     const opened = await link({ return_url: RETURN_URL, branding: { name: LOOK.name } }, other.id);
     await page.goto(opened.url);
     await page.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    // The list's cards load their figures after the heading: once they have, the next request is the click's.
+    await page.waitForLoadState('networkidle');
     // The session ends under the open page (as at its expiry): the next request answers 401.
     await sql(`UPDATE portal_sessions SET expires_at = now() WHERE tenant_id = $1 AND link_used_at IS NOT NULL AND expires_at > now()`, [other.id]);
     await page.getByRole('link', { name: 'Delivery log' }).click();

@@ -81,7 +81,7 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
           aria-describedby=${describedBy('test-type', typeError.length ? 'x' : undefined)}
           onChange=${(e: Event) => setType((e.target as HTMLSelectElement).value)}
         >
-          <option value=${TEST_TYPE}>Test event (${TEST_TYPE})</option>
+          <option value=${TEST_TYPE}>Test event</option>
           ${(catalog.data ?? []).map((t) => html`<option key=${t.type} value=${t.type}>${t.type}${t.deprecated ? ' (deprecated)' : ''}</option>`)}
         </select>
         <p class="hint" id="test-type-hint">
