@@ -25,7 +25,7 @@ import { closedLoopRate, sustainedLoad } from './lib/load.js';
 import { latencyMs, round, summarize } from './lib/stats.js';
 import { naiveActivities } from './naive/activities.js';
 import { settle as settleAll } from './lib/temporal.js';
-import { ISOLATION_CASES, isolationPhase, isolationTargets, type IsolationCase, type PhaseContext } from './isolation.js';
+import { ISOLATION_CASES, isolationPhase, isolationTargets, type PhaseContext } from './isolation.js';
 import { fanOutLarge } from './fan-out-large.js';
 import { tracingPhase } from './tracing.js';
 
@@ -44,21 +44,17 @@ const FAN_OUT_QUICK = { subscriptions: 1_000, stuckAfterS: 20, stallS: 60, deadl
 const TRACING = quick ? { seconds: 15, window: 64 } : { seconds: 60, window: 64 };
 const NEW_PHASES = ['isolation', 'fan_out_10k', 'fan_out_quick', 'tracing'] as const;
 type NewPhase = (typeof NEW_PHASES)[number];
-const only: NewPhase[] | undefined = process.argv.includes('--only')
-  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').map((name) => {
-      if (!(NEW_PHASES as readonly string[]).includes(name))
-        throw new Error(`--only takes a comma-separated list of ${NEW_PHASES.join(', ')}; got ${name}`);
-      return name as NewPhase;
-    })
-  : undefined;
+/** The names a `--flag a,b` option lists, each one of `allowed`; undefined without the flag. */
+function listFlag<T extends string>(flag: string, allowed: readonly T[]): T[] | undefined {
+  if (!process.argv.includes(flag)) return undefined;
+  return (process.argv[process.argv.indexOf(flag) + 1] ?? '').split(',').map((name) => {
+    if (!(allowed as readonly string[]).includes(name)) throw new Error(`${flag} takes a comma-separated list of ${allowed.join(', ')}; got ${name}`);
+    return name as T;
+  });
+}
+const only = listFlag('--only', NEW_PHASES);
 // `--cases black_hole,burst` runs only those of the isolation phase's cases beside X (alone always runs).
-const isolationCases: IsolationCase[] | undefined = process.argv.includes('--cases')
-  ? (process.argv[process.argv.indexOf('--cases') + 1] ?? '').split(',').map((name) => {
-      if (!(ISOLATION_CASES as readonly string[]).includes(name))
-        throw new Error(`--cases takes a comma-separated list of ${ISOLATION_CASES.join(', ')}; got ${name}`);
-      return name as IsolationCase;
-    })
-  : undefined;
+const isolationCases = listFlag('--cases', ISOLATION_CASES);
 const fanOutPhase: NewPhase = !quick || process.argv.includes('--fan-out-10k') ? 'fan_out_10k' : 'fan_out_quick';
 const CONNECTIONS = 32;
 const OUTSTANDING = 64;

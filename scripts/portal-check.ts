@@ -71,6 +71,7 @@ async function main(): Promise<void> {
 
   run.check(walk.cspViolations.length === 0, 'no Content-Security-Policy violation during the walk', () => walk.cspViolations.join('\n'));
   run.check(walk.pageErrors.length === 0, 'no script error during the walk', () => walk.pageErrors.join('\n'));
+  run.check(walk.consoleErrors.length === 0, 'no console error during the walk', () => walk.consoleErrors.join('\n'));
 }
 
 await run.run(

@@ -4,7 +4,7 @@
 // and open); and the session's end: sign-out and an ended session are pages that say so, in the
 // platform's name, with the link back it gave. Walked as the other tenant, whose log holds no test event.
 import type { Page } from 'playwright-core';
-import type { PortalWalk } from './portal-walk.js';
+import { watchPage, type PortalWalk } from './portal-walk.js';
 import { step } from './portal-page.js';
 
 // A 16×16 PNG in the accent colour: what a platform would pass as its logo.
@@ -20,14 +20,11 @@ const activeElement = (page: Page) =>
 
 /** Every branded page: the name, the logo, the colour, the title, and no "hookrelay" in its text. */
 export async function checkWhiteLabel(walk: PortalWalk): Promise<void> {
-  const { run, browser, link, other, otherSub, stack, cspViolations, pageErrors } = walk;
+  const { run, browser, link, other, otherSub, stack } = walk;
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  watchPage(page, walk);
   try {
     // For one environment, so the header shows its tag too.
     const opened = await link({ environment: 'production', return_url: RETURN_URL, branding: LOOK }, other.id);
@@ -177,6 +174,7 @@ export async function checkSessionEnded(walk: PortalWalk): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  watchPage(page, walk);
   try {
     const opened = await link({ return_url: RETURN_URL, branding: { name: LOOK.name } }, other.id);
     await page.goto(opened.url);

@@ -38,6 +38,8 @@ export interface PortalWalk {
   /** What the page reported during the walk, checked to be empty at its end. */
   cspViolations: string[];
   pageErrors: string[];
+  /** console.error messages, but for the browser's own line for each 4xx/5xx answer (the walk makes some on purpose). */
+  consoleErrors: string[];
 }
 
 /** The two sizes the portal is checked at: a laptop's screen, and a phone's. */
@@ -75,9 +77,18 @@ export async function startPortalWalk(run: BrowserCheck): Promise<PortalWalk> {
   const page = await context.newPage();
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  watchPage(page, { cspViolations, pageErrors, consoleErrors });
+  return { run, stack, api, receiver, tenant, other, otherSub, link, sql, first, browser, context, page, cspViolations, pageErrors, consoleErrors };
+}
+
+/** Collects what a page of the walk must not do: break the CSP, throw, or log an error. */
+export function watchPage(page: Page, into: Pick<PortalWalk, 'cspViolations' | 'pageErrors' | 'consoleErrors'>): void {
   page.on('console', (m) => {
-    if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) into.cspViolations.push(m.text());
+    // The browser's own line for each 4xx/5xx answer: the walk makes some on purpose.
+    else if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of [45]\d\d/.test(m.text()))
+      into.consoleErrors.push(m.text());
   });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return { run, stack, api, receiver, tenant, other, otherSub, link, sql, first, browser, context, page, cspViolations, pageErrors };
+  page.on('pageerror', (e) => into.pageErrors.push(e.message));
 }

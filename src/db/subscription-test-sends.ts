@@ -3,8 +3,7 @@
 import { newId } from './ids.js';
 import type { Pool } from './pool.js';
 import type { Environment } from '../domain/environment.js';
-
-export const TEST_EVENT_TYPE = 'hookrelay.test';
+import { TEST_EVENT_TYPE } from '../domain/event-type.js';
 
 export interface CreatedTestEvent {
   eventId: string;

@@ -2,6 +2,8 @@
 
 export const EVENT_TYPE_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 export const EVENT_TYPE_MAX_LENGTH = 128;
+/** The type of a test event (`POST /v1/subscriptions/:id/test`); the portal calls it "Test event". */
+export const TEST_EVENT_TYPE = 'hookrelay.test';
 /** A subscription pattern: dotted segments where any segment may be `*`. */
 export const SUBSCRIPTION_PATTERN = /^(\*|[a-z0-9_]+)(\.(\*|[a-z0-9_]+))*$/;
 

@@ -2,7 +2,7 @@ import { z } from '../zod.js';
 import { JsonObject } from './common.js';
 import { PAYLOAD_LIMIT_BYTES } from './event.js';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '../../domain/event-type.js';
-import { TEST_EVENT_TYPE } from '../../db/subscription-test-sends.js';
+import { TEST_EVENT_TYPE } from '../../domain/event-type.js';
 
 export const TestEventRequest = z
   .strictObject({

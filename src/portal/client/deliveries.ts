@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, query, type DeliverySummary, type EventType, type Page, type Session, type Subscription } from './api.js';
 import { DELIVERY_STATUSES, STATUS_CLASSES, type StatusClass } from '../../domain/delivery-status.js';
 import { href, navigate, type Route } from './router.js';
-import { ErrorBox, StatusBadge, Time, shortUrl, useLoad, usePoll } from './ui.js';
+import { ErrorBox, StatusBadge, Time, eventTypeText, shortUrl, useLoad, usePoll } from './ui.js';
 
 const REFRESH_MS = 2000;
 
@@ -152,7 +152,7 @@ export function DeliveryLog({ route, session }: { route: Route; session: Session
                     <td data-label="Created">
                       <a href=${href(`deliveries/${d.id}`)}><${Time} iso=${d.created_at} /><span class="visually-hidden">, delivery ${d.id}</span></a>
                     </td>
-                    <td data-label="Event type"><code class="break">${d.event_type ?? ''}</code></td>
+                    <td data-label="Event type"><code class="break">${eventTypeText(d.event_type ?? '')}</code></td>
                     <td data-label="Event" class="mono small break">${d.event_id}</td>
                     <td data-label="Subscription" class="mono small break">${shortUrl(urlOf(d.subscription_id) ?? d.subscription_id)}</td>
                     <td data-label="Status"><${StatusBadge} status=${d.status} /></td>

@@ -6,7 +6,7 @@ import { api, type Delivery } from './api.js';
 import { WaitingNotice } from './delivery-waiting.js';
 import { formatJsonText } from './json-text.js';
 import { href, navigate } from './router.js';
-import { AttemptTable, ErrorBox, StatusBadge, Time, useLoad, usePoll } from './ui.js';
+import { AttemptTable, ErrorBox, StatusBadge, Time, eventTypeText, useLoad, usePoll } from './ui.js';
 
 const REFRESH_MS = 1000;
 
@@ -77,7 +77,7 @@ export function DeliveryPage({ id }: { id: string }) {
     <dl class="facts">
       <div>
         <dt>Event type</dt>
-        <dd><code>${d.event_type}</code></dd>
+        <dd><code>${eventTypeText(d.event_type)}</code></dd>
       </div>
       <div>
         <dt>Event</dt>

@@ -8,16 +8,16 @@ import { loadCatalog } from './event-types.js';
 import { describedBy } from './form-fields.js';
 import { checkPayload } from './payload-check.js';
 import { href } from './router.js';
-import { AttemptTable, ErrorBox, StatusBadge, useLoad, usePoll } from './ui.js';
+import { TEST_EVENT_TYPE } from '../../domain/event-type.js';
+import { AttemptTable, ErrorBox, StatusBadge, eventTypeText, useLoad, usePoll } from './ui.js';
 
-/** The type every subscription takes a test of, whatever its patterns; its payload is a short description of the test. */
-const TEST_TYPE = 'hookrelay.test';
+// TEST_EVENT_TYPE: every subscription takes a test of it, whatever its patterns; its payload is a short description of the test.
 
 const exampleText = (type: CatalogType | undefined) => (type ? JSON.stringify(type.example, null, 2) : '');
 
 export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: () => void }) {
   const catalog = useLoad(loadCatalog, 'catalog');
-  const [type, setType] = useState(TEST_TYPE);
+  const [type, setType] = useState(TEST_EVENT_TYPE);
   const chosen = catalog.data?.find((t) => t.type === type);
   const [text, setText] = useState('');
   const [problems, setProblems] = useState<ErrorDetail[]>([]);
@@ -45,7 +45,7 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
     if (busy) return;
     setError(undefined);
     // Empty for the test type: the API's own description of the test.
-    const checked = type === TEST_TYPE && text.trim() === '' ? { problems: [] } : checkPayload(text, chosen?.schema ?? null);
+    const checked = type === TEST_EVENT_TYPE && text.trim() === '' ? { problems: [] } : checkPayload(text, chosen?.schema ?? null);
     setProblems(checked.problems);
     if (checked.problems.length) {
       requestAnimationFrame(() => document.getElementById('test-payload')?.focus());
@@ -53,7 +53,7 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
     }
     setBusy(true);
     try {
-      const body = { ...(type === TEST_TYPE ? {} : { event_type: type }), ...('payload' in checked ? { payload: checked.payload } : {}) };
+      const body = { ...(type === TEST_EVENT_TYPE ? {} : { event_type: type }), ...('payload' in checked ? { payload: checked.payload } : {}) };
       const sent = await api<TestEventAccepted>('POST', `/v1/subscriptions/${encodeURIComponent(sub.id)}/test`, body);
       setDeliveryId(sent.delivery_id);
     } catch (failure) {
@@ -81,7 +81,7 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
           aria-describedby=${describedBy('test-type', typeError.length ? 'x' : undefined)}
           onChange=${(e: Event) => setType((e.target as HTMLSelectElement).value)}
         >
-          <option value=${TEST_TYPE}>Test event</option>
+          <option value=${TEST_EVENT_TYPE}>${eventTypeText(TEST_EVENT_TYPE)}</option>
           ${(catalog.data ?? []).map((t) => html`<option key=${t.type} value=${t.type}>${t.type}${t.deprecated ? ' (deprecated)' : ''}</option>`)}
         </select>
         <p class="hint" id="test-type-hint">
@@ -107,7 +107,7 @@ export function TestEvent({ sub, onSettled }: { sub: Subscription; onSettled: ()
           ${
             chosen?.schema
               ? "Checked against the type's schema before it is sent."
-              : type === TEST_TYPE
+              : type === TEST_EVENT_TYPE
                 ? 'Leave empty for the standard test payload.'
                 : 'This type has no schema: any JSON object.'
           }

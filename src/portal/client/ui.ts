@@ -1,5 +1,6 @@
 // Pieces every page uses. Values are rendered as text by Preact: nothing here builds HTML from strings.
 import { html } from 'htm/preact';
+import { TEST_EVENT_TYPE } from '../../domain/event-type.js';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Attempt, DeliveryStatus, Subscription } from './api.js';
 import { detailsOf, errorText } from './error-text.js';
@@ -12,6 +13,9 @@ export function Time({ iso }: { iso: string | null | undefined }) {
 
 export const ms = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : value >= 1000 ? `${Number((value / 1000).toFixed(2))} s` : `${Math.round(value)} ms`;
+
+/** An event type as the tenant reads it: the test event's type by what it is, not by the service's name in it. */
+export const eventTypeText = (type: string) => (type === TEST_EVENT_TYPE ? 'Test event' : type);
 
 export const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
 
