@@ -19,6 +19,9 @@ export interface RouteHold {
   readMsAgo: number;
 }
 
+/** The gate's refusals that come from a circuit (the others, from the bulkhead's slots). */
+const CIRCUIT_REASONS: ReadonlySet<GateReason> = new Set<GateReason>(['circuit_open', 'circuit_half_open']);
+
 /** Covers the transaction of a subscription's change, whose updated_at is when that transaction began. */
 const STALE_MARGIN_MS = 1_000;
 
@@ -36,15 +39,21 @@ export async function releaseRoute(db: Queryable, route: Route): Promise<void> {
   );
 }
 
-/** Holds the route for `waitMs` (a later hold of the same route replaces it). */
+/**
+ * Holds the route for `waitMs` (a later hold of the same route replaces it). A hold for a circuit is not
+ * written once none of the tenant's circuits is open any more: the circuit that refused the attempts closed
+ * meanwhile, and its trigger released the tenant's holds before this one would be written.
+ */
 export async function holdRoute(db: Queryable, hold: RouteHold): Promise<void> {
   await db.query(
     `INSERT INTO relay_holds AS h (tenant_id, environment, type, until, reason)
      SELECT $1, $2, $3, clock_timestamp() + make_interval(secs => $4::double precision / 1000), $5
      WHERE NOT EXISTS (
        SELECT 1 FROM subscriptions WHERE tenant_id = $1 AND updated_at >= clock_timestamp() - make_interval(secs => $6::double precision / 1000)
-     )
+     ) AND (NOT $7 OR EXISTS (
+       SELECT 1 FROM circuits c JOIN subscriptions s ON s.id = c.subscription_id WHERE s.tenant_id = $1 AND c.state <> 'closed'
+     ))
      ON CONFLICT (tenant_id, environment, type) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason`,
-    [hold.tenantId, hold.environment, hold.type, hold.waitMs, hold.reason, hold.readMsAgo + STALE_MARGIN_MS],
+    [hold.tenantId, hold.environment, hold.type, hold.waitMs, hold.reason, hold.readMsAgo + STALE_MARGIN_MS, CIRCUIT_REASONS.has(hold.reason)],
   );
 }

@@ -227,7 +227,7 @@ describe('fair claiming', () => {
       expect((await postBatch(stack, x.id, 'dead', 5, 'dead.x')).status).toBe(202);
       expect((await postBatch(stack, x.id, 'live', 2, 'live.x')).status).toBe(202);
       const hold = (waitMs: number, readMsAgo: number) =>
-        holdRoute(stack.pool, { tenantId: x.id, environment: 'production', type: 'dead.x', waitMs, reason: 'circuit_open', readMsAgo });
+        holdRoute(stack.pool, { tenantId: x.id, environment: 'production', type: 'dead.x', waitMs, reason: 'in_flight', readMsAgo });
       await hold(60_000, 0);
       // Held events keep the tenant's own events waiting; they do not count towards INGEST_BACKLOG_LIMIT.
       expect(await unstartedCount(stack.pool)).toBe(2);
