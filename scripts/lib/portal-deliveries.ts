@@ -85,7 +85,7 @@ async function checkDeliveryStory(walk: PortalWalk): Promise<void> {
   const { run, page, receiver } = walk;
   const sent = receiver.hits.filter((h) => h.path === '/fails-twice').at(-1)!;
   const facts = (await page.innerText('.facts')).replace(/\s+/g, ' ');
-  run.check(/Event type hookrelay\.test/.test(facts), "the delivery's page shows its event type", () => facts);
+  run.check(/Event type Test event /.test(facts), "the delivery's page shows its event type", () => facts);
   const formatted = await page.locator('details.payload:not(.raw) pre').innerText();
   run.check(
     formatted.includes('\n') && formatted.replace(/\s+/g, '') === sent.body.replace(/\s+/g, ''),
@@ -242,7 +242,7 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
     await clear();
     seen.end = await rows(page);
   });
-  const test = (r: string[]) => r.length === 2 && r.every((t) => /hookrelay\.test/.test(t) && /succeeded/.test(t));
+  const test = (r: string[]) => r.length === 2 && r.every((t) => /\sTest event\s/.test(t) && /succeeded/.test(t));
   const onlyPending = (r: string[] | undefined) => r?.length === 1 && /order\.paid/.test(r[0]!) && /pending/.test(r[0]!);
   run.check(seen.all?.length === 3, `the log lists the 3 deliveries (${size})`, () => JSON.stringify(seen.all));
   if (size === '1440') {
