@@ -71,6 +71,7 @@ export const ENV_VARIABLES = {
   INGEST_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(100_000),
   // Isolation between receivers (docs/isolation.md).
   ORIGIN_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
+  SLOW_START_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(4),
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   CIRCUIT_COOLDOWN: z.string().regex(DURATION_PATTERN).default('30s'),
   CIRCUIT_MAX_COOLDOWN: z.string().regex(DURATION_PATTERN).default('10m'),
@@ -81,7 +82,7 @@ export const ENV_VARIABLES = {
   RELAY_SWEEP_INTERVAL: z.string().regex(DURATION_PATTERN).default('2s'),
   RELAY_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(32),
   RELAY_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(16),
-  RELAY_CONTENDED_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(2),
+  RELAY_CONTENDED_TENANT_MAX_STARTING: z.coerce.number().int().min(1).max(100_000).default(1),
   // Events (with their deliveries and attempts) older than this are deleted by the hookrelay-retention schedule.
   RETENTION: z
     .string()
@@ -196,6 +197,8 @@ function fromEnvironment(e: z.infer<typeof EnvSchema>) {
     ingestBacklogLimit: e.INGEST_BACKLOG_LIMIT,
     /** Attempts in flight to one origin (scheme://host:port) across subscriptions and workers. */
     originMaxInFlight: e.ORIGIN_MAX_IN_FLIGHT,
+    /** Attempts in flight to a receiver that has not answered yet; each answer allows one more, up to max_in_flight. */
+    slowStartInFlight: e.SLOW_START_IN_FLIGHT,
     /** Consecutive failures as if down that open a subscription's circuit. */
     circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
     circuitCooldownMs: parseDuration(e.CIRCUIT_COOLDOWN),

@@ -93,6 +93,7 @@ export async function createWorker(
         ...(extra.logger ? { logger: extra.logger } : {}),
         isolation: {
           originMaxInFlight: config.originMaxInFlight,
+          slowStartInFlight: config.slowStartInFlight,
           circuit: {
             failureThreshold: config.circuitFailureThreshold,
             cooldownMs: Math.max(1, config.circuitCooldownMs * config.retryTimeScale),

@@ -52,6 +52,8 @@ export interface DeliverDeps {
 /** The bulkhead's and the circuit breaker's settings (docs/isolation.md); the circuit's times already scaled like retry intervals. */
 export interface IsolationSettings {
   originMaxInFlight: number;
+  /** The window of a subscription in slow start (docs/isolation.md). */
+  slowStartInFlight: number;
   circuit: CircuitSettings;
   /** How long dispatchEvent waits for its first attempts before leaving the slow ones running on their own. */
   inlineAttemptLimitMs: number;

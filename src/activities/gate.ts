@@ -11,7 +11,7 @@ import type { WorkerMetrics } from '../metrics.js';
 /** A refused attempt asks again after about this long (more when older attempts wait before it). */
 const GATE_POLL_MS = 500;
 
-export function makeGate(deps: { clock: () => Date; metrics: WorkerMetrics; isolation: { originMaxInFlight: number } }) {
+export function makeGate(deps: { clock: () => Date; metrics: WorkerMetrics; isolation: { originMaxInFlight: number; slowStartInFlight: number } }) {
   return {
     /** The attempt's request to the gate (the bulkhead and the circuit breaker). */
     request(ctx: AttemptContext, deliveryId: string): AdmissionRequest {
@@ -21,6 +21,7 @@ export function makeGate(deps: { clock: () => Date; metrics: WorkerMetrics; isol
         origin: originOf(ctx.url),
         maxInFlight: ctx.max_in_flight,
         originMaxInFlight: deps.isolation.originMaxInFlight,
+        slowStart: deps.isolation.slowStartInFlight,
         leaseMs: ctx.timeout_ms + ACTIVITY_OVERHEAD_MS,
         seq: ctx.accepted_seq,
         pollMs: GATE_POLL_MS,

@@ -13,7 +13,8 @@ import { portalScope } from './portal-session.js';
 import { createApiMetrics, type ApiMetrics } from '../metrics.js';
 import { Routes } from './route.js';
 import { backlogGate, type BacklogGate } from './backlog-gate.js';
-import { acceptQueue, type AcceptQueue } from './accept-queue.js';
+import { acceptQueue, batchLane, type AcceptQueue, type BatchLane } from './accept-queue.js';
+import { acceptEvents } from '../db/ingest.js';
 import { relayWakeup, type RelayWakeup } from './relay-wakeup.js';
 import { EventCatalog } from './event-catalog.js';
 import { eventRoutes } from './routes/events.js';
@@ -47,6 +48,8 @@ export interface ApiDeps {
   relay: RelayWakeup;
   /** Single-event posts, committed together while others are in flight (group commit). */
   accepts: AcceptQueue;
+  /** Batch posts, one statement at a time. */
+  batches: BatchLane;
   cursors: CursorCodec;
   /** The event type catalog, cached in this API process (see event-catalog.ts). */
   catalog: EventCatalog;
@@ -60,7 +63,7 @@ export interface ApiDeps {
 
 /** The API; `app.locals.routes` holds its route table and OpenAPI registry. */
 export function createApp(
-  base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts' | 'keyring' | 'keyCache'> & {
+  base: Omit<ApiDeps, 'auth' | 'metrics' | 'cursors' | 'backlog' | 'catalog' | 'relay' | 'accepts' | 'batches' | 'keyring' | 'keyCache'> & {
     metrics?: ApiMetrics;
   },
 ): express.Express {
@@ -80,6 +83,7 @@ export function createApp(
     backlog: backlogGate(base.pool, config.ingestBacklogLimit),
     relay: relayWakeup(base.pool),
     accepts: acceptQueue(base.pool),
+    batches: batchLane((events) => acceptEvents(base.pool, events)),
     catalog: new EventCatalog(base.pool),
     keyring: requireKeyring(config.encryptionKeys, 'API'),
     auth: {

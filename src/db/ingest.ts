@@ -121,8 +121,13 @@ export interface StartingBounds {
   total: number;
   /** Of one tenant. */
   perTenant: number;
-  /** Of one tenant with a backlog, more than `perTenant` events waiting to start (default: `perTenant`). */
+  /**
+   * Of one tenant with a backlog (more than `perTenant` events waiting to start) while another tenant is
+   * active: one of `activeTenants` other than itself. Default: `perTenant`.
+   */
   backlogged?: number;
+  /** The tenants whose events were started lately (the relay's own record). */
+  activeTenants?: string[];
 }
 
 /** No bound: every unstarted event may be claimed (tests that claim by hand). */
@@ -151,7 +156,7 @@ export interface Claim {
  * waiting on each other; an expired lease (a relay that died) is claimable again.
  */
 export async function claimUnstarted(db: Queryable, limit: number, leaseMs: number, bounds?: StartingBounds): Promise<Claim> {
-  const { total, perTenant, backlogged = perTenant } = bounds ?? UNBOUNDED;
+  const { total, perTenant, backlogged = perTenant, activeTenants = [] } = bounds ?? UNBOUNDED;
   // One row per claimed event, or one row of nulls when none was: each with `capped` and `hold_ends_in_ms`.
   const { rows } = await db.query<
     (ClaimedEvent | { [K in keyof ClaimedEvent]: null }) & { accepted_seq: string | null; capped: boolean; hold_ends_in_ms: number | null }
@@ -191,7 +196,7 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
        GROUP BY tenant_id
      ), rooms AS (
        SELECT t.tenant_id, coalesce(b.n, 0) AS busy,
-              GREATEST(0, CASE WHEN $6::int < $4::int AND (
+              GREATEST(0, CASE WHEN $6::int < $4::int AND EXISTS (SELECT 1 FROM unnest($7::text[]) a(id) WHERE a.id <> t.tenant_id) AND (
                 SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.tenant_id = t.tenant_id AND e.started_at IS NULL LIMIT $4::int + 1) w
               ) > $4::int THEN $6::int ELSE $4::int END - coalesce(b.n, 0)) AS room
        FROM (SELECT DISTINCT tenant_id FROM open_routes) t LEFT JOIN busy b ON b.tenant_id = t.tenant_id
@@ -232,7 +237,7 @@ export async function claimUnstarted(db: Queryable, limit: number, leaseMs: numb
             (SELECT bool_or(room = 0) FROM rooms) IS TRUE OR (SELECT count(*) FROM picked) > (SELECT count(*) FROM chosen) AS capped,
             (SELECT extract(epoch FROM min(until) - clock_timestamp()) * 1000 FROM held)::float8 AS hold_ends_in_ms
      FROM (VALUES (1)) AS one LEFT JOIN claimed ON true`,
-    values: [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total, backlogged],
+    values: [limit, leaseMs, ROUTES_PER_CLAIM, perTenant, total, backlogged, activeTenants],
   });
   const events = rows
     .filter((r) => r.id !== null)

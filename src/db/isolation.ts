@@ -11,6 +11,8 @@ export interface AdmissionRequest {
   origin: string;
   maxInFlight: number;
   originMaxInFlight: number;
+  /** The window of a subscription whose receiver has not answered yet (slow start). */
+  slowStart: number;
   /** How long the slots are held at most: the attempt's timeout and the time to record it. */
   leaseMs: number;
   /** The event's acceptance order. */
@@ -33,7 +35,7 @@ interface AdmitRow {
 const toAdmission = (row: AdmitRow): Admission =>
   row.admitted ? { admitted: true, probe: row.probe, held: row.held } : { admitted: false, reason: row.reason!, waitMs: Math.ceil(row.wait_ms) };
 
-const ADMIT = 'hookrelay_admit($1, $2, $3, $4, $5, $6, $7, $8)';
+const ADMIT = 'hookrelay_admit($1, $2, $3, $4, $5, $6, $7, $8, $9)';
 
 /** Admits one attempt, or says why not and for how long to wait (one round trip). */
 export async function admit(db: Queryable, r: AdmissionRequest): Promise<Admission> {
@@ -46,6 +48,7 @@ export async function admit(db: Queryable, r: AdmissionRequest): Promise<Admissi
     r.leaseMs,
     r.seq,
     r.pollMs,
+    r.slowStart,
   ]);
   return toAdmission(rows[0]!);
 }
@@ -119,4 +122,12 @@ export const RECORD_ISOLATION_CTES = `released AS (
          probe_holder = NULL,
          probe_expires_at = NULL
        RETURNING state
+     ), ramped AS (
+       -- Slow start (migrations/1765400000000_slow-start.sql): an answer widens the window by one, counted up
+       -- to the largest max_in_flight (1000), past which the row is no longer written.
+       UPDATE flow_ramps SET answers = answers + 1 WHERE subscription_id = $11 AND $13::text = 'up' AND answers < 1000
+     ), ramp_restarted AS (
+       -- A receiver whose circuit opened starts again from the slow-start window when it comes back.
+       INSERT INTO flow_ramps AS r (subscription_id, answers) SELECT $11, 0 FROM tripped WHERE state = 'open'
+       ON CONFLICT (subscription_id) DO UPDATE SET answers = 0 WHERE r.answers <> 0
      )`;

@@ -15,11 +15,13 @@ export interface RelayStartingBounds extends StartingBounds {
 }
 
 /**
- * How long after starting a tenant's event the relay counts that tenant as active. While two or more are, each
- * gets the contended bound: a tenant posting now and then finds a backfilling tenant's few events ahead of
- * its own in the workers and the Temporal server, not a full tenant's share.
+ * How long after starting a tenant's event the relay counts that tenant as active. While another tenant is
+ * active, a backlogged tenant gets the contended bound: a tenant posting now and then finds a backfilling
+ * tenant's few events ahead of its own in the workers and the Temporal server, not a full tenant's share.
+ * A minute, not seconds: a tenant that posted a minute ago is likely to post again, and its next event
+ * should not find a backfill that began meanwhile at its full bound.
  */
-const CONTENDED_WINDOW_MS = 5_000;
+const CONTENDED_WINDOW_MS = 60_000;
 
 export interface RelayOptions {
   /** Events claimed and started together. */
@@ -50,7 +52,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   sweepIntervalMs: 2_000,
   maxBackoffMs: 10_000,
   listen: true,
-  starting: { total: 32, perTenant: 16, contendedPerTenant: 2 },
+  starting: { total: 32, perTenant: 16, contendedPerTenant: 1 },
   cappedRecheckMs: 250,
 };
 
@@ -168,12 +170,12 @@ export class EventRelay {
     }
   }
 
-  /** The bounds of the next claim: a backlogged tenant's bound is the contended one while other tenants are active too. */
+  /** The bounds of the next claim: a backlogged tenant's bound is the contended one while another tenant is active. */
   private bounds(): StartingBounds {
     const { total, perTenant, contendedPerTenant } = this.options.starting;
     const now = Date.now();
     for (const [tenant, at] of this.lastStarted) if (now - at > CONTENDED_WINDOW_MS) this.lastStarted.delete(tenant);
-    return this.lastStarted.size > 1 ? { total, perTenant, backlogged: Math.min(perTenant, contendedPerTenant) } : { total, perTenant };
+    return { total, perTenant, backlogged: Math.min(perTenant, contendedPerTenant), activeTenants: [...this.lastStarted.keys()] };
   }
 
   private startOne(event: ClaimedEvent): void {

@@ -29,6 +29,7 @@ beforeAll(async () => {
     notificationWindowMs: 60_000,
     isolation: {
       originMaxInFlight: 200,
+      slowStartInFlight: 4,
       circuit: { failureThreshold: 5, cooldownMs: 30_000, maxCooldownMs: 600_000 },
       inlineAttemptLimitMs: 2_000,
       fanOutSlice: 500,

@@ -220,6 +220,27 @@ describe('fair claiming', () => {
     }
   });
 
+  it('bounds a backlogged tenant by the contended bound while another tenant is active, even before its first start', async () => {
+    const stack = await startStack({ noWorker: true });
+    try {
+      const [x, h] = [await stack.api.createTenant(stack.adminToken), await stack.api.createTenant(stack.adminToken)];
+      expect((await postBatch(stack, x.id, 'x', 30)).status).toBe(202);
+      expect((await postBatch(stack, h.id, 'h', 3)).status).toBe(202);
+      const bounds = { total: 64, perTenant: 5, backlogged: 1 };
+      // Only X is active (a backfill on its own): it has its full bound.
+      const alone = await claimUnstarted(stack.pool, 64, 60_000, { ...bounds, activeTenants: [x.id] });
+      expect(alone.events.filter((e) => e.tenant_id === x.id)).toHaveLength(5);
+      await stack.pool.query('UPDATE events SET start_claimed_until = NULL WHERE started_at IS NULL');
+      // H was active lately and X has never started an event: X's backlog gets the contended bound, H
+      // (no backlog) its full one.
+      const contended = await claimUnstarted(stack.pool, 64, 60_000, { ...bounds, activeTenants: [h.id] });
+      expect(contended.events.filter((e) => e.tenant_id === x.id).map((e) => e.id)).toEqual(['x-0']);
+      expect(contended.events.filter((e) => e.tenant_id === h.id).map((e) => e.id)).toEqual(['h-0', 'h-1', 'h-2']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it("skips a held route's events until the hold ends or the tenant's subscriptions change; they are not backlog", async () => {
     const stack = await startStack({ noWorker: true });
     try {

@@ -91,6 +91,40 @@ describe('max_in_flight', () => {
   });
 });
 
+describe('slow start', () => {
+  it('a new receiver gets SLOW_START_IN_FLIGHT attempts in flight, one more per answer up to max_in_flight; an opening circuit starts it again', async () => {
+    const t = await stack.tenant('slow-start');
+    const held = heldAnswers();
+    stack.receiver.on('/slow-start', () => held.answer());
+    const sub = await stack.api.subscribe(t.api_key, { url: `${stack.receiver.url}/slow-start`, max_in_flight: 10 });
+    const ids = Array.from({ length: 10 }, (_, i) => `ss-${i}`);
+    for (const id of ids) await stack.postEvent(t.id, id);
+    // The receiver has not answered yet: 4 (the default) of max_in_flight's 10 go out, the others wait.
+    await eventually(() => held.open === 4, { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(held.most).toBe(4);
+    held.release();
+    const results = await Promise.all(ids.map((id) => stack.settle(t.id, id)));
+    expect(results.map((r) => r.deliveries[0]!.status)).toEqual(ids.map(() => 'succeeded'));
+    const ramp = async () =>
+      (await stack.pool.query<{ answers: number }>('SELECT answers FROM flow_ramps WHERE subscription_id = $1', [sub.id])).rows[0]?.answers;
+    expect(await ramp()).toBe(10);
+    // A receiver that goes down opens its circuit; when it comes back it ramps up again from the start.
+    stack.receiver.on('/slow-start', () => ({ status: 503 }));
+    await stack.postEvent(t.id, 'ss-down');
+    await eventually(async () => (await stack.api.subscription(t.api_key, sub.id)).circuit.state !== 'closed', { timeoutMs: 30_000 });
+    expect(await ramp()).toBe(0);
+    // A new receiver URL starts the ramp too (an answer from the old one says nothing of the new).
+    await stack.pool.query('UPDATE flow_ramps SET answers = 7 WHERE subscription_id = $1', [sub.id]);
+    await ok(
+      stack.api
+        .as(t.api_key)
+        .PATCH('/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { url: `${stack.receiver.url}/slow-start-2` } }),
+    );
+    expect(await ramp()).toBe(0);
+  }, 60_000);
+});
+
 describe('leases', () => {
   it('a slot whose holder died (its lease ran out) is taken again; a live one is not; a waiter that stopped asking stops counting', async () => {
     const { admit } = await import('../../src/db/isolation.js');
@@ -103,6 +137,7 @@ describe('leases', () => {
       leaseMs: 60_000,
       seq,
       pollMs: 500,
+      slowStart: 4,
     });
     // A worker SIGKILLed mid-attempt leaves its slot held until the lease's end.
     await stack.pool.query(

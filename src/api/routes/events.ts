@@ -6,7 +6,6 @@ import { IdParam } from '../schemas/common.js';
 import type { Routes } from '../route.js';
 import { Event, EventAccepted, EventBatch, EventBatchAccepted, EventCreate, EventQuery, PAYLOAD_LIMIT_BYTES } from '../schemas/event.js';
 import { getEventWithDeliveries } from '../../db/events.js';
-import { acceptEvents } from '../../db/ingest.js';
 import { newId } from '../../db/ids.js';
 import { jsonWithRawMembers, sourceText } from '../json-body.js';
 import { inChildSpan, inEventSpans, inRequestSpan } from '../../telemetry/request-span.js';
@@ -116,7 +115,7 @@ export function eventRoutes(routes: Routes, deps: ApiDeps): void {
             if (schemaFailures.length) throw invalid(schemaFailures);
             await refuseOverBacklog();
             const { unknownTenants, inserted } = await inChildSpan(deps.tracer, 'accept', { [EVENT_COUNT_ATTR]: rows.length }, () =>
-              acceptEvents(pool, rows),
+              deps.batches.accept(rows),
             );
             if (unknownTenants.length) {
               const unknown = new Set(unknownTenants);
