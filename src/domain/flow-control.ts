@@ -56,7 +56,7 @@ export function describeWait(reason: GateReason, waitMs: number, now: number, ma
     case 'circuit_half_open':
       return `circuit half-open: waiting for the probe's result (asking again by ${until})`;
     case 'in_flight':
-      return `waiting for an in-flight slot: ${maxInFlight} attempts of this subscription are in flight or owed to older ones`;
+      return `waiting for an in-flight slot: ${maxInFlight} attempts of this subscription (fewer in its slow start) are in flight or owed to older ones`;
     case 'origin_in_flight':
       return `waiting for an in-flight slot of the receiver's origin (asking again by ${until})`;
   }
