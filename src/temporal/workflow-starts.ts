@@ -15,11 +15,20 @@ import { initialSearchAttributes, TenantAttr, type WorkflowLabels } from './sear
 const withTimeScale = (timeScale: number) => (timeScale !== 1 ? { timeScale } : {});
 
 /**
- * The tenant as the task queues' fairness key: with the server's fairness on (matching.enableFairness), the
- * workflow's tasks, its activities' and its children's (which inherit it) are dispatched in proportion across
- * tenants, so one tenant's backlog does not hold back another's. A server without it ignores the key.
+ * What every workflow of one tenant is started with. Its tenant as `HookrelayTenant`, so an operator finds it
+ * among the tenant's workflows (with the event's labels too, for one that delivers an event). And its tenant
+ * as the task queues' fairness key: with the server's fairness on (matching.enableFairness), the workflow's
+ * tasks, its activities' and its children's (which inherit it) are dispatched in proportion across tenants,
+ * so one tenant's backlog does not hold back another's. A server without it ignores the key.
  */
-const tenantFairness = (tenantId: string) => ({ fairnessKey: tenantId });
+function ofTenant(tenantId: string, eventLabels?: Omit<WorkflowLabels, 'tenantId'>) {
+  return {
+    priority: { fairnessKey: tenantId },
+    typedSearchAttributes: new TypedSearchAttributes(
+      eventLabels ? initialSearchAttributes({ ...eventLabels, tenantId }) : [{ key: TenantAttr, value: tenantId }],
+    ),
+  };
+}
 
 /**
  * An event's workflow, with the event's identity only: the payload stays in PostgreSQL and never enters
@@ -47,9 +56,8 @@ export async function startEventWorkflow(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       requestEagerStart: eager,
-      priority: tenantFairness(event.tenantId),
       staticSummary: `${event.type} for ${event.tenantId} (${event.environment})`,
-      typedSearchAttributes: new TypedSearchAttributes(initialSearchAttributes(event)),
+      ...ofTenant(event.tenantId, event),
     });
   } catch (error) {
     // Started before (a relay that died after starting, before marking): already done.
@@ -65,9 +73,8 @@ export async function startRedelivery(client: Client, taskQueue: string, input: 
     taskQueue,
     workflowId,
     args: [input],
-    priority: tenantFairness(input.tenantId),
     staticSummary: `redelivery of ${labels.type} ${input.eventId} for ${input.tenantId}`,
-    typedSearchAttributes: new TypedSearchAttributes(initialSearchAttributes(labels)),
+    ...ofTenant(input.tenantId, labels),
   });
   return workflowId;
 }
@@ -90,8 +97,8 @@ export async function wakeLane(
     signal: wakeLaneSignal,
     signalArgs: [],
     staticSummary: `FIFO lane of ${subscriptionId} for ${tenantId}`,
-    // Carried over continue-as-new: the server copies a run's search attributes to the next.
-    typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: tenantId }]),
+    // Carried over continue-as-new: the server copies a run's search attributes and priority to the next.
+    ...ofTenant(tenantId),
   });
 }
 
@@ -108,6 +115,8 @@ export async function startRecovery(
     workflowId,
     args: [{ ...input, ...withTimeScale(input.timeScale) }],
     staticSummary: `recover ${deliveries} failed deliveries of ${input.subscriptionId}`,
+    // Its redeliveries, children, inherit the fairness key; they label themselves (src/workflows/recover.ts).
+    ...ofTenant(input.tenantId),
   });
 }
 
@@ -121,7 +130,7 @@ export async function startTenantPurge(client: Client, taskQueue: string, tenant
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     staticSummary: `purge of tenant ${tenantId}`,
-    typedSearchAttributes: new TypedSearchAttributes([{ key: TenantAttr, value: tenantId }]),
+    ...ofTenant(tenantId),
   });
   return workflowId;
 }

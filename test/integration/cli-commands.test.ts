@@ -407,6 +407,26 @@ describe('every hookrelay command against the stack', () => {
     const tooLong = await cli(['tenants', 'portal-link', tenantId, '--ttl', '3d'], admin, 1);
     expect(tooLong.stderr).toMatch(/^ {2}ttl: /m);
 
+    // The way back and the platform's look reach the session: the page reads them from /portal/session.
+    const sessionOf = async (args: string[]) => {
+      const made = json<{ url: string }>(await cli(['tenants', 'portal-link', tenantId, ...args, '--json'], admin));
+      const opened = await fetch(made.url, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      const session = await fetch(`${stack.url}/portal/session`, { headers: { cookie: opened.headers.get('set-cookie')!.split(';')[0]! } });
+      return (await session.json()) as unknown;
+    };
+    const look = { name: 'Acme Cloud', logo_url: '/static/acme-logo.svg', accent_color: '#0b5cad' };
+    const returnUrl = 'https://dashboard.example.com/settings/webhooks?tab=1';
+    const brandArgs = ['--brand-name', look.name, '--brand-logo-url', look.logo_url, '--brand-accent-color', look.accent_color];
+    expect(await sessionOf(['--return-url', returnUrl, ...brandArgs])).toMatchObject({ return_url: returnUrl, branding: look });
+    // One of them alone is sent alone; a value out of bounds is the API's 400, naming the field.
+    expect(await sessionOf(['--brand-name', 'Acme'])).toMatchObject({
+      return_url: null,
+      branding: { name: 'Acme', logo_url: null, accent_color: null },
+    });
+    const tooLight = await cli(['tenants', 'portal-link', tenantId, '--brand-accent-color', '#ffff00'], admin, 1);
+    expect(tooLight.stderr).toMatch(/^ {2}branding\.accent_color: /m);
+
     // A tenant key is not a producer credential: the command says which credential the route needs.
     const asTenant = await cli(['--token', tenant.HOOKRELAY_TOKEN!, 'tenants', 'delete', tenantId], {}, 1);
     expect(asTenant.stderr).toBe(

@@ -76,6 +76,8 @@ describe.concurrent('ordering: "fifo"', () => {
     expect(desc.runId).not.toBe(desc.raw.workflowExecutionInfo?.firstRunId ?? desc.runId);
     // Every run carries the tenant, so an operator finds the lane by HookrelayTenant (docs/web-ui-runbook.md).
     expect(desc.typedSearchAttributes.get(TenantAttr)).toBe(t.id);
+    // And its tenant's fairness key, which its deliveries inherit (docs/isolation.md).
+    expect(desc.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(t.id);
   }, 180_000);
 
   it('a FIFO subscription disabled mid-queue cancels the deliveries still queued', async ({ expect }) => {

@@ -2,6 +2,8 @@
 // 409 for an overlapping window while one runs; ids only in the workflow's history.
 import { eventually } from '../support/eventually.js';
 import { describe, expect, it } from 'vitest';
+import { redeliveryWorkflowId } from '../../src/domain/workflow-ids.js';
+import { TenantAttr } from '../../src/temporal/search-attributes.js';
 import { useStacks } from '../support/use-stack.js';
 
 const [stack, quiet] = useStacks({}, { noWorker: true });
@@ -72,6 +74,10 @@ describe('recover', () => {
     expect(started).toMatchObject({ deliveries: 2 });
     expect(started!.workflow_id).toMatch(new RegExp(`^recover:${sub.id}:`));
     expect(await stack.temporal.client.workflow.getHandle(started!.workflow_id).result()).toEqual({ redelivered: 2 });
+    // Found among the tenant's workflows by HookrelayTenant, and dispatched under its tenant's fairness key.
+    const recovery = await stack.temporal.client.workflow.getHandle(started!.workflow_id).describe();
+    expect(recovery.typedSearchAttributes.get(TenantAttr)).toBe(t.id);
+    expect(recovery.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(t.id);
 
     for (const id of ['rc-fail-1', 'rc-fail-2']) {
       const rows = await waitUntil(`${id} redelivered`, async () => {
@@ -84,6 +90,11 @@ describe('recover', () => {
       // The redelivery is an ordinary one: the API shows it.
       const { data: shown } = await api.GET('/v1/deliveries/{id}', { params: { path: { id: rows[1]!.id } } });
       expect(shown).toMatchObject({ status: 'succeeded', redelivery_of: rows[0]!.id });
+      // A child of the recovery: labelled by itself, the fairness key inherited.
+      const redelivery = await stack.temporal.client.workflow.getHandle(redeliveryWorkflowId(t.id, rows[1]!.id)).describe();
+      expect(redelivery.parentExecution?.workflowId).toBe(started!.workflow_id);
+      expect(redelivery.typedSearchAttributes.get(TenantAttr)).toBe(t.id);
+      expect(redelivery.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(t.id);
     }
     expect(await deliveriesOf('rc-fail-old', t.id)).toHaveLength(1);
     expect(await deliveriesOf('rc-ok', t.id)).toHaveLength(1);

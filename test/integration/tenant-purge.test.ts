@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../support/api.js';
 import { useStacks } from '../support/use-stack.js';
 import { claimUnstarted } from '../../src/db/ingest.js';
+import { TenantAttr } from '../../src/temporal/search-attributes.js';
 
 const [stack, quiet] = useStacks({ env: { RETRY_TIME_SCALE: '0.01' } }, { noWorker: true });
 const { receiver } = stack;
@@ -92,6 +93,10 @@ describe('DELETE /v1/tenants/:id', () => {
     const result = await stack.temporal.client.workflow.getHandle(purgeWorkflowId(t.id)).result();
     expect(result.cancelled).toBeGreaterThanOrEqual(1);
     expect(result.deleted).toMatchObject({ events: 5, tenant: 1 });
+    // Found by HookrelayTenant (docs/lifecycle.md), under its tenant's fairness key like the tenant's other workflows.
+    const purge = await stack.temporal.client.workflow.getHandle(purgeWorkflowId(t.id)).describe();
+    expect(purge.typedSearchAttributes.get(TenantAttr)).toBe(t.id);
+    expect(purge.raw.workflowExecutionInfo?.priority?.fairnessKey).toBe(t.id);
     expect(await rowsLeft(t.id, deliveryIds)).toEqual(Object.fromEntries(Object.keys(before).map((k) => [k, 0])));
     // The audit log keeps the tenant's entries, the purge's own last, and nothing of its data but ids.
     const { rows: audit } = await stack.pool.query<{ action: string; details: Record<string, unknown> }>(
