@@ -9,7 +9,10 @@ import { eventually } from '../support/eventually.js';
 import { ok } from '../support/api.js';
 import { useStack } from '../support/use-stack.js';
 
-const stack = useStack({ env: { RETRY_TIME_SCALE: '0.01', DATABASE_POOL_SIZE: '20' } });
+// The tests run side by side, each its own tenant, and one posts 110 events at once: with the default
+// contended bound (one event at a time for a backlogged tenant while another posts) it would be a backfill
+// throttled behind the others, which is docs/isolation.md's business, not ordering's.
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.01', DATABASE_POOL_SIZE: '20', RELAY_CONTENDED_TENANT_MAX_STARTING: '16' } });
 const { receiver } = stack;
 
 async function acceptanceOrder(tenantId: string): Promise<string[]> {
