@@ -168,6 +168,34 @@ export interface PendingDelivery {
 }
 
 /** The log's rows once the page has loaded them. */
+/** The log's filters in a query: the page's own paging and scope parameters left out. */
+function filtersOf(params: URLSearchParams): string {
+  return [...params]
+    .filter(([name]) => !['cursor', 'limit', 'environment'].includes(name))
+    .map(([name, value]) => `${name}=${value}`)
+    .sort()
+    .join('&');
+}
+
+/**
+ * Does `act` (which changes the URL's filters) and waits until the log has loaded and drawn the deliveries
+ * of the filters now in the URL. The URL changes before the page draws, and the log's refresh every 2 s
+ * while a delivery is pending may answer for the filters before: neither is the new log.
+ */
+async function logLoaded(page: Page, act: () => Promise<void>): Promise<void> {
+  const loaded = page.waitForResponse((response) => {
+    const url = new URL(response.url());
+    if (response.request().method() !== 'GET' || !url.pathname.endsWith('/v1/deliveries')) return false;
+    const hash = new URL(page.url()).hash;
+    return filtersOf(new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '')) === filtersOf(url.searchParams);
+  });
+  await act();
+  await (await loaded).finished();
+  // The page reads the answer and draws it in the tasks that follow (not animation frames: a headless
+  // page's are slow to come).
+  for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
 async function rows(page: Page): Promise<string[]> {
   await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
   return page.locator('main table.log tbody tr').allInnerTexts();
@@ -189,12 +217,16 @@ async function walkFilters(walk: PortalWalk, pending: PendingDelivery, size: str
   const { run, page, stack } = walk;
   const apply = async () => {
     const before = page.url();
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForFunction((url) => location.href !== url, before);
+    await logLoaded(page, async () => {
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForFunction((url) => location.href !== url, before);
+    });
   };
   const clear = async () => {
-    await page.getByRole('button', { name: 'Clear' }).click();
-    await page.waitForFunction(() => location.hash === '#/deliveries');
+    await logLoaded(page, async () => {
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await page.waitForFunction(() => location.hash === '#/deliveries');
+    });
   };
   const seen: Record<string, string[]> = {};
   await step(run, page, `the delivery log filters (${size})`, async () => {
