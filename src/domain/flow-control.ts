@@ -70,3 +70,11 @@ export function describeWait(reason: GateReason, waitMs: number, now: number, ma
 export function rateIntervalMs(limit: RateLimit, timeScale = 1): number {
   return (PERIOD_MS[limit.per] * timeScale) / limit.requests;
 }
+
+/**
+ * A fan-out's slices running at once (src/workflows/event-slices.ts). Every running slice's pending
+ * deliveries (up to FAN_OUT_SLICE each) are held in the workers' one workflow thread; four of 500 keep
+ * 2,000 deliveries under way, more than an origin's in-flight bound, while the rest wait as rows in
+ * PostgreSQL.
+ */
+export const SLICES_AT_ONCE = 4;

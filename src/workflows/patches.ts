@@ -7,3 +7,9 @@
  * hookrelay's attempts itself.
  */
 export const ISOLATION_PATCH = 'isolation';
+
+/**
+ * A fan-out's slices run a few at a time (src/workflows/event-slices.ts), not all at once: every slice's
+ * pending deliveries live in the same workflow thread, and 20 slices of 500 outgrew its heap.
+ */
+export const SLICE_WAVES_PATCH = 'slice-waves';

@@ -5,12 +5,14 @@ import { ok } from '../support/api.js';
 import { eventually } from '../support/eventually.js';
 import { useStacks } from '../support/use-stack.js';
 import { eventWorkflowId } from '../../src/domain/workflow-ids.js';
+import { SLICES_AT_ONCE } from '../../src/domain/flow-control.js';
 
 // Retry intervals and the circuit's cool-down (30 s) scaled by 0.02: 100 ms retries, a 600 ms cool-down.
 const [stack, sliced] = useStacks(
   { env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s' } },
-  // Slices of 3 deliveries, so a fan-out of a few subscriptions takes the path of one of thousands.
-  { env: { RETRY_TIME_SCALE: '0.02', FAN_OUT_SLICE: '3' } },
+  // Slices of 1 delivery, so a fan-out of a few subscriptions takes the path of one of thousands: more
+  // slices than run at once (SLICES_AT_ONCE).
+  { env: { RETRY_TIME_SCALE: '0.02', FAN_OUT_SLICE: '1' } },
 );
 
 /** A gate for a receiver's answers: each request waits until released, and the most in flight at once is kept. */
@@ -291,7 +293,7 @@ describe('a first attempt left running past the inline limit', () => {
 });
 
 describe('a fan-out larger than a slice', () => {
-  it('is made by one child workflow per slice; every delivery ends, a failing one notifies, the counts add up', async () => {
+  it('is made by one child workflow per slice, SLICES_AT_ONCE at a time; every delivery ends, a failing one notifies, the counts add up', async () => {
     const t = await sliced.tenant('fan');
     const subs = [];
     for (let i = 0; i < 8; i++) {
@@ -306,16 +308,24 @@ describe('a fan-out larger than a slice', () => {
     }
     const notified = await sliced.api.subscribe(t.api_key, { url: `${sliced.receiver.url}/fan-notify`, event_types: ['failure.*'] });
     const result = await sliced.deliver(t.id, 'fan-1', { type: 'fan.out' });
-    expect(result).toMatchObject({ outcome: 'partial', deliveries: [], slices: 3, counts: { succeeded: 7, failed: 1 } });
+    expect(result).toMatchObject({ outcome: 'partial', deliveries: [], slices: 8, counts: { succeeded: 7, failed: 1 } });
     for (let i = 0; i < 8; i++) expect(sliced.receiver.forPath(`/fan-${i}`)).toHaveLength(i === 5 ? 3 : i === 2 ? 2 : 1);
     const parent = eventWorkflowId(t.id, 'fan-1');
     const { rows } = await sliced.pool.query<{ workflow_id: string; n: number }>(
       `SELECT workflow_id, count(*)::int AS n FROM deliveries WHERE event_id = 'fan-1' AND tenant_id = $1 GROUP BY 1 ORDER BY 1`,
       [t.id],
     );
-    expect(rows).toEqual([0, 1, 2].map((i) => ({ workflow_id: `${parent}/slice/${i}`, n: i < 2 ? 3 : 2 })));
-    for (const { workflow_id } of rows)
-      expect((await sliced.temporal.client.workflow.getHandle(workflow_id).describe()).status.name).toBe('COMPLETED');
+    expect(rows).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ workflow_id: `${parent}/slice/${i}`, n: 1 })));
+    const runs: Array<{ start: number; end: number }> = [];
+    for (const { workflow_id } of rows) {
+      const described = await sliced.temporal.client.workflow.getHandle(workflow_id).describe();
+      expect(described.status.name).toBe('COMPLETED');
+      runs.push({ start: described.startTime.getTime(), end: described.closeTime!.getTime() });
+    }
+    // No more than SLICES_AT_ONCE ran at the same time: at each slice's start, count those running.
+    const overlapping = runs.map((r) => runs.filter((o) => o.start <= r.start && o.end > r.start).length);
+    expect(Math.max(...overlapping)).toBeLessThanOrEqual(SLICES_AT_ONCE);
+    expect(Math.max(...overlapping)).toBeGreaterThan(1);
     // The failed delivery's notification is a child of its slice, delivered like any event.
     await sliced.receiver.waitFor('/fan-notify', 1);
     const notice = sliced.receiver.forPath('/fan-notify')[0]!;

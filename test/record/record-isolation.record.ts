@@ -9,8 +9,9 @@ import { historySaver } from './history-saver.js';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 // Retries and the circuit's cool-down scaled down; first attempts wait at most 1 s in the workflow task;
-// slices of 2 deliveries, so a fan-out of three subscriptions takes the path of one of thousands.
-const stack = useStack({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s', FAN_OUT_SLICE: '2' } });
+// slices of 1 delivery, so a fan-out of five subscriptions takes the path of one of thousands (more slices
+// than SLICES_AT_ONCE: the fifth starts when one of the first four ends).
+const stack = useStack({ env: { RETRY_TIME_SCALE: '0.02', INLINE_ATTEMPT_LIMIT: '1s', FAN_OUT_SLICE: '1' } });
 const { receiver } = stack;
 const save = historySaver(stack, dir);
 
@@ -58,7 +59,7 @@ it('records the isolation paths', async () => {
   await save('event.circuit-open-then-probe', eventWorkflowId(t.id, 'rec-circuit'));
 
   // 4. A fan-out larger than a slice: the event's workflow starts a child per slice and sums their counts.
-  for (const p of ['/fan-1', '/fan-2', '/fan-3']) await sub(p, { event_types: ['fan.*'] });
+  for (const p of ['/fan-1', '/fan-2', '/fan-3', '/fan-4', '/fan-5']) await sub(p, { event_types: ['fan.*'] });
   await stack.postEvent(t.id, 'rec-fan-out', { type: 'fan.out' });
   const fanOut = eventWorkflowId(t.id, 'rec-fan-out');
   await save('event.fan-out-in-slices', fanOut);
